@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kefu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kefu", targets: ["kefu"]),
+        .library(name: "KefuServices", targets: ["KefuServices"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        // Shared vocabulary: diagnostics, errors, clocks.
+        .target(name: "KefuCore"),
+        // The only importer of CPCRE2: compiled patterns, limits, normalization, evidence ranges.
+        .target(name: "KefuRegex", dependencies: ["CPCRE2", "KefuCore"]),
+        // Rubric model and scorer (pure).
+        .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"]),
+        // YAML loading of content and lint diagnostics.
+        .target(
+            name: "KefuContent",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Use cases shared by the CLI and (later) the web layer.
+        .target(name: "KefuServices", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent"]),
+        // Command tree.
+        .target(
+            name: "KefuCLI",
+            dependencies: [
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kefu", dependencies: ["KefuCLI"]),
+        .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
+        .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
+        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], resources: [.copy("Golden")]),
+        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct BenchScore: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "score", abstract: "Benchmark the scoring engine.")
+    func run() throws {}
+}

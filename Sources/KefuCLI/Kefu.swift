@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import KefuContent
+import KefuCore
+
+/// The `kefu` command tree.
+public struct Kefu: ParsableCommand {
+    /// Command configuration.
+    public static let configuration = CommandConfiguration(
+        commandName: "kefu",
+        abstract: "Kefu 客服 — training, QA and simulation for customer-service teams.",
+        version: KefuCore.version,
+        subcommands: [Lint.self, Score.self, Coverage.self, Bench.self]
+    )
+
+    /// Creates the command.
+    public init() {}
+}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Folder holding Rubrics/, Scenarios/, QuestionBanks/, Policies/ (default: $KEFU_ROOT or the current folder).")
+    var root: String?
+
+    var repository: ContentRepository {
+        let path = root ?? ProcessInfo.processInfo.environment["KEFU_ROOT"] ?? FileManager.default.currentDirectoryPath
+        return ContentRepository(root: URL(fileURLWithPath: path, isDirectory: true))
+    }
+}
+
+/// Buffered writes to a file handle.
+final class Output {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func line(_ text: String) { write(text + "\n") }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Prints diagnostics to stderr and exits with status 2.
+func fail(_ error: ContentError) -> ExitCode {
+    FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    return ExitCode(2)
+}

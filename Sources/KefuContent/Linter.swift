@@ -1,0 +1,101 @@
+import Foundation
+import KefuCore
+import KefuRegex
+import KefuRubrics
+
+/// `kefu lint`: validates content and runs every rule's examples.
+public struct Linter: Sendable {
+    /// The content.
+    public let repository: ContentRepository
+
+    /// Creates a linter.
+    public init(repository: ContentRepository) { self.repository = repository }
+
+    /// Lints `paths` (files or folders, relative to the root); all content folders when empty.
+    public func lint(paths: [String] = []) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let (clauses, clauseDiagnostics) = repository.clauseCatalog()
+        let targets: [URL] = paths.isEmpty
+            ? ContentRepository.folders.map { repository.root.appendingPathComponent($0) }
+            : paths.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : repository.root.appendingPathComponent($0) }
+        var rubricFiles: [URL] = []
+        var otherFiles: [URL] = []
+        var lintCatalog = paths.isEmpty
+        for target in targets {
+            if !FileManager.default.fileExists(atPath: target.path) {
+                if !paths.isEmpty {
+                    diagnostics.append(Diagnostic(.error, at: SourceLocation(file: repository.displayPath(target), line: 1, column: 1),
+                                                  "no such file or folder"))
+                }
+                continue
+            }
+            for file in repository.yamlFiles(under: target) {
+                let display = repository.displayPath(file)
+                if display == ContentRepository.clauseCatalogPath {
+                    lintCatalog = true
+                } else if display.hasPrefix("Rubrics/") || isRubric(file) {
+                    rubricFiles.append(file)
+                } else {
+                    otherFiles.append(file)
+                }
+            }
+        }
+        if lintCatalog || clauses == nil { diagnostics += clauseDiagnostics }
+        let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: rubricFiles, clauses: clauses)
+        diagnostics += rubricDiagnostics
+        for rubric in rubrics { diagnostics += checkExamples(rubric) }
+        for file in otherFiles {
+            // Scenarios and question banks get their schemas with their issues; until then, YAML syntax.
+            let display = repository.displayPath(file)
+            do {
+                let text = try ContentRepository.readText(file, displayPath: display)
+                var reader = YAMLReader(file: display, text: text)
+                _ = reader.root()
+                diagnostics += reader.diagnostics
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        return diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
+    }
+
+    func isRubric(_ file: URL) -> Bool {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return false }
+        return text.contains("\nsections:") && text.contains("pass_mark:")
+    }
+
+    /// Runs each item's examples against its spec (and trigger examples against its trigger).
+    public func checkExamples(_ loaded: LoadedRubric) -> [Diagnostic] {
+        let scorer = Scorer(rubric: loaded.rubric)
+        let scratch = MatchScratch()
+        var diagnostics: [Diagnostic] = []
+        for item in loaded.rubric.items {
+            guard let examples = loaded.examples[item.id] else { continue }
+            func check(_ spec: MatchSpec, _ list: [(text: String, location: SourceLocation)], shouldMatch: Bool, label: String) {
+                for example in list {
+                    do {
+                        let found = try scorer.evaluate(spec, on: example.text, scratch: scratch) != nil
+                        if found != shouldMatch {
+                            let verb = shouldMatch ? "does not match" : "matches"
+                            diagnostics.append(Diagnostic(.error, at: example.location,
+                                "\(label) example \(verb) item `\(item.id)`: \"\(example.text)\"; fix the pattern or the example"))
+                        }
+                    } catch {
+                        diagnostics.append(Diagnostic(.error, at: example.location, "item `\(item.id)`: \(error.description)"))
+                    }
+                }
+            }
+            check(item.match, examples.match, shouldMatch: true, label: "a `match`")
+            check(item.match, examples.noMatch, shouldMatch: false, label: "a `no_match`")
+            if let trigger = item.trigger {
+                check(trigger, examples.triggerMatch, shouldMatch: true, label: "a trigger `match`")
+                check(trigger, examples.triggerNoMatch, shouldMatch: false, label: "a trigger `no_match`")
+            }
+            if let when = item.when {
+                check(when, examples.whenMatch, shouldMatch: true, label: "a when `match`")
+                check(when, examples.whenNoMatch, shouldMatch: false, label: "a when `no_match`")
+            }
+        }
+        return diagnostics
+    }
+}

@@ -1,0 +1,156 @@
+/// Rewrites a Kefu pattern into the PCRE2 pattern that is compiled, keeping a map from every byte of
+/// the result back to a scalar offset in the pattern as written (for compile-error positions).
+///
+/// Two rewrites:
+/// - `\b` and `\B` outside character classes become *script-aware* boundaries: a boundary stands
+///   wherever the text changes between a Han character, another word character (letter, digit, `_`)
+///   and anything else. So `\biphone\b` matches in `我的iphone坏了`, and `\b您好` matches after
+///   punctuation or a Latin word, but there is never a boundary between two Han characters.
+/// - Non-ASCII literal characters are normalized exactly as the text will be (full-width → half-width,
+///   Traditional → Simplified), and a literal that normalizes to a regex metacharacter (`？` → `?`) is
+///   escaped, so `请问有什么可以帮您？` still means a literal question mark.
+struct PatternSource {
+    /// The PCRE2 pattern.
+    var compiled: String = ""
+    /// For each UTF-8 byte of `compiled`, the scalar offset in the original pattern.
+    var byteToSource: [Int] = []
+
+    /// Non-Han word character class.
+    static let latinWord = "[^\\W\\p{Han}]"
+    /// Script-aware word boundary.
+    static let boundary =
+        "(?:(?<!\(latinWord))(?=\(latinWord))|(?<=\(latinWord))(?!\(latinWord))|(?<!\\p{Han})(?=\\p{Han})|(?<=\\p{Han})(?!\\p{Han}))"
+    static let nonBoundary = "(?!\(boundary))"
+
+    init(pattern: String, normalizer: Normalizer) {
+        let scalars = Array(pattern.unicodeScalars)
+        var i = 0
+        var inClass = false
+        var classStart = -1
+        var inQuote = false
+
+        func append(_ text: String, source: Int) {
+            compiled += text
+            byteToSource.append(contentsOf: repeatElement(source, count: text.utf8.count))
+        }
+        func appendScalar(_ scalar: Unicode.Scalar, source: Int) {
+            compiled.unicodeScalars.append(scalar)
+            byteToSource.append(contentsOf: repeatElement(source, count: UTF8.width(scalar)))
+        }
+        func appendLiteral(_ scalar: Unicode.Scalar, source: Int) {
+            guard scalar.value >= 0x80, let mapped = normalizer.mapped(scalar) else {
+                appendScalar(scalar, source: source)
+                return
+            }
+            if inClass && mapped.count != 1 {
+                appendScalar(scalar, source: source)
+                return
+            }
+            for m in mapped {
+                let needsEscape = inClass
+                    ? (m.value < 0x80 && m.properties.isASCIIHexDigit == false && !m.properties.isAlphabetic && m != " ")
+                    : "\\^$.|?*+()[]{}".unicodeScalars.contains(m)
+                if inQuote && m == "\\" {
+                    appendScalar(scalar, source: source)
+                    return
+                }
+                if needsEscape && inClass {
+                    // `\x{3a}` rather than `\:`: PCRE2 reads `[:…:]` as a POSIX class even with escapes.
+                    append("\\x{" + String(m.value, radix: 16) + "}", source: source)
+                    continue
+                }
+                if needsEscape && !inQuote { append("\\", source: source) }
+                if m == " " && !inClass && !inQuote {
+                    // Keep normalized spaces literal even under (?x).
+                    append("\\x20", source: source)
+                    continue
+                }
+                appendScalar(m, source: source)
+            }
+        }
+
+        while i < scalars.count {
+            let c = scalars[i]
+            if inQuote {
+                if c == "\\", i + 1 < scalars.count, scalars[i + 1] == "E" {
+                    append("\\E", source: i)
+                    inQuote = false
+                    i += 2
+                } else {
+                    appendLiteral(c, source: i)
+                    i += 1
+                }
+                continue
+            }
+            if c == "\\" && i + 1 < scalars.count {
+                let e = scalars[i + 1]
+                if !inClass && e == "b" {
+                    append(Self.boundary, source: i)
+                    i += 2
+                    continue
+                }
+                if !inClass && e == "B" {
+                    append(Self.nonBoundary, source: i)
+                    i += 2
+                    continue
+                }
+                if e == "Q" {
+                    append("\\Q", source: i)
+                    inQuote = true
+                    i += 2
+                    continue
+                }
+                appendScalar(c, source: i)
+                appendScalar(e, source: i + 1)
+                i += 2
+                // Escapes with a braced argument: copy through the closing brace.
+                if "pPxoNgkKu".unicodeScalars.contains(e), i < scalars.count, scalars[i] == "{" {
+                    while i < scalars.count {
+                        let b = scalars[i]
+                        appendScalar(b, source: i)
+                        i += 1
+                        if b == "}" { break }
+                    }
+                }
+                continue
+            }
+            if inClass {
+                if c == "]" && i > classStart + 1 && !(i == classStart + 2 && scalars[classStart + 1] == "^") {
+                    inClass = false
+                    appendScalar(c, source: i)
+                } else if c == "[", i + 1 < scalars.count, scalars[i + 1] == ":" {
+                    // POSIX class [:alpha:]: copy through ":]".
+                    while i < scalars.count {
+                        appendScalar(scalars[i], source: i)
+                        if scalars[i] == "]" && i > 0 && scalars[i - 1] == ":" {
+                            i += 1
+                            break
+                        }
+                        i += 1
+                    }
+                    continue
+                } else {
+                    appendLiteral(c, source: i)
+                }
+                i += 1
+                continue
+            }
+            if c == "[" {
+                inClass = true
+                classStart = i
+                appendScalar(c, source: i)
+                i += 1
+                continue
+            }
+            appendLiteral(c, source: i)
+            i += 1
+        }
+    }
+
+    /// Scalar offset in the original pattern for a byte offset in the compiled pattern.
+    func sourceOffset(forByte byte: Int) -> Int {
+        if byteToSource.isEmpty { return 0 }
+        if byte < byteToSource.count { return byteToSource[byte] }
+        return (byteToSource.last ?? 0) + 1
+    }
+}

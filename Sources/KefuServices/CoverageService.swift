@@ -1,0 +1,93 @@
+import Foundation
+import KefuContent
+import KefuCore
+import KefuRubrics
+
+/// `kefu coverage`: which policy clauses content cites, and which nothing cites yet.
+public struct CoverageService: Sendable {
+    /// The content.
+    public let repository: ContentRepository
+
+    /// Creates the service.
+    public init(repository: ContentRepository) { self.repository = repository }
+
+    /// Coverage of one clause.
+    public struct ClauseCoverage: Sendable, Codable, Equatable {
+        /// Clause id.
+        public var clause: String
+        /// Digest section.
+        public var section: String
+        /// Rubric rules citing it, as `rubric-id/item-id`.
+        public var rubricRules: [String]
+        /// Questions citing it (arrives with exams).
+        public var questions: [String]
+        /// Scenarios citing it (arrives with the scenario runner).
+        public var scenarios: [String]
+        /// True when anything cites it.
+        public var isCovered: Bool { !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty) }
+
+        enum CodingKeys: String, CodingKey {
+            case clause, section, questions, scenarios
+            case rubricRules = "rubric_rules"
+        }
+    }
+
+    /// The coverage report.
+    public struct Report: Sendable, Codable, Equatable {
+        /// Per clause, in digest order.
+        public var clauses: [ClauseCoverage]
+        /// Clause ids cited by content but missing from the catalog.
+        public var unknownCitations: [String]
+        /// Number of clauses cited by something.
+        public var covered: Int { clauses.filter(\.isCovered).count }
+
+        enum CodingKeys: String, CodingKey {
+            case clauses
+            case unknownCitations = "unknown_citations"
+        }
+    }
+
+    /// Builds the report.
+    public func report() throws(ContentError) -> Report {
+        let (catalog, catalogDiagnostics) = repository.clauseCatalog()
+        guard let catalog else { throw ContentError(catalogDiagnostics) }
+        let (rubrics, _) = repository.rubrics(clauses: catalog)
+        var citations: [String: [String]] = [:]
+        for loaded in rubrics {
+            for item in loaded.rubric.items {
+                for source in item.sources { citations[source, default: []].append("\(loaded.rubric.id)/\(item.id)") }
+            }
+        }
+        let known = Set(catalog.clauses.map(\.id))
+        return Report(
+            clauses: catalog.clauses.map {
+                ClauseCoverage(clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: [], scenarios: [])
+            },
+            unknownCitations: citations.keys.filter { !known.contains($0) }.sorted())
+    }
+
+    /// Text rendering.
+    public static func text(_ report: Report) -> String {
+        var out = "Policy coverage: \(report.covered) of \(report.clauses.count) clauses cited\n"
+        for clause in report.clauses {
+            let mark = clause.isCovered ? "✓" : "✗"
+            let count = clause.rubricRules.count + clause.questions.count + clause.scenarios.count
+            out += "  \(mark) \(clause.clause.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(count).leftPad(3)) citation\(count == 1 ? " " : "s")"
+            if !clause.rubricRules.isEmpty {
+                let shown = clause.rubricRules.prefix(4).joined(separator: ", ")
+                out += "  rubrics: \(shown)\(clause.rubricRules.count > 4 ? ", …" : "")"
+            }
+            out += "\n"
+        }
+        let uncovered = report.clauses.filter { !$0.isCovered }.map(\.clause)
+        out += uncovered.isEmpty ? "Every clause is cited.\n" : "Not cited by anything: \(uncovered.joined(separator: ", "))\n"
+        if !report.unknownCitations.isEmpty {
+            out += "Cited but not in Policies/clauses.yaml: \(report.unknownCitations.joined(separator: ", "))\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
