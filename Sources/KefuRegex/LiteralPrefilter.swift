@@ -213,14 +213,22 @@ enum LiteralAnalysis {
             return info
         }
 
+        /// A sequence: exact atoms accumulate into a run of literals; when exactness breaks, the run so
+        /// far competes for the most selective necessary set and a new run starts after the break.
         mutating func parseConcat() throws -> Info {
-            var info: Info = .exact([""])
+            var run: Info = .exact([""])
+            var bestSoFar: Info?
             while let c = current, c != "|", c != ")" {
-                var atom = try parseAtom()
-                atom = try applyQuantifier(atom)
-                info = concat(info, atom)
+                let atom = try applyQuantifier(try parseAtom())
+                if case .exact(let sa) = run, case .exact(let sb) = atom, sa.count * sb.count <= maxSet {
+                    run = concat(run, atom)
+                    continue
+                }
+                bestSoFar = best(bestSoFar ?? .unknown, best(run, atom))
+                if case .exact = atom { run = atom } else { run = .exact([""]) }
             }
-            return info
+            guard let bestSoFar else { return run }
+            return best(bestSoFar, run)
         }
 
         func literal(_ scalar: Unicode.Scalar) -> Info {

@@ -18,6 +18,8 @@ struct PrefilterTests {
         #expect(try literals("Sorry", caseless: false) == ["Sorry"])
         #expect(try literals("感谢(您的)?来电") == ["感谢来电", "感谢您的来电"])
         #expect(try literals("请问？") == ["请问?"])
+        #expect(try literals("a.*sorry for") == ["sorry for"])
+        #expect(try literals("(您好|你好)\\s*请问") == ["请问"])
         // Nothing can be required: always a candidate.
         #expect(try literals("\\d{17}[\\dXx]") == nil)
         #expect(try literals("(?i)abc") == nil)
