@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "kefu", dependencies: ["KefuCLI"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
-        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], resources: [.copy("Golden")]),
+        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
     ],
     swiftLanguageModes: [.v6]

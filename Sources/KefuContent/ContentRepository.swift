@@ -118,11 +118,14 @@ public struct ContentRepository: Sendable {
             let path = displayPath(asPath)
             let text = try Self.readText(asPath, displayPath: path)
             let (rubric, diagnostics) = RubricLoader.load(path: path, text: text, clauses: clauses)
-            guard let rubric else { throw ContentError(diagnostics.filter { $0.severity == .error }) }
+            guard let rubric, rubric.errors.isEmpty else { throw ContentError(diagnostics.filter { $0.severity == .error }) }
             return rubric
         }
         let (all, diagnostics) = rubrics(clauses: clauses)
-        if let found = all.first(where: { $0.rubric.id == reference }) { return found }
+        if let found = all.first(where: { $0.rubric.id == reference }) {
+            guard found.errors.isEmpty else { throw ContentError(found.errors) }
+            return found
+        }
         let known = all.map(\.rubric.id).sorted().joined(separator: ", ")
         var message = "no rubric with id `\(reference)` under Rubrics/; known ids: \(known.isEmpty ? "none" : known)"
         if diagnostics.hasErrors { message += " (some rubric files have errors: run `kefu lint`)" }

@@ -56,7 +56,25 @@ public struct Linter: Sendable {
                 diagnostics += error.diagnostics
             }
         }
-        return diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
+        return withSourceLines(diagnostics).sorted {
+            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+        }
+    }
+
+    /// Fills in the offending line for diagnostics created away from the file's text.
+    func withSourceLines(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var texts: [String: String] = [:]
+        return diagnostics.map { diagnostic in
+            guard diagnostic.sourceLine == nil, diagnostic.location.line > 0 else { return diagnostic }
+            let file = diagnostic.location.file
+            if texts[file] == nil {
+                let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : repository.root.appendingPathComponent(file)
+                texts[file] = (try? ContentRepository.readText(url, displayPath: file)) ?? ""
+            }
+            var filled = diagnostic
+            filled.sourceLine = texts[file]?.line(diagnostic.location.line)
+            return filled
+        }
     }
 
     func isRubric(_ file: URL) -> Bool {

@@ -16,6 +16,9 @@ public struct LoadedRubric: Sendable {
     public var examples: [String: RuleExamples]
     /// Where each item starts.
     public var itemLocations: [String: SourceLocation]
+    /// The errors found while loading; a rubric with errors is partial (lint still runs its valid
+    /// items' examples) and is never used for scoring.
+    public var errors: [Diagnostic]
 }
 
 /// Examples that document and test one rule: texts where its spec must match and texts where it must not.
@@ -49,7 +52,8 @@ public enum RubricLoader {
         optional: ["normalization", "description"]
     )
 
-    /// Parses one rubric file. Returns nil (with errors) when the rubric cannot be used.
+    /// Parses one rubric file. Returns nil when the file is not a rubric at all; otherwise the rubric,
+    /// partial when ``LoadedRubric/errors`` is not empty.
     public static func load(path: String, text: String, clauses: ClauseCatalog?) -> (LoadedRubric?, [Diagnostic]) {
         var reader = YAMLReader(file: path, text: text)
         guard let root = reader.root(),
@@ -107,12 +111,12 @@ public enum RubricLoader {
             if items.isEmpty { reader.error(sectionNode, "section `\(sectionID)` has no usable items") }
             sections.append(Section(id: sectionID, title: reader.string(s["title"], "title") ?? "", weight: weight, items: items))
         }
-        if reader.diagnostics.hasErrors { return (nil, reader.diagnostics) }
         let rubric = Rubric(
             id: id, version: version, sourceHash: sha256(text), title: title, language: language, channels: channels,
             normalization: normalization, passMark: passMark, sections: sections, patterns: builder.patterns)
         let loaded = LoadedRubric(
-            rubric: rubric, path: path, idLocation: reader.location(top["id"]), examples: examples, itemLocations: itemLocations)
+            rubric: rubric, path: path, idLocation: reader.location(top["id"]), examples: examples, itemLocations: itemLocations,
+            errors: reader.diagnostics.filter { $0.severity == .error })
         return (loaded, reader.diagnostics)
     }
 
