@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Runs the built `kefu` binary (built next to the test bundle by `swift build --build-tests`).
+struct KefuProcess {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
+            let url = candidate.appendingPathComponent("kefu")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return root.appendingPathComponent(".build/debug/kefu")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite("kefu command line", .serialized)
+struct CLITests {
+    @Test("kefu lint passes on the shipped content and exits 0")
+    func lintShipped() throws {
+        let result = try KefuProcess.run(["lint"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasSuffix("0 errors, 0 warnings\n"))
+    }
+
+    @Test("kefu lint on broken content exits 1 with path:line:col diagnostics")
+    func lintBroken() throws {
+        let result = try KefuProcess.run(["lint", "--root", "Tests/KefuContentTests/Fixtures/broken"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("Rubrics/bad-regex.yaml:17:23: error: regex does not compile"))
+    }
+
+    @Test("kefu score --format jsonl: one result per interaction, in input order, with the documented fields")
+    func scoreJSONL() throws {
+        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        #expect(objects.map { $0["interaction"] as? String } == ["zh-good-express-late", "zh-good-traditional", "zh-bad-rude", "zh-bad-guarantee"])
+        #expect(objects.map { $0["passed"] as? Bool } == [true, true, false, false])
+        let first = objects[0]
+        for key in ["interaction", "rubric", "rubric_version", "score", "passed", "critical_failed", "items"] {
+            #expect(first[key] != nil, "missing \(key)")
+        }
+        #expect((first["rubric_version"] as? String)?.count == 64)
+        let items = try #require(first["items"] as? [[String: Any]])
+        for key in ["id", "category", "kind", "verdict", "points", "max_points", "evidence", "message"] {
+            #expect(items[0][key] != nil, "missing item \(key)")
+        }
+        let evidence = try #require((items[0]["evidence"] as? [[String: Any]])?.first)
+        #expect(evidence["turn"] as? Int == 0)
+        #expect(evidence["start"] as? Int == 0)
+        #expect(evidence["end"] as? Int == 2)
+        #expect(evidence["text"] as? String == "您好")
+        let rude = objects[2]
+        #expect(rude["critical_failed"] as? Bool == true)
+        #expect(rude["score"] as? Double == 0)
+    }
+
+    @Test("kefu score reads stdin, reports a malformed line by number, scores the rest and exits 1")
+    func malformedInput() throws {
+        let good = #"{"id":"ok","channel":"chat","agent":"a","turns":[{"speaker":"agent","text":"您好，我是客服小王"}]}"#
+        let input = [good, #"{"id":"bad","channel":"chat""#, #"{"id":"x","channel":"fax","agent":"a","turns":[]}"#, "", good].joined(separator: "\n")
+        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--format", "jsonl"], stdin: input)
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n").count == 2)
+        #expect(result.stderr.contains("<stdin>:2:"))
+        #expect(result.stderr.contains("not valid JSON"))
+        #expect(result.stderr.contains("<stdin>:3:1: error: field `channel` must be one of phone, chat, wechat, email"))
+    }
+
+    @Test("customer text never appears in input error messages")
+    func errorsLeakNoData() throws {
+        let line = #"{"id":"p","channel":"chat","agent":"a","turns":[{"speaker":"robot","text":"身份证110105199001011234"}]}"#
+        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh"], stdin: line)
+        #expect(result.status == 1)
+        #expect(!result.stderr.contains("110105199001011234"))
+        #expect(result.stderr.contains("speaker"))
+    }
+
+    @Test("an unknown rubric id is refused with the known ids and exit status 2")
+    func unknownRubric() throws {
+        let result = try KefuProcess.run(["score", "--rubric", "nope.zh", "--input", "Samples/conduct.zh.jsonl"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no rubric with id `nope.zh`"))
+        #expect(result.stderr.contains("conduct.zh"))
+    }
+
+    @Test("the text report highlights evidence and ends with a summary")
+    func textReport() throws {
+        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("«不归我管»"))
+        #expect(result.stdout.contains("4 interactions scored · 2 passed · 2 failed"))
+    }
+
+    @Test("kefu coverage lists cited and uncited clauses, as text and JSON")
+    func coverage() throws {
+        let text = try KefuProcess.run(["coverage"])
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("Policy coverage: "))
+        let json = try KefuProcess.run(["coverage", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let clauses = try #require(object["clauses"] as? [[String: Any]])
+        #expect(clauses.count == 37)
+        let wechat = try #require(clauses.first { $0["clause"] as? String == "CH-WECHAT-60S" })
+        #expect((wechat["rubric_rules"] as? [String])?.contains("wechat.zh/reply-within-60s") == true)
+    }
+}
