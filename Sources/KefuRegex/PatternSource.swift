@@ -17,10 +17,16 @@ struct PatternSource {
 
     /// Non-Han word character class.
     static let latinWord = "[^\\W\\p{Han}]"
-    /// Script-aware word boundary.
-    static let boundary =
-        "(?:(?<!\(latinWord))(?=\(latinWord))|(?<=\(latinWord))(?!\(latinWord))|(?<!\\p{Han})(?=\\p{Han})|(?<=\\p{Han})(?!\\p{Han}))"
+    /// Script-aware word boundary: PCRE2's own `\b` (with UCP, Han characters are word characters, so it
+    /// fires between a word character and anything else) plus the two transitions it misses, Han→Latin
+    /// and Latin→Han. PCRE2's `\b` comes first because it decides most positions cheaply.
+    static let boundary = "(?:\\b|(?<=\\p{Han})(?=\(latinWord))|(?<=\(latinWord))(?=\\p{Han}))"
     static let nonBoundary = "(?!\(boundary))"
+    /// Next to a literal Latin word character the boundary is one assertion about the other side.
+    static let boundaryBeforeLatin = "(?<!\(latinWord))"
+    static let boundaryAfterLatin = "(?!\(latinWord))"
+    static let nonBoundaryBeforeLatin = "(?<=\(latinWord))"
+    static let nonBoundaryAfterLatin = "(?=\(latinWord))"
 
     init(pattern: String, normalizer: Normalizer) {
         let scalars = Array(pattern.unicodeScalars)
@@ -28,6 +34,10 @@ struct PatternSource {
         var inClass = false
         var classStart = -1
         var inQuote = false
+        // True when the last token emitted outside a class is certainly one Latin word character (so a
+        // following \b needs only look ahead); `groups` folds that over each group's alternatives.
+        var lastTokenEndsWithLatinWord = false
+        var groups: [Bool] = []
 
         func append(_ text: String, source: Int) {
             compiled += text
@@ -84,13 +94,16 @@ struct PatternSource {
             }
             if c == "\\" && i + 1 < scalars.count {
                 let e = scalars[i + 1]
-                if !inClass && e == "b" {
-                    append(Self.boundary, source: i)
-                    i += 2
-                    continue
-                }
-                if !inClass && e == "B" {
-                    append(Self.nonBoundary, source: i)
+                if !inClass && (e == "b" || e == "B") {
+                    let positive = e == "b"
+                    if Self.startsWithLatinWord(scalars, at: i + 2) {
+                        append(positive ? Self.boundaryBeforeLatin : Self.nonBoundaryBeforeLatin, source: i)
+                    } else if lastTokenEndsWithLatinWord {
+                        append(positive ? Self.boundaryAfterLatin : Self.nonBoundaryAfterLatin, source: i)
+                    } else {
+                        append(positive ? Self.boundary : Self.nonBoundary, source: i)
+                    }
+                    lastTokenEndsWithLatinWord = false
                     i += 2
                     continue
                 }
@@ -102,6 +115,7 @@ struct PatternSource {
                 }
                 appendScalar(c, source: i)
                 appendScalar(e, source: i + 1)
+                lastTokenEndsWithLatinWord = false
                 i += 2
                 // Escapes with a braced argument: copy through the closing brace.
                 if "pPxoNgkKu".unicodeScalars.contains(e), i < scalars.count, scalars[i] == "{" {
@@ -139,12 +153,78 @@ struct PatternSource {
                 inClass = true
                 classStart = i
                 appendScalar(c, source: i)
+                lastTokenEndsWithLatinWord = false
                 i += 1
                 continue
             }
-            appendLiteral(c, source: i)
+            switch c {
+            case "(":
+                let rest = scalars[(i + 1)...].prefix(3).map { Character($0) }
+                let isAssertion = rest.starts(with: ["?", "="]) || rest.starts(with: ["?", "!"])
+                    || rest.starts(with: ["?", "<", "="]) || rest.starts(with: ["?", "<", "!"])
+                groups.append(!isAssertion)
+                lastTokenEndsWithLatinWord = false
+                appendScalar(c, source: i)
+            case "|":
+                if !groups.isEmpty { groups[groups.count - 1] = groups[groups.count - 1] && lastTokenEndsWithLatinWord }
+                lastTokenEndsWithLatinWord = false
+                appendScalar(c, source: i)
+            case ")":
+                let all = (groups.popLast() ?? false) && lastTokenEndsWithLatinWord
+                lastTokenEndsWithLatinWord = all
+                appendScalar(c, source: i)
+            default:
+                appendLiteral(c, source: i)
+                lastTokenEndsWithLatinWord = Self.isASCIIWord(c)
+            }
             i += 1
         }
+    }
+
+    static func isASCIIWord(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
+    }
+
+    /// True when every match of the pattern text at `j` certainly starts with one Latin word character:
+    /// a literal ASCII word character (not made optional), or a plain group whose alternatives all do.
+    static func startsWithLatinWord(_ s: [Unicode.Scalar], at j: Int) -> Bool {
+        func optional(_ k: Int) -> Bool {
+            guard k < s.count else { return false }
+            return s[k] == "?" || s[k] == "*" || (s[k] == "{" && k + 1 < s.count && s[k + 1] == "0")
+        }
+        guard j < s.count else { return false }
+        if isASCIIWord(s[j]) { return !optional(j + 1) }
+        guard s[j] == "(" else { return false }
+        var k = j + 1
+        if k + 1 < s.count, s[k] == "?", s[k + 1] == ":" { k += 2 } else if k < s.count, s[k] == "?" { return false }
+        var atAlternativeStart = true
+        var depth = 0
+        while k < s.count {
+            let c = s[k]
+            if atAlternativeStart {
+                guard isASCIIWord(c), !optional(k + 1) else { return false }
+                atAlternativeStart = false
+            }
+            if c == "\\" {
+                k += 2
+                continue
+            }
+            if c == "[" {
+                // Skip a class.
+                k += 1
+                if k < s.count, s[k] == "]" { k += 1 }
+                while k < s.count, s[k] != "]" { k += s[k] == "\\" ? 2 : 1 }
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                if depth == 0 { return !optional(k + 1) }
+                depth -= 1
+            } else if c == "|" && depth == 0 {
+                atAlternativeStart = true
+            }
+            k += 1
+        }
+        return false
     }
 
     /// Scalar offset in the original pattern for a byte offset in the compiled pattern.

@@ -138,3 +138,52 @@ struct PatternTests {
         #expect(try Pattern("abc").isJIT)
     }
 }
+
+@Suite("Script-aware boundaries against a reference")
+struct BoundaryReferenceTests {
+    enum Kind { case latin, han, other }
+
+    static func kind(_ s: Unicode.Scalar?) -> Kind {
+        guard let s else { return .other }
+        if s.properties.isIdeographic && s.value >= 0x3400 { return .han }
+        if s.properties.isAlphabetic || s.properties.numericType == .decimal || s == "_" { return .latin }
+        return .other
+    }
+
+    /// Kefu's definition: the classes on either side differ and at least one side is a word class.
+    static func isBoundary(_ scalars: [Unicode.Scalar], _ i: Int) -> Bool {
+        let before = kind(i > 0 ? scalars[i - 1] : nil)
+        let after = kind(i < scalars.count ? scalars[i] : nil)
+        return before != after && (before != .other || after != .other)
+    }
+
+    static func reference(word: String, in text: String) -> [Range<Int>] {
+        let t = Array(text.unicodeScalars)
+        let w = Array(word.unicodeScalars)
+        var found: [Range<Int>] = []
+        var i = 0
+        while i + w.count <= t.count {
+            if Array(t[i..<i + w.count]) == w && isBoundary(t, i) && isBoundary(t, i + w.count) {
+                found.append(i..<i + w.count)
+                i += w.count
+            } else {
+                i += 1
+            }
+        }
+        return found
+    }
+
+    @Test("general and specialized rewrites agree with the definition", arguments: ["ab", "a1", "好", "ab好", "好ab"])
+    func agree(word: String) throws {
+        let texts = ["ab", "xab", "abx", "我ab", "ab我", "我ab我", "(ab)", "a ab ab", "好", "我好", "好我", "，好，", "ab好", "x好ab", "好ab好", "a1 a1", "_ab", "ab_"]
+        let scratch = MatchScratch()
+        let forms = ["\\b\(word)\\b", "\\b(?:\(word))\\b", "\\b(\(word)|zz)\\b"]
+        for form in forms {
+            let pattern = try Pattern(form, options: PatternOptions(caseless: false, normalization: .none))
+            for text in texts {
+                let expected = Self.reference(word: word, in: text)
+                #expect(try pattern.matchRanges(in: text, scratch: scratch) == expected, "\(form) on \(text)")
+            }
+        }
+    }
+}
