@@ -21,6 +21,11 @@ public struct LiteralPrefilter: Sendable {
         @inline(__always) public func mayMatch(_ index: Int) -> Bool {
             bits[index >> 6] & (1 << UInt64(index & 63)) != 0
         }
+
+        /// ORs these candidates into `union` (same pattern count).
+        public func formUnion(into union: inout [UInt64]) {
+            for i in bits.indices { union[i] |= bits[i] }
+        }
     }
 
     /// Analyses the patterns and builds the automaton.

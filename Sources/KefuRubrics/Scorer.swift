@@ -8,6 +8,7 @@ public struct Scorer: Sendable {
     public let rubric: Rubric
     private let normalizer: Normalizer
     private let prefilter: LiteralPrefilter?
+    private let sections: [(weight: Double, items: [CompiledItem])]
 
     /// Creates a scorer. With `usePrefilter` (the default), a multi-literal scan decides per turn which
     /// patterns can possibly match, and PCRE2 runs only on those.
@@ -15,6 +16,7 @@ public struct Scorer: Sendable {
         self.rubric = rubric
         self.normalizer = Normalizer(options: rubric.normalization)
         self.prefilter = usePrefilter ? LiteralPrefilter(patterns: rubric.patterns) : nil
+        self.sections = rubric.sections.map { section in (section.weight, section.items.map(CompiledItem.init)) }
     }
 
     /// Scores one interaction.
@@ -26,7 +28,8 @@ public struct Scorer: Sendable {
         var hasError = false
         var weighted = 0.0
         var weightUsed = 0.0
-        for section in rubric.sections {
+        results.reserveCapacity(sections.reduce(0) { $0 + $1.items.count })
+        for section in sections {
             var earned = 0.0
             var possible = 0.0
             for item in section.items {
@@ -56,11 +59,67 @@ public struct Scorer: Sendable {
         let interaction = Interaction(id: "", channel: .chat, agent: "", turns: [Turn(speaker: .agent, text: text)])
         var context = Context(
             interaction: interaction, rubric: rubric, normalizer: normalizer, prefilter: prefilter, scratch: scratch)
-        switch context.match(spec, turn: 0) {
+        switch context.match(CompiledSpec(spec), turn: 0) {
         case .matched(let evidence): return evidence.map { $0.start..<$0.end }
         case .notMatched: return nil
         case .error(let error, _): throw error
         }
+    }
+}
+
+/// A match spec as the scorer reads it: pattern indices only (locations are looked up on the error path).
+final class CompiledSpec: Sendable {
+    let any: [Int]
+    let all: [Int]
+    let unless: [Int]
+    let source: MatchSpec
+
+    init(_ spec: MatchSpec) {
+        any = spec.any.map(\.index)
+        all = spec.all.map(\.index)
+        unless = spec.unless.map(\.index)
+        source = spec
+    }
+
+    /// The reference (with its location) for a pattern index used by this spec.
+    func ref(_ index: Int) -> PatternRef {
+        (source.any + source.all + source.unless).first { $0.index == index } ?? PatternRef(index: index)
+    }
+}
+
+/// An item as the scorer reads it: a class, so that scoring an interaction passes references instead of
+/// copying every item's strings and arrays.
+final class CompiledItem: Sendable {
+    let id: String
+    let kind: ItemKind
+    let category: String
+    let scope: Scope
+    let points: Double
+    let isCritical: Bool
+    let channels: [Channel]
+    let match: CompiledSpec
+    let trigger: CompiledSpec?
+    let when: CompiledSpec?
+    let timing: TimingRule?
+    let replyWindow: Int
+    /// Eligible for the interaction-level fast path: plain any-of patterns over agent turns.
+    let isSimple: Bool
+
+    init(_ item: Item) {
+        id = item.id
+        kind = item.kind
+        category = item.category
+        scope = item.scope
+        points = item.points
+        isCritical = item.isCritical
+        channels = item.channels
+        match = CompiledSpec(item.match)
+        trigger = item.trigger.map(CompiledSpec.init)
+        when = item.when.map(CompiledSpec.init)
+        timing = item.timing
+        replyWindow = item.replyWindow
+        isSimple = (item.kind == .required || item.kind == .forbidden) && item.scope != .replyAfterTrigger
+            && item.when == nil && item.match.all.isEmpty && !item.match.any.isEmpty
     }
 }
 
@@ -73,7 +132,11 @@ private struct Context {
     let scratch: MatchScratch
     var normalized: [NormalizedText?]
     var candidates: [LiteralPrefilter.Candidates?]
-    var memo: [Int: [Range<Int>]] = [:]
+    /// PCRE2 results: `memoSlot[pattern * turns + turn]` is 1 + the index into `memoValues`, or 0.
+    var memoSlot: [Int32] = []
+    var memoValues: [[Range<Int>]] = []
+    /// Union of the agent turns' candidate bits (computed on first use).
+    var agentUnion: [UInt64] = []
     let agentTurns: [Int]
 
     init(interaction: Interaction, rubric: Rubric, normalizer: Normalizer, prefilter: LiteralPrefilter?, scratch: MatchScratch) {
@@ -101,29 +164,36 @@ private struct Context {
     }
 
     /// All matches of a pattern in a turn, as original code-point ranges (memoized).
-    mutating func ranges(_ ref: PatternRef, turn: Int) throws(RegexError) -> [Range<Int>] {
-        let key = ref.index &* 65_536 &+ turn
-        if let cached = memo[key] { return cached }
+    mutating func ranges(_ index: Int, turn: Int) throws(RegexError) -> [Range<Int>] {
+        // The prefilter answers most (pattern, turn) pairs with one bit test; only PCRE2 results are memoized.
+        if prefilter != nil && !mayMatch(index, turn: turn) { return [] }
+        if memoSlot.isEmpty { memoSlot = [Int32](repeating: 0, count: rubric.patterns.count * interaction.turns.count) }
+        let key = index &* interaction.turns.count &+ turn
+        let slot = memoSlot[key]
+        if slot > 0 { return memoValues[Int(slot) - 1] }
         let normalizedText = text(turn)
-        if let prefilter {
-            if candidates[turn] == nil { candidates[turn] = prefilter.scan(normalizedText.bytes) }
-            if !candidates[turn]!.mayMatch(ref.index) {
-                memo[key] = []
-                return []
-            }
-        }
-        let pattern = rubric.patterns[ref.index]
+        let pattern = rubric.patterns[index]
         let byteRanges = try normalizedText.bytes.withUnsafeBufferPointer { (buffer) throws(RegexError) -> [Range<Int>] in
             try pattern.allMatches(in: buffer, scratch: scratch)
         }
         let result = byteRanges.map { normalizedText.originalRange(ofBytes: $0) }
-        memo[key] = result
+        memoValues.append(result)
+        memoSlot[key] = Int32(memoValues.count)
         return result
     }
 
-    /// Matches of `ref` in `turn` that overlap no match of the `unless` patterns.
-    mutating func surviving(_ ref: PatternRef, unless: [PatternRef], turn: Int) throws(RegexError) -> [Range<Int>] {
-        let found = try ranges(ref, turn: turn)
+    /// False when the prefilter proves pattern `index` cannot match in `turn`.
+    @inline(__always) mutating func mayMatch(_ index: Int, turn: Int) -> Bool {
+        guard let prefilter else { return true }
+        if let known = candidates[turn] { return known.mayMatch(index) }
+        let scanned = prefilter.scan(text(turn).bytes)
+        candidates[turn] = scanned
+        return scanned.mayMatch(index)
+    }
+
+    /// Matches of pattern `index` in `turn` that overlap no match of the `unless` patterns.
+    mutating func surviving(_ index: Int, unless: [Int], turn: Int) throws(RegexError) -> [Range<Int>] {
+        let found = try ranges(index, turn: turn)
         if found.isEmpty || unless.isEmpty { return found }
         var exceptions: [Range<Int>] = []
         for u in unless { exceptions += try ranges(u, turn: turn) }
@@ -136,15 +206,15 @@ private struct Context {
 
     /// Whether `turn` matches `spec`. With `collectAll`, evidence comes from every `any` pattern that
     /// matches (forbidden items report every violation), otherwise matching stops at the first.
-    mutating func match(_ spec: MatchSpec, turn: Int, collectAll: Bool = false) -> SpecMatch {
+    mutating func match(_ spec: CompiledSpec, turn: Int, collectAll: Bool = false) -> SpecMatch {
         var evidence: [Evidence] = []
-        var current = spec.any.first ?? spec.all.first ?? PatternRef(index: 0)
+        var current = -1
         do {
             if !spec.any.isEmpty {
                 var found = false
-                for ref in spec.any {
-                    current = ref
-                    let hits = try surviving(ref, unless: spec.unless, turn: turn)
+                for index in spec.any {
+                    current = index
+                    let hits = try surviving(index, unless: spec.unless, turn: turn)
                     if !hits.isEmpty {
                         found = true
                         evidence += hits.prefix(3).map { makeEvidence(turn: turn, range: $0) }
@@ -153,16 +223,32 @@ private struct Context {
                 }
                 if !found { return .notMatched }
             }
-            for ref in spec.all {
-                current = ref
-                let hits = try surviving(ref, unless: spec.unless, turn: turn)
+            for index in spec.all {
+                current = index
+                let hits = try surviving(index, unless: spec.unless, turn: turn)
                 if hits.isEmpty { return .notMatched }
                 evidence += hits.prefix(3).map { makeEvidence(turn: turn, range: $0) }
             }
         } catch {
-            return .error(error, current)
+            return .error(error, spec.ref(current))
         }
         return evidence.isEmpty && spec.any.isEmpty && spec.all.isEmpty ? .notMatched : .matched(evidence)
+    }
+
+    /// True when the prefilter proves that no pattern of `spec.any` can match in any agent turn.
+    mutating func certainlyAbsent(_ spec: CompiledSpec) -> Bool {
+        guard let prefilter, !agentTurns.isEmpty else { return false }
+        if agentUnion.isEmpty {
+            var union = [UInt64](repeating: 0, count: (rubric.patterns.count + 63) / 64)
+            for turn in agentTurns {
+                _ = mayMatch(0, turn: turn)
+                candidates[turn]!.formUnion(into: &union)
+            }
+            agentUnion = union
+            _ = prefilter
+        }
+        for index in spec.any where agentUnion[index >> 6] & (1 << UInt64(index & 63)) != 0 { return false }
+        return true
     }
 
     func makeEvidence(turn: Int, range: Range<Int>) -> Evidence {
@@ -179,7 +265,7 @@ private struct Context {
 
     /// For each customer turn matching the trigger, the next `window` agent turns (windows that are
     /// identical to an earlier one are listed once); triggers with no agent reply after them are `unanswered`.
-    mutating func triggeredWindows(_ trigger: MatchSpec, window: Int) -> (windows: [(trigger: Int, replies: [Int])], unanswered: [Int], error: (RegexError, PatternRef)?) {
+    mutating func triggeredWindows(_ trigger: CompiledSpec, window: Int) -> (windows: [(trigger: Int, replies: [Int])], unanswered: [Int], error: (RegexError, PatternRef)?) {
         var windows: [(Int, [Int])] = []
         var unanswered: [Int] = []
         var seen = Set<Int>()
@@ -199,10 +285,9 @@ private struct Context {
         return (windows, unanswered, nil)
     }
 
-    /// Builds an item's result (a value, so it does not capture the mutable context).
+    /// Builds an item's result.
     struct ResultBuilder {
-        let item: Item
-        let patterns: [Pattern]
+        let item: CompiledItem
 
         func callAsFunction(_ verdict: Verdict, _ evidence: [Evidence], _ message: String) -> ItemResult {
             ItemResult(
@@ -210,16 +295,16 @@ private struct Context {
                 points: verdict == .pass ? item.points : 0, maxPoints: verdict == .na ? 0 : item.points,
                 evidence: evidence, message: message)
         }
-
-        func error(_ error: RegexError, _ ref: PatternRef, _ turn: Int?) -> ItemResult {
-            let whereText = ref.location.map { " (\($0))" } ?? ""
-            let turnText = turn.map { " on turn \($0)" } ?? ""
-            return self(.error, [], "rule `\(patterns[ref.index].source)`\(whereText)\(turnText): \(error.description)")
-        }
     }
 
-    mutating func evaluate(_ item: Item) -> ItemResult {
-        let result = ResultBuilder(item: item, patterns: rubric.patterns)
+    func errorResult(_ result: ResultBuilder, _ error: RegexError, _ ref: PatternRef, _ turn: Int?) -> ItemResult {
+        let whereText = ref.location.map { " (\($0))" } ?? ""
+        let turnText = turn.map { " on turn \($0)" } ?? ""
+        return result(.error, [], "rule `\(rubric.patterns[ref.index].source)`\(whereText)\(turnText): \(error.description)")
+    }
+
+    mutating func evaluate(_ item: CompiledItem) -> ItemResult {
+        let result = ResultBuilder(item: item)
         if !item.channels.isEmpty && !item.channels.contains(interaction.channel) {
             return result(.na, [], "does not apply to the \(interaction.channel.rawValue) channel")
         }
@@ -227,6 +312,9 @@ private struct Context {
             return evaluateTiming(timing, result: result)
         }
 
+        if item.isSimple && certainlyAbsent(item.match) {
+            return item.kind == .forbidden ? result(.pass, [], Self.notFound(item.scope)) : result(.fail, [], Self.notFound(item.scope))
+        }
         if item.kind == .accuracy || item.scope == .replyAfterTrigger, let trigger = item.trigger {
             return evaluateTriggered(item, trigger: trigger, result: result)
         }
@@ -250,7 +338,7 @@ private struct Context {
             var kept: [Int] = []
             for turn in turnsInScope {
                 switch match(condition, turn: turn) {
-                case .error(let error, let ref): return result.error(error, ref, turn)
+                case .error(let error, let ref): return errorResult(result, error, ref, turn)
                 case .notMatched: continue
                 case .matched: kept.append(turn)
                 }
@@ -265,7 +353,7 @@ private struct Context {
         var evidence: [Evidence] = []
         for turn in turnsInScope {
             switch match(item.match, turn: turn, collectAll: item.kind == .forbidden) {
-            case .error(let error, let ref): return result.error(error, ref, turn)
+            case .error(let error, let ref): return errorResult(result, error, ref, turn)
             case .notMatched: unmatchedTurns.append(turn)
             case .matched(let found):
                 matchedTurns.append(turn)
@@ -276,7 +364,7 @@ private struct Context {
         switch item.kind {
         case .forbidden:
             if matchedTurns.isEmpty {
-                return result(.pass, [], "not found in \(scopeName)\(triggerNote)")
+                return result(.pass, [], triggerNote.isEmpty ? Self.notFound(item.scope) : "not found in \(scopeName)\(triggerNote)")
             }
             return result(.fail, evidence, "found in agent turn \(list(matchedTurns))")
         case .required, .accuracy, .timing:
@@ -289,17 +377,27 @@ private struct Context {
                 return result(.fail, evidence, "missing in agent turn \(list(unmatchedTurns))\(triggerNote)")
             }
             if !matchedTurns.isEmpty { return result(.pass, evidence, "found in agent turn \(list(matchedTurns))") }
-            return result(.fail, [], "not found in \(scopeName)")
+            return result(.fail, [], Self.notFound(item.scope))
+        }
+    }
+
+    /// "not found in …" for a scope, without building a new string per item.
+    static func notFound(_ scope: Scope) -> String {
+        switch scope {
+        case .firstAgentTurn: return "not found in the first agent turn"
+        case .lastAgentTurn: return "not found in the last agent turn"
+        case .anyAgentTurn, .everyAgentTurn: return "not found in any agent turn"
+        case .replyAfterTrigger: return "not found in the agent's replies"
         }
     }
 
     /// Accuracy items and scope `reply_after_trigger`: every triggering customer turn is answered, within
     /// the item's reply window, by a reply that matches (required, accuracy) or by none that matches (forbidden).
     mutating func evaluateTriggered(
-        _ item: Item, trigger: MatchSpec, result: ResultBuilder
+        _ item: CompiledItem, trigger: CompiledSpec, result: ResultBuilder
     ) -> ItemResult {
         let triggered = triggeredWindows(trigger, window: item.replyWindow)
-        if let (error, ref) = triggered.error { return result.error(error, ref, nil) }
+        if let (error, ref) = triggered.error { return errorResult(result, error, ref, nil) }
         if triggered.windows.isEmpty && triggered.unanswered.isEmpty {
             return result(.na, [], "the trigger never occurs in a customer turn")
         }
@@ -310,7 +408,7 @@ private struct Context {
             var matched: [Int] = []
             for turn in replies {
                 switch match(item.match, turn: turn, collectAll: item.kind == .forbidden) {
-                case .error(let error, let ref): return result.error(error, ref, turn)
+                case .error(let error, let ref): return errorResult(result, error, ref, turn)
                 case .notMatched: continue
                 case .matched(let found):
                     matched.append(turn)
