@@ -23,6 +23,15 @@ struct BenchScore: ParsableCommand {
     @Option(help: "Size in MB of the JSON Lines file streamed through `kefu score`'s reader to check bounded memory. 0 skips it.")
     var streamMB: Int = 200
 
+    @Option(help: "Corpus: `real` resamples the public dialogue corpora (CrossWOZ zh, MultiWOZ en) found in --corpora; `synthetic` builds turns from service phrases (dense in rule hits); `both`.")
+    var corpus: String = "both"
+
+    @Option(help: "Folder with crosswoz_valtest.jsonl and multiwoz_valtest_detok.jsonl (default: ../shared/corpora).")
+    var corpora: String?
+
+    @Flag(help: "Run only the Kefu engine on one core (for profiling); prints no ratios.")
+    var engineOnly = false
+
     @Option(help: "Where to write the corpus files (default: a temporary folder).")
     var workDir: String?
 
@@ -43,25 +52,45 @@ struct BenchScore: ParsableCommand {
         if streamMB > 0 {
             let file = folder.appendingPathComponent("stream.jsonl")
             let bytes = try writeStream(to: file, megabytes: streamMB)
-            let scorer = Scorer(rubric: rubric)
+            let scorer = Scorer(rubric: try repository.rubric("conduct.zh").rubric)
             guard let handle = FileHandle(forReadingAtPath: file.path) else { throw ExitCode(2) }
             let start = ContinuousClock.now
             let summary = ScoreService.score(lines: LineReader(handle: handle), scorer: scorer, workers: cores) { _, _ in }
             let seconds = (ContinuousClock.now - start).seconds
-            out.line("stream: \(summary.scored) interactions, \(mb(bytes)) MB of JSON Lines through kefu score's reader on \(cores) cores: "
+            out.line("stream: \(summary.scored) interactions, \(mb(bytes)) MB of JSON Lines scored with conduct.zh through kefu score's reader on \(cores) cores: "
                 + "\(fmt(Double(bytes) / 1e6 / seconds)) MB/s, peak memory \(fmt(ScoringBenchmark.peakMemoryMiB() ?? 0)) MiB")
             try? FileManager.default.removeItem(at: file)
         }
 
-        // 2. The in-memory corpus.
-        let interactions = ScoringBenchmark.corpus(interactions: max(1, turns / 5))
+        // 2. The in-memory corpora.
+        var sets: [(String, [Interaction])] = []
+        if corpus == "synthetic" || corpus == "both" {
+            sets.append(("synthetic (service phrases, dense in rule hits)", ScoringBenchmark.corpus(interactions: max(1, turns / 5))))
+        }
+        if corpus == "real" || corpus == "both" {
+            let folder = URL(fileURLWithPath: corpora ?? repository.root.deletingLastPathComponent().appendingPathComponent("shared/corpora").path)
+            let zh = ScoringBenchmark.agentTexts(of: folder.appendingPathComponent("crosswoz_valtest.jsonl"))
+            let en = ScoringBenchmark.agentTexts(of: folder.appendingPathComponent("multiwoz_valtest_detok.jsonl"))
+            if zh.isEmpty || en.isEmpty {
+                out.line("real corpus: not found in \(folder.path); skipped")
+            } else {
+                sets.append(("real (CrossWOZ zh + MultiWOZ en agent turns, resampled)", ScoringBenchmark.resampled(chinese: zh, english: en, turns: turns)))
+            }
+        }
+        out.line("rubric: \(rubric.patterns.count) patterns (every shipped rubric's plus service phrases), "
+            + "\(filterable) with necessary literals for the prefilter")
+        for (name, interactions) in sets {
+            try measure(name: name, interactions: interactions, rubric: rubric, folder: folder, cores: cores, out: out)
+        }
+    }
+
+    /// Times the engine, the plain loop and Python's re on one corpus and prints figures and ratios.
+    func measure(name: String, interactions: [Interaction], rubric: Rubric, folder: URL, cores: Int, out: Output) throws {
         let agentTexts = interactions.flatMap { $0.turns.filter { $0.speaker == .agent }.map(\.text) }
         let agentBytes = agentTexts.reduce(0) { $0 + $1.utf8.count }
         let chinese = interactions.filter { $0.turns[1].text.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }.count * 5
-        out.line("corpus: \(agentTexts.count) agent turns (\(chinese) zh, \(agentTexts.count - chinese) en), "
+        out.line("corpus \(name): \(agentTexts.count) agent turns (\(chinese) zh, \(agentTexts.count - chinese) en), "
             + "\(mb(agentBytes)) MB of agent text, mean \(agentTexts.reduce(0) { $0 + $1.count } / max(1, agentTexts.count)) characters a turn")
-        out.line("rubric: \(rubric.patterns.count) patterns (every shipped rubric's plus service phrases), "
-            + "\(filterable) with necessary literals for the prefilter")
         out.flush()
 
         func rate(_ label: String, repeatBest: Int = 2, _ body: () -> Void) -> Double {
@@ -82,6 +111,11 @@ struct BenchScore: ParsableCommand {
         let without = Scorer(rubric: rubric, usePrefilter: false)
         var sink = 0
         let one = rate("kefu engine, 1 core (prefilter + PCRE2-JIT)") { sink &+= ScoringBenchmark.score(interactions, scorer: withFilter, workers: 1) }
+        if engineOnly {
+            out.line("(checksum \(sink))")
+            out.flush()
+            return
+        }
         let oneNoFilter = rate("kefu engine, 1 core, no prefilter") { sink &+= ScoringBenchmark.score(interactions, scorer: without, workers: 1) }
         let two = rate("kefu engine, \(cores) cores") { sink &+= ScoringBenchmark.score(interactions, scorer: withFilter, workers: cores) }
         let raw = agentTexts.map { Array($0.utf8) }

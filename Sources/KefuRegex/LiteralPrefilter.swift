@@ -4,7 +4,7 @@
 ///
 /// Conservative by construction: a pattern whose literals cannot be proven necessary (inline flags,
 /// backreferences, `x*` around everything, …) is always a candidate.
-public struct LiteralPrefilter: Sendable {
+public final class LiteralPrefilter: Sendable {
     /// The patterns' necessary literal sets (nil: always a candidate).
     public let literals: [Set<String>?]
     private let alwaysCandidate: [UInt64]

@@ -75,45 +75,64 @@ public struct Normalizer: Sendable {
         self.table = options.tableKey == 0 ? nil : ScalarTable.shared(for: options.tableKey)
     }
 
-    /// Normalizes `text`, keeping a map to its code points.
-    public func normalize(_ text: String) -> NormalizedText {
+    /// Accumulates normalized bytes and their origins (a value type with mutating methods, so the hot
+    /// loop needs no closures and no dynamic exclusivity checks).
+    struct Writer {
         var bytes: [UInt8] = []
         var starts: [Int32] = []
         var ends: [Int32] = []
-        let estimated = text.utf8.count
-        bytes.reserveCapacity(estimated)
-        starts.reserveCapacity(estimated)
-        ends.reserveCapacity(estimated)
-        let collapse = options.collapseWhitespace
         var pendingSpaceStart: Int32 = -1
         var pendingSpaceEnd: Int32 = -1
+        let collapse: Bool
 
-        @inline(__always) func emit(_ scalar: Unicode.Scalar, _ start: Int32, _ end: Int32) {
-            if collapse && Normalizer.isSpace(scalar) {
-                if pendingSpaceStart < 0 { pendingSpaceStart = start }
-                pendingSpaceEnd = end
-                return
-            }
+        init(capacity: Int, collapse: Bool) {
+            self.collapse = collapse
+            bytes.reserveCapacity(capacity)
+            starts.reserveCapacity(capacity)
+            ends.reserveCapacity(capacity)
+        }
+
+        @inline(__always) mutating func flushSpace() {
             if pendingSpaceStart >= 0 {
                 bytes.append(0x20)
                 starts.append(pendingSpaceStart)
                 ends.append(pendingSpaceEnd)
                 pendingSpaceStart = -1
             }
+        }
+
+        @inline(__always) mutating func emit(_ scalar: Unicode.Scalar, _ start: Int32, _ end: Int32) {
+            if collapse && Normalizer.isSpace(scalar) {
+                if pendingSpaceStart < 0 { pendingSpaceStart = start }
+                pendingSpaceEnd = end
+                return
+            }
+            flushSpace()
             let value = scalar.value
             if value < 0x80 {
                 bytes.append(UInt8(truncatingIfNeeded: value))
                 starts.append(start)
                 ends.append(end)
-            } else {
-                for byte in UTF8.encode(scalar)! {
-                    bytes.append(byte)
-                    starts.append(start)
-                    ends.append(end)
-                }
+                return
+            }
+            for byte in UTF8.encode(scalar).unsafelyUnwrapped {
+                bytes.append(byte)
+                starts.append(start)
+                ends.append(end)
             }
         }
 
+        @inline(__always) mutating func emit(mapped: ScalarTable.Mapping, _ start: Int32, _ end: Int32) {
+            switch mapped {
+            case .single(let scalar): emit(scalar, start, end)
+            case .many(let scalars): for scalar in scalars { emit(scalar, start, end) }
+            }
+        }
+    }
+
+    /// Normalizes `text`, keeping a map to its code points.
+    public func normalize(_ text: String) -> NormalizedText {
+        var writer = Writer(capacity: text.utf8.count, collapse: options.collapseWhitespace)
         let scalars = text.unicodeScalars
         var index = scalars.startIndex
         var position: Int32 = 0
@@ -121,7 +140,7 @@ public struct Normalizer: Sendable {
             let scalar = scalars[index]
             let next = scalars.index(after: index)
             guard let table else {
-                emit(scalar, position, position + 1)
+                writer.emit(scalar, position, position + 1)
                 index = next
                 position += 1
                 continue
@@ -136,29 +155,28 @@ public struct Normalizer: Sendable {
                 }
                 let segment = String(String.UnicodeScalarView(scalars[index..<end])).precomposedStringWithCompatibilityMapping
                 for composed in segment.unicodeScalars {
-                    table.forEachMapped(composed, skipNFKC: true) { emit($0, position, position + count) }
+                    writer.emit(mapped: table.mapped(composed, skipNFKC: true), position, position + count)
                 }
                 index = end
                 position += count
                 continue
             }
-            table.forEachMapped(scalar, skipNFKC: false) { emit($0, position, position + 1) }
+            writer.emit(mapped: table.mapped(scalar, skipNFKC: false), position, position + 1)
             index = next
             position += 1
         }
-        if pendingSpaceStart >= 0 {
-            bytes.append(0x20)
-            starts.append(pendingSpaceStart)
-            ends.append(pendingSpaceEnd)
-        }
-        return NormalizedText(bytes: bytes, originStart: starts, originEnd: ends, originalLength: Int(position))
+        writer.flushSpace()
+        return NormalizedText(bytes: writer.bytes, originStart: writer.starts, originEnd: writer.ends, originalLength: Int(position))
     }
 
     /// Normalizes one scalar (used for pattern literals); nil when normalization leaves it unchanged.
     func mapped(_ scalar: Unicode.Scalar) -> [Unicode.Scalar]? {
         guard let table else { return nil }
-        var out: [Unicode.Scalar] = []
-        table.forEachMapped(scalar, skipNFKC: false) { out.append($0) }
+        let out: [Unicode.Scalar]
+        switch table.mapped(scalar, skipNFKC: false) {
+        case .single(let s): out = [s]
+        case .many(let many): out = Array(many)
+        }
         return out == [scalar] ? nil : out
     }
 
@@ -190,34 +208,26 @@ final class ScalarTable: Sendable {
         self.nfkcOnlyWhenSkipping = t2sOnly
     }
 
-    /// Calls `body` with each scalar that `scalar` maps to. With `skipNFKC`, applies only the
-    /// Traditional→Simplified part (the caller already composed the segment with NFKC).
-    @inline(__always) func forEachMapped(_ scalar: Unicode.Scalar, skipNFKC: Bool, _ body: (Unicode.Scalar) -> Void) {
-        if skipNFKC, let nfkcOnlyWhenSkipping {
-            nfkcOnlyWhenSkipping.forEachMapped(scalar, skipNFKC: false, body)
-            return
-        }
+    /// What one scalar becomes.
+    enum Mapping {
+        case single(Unicode.Scalar)
+        case many(ArraySlice<Unicode.Scalar>)
+    }
+
+    /// The scalars that `scalar` maps to. With `skipNFKC`, only the Traditional→Simplified part (the
+    /// caller already composed the segment with NFKC).
+    @inline(__always) func mapped(_ scalar: Unicode.Scalar, skipNFKC: Bool) -> Mapping {
+        if skipNFKC, let nfkcOnlyWhenSkipping { return nfkcOnlyWhenSkipping.mapped(scalar, skipNFKC: false) }
         let value = scalar.value
-        if value < 0x80 {
-            body(scalar)
-            return
-        }
+        if value < 0x80 { return .single(scalar) }
         if value <= 0xFFFF {
             let entry = bmp[Int(value)]
-            if entry & 0x8000_0000 == 0 {
-                body(Unicode.Scalar(entry).unsafelyUnwrapped)
-            } else {
-                let offset = Int((entry >> 8) & 0x7F_FFFF)
-                let length = Int(entry & 0xFF)
-                for i in offset..<(offset + length) { body(multi[i]) }
-            }
-            return
+            if entry & 0x8000_0000 == 0 { return .single(Unicode.Scalar(entry).unsafelyUnwrapped) }
+            let offset = Int((entry >> 8) & 0x7F_FFFF)
+            return .many(multi[offset..<(offset + Int(entry & 0xFF))])
         }
-        if let mapped = astral[value] {
-            for s in mapped { body(s) }
-        } else {
-            body(scalar)
-        }
+        if let mapped = astral[value] { return .many(mapped[...]) }
+        return .single(scalar)
     }
 
     /// True for scalars with a non-zero canonical combining class (they compose with the preceding base).

@@ -251,11 +251,26 @@ private struct Context {
         return true
     }
 
+    /// Evidence for code points `range` of a turn: finds the UTF-8 offsets by counting lead bytes.
     func makeEvidence(turn: Int, range: Range<Int>) -> Evidence {
-        let scalars = interaction.turns[turn].text.unicodeScalars
-        let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound, limitedBy: scalars.endIndex) ?? scalars.endIndex
-        let upper = scalars.index(lower, offsetBy: range.count, limitedBy: scalars.endIndex) ?? scalars.endIndex
-        return Evidence(turn: turn, start: range.lowerBound, end: range.upperBound, text: String(scalars[lower..<upper]))
+        let utf8 = interaction.turns[turn].text.utf8
+        var scalarIndex = 0
+        var lower = utf8.endIndex
+        var upper = utf8.endIndex
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            if utf8[i] & 0xC0 != 0x80 {
+                if scalarIndex == range.lowerBound { lower = i }
+                if scalarIndex == range.upperBound {
+                    upper = i
+                    break
+                }
+                scalarIndex += 1
+            }
+            i = utf8.index(after: i)
+        }
+        if lower > upper { lower = upper }
+        return Evidence(turn: turn, start: range.lowerBound, end: range.upperBound, text: String(decoding: utf8[lower..<upper], as: UTF8.self))
     }
 
     /// The agent reply that answers customer turn `index`: the first agent turn after it.

@@ -71,6 +71,39 @@ public enum ScoringBenchmark {
         return result
     }
 
+    /// Agent turns resampled from real dialogues: `chinese` and `english` turn texts are drawn (seeded) in a
+    /// 60/40 mix into interactions of `agentTurns` agent turns until `turns` agent turns exist.
+    public static func resampled(chinese: [String], english: [String], turns: Int, agentTurns: Int = 5, seed: UInt64 = 42) -> [Interaction] {
+        var rng = SeededGenerator(seed: seed)
+        var result: [Interaction] = []
+        let count = max(1, turns / agentTurns)
+        result.reserveCapacity(count)
+        for i in 0..<count {
+            let zh = rng.next() % 10 < 6
+            let pool = zh ? chinese : english
+            var list: [Turn] = []
+            for t in 0..<agentTurns {
+                list.append(Turn(speaker: .customer, text: zh ? "请问" : "Hi", at: Double(t * 30)))
+                list.append(Turn(speaker: .agent, text: pool[Int(rng.next() % UInt64(pool.count))], at: Double(t * 30 + 20)))
+            }
+            result.append(Interaction(id: "real-\(i)", channel: .chat, agent: "agent-\(i % 50)", turns: list))
+        }
+        return result
+    }
+
+    /// Agent turn texts of a JSON Lines interaction file (invalid lines are skipped).
+    public static func agentTexts(of url: URL) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return [] }
+        let reader = LineReader(handle: handle)
+        var texts: [String] = []
+        while let line = reader.next() {
+            if case .success(let interaction) = InteractionDecoder.decode(line, line: reader.lineNumber) {
+                texts += interaction.turns.filter { $0.speaker == .agent }.map(\.text)
+            }
+        }
+        return texts
+    }
+
     /// Extra literal phrases that make the rubric as large as a real QA programme's.
     static let extraPhrases = [
         "稍等片刻", "马上为您处理", "给您添麻烦了", "理解您的心情", "请您放心", "为您加急处理", "已为您备注", "工单已提交", "请保持电话畅通",
@@ -138,7 +171,8 @@ public enum ScoringBenchmark {
                 var count = 0
                 var i = chunk
                 while i < interactions.count {
-                    count += scorer.score(interactions[i], scratch: scratch).items.filter { $0.verdict == .fail }.count
+                    let result = scorer.score(interactions[i], scratch: scratch)
+                    for j in result.items.indices where result.items[j].verdict == .fail { count += 1 }
                     i += chunks
                 }
                 box.value[chunk] = count

@@ -47,7 +47,7 @@ public struct ScoreService: Sendable {
     /// `emit` for each line in input order. Memory is bounded by the batch size, not the input size.
     public static func score(
         lines reader: LineReader, scorer: Scorer, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        batchLines: Int = 2_048, emit: (Int, Outcome) -> Void
+        batchLines: Int = 512, emit: (Int, Outcome) -> Void
     ) -> Summary {
         var summary = Summary()
         let workers = max(1, workers)
