@@ -32,6 +32,9 @@ struct BenchScore: ParsableCommand {
     @Flag(help: "Run only the Kefu engine on one core (for profiling); prints no ratios.")
     var engineOnly = false
 
+    @Flag(help: "With --engine-only: score without the literal prefilter.")
+    var withoutPrefilter = false
+
     @Option(help: "Where to write the corpus files (default: a temporary folder).")
     var workDir: String?
 
@@ -110,7 +113,9 @@ struct BenchScore: ParsableCommand {
         let withFilter = Scorer(rubric: rubric, usePrefilter: true)
         let without = Scorer(rubric: rubric, usePrefilter: false)
         var sink = 0
-        let one = rate("kefu engine, 1 core (prefilter + PCRE2-JIT)") { sink &+= ScoringBenchmark.score(interactions, scorer: withFilter, workers: 1) }
+        let one = rate("kefu engine, 1 core (prefilter + PCRE2-JIT)") {
+            sink &+= ScoringBenchmark.score(interactions, scorer: engineOnly && withoutPrefilter ? without : withFilter, workers: 1)
+        }
         if engineOnly {
             out.line("(checksum \(sink))")
             out.flush()

@@ -123,6 +123,12 @@ final class CompiledItem: Sendable {
     }
 }
 
+/// A normalized turn behind a reference.
+final class NormalizedBox {
+    let value: NormalizedText
+    init(_ value: NormalizedText) { self.value = value }
+}
+
 /// Per-interaction evaluation state: normalized turns and memoized matches.
 private struct Context {
     let interaction: Interaction
@@ -130,7 +136,7 @@ private struct Context {
     let normalizer: Normalizer
     let prefilter: LiteralPrefilter?
     let scratch: MatchScratch
-    var normalized: [NormalizedText?]
+    var normalized: [NormalizedBox?]
     var candidates: [LiteralPrefilter.Candidates?]
     /// PCRE2 results: `memoSlot[pattern * turns + turn]` is 1 + the index into `memoValues`, or 0.
     var memoSlot: [Int32] = []
@@ -156,9 +162,10 @@ private struct Context {
         case error(RegexError, PatternRef)
     }
 
-    mutating func text(_ turn: Int) -> NormalizedText {
+    /// The normalized turn, computed once; boxed so that handing it out costs one reference count.
+    mutating func text(_ turn: Int) -> NormalizedBox {
         if let cached = normalized[turn] { return cached }
-        let value = normalizer.normalize(interaction.turns[turn].text)
+        let value = NormalizedBox(normalizer.normalize(interaction.turns[turn].text))
         normalized[turn] = value
         return value
     }
@@ -171,12 +178,12 @@ private struct Context {
         let key = index &* interaction.turns.count &+ turn
         let slot = memoSlot[key]
         if slot > 0 { return memoValues[Int(slot) - 1] }
-        let normalizedText = text(turn)
+        let box = text(turn)
         let pattern = rubric.patterns[index]
-        let byteRanges = try normalizedText.bytes.withUnsafeBufferPointer { (buffer) throws(RegexError) -> [Range<Int>] in
+        let byteRanges = try box.value.bytes.withUnsafeBufferPointer { (buffer) throws(RegexError) -> [Range<Int>] in
             try pattern.allMatches(in: buffer, scratch: scratch)
         }
-        let result = byteRanges.map { normalizedText.originalRange(ofBytes: $0) }
+        let result = byteRanges.isEmpty ? [] : byteRanges.map { box.value.originalRange(ofBytes: $0) }
         memoValues.append(result)
         memoSlot[key] = Int32(memoValues.count)
         return result
@@ -186,7 +193,7 @@ private struct Context {
     @inline(__always) mutating func mayMatch(_ index: Int, turn: Int) -> Bool {
         guard let prefilter else { return true }
         if let known = candidates[turn] { return known.mayMatch(index) }
-        let scanned = prefilter.scan(text(turn).bytes)
+        let scanned = prefilter.scan(text(turn).value.bytes)
         candidates[turn] = scanned
         return scanned.mayMatch(index)
     }
