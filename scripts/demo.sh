@@ -12,14 +12,20 @@ echo
 echo "== kefu lint: every rubric, rule example and policy citation"
 "$kefu" lint
 echo
-echo "== kefu score: Chinese sample transcripts with conduct.zh"
+echo "== kefu score: Chinese sample transcripts with conduct.zh (full report)"
 "$kefu" score --rubric conduct.zh --input Samples/conduct.zh.jsonl
 echo
-echo "== kefu score: English sample transcripts with conduct.en"
-"$kefu" score --rubric conduct.en --input Samples/conduct.en.jsonl
+echo "== kefu score: every other sample file with its rubric (one line per interaction)"
+for file in Samples/*.jsonl; do
+    rubric=$(basename "$file" .jsonl)
+    [ "$rubric" = conduct.zh ] && continue
+    echo "-- $rubric"
+    "$kefu" score --rubric "$rubric" --input "$file" --format summary
+done
 echo
-echo "== kefu score: WeChat transcripts with reply times, wechat.zh (JSON Lines, first result)"
-"$kefu" score --rubric wechat.zh --input Samples/wechat.zh.jsonl --format jsonl | head -n 1
+echo "== kefu score --format jsonl: the machine-readable result of one WeChat transcript"
+"$kefu" score --rubric wechat.zh --input Samples/wechat.zh.jsonl --format jsonl | tail -n 1 | cut -c1-400
+echo "…"
 echo
 echo "== kefu coverage: which policy clauses the content cites"
-"$kefu" coverage | head -n 1
+"$kefu" coverage

@@ -14,7 +14,7 @@ extension Kefu {
             discussion: "A malformed line is reported on stderr with its line number; the rest is still scored and the exit status is 1.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
-            case text, jsonl
+            case text, jsonl, summary
         }
 
         @OptionGroup var global: GlobalOptions
@@ -25,7 +25,7 @@ extension Kefu {
         @Option(help: "Interactions file (JSON Lines), or - for standard input.")
         var input: String = "-"
 
-        @Option(help: "Output format: text (readable report) or jsonl (one JSON result per line).")
+        @Option(help: "Output format: text (readable report with evidence), jsonl (one JSON result per line) or summary (one line per interaction).")
         var format: Format = .text
 
         @Option(help: "Worker threads (default: all cores).")
@@ -55,6 +55,8 @@ extension Kefu {
                         out.line(ScoreReport.jsonLine(result))
                     case .text:
                         out.write(ScoreReport.text(result, interaction: interaction, rubric: scorer.rubric))
+                    case .summary:
+                        out.line(ScoreReport.summaryLine(result).trimmingTrailingSpaces)
                     }
                 case .invalid(let error):
                     out.flush()
@@ -64,9 +66,17 @@ extension Kefu {
                     break
                 }
             }
-            if format == .text { out.line(ScoreReport.summary(summary)) }
+            if format != .jsonl { out.line(ScoreReport.summary(summary)) }
             out.flush()
             if summary.invalid > 0 || summary.ruleErrors > 0 { throw ExitCode(1) }
         }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var copy = self
+        while copy.hasSuffix(" ") { copy.removeLast() }
+        return copy
     }
 }

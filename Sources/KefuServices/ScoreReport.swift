@@ -12,12 +12,13 @@ public enum ScoreReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A readable report of one result; evidence is shown in its turn with «» around the matched span.
+    /// A readable report of one result: one line per item; evidence is shown in its turn with «» around
+    /// the matched span (for a pass, where it was found; for a failure, what went wrong).
     public static func text(_ result: ScoreResult, interaction: Interaction? = nil, rubric: Rubric) -> String {
         var out = "── \(result.interaction) · \(rubric.id) v\(rubric.version) (\(result.rubricVersion.prefix(12))) ──\n"
         let status = result.passed ? "PASSED" : (result.criticalFailed ? "FAILED (critical rule)" : "FAILED")
         out += "score \(format(result.score))/100 · \(status) · pass mark \(format(rubric.passMark))\n"
-        let titles = Dictionary(rubric.items.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+        let width = min(26, result.items.map(\.id.count).max() ?? 10)
         for item in result.items {
             let mark: String
             switch item.verdict {
@@ -27,15 +28,21 @@ public enum ScoreReport {
             case .error: mark = "!"
             }
             let points = item.verdict == .na ? "n/a" : "\(format(item.points))/\(format(item.maxPoints))"
-            out += "  \(mark) \(pad(item.id, 28)) \(pad(item.category, 24)) \(pad(points, 7)) \(titles[item.id] ?? "")\n"
-            out += "      \(item.message)\n"
-            for evidence in item.evidence.prefix(3) {
-                out += "      turn \(evidence.turn) [\(evidence.start)..<\(evidence.end)]: "
-                if let turn = interaction?.turns[safe: evidence.turn] {
-                    out += highlight(turn.text, evidence.start, evidence.end) + "\n"
-                } else {
-                    out += "«\(evidence.text)»\n"
-                }
+            out += "  \(mark) \(pad(item.id, width)) \(pad(points, 6)) "
+            func snippet(_ evidence: Evidence) -> String {
+                guard let turn = interaction?.turns[safe: evidence.turn] else { return "turn \(evidence.turn): «\(evidence.text)»" }
+                return "turn \(evidence.turn): " + highlight(turn.text, evidence.start, evidence.end)
+            }
+            switch item.verdict {
+            case .pass:
+                if let first = item.evidence.first { out += snippet(first) }
+                while out.hasSuffix(" ") { out.removeLast() }
+                out += "\n"
+            case .na:
+                out += item.message + "\n"
+            case .fail, .error:
+                out += "[\(item.category)] \(item.message)\n"
+                for evidence in item.evidence.prefix(3) { out += "      " + snippet(evidence) + "\n" }
             }
         }
         return out
@@ -54,6 +61,14 @@ public enum ScoreReport {
             return String(s).replacingOccurrences(of: "\n", with: " ")
         }
         return (from > 0 ? "…" : "") + string(from..<lower) + "«" + string(lower..<upper) + "»" + string(upper..<to) + (to < scalars.count ? "…" : "")
+    }
+
+    /// One line for one result: id, score, verdict and the failed items.
+    public static func summaryLine(_ result: ScoreResult) -> String {
+        let status = result.passed ? "PASSED" : (result.criticalFailed ? "FAILED (critical)" : "FAILED")
+        let failed = result.items.filter { $0.verdict == .fail || $0.verdict == .error }.map(\.id)
+        return "\(pad(result.interaction, 30)) \(pad(format(result.score), 6)) \(pad(status, 17)) "
+            + (failed.isEmpty ? "" : "failed: " + failed.joined(separator: ", "))
     }
 
     /// The closing summary line.
