@@ -321,22 +321,20 @@ public enum RubricLoader {
             } else if m["examples"] == nil {
                 reader.error(node, "item `\(id)` needs `examples: {match: [...], no_match: [...]}`: every rule is tested by lint")
             }
-            if let e = m["trigger_examples"],
-                let em = reader.mapping(e, what: "trigger_examples", required: ["match", "no_match"], optional: [])
-            {
-                examples.triggerMatch = exampleList(em["match"], "trigger_examples.match")
-                examples.triggerNoMatch = exampleList(em["no_match"], "trigger_examples.no_match")
-            } else if trigger != nil && m["trigger_examples"] == nil {
-                reader.warning(at: reader.location(m["trigger"]), "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
+            // Optional example sets for the customer-side trigger and the agent-side condition.
+            func optionalExamples(_ key: String, for spec: MatchSpec?, warning: String) -> (match: [(String, SourceLocation)], noMatch: [(String, SourceLocation)]) {
+                if let e = m[key], let em = reader.mapping(e, what: key, required: ["match", "no_match"], optional: []) {
+                    return (exampleList(em["match"], "\(key).match"), exampleList(em["no_match"], "\(key).no_match"))
+                }
+                if spec != nil, let node = key == "trigger_examples" ? m["trigger"] : m["when"] {
+                    reader.warning(at: reader.location(node), warning)
+                }
+                return ([], [])
             }
-            if let e = m["when_examples"],
-                let em = reader.mapping(e, what: "when_examples", required: ["match", "no_match"], optional: [])
-            {
-                examples.whenMatch = exampleList(em["match"], "when_examples.match")
-                examples.whenNoMatch = exampleList(em["no_match"], "when_examples.no_match")
-            } else if when != nil && m["when_examples"] == nil {
-                reader.warning(at: reader.location(m["when"]), "the condition has no `when_examples`; add agent lines that must and must not meet it")
-            }
+            (examples.triggerMatch, examples.triggerNoMatch) = optionalExamples(
+                "trigger_examples", for: trigger, warning: "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
+            (examples.whenMatch, examples.whenNoMatch) = optionalExamples(
+                "when_examples", for: when, warning: "the condition has no `when_examples`; add agent lines that must and must not meet it")
         } else if m["examples"] != nil {
             reader.error(m["examples"], "timing items have no patterns to exemplify; remove `examples`")
         }

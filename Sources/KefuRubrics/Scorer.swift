@@ -189,13 +189,18 @@ private struct Context {
         return result
     }
 
-    /// False when the prefilter proves pattern `index` cannot match in `turn`.
-    @inline(__always) mutating func mayMatch(_ index: Int, turn: Int) -> Bool {
-        guard let prefilter else { return true }
-        if let known = candidates[turn] { return known.mayMatch(index) }
+    /// The prefilter's candidates for `turn` (scanned once), or nil without a prefilter.
+    mutating func candidates(for turn: Int) -> LiteralPrefilter.Candidates? {
+        guard let prefilter else { return nil }
+        if let known = candidates[turn] { return known }
         let scanned = prefilter.scan(text(turn).value.bytes)
         candidates[turn] = scanned
-        return scanned.mayMatch(index)
+        return scanned
+    }
+
+    /// False when the prefilter proves pattern `index` cannot match in `turn`.
+    @inline(__always) mutating func mayMatch(_ index: Int, turn: Int) -> Bool {
+        candidates(for: turn)?.mayMatch(index) ?? true
     }
 
     /// Matches of pattern `index` in `turn` that overlap no match of the `unless` patterns.
@@ -244,15 +249,11 @@ private struct Context {
 
     /// True when the prefilter proves that no pattern of `spec.any` can match in any agent turn.
     mutating func certainlyAbsent(_ spec: CompiledSpec) -> Bool {
-        guard let prefilter, !agentTurns.isEmpty else { return false }
+        guard prefilter != nil, !agentTurns.isEmpty else { return false }
         if agentUnion.isEmpty {
             var union = [UInt64](repeating: 0, count: (rubric.patterns.count + 63) / 64)
-            for turn in agentTurns {
-                _ = mayMatch(0, turn: turn)
-                candidates[turn]!.formUnion(into: &union)
-            }
+            for turn in agentTurns { candidates(for: turn)?.formUnion(into: &union) }
             agentUnion = union
-            _ = prefilter
         }
         for index in spec.any where agentUnion[index >> 6] & (1 << UInt64(index & 63)) != 0 { return false }
         return true
