@@ -96,7 +96,7 @@ struct BenchScore: ParsableCommand {
             + "\(mb(agentBytes)) MB of agent text, mean \(agentTexts.reduce(0) { $0 + $1.count } / max(1, agentTexts.count)) characters a turn")
         out.flush()
 
-        func rate(_ label: String, repeatBest: Int = 2, _ body: () -> Void) -> Double {
+        func rate(_ label: String, repeatBest: Int = 3, _ body: () -> Void) -> Double {
             var best = Double.infinity
             for _ in 0..<repeatBest {
                 let start = ContinuousClock.now

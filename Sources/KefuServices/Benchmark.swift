@@ -162,7 +162,8 @@ public enum ScoringBenchmark {
 
     /// Scores interactions on `workers` threads; returns the number of failed items (to keep the work observable).
     public static func score(_ interactions: [Interaction], scorer: Scorer, workers: Int) -> Int {
-        let chunks = max(1, workers)
+        // As in ScoreService: several chunks per worker, so a stalled thread does not hold up the run.
+        let chunks = workers <= 1 ? 1 : workers * 8
         var failures = [Int](repeating: 0, count: chunks)
         failures.withUnsafeMutableBufferPointer { out in
             let box = UncheckedBox(out)
