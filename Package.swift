@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
@@ -31,8 +32,16 @@ let package = Package(
             name: "KefuContent",
             dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
+        .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // SQLite through GRDB: migrations, records, one transaction per use case.
+        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", .product(name: "GRDB", package: "GRDB.swift")]),
         // Use cases shared by the CLI and (later) the web layer.
-        .target(name: "KefuServices", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent"]),
+        .target(
+            name: "KefuServices",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore",
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Command tree.
         .target(
             name: "KefuCLI",
@@ -46,6 +55,7 @@ let package = Package(
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
+        .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -142,7 +142,7 @@ struct BenchScore: ParsableCommand {
 
     /// Writes interactions as JSON Lines until the file reaches `megabytes`; returns its size.
     func writeStream(to url: URL, megabytes: Int) throws -> Int {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: url.path) else { throw ExitCode(2) }
         defer { try? handle.close() }
         let encoder = JSONEncoder()

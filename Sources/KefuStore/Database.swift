@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+/// Kefu's SQLite database: one WAL-mode `DatabasePool` per process, `synchronous=FULL` (ledger writes
+/// must survive a crash), append-only named migrations, one transaction per use case.
+public final class KefuDatabase: Sendable {
+    /// The pool.
+    public let pool: DatabasePool
+    /// The file.
+    public let path: String
+
+    /// The environment variable that overrides the default database path.
+    public static let environmentKey = "KEFU_DB"
+    /// The default file name, in the working directory.
+    public static let defaultFileName = "kefu.sqlite"
+
+    /// Opens (creating and migrating on first use) the database at `path`. A database written by a
+    /// newer Kefu is refused untouched.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError("cannot open the database \(path): \(Self.describe(error)); check the path and its permissions")
+        }
+        self.path = path
+        let migrator = Self.migrator
+        let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+        if superseded { throw StoreError.tooNew(path) }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot migrate \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// A database error's message without bound values (which may be customer data).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "SQLite error \(error.resultCode.rawValue)" }
+        return "\(error)"
+    }
+
+    /// The migrations. Never edit a released migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11 people, evidence and ledger") { db in
+            try db.create(table: "person") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("team", .text).notNull().defaults(to: "")
+                t.column("site", .text).notNull().defaults(to: "")
+                t.column("level", .text).notNull()
+                t.column("hire_date", .text).notNull()
+                t.column("languages", .text).notNull().defaults(to: "")
+                t.column("channels", .text).notNull().defaults(to: "")
+                t.column("status", .text).notNull().defaults(to: "active")
+                t.column("manager_id", .text)
+            }
+            // Evidence that certification rules are evaluated against. Exams and scenarios add rows here.
+            try db.create(table: "attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person").indexed()
+                t.column("kind", .text).notNull()  // exam | scenario
+                t.column("reference", .text).notNull()  // blueprint or scenario id
+                t.column("content_version", .text).notNull()
+                t.column("mode", .text).notNull().defaults(to: "exam")
+                t.column("score", .double).notNull()
+                t.column("passed", .boolean).notNull()
+                t.column("completed_at", .text).notNull()
+            }
+            try db.create(table: "signoff") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person").indexed()
+                t.column("mentor_id", .text).notNull().references("person")
+                t.column("certification", .text).notNull()
+                t.column("signed_at", .text).notNull()
+                t.column("note", .text).notNull().defaults(to: "")
+            }
+            try db.create(table: "ledger_entry") { t in
+                t.primaryKey("seq", .integer)
+                t.column("kind", .text).notNull()
+                t.column("person_id", .text).notNull().indexed()
+                t.column("subject", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("valid_until", .text)
+                t.column("refers_to", .integer)
+                t.column("body", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(table: "checkpoint") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("size", .integer).notNull()
+                t.column("root", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("text", .text).notNull()
+            }
+        }
+        return migrator
+    }
+}
