@@ -30,23 +30,25 @@ let package = Package(
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // Certification rules, KPIs, promotion rules (pure).
+        .target(name: "KefuTracks", dependencies: ["KefuCore", "KefuLedger"]),
         // SQLite through GRDB: migrations, records, one transaction per use case.
         .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", .product(name: "GRDB", package: "GRDB.swift")]),
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore",
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore",
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

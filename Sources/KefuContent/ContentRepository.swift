@@ -2,6 +2,7 @@ import Foundation
 import KefuCore
 import KefuRegex
 import KefuRubrics
+import KefuTracks
 
 /// Kefu's content on disk: `Policies/clauses.yaml`, `Rubrics/*.yaml`, and (as they arrive) `Scenarios/` and
 /// `QuestionBanks/`. Loads, cross-checks and lints it.
@@ -10,7 +11,7 @@ public struct ContentRepository: Sendable {
     public let root: URL
 
     /// The content folders, in lint order.
-    public static let folders = ["Policies", "Rubrics", "Scenarios", "QuestionBanks"]
+    public static let folders = ["Policies", "Rubrics", "Tracks", "Scenarios", "QuestionBanks"]
     /// Where the clause catalog lives.
     public static let clauseCatalogPath = "Policies/clauses.yaml"
 
@@ -108,6 +109,15 @@ public struct ContentRepository: Sendable {
             }
         }
         return (loaded, diagnostics)
+    }
+
+    /// Loads the certification rules from `Tracks/certifications.yaml`.
+    public func certificationRules() throws(ContentError) -> [CertificationRule] {
+        let url = root.appendingPathComponent(CertificationLoader.path)
+        let text = try Self.readText(url, displayPath: CertificationLoader.path)
+        let (rules, diagnostics) = CertificationLoader.load(file: CertificationLoader.path, text: text, clauses: clauseCatalog().0)
+        if diagnostics.hasErrors { throw ContentError(diagnostics.filter { $0.severity == .error }) }
+        return rules
     }
 
     /// Finds a rubric by id (searching `Rubrics/`) or by file path.

@@ -21,6 +21,7 @@ public struct Linter: Sendable {
         var rubricFiles: [URL] = []
         var otherFiles: [URL] = []
         var lintCatalog = paths.isEmpty
+        var certificationFiles: [URL] = []
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -33,6 +34,8 @@ public struct Linter: Sendable {
                 let display = repository.displayPath(file)
                 if display == ContentRepository.clauseCatalogPath {
                     lintCatalog = true
+                } else if display == CertificationLoader.path {
+                    certificationFiles.append(file)
                 } else if display.hasPrefix("Rubrics/") || isRubric(file) {
                     rubricFiles.append(file)
                 } else {
@@ -44,6 +47,15 @@ public struct Linter: Sendable {
         let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: rubricFiles, clauses: clauses)
         diagnostics += rubricDiagnostics
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
+        for file in certificationFiles {
+            let display = repository.displayPath(file)
+            do {
+                let text = try ContentRepository.readText(file, displayPath: display)
+                diagnostics += CertificationLoader.load(file: display, text: text, clauses: clauses).1
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
         for file in otherFiles {
             // Scenarios and question banks get their schemas with their issues; until then, YAML syntax.
             let display = repository.displayPath(file)

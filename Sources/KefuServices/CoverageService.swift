@@ -23,11 +23,13 @@ public struct CoverageService: Sendable {
         public var questions: [String]
         /// Scenarios citing it (arrives with the scenario runner).
         public var scenarios: [String]
+        /// Certifications citing it.
+        public var certifications: [String]
         /// True when anything cites it.
-        public var isCovered: Bool { !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty) }
+        public var isCovered: Bool { !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty && certifications.isEmpty) }
 
         enum CodingKeys: String, CodingKey {
-            case clause, section, questions, scenarios
+            case clause, section, questions, scenarios, certifications
             case rubricRules = "rubric_rules"
         }
     }
@@ -58,12 +60,18 @@ public struct CoverageService: Sendable {
                 for source in item.sources { citations[source, default: []].append("\(loaded.rubric.id)/\(item.id)") }
             }
         }
+        var certificationCitations: [String: [String]] = [:]
+        for rule in (try? repository.certificationRules()) ?? [] {
+            for source in rule.sources { certificationCitations[source, default: []].append(rule.id) }
+        }
         let known = Set(catalog.clauses.map(\.id))
         return Report(
             clauses: catalog.clauses.map {
-                ClauseCoverage(clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: [], scenarios: [])
+                ClauseCoverage(
+                    clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: [], scenarios: [],
+                    certifications: certificationCitations[$0.id] ?? [])
             },
-            unknownCitations: citations.keys.filter { !known.contains($0) }.sorted())
+            unknownCitations: Set(citations.keys).union(certificationCitations.keys).filter { !known.contains($0) }.sorted())
     }
 
     /// Text rendering.
@@ -71,12 +79,13 @@ public struct CoverageService: Sendable {
         var out = "Policy coverage: \(report.covered) of \(report.clauses.count) clauses cited\n"
         for clause in report.clauses {
             let mark = clause.isCovered ? "✓" : "✗"
-            let count = clause.rubricRules.count + clause.questions.count + clause.scenarios.count
+            let count = clause.rubricRules.count + clause.questions.count + clause.scenarios.count + clause.certifications.count
             out += "  \(mark) \(clause.clause.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(count).leftPad(3)) citation\(count == 1 ? " " : "s")"
             if !clause.rubricRules.isEmpty {
                 let shown = clause.rubricRules.prefix(4).joined(separator: ", ")
                 out += "  rubrics: \(shown)\(clause.rubricRules.count > 4 ? ", …" : "")"
             }
+            if !clause.certifications.isEmpty { out += "  certifications: \(clause.certifications.joined(separator: ", "))" }
             out += "\n"
         }
         let uncovered = report.clauses.filter { !$0.isCovered }.map(\.clause)

@@ -3,6 +3,9 @@ import GRDB
 import KefuCore
 
 extension KefuDatabase {
+    /// A person from a `person` row.
+    public static func personRow(_ row: Row) -> Person { person(row) }
+
     static func person(_ row: Row) -> Person {
         Person(
             id: row["id"], name: row["name"], team: row["team"], site: row["site"],

@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+
+/// The ledger's Ed25519 signing key: generated on first use, stored beside the database with 0600
+/// permissions, never printed. Only the public key leaves this type (as a JWK).
+public struct KeyStore: Sendable {
+    /// The key file.
+    public let path: String
+
+    /// The environment variable that overrides the key path.
+    public static let environmentKey = "KEFU_KEY"
+
+    /// The key file for a database: `<database>.key`, unless overridden.
+    public init(path: String? = nil, databasePath: String) {
+        self.path = path ?? ProcessInfo.processInfo.environment[Self.environmentKey] ?? databasePath + ".key"
+    }
+
+    /// Loads the key, creating it (mode 0600) when the file does not exist.
+    public func signingKey() throws -> Curve25519.Signing.PrivateKey {
+        if FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path),
+                let raw = Data(base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            else { throw ServiceError("the signing key file \(path) is unreadable or damaged; restore it from backup (a new key cannot sign for the old ledger)") }
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0
+            {
+                throw ServiceError("the signing key file \(path) is readable by others (mode \(String(mode, radix: 8))); run `chmod 600 \(path)`")
+            }
+            return key
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        let contents = Data((key.rawRepresentation.base64EncodedString() + "\n").utf8)
+        guard FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
+            throw ServiceError("cannot create the signing key file \(path); check that its folder exists and is writable")
+        }
+        return key
+    }
+}
+
+/// An error of the services layer, written for the person who must act.
+public struct ServiceError: Error, Sendable, CustomStringConvertible {
+    /// What failed and what to do.
+    public let description: String
+
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
