@@ -58,6 +58,10 @@ let package = Package(
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "KefuStoreTests",
+            dependencies: ["KefuStore", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

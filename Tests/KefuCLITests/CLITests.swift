@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Runs the built `kefu` binary (built next to the test bundle by `swift build --build-tests`).
@@ -135,5 +138,40 @@ struct CLITests {
         #expect(clauses.count == 37)
         let wechat = try #require(clauses.first { $0["clause"] as? String == "CH-WECHAT-60S" })
         #expect((wechat["rubric_rules"] as? [String])?.contains("wechat.zh/reply-within-60s") == true)
+    }
+}
+
+@Suite("ledger crash safety", .serialized)
+struct CrashTests {
+    @Test("a writer killed mid-transaction leaves a database whose ledger still verifies, with none of its entries")
+    func killedWriter() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let db = folder.appendingPathComponent("kefu.sqlite").path
+        // Some committed history first.
+        #expect(try KefuProcess.run(["ledger", "stress-append", "--db", db, "--count", "5", "--person", "before"]).status == 0)
+
+        let process = Process()
+        process.executableURL = KefuProcess.binary
+        process.arguments = ["ledger", "stress-append", "--db", db, "--count", "20000", "--person", "killed"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        // Wait until it is halfway through its single transaction, then kill it hard.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("halfway") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let verify = try KefuProcess.run(["ledger", "verify", "--db", db])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("ok: 5 entries"))
+        let list = try KefuProcess.run(["ledger", "list", "--db", db])
+        #expect(!list.stdout.contains("killed"))
     }
 }
