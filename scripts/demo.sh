@@ -28,4 +28,29 @@ echo "== kefu score --format jsonl: the machine-readable result of one WeChat tr
 echo "…"
 echo
 echo "== kefu coverage: which policy clauses the content cites"
-"$kefu" coverage
+"$kefu" coverage | head -n 1
+
+# Storage and the certification ledger, on a fresh embedded SQLite database.
+demo=$(mktemp -d)
+export KEFU_DB="$demo/kefu.sqlite"
+echo
+echo "== kefu people import: the sample team ($KEFU_DB)"
+"$kefu" people import Samples/people.csv
+echo
+echo "== kefu certify before any evidence: every requirement is explained"
+"$kefu" certify E001 onboarding || true
+echo
+echo "== recording evidence (exam and scenario runners will write these), then certifying"
+"$kefu" evidence attempt --person E001 --kind exam --reference onboarding-theory --score 86 --result pass
+"$kefu" evidence attempt --person E001 --kind scenario --reference p2p-withdrawal-delay --score 90 --result pass
+"$kefu" evidence attempt --person E001 --kind scenario --reference express-damaged-parcel --score 84 --result pass
+"$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范"
+"$kefu" certify E001 onboarding
+echo
+echo "== kefu ledger: checkpoint kept outside the database, verification, credential"
+"$kefu" ledger checkpoint --output "$demo/checkpoint.txt" >/dev/null
+cat "$demo/checkpoint.txt"
+"$kefu" ledger verify --checkpoint "$demo/checkpoint.txt"
+"$kefu" ledger credential 1 --output "$demo/onboarding-E001.jws"
+"$kefu" ledger verify-credential "$demo/onboarding-E001.jws"
+rm -rf "$demo"
