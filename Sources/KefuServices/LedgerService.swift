@@ -63,7 +63,7 @@ public struct LedgerService: Sendable {
         }
         let today = Self.day(now)
         return try database.write { db in
-            guard let person = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [personID]).map(KefuDatabase.personRow) else {
+            guard let person = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [personID]).map(KefuDatabase.person) else {
                 throw ServiceError("no person with id `\(personID)`; add them with `kefu people add`")
             }
             let entries = try database.entries(db)
@@ -76,8 +76,7 @@ public struct LedgerService: Sendable {
             var refersTo: Int?
             switch state {
             case .valid(let entry, let until):
-                let windowStart = CertificationEvaluator.addMonths(0, to: until)
-                if daysBetween(today, windowStart) > rule.renewalWindowDays {
+                if daysBetween(today, until) > rule.renewalWindowDays {
                     throw ServiceError("`\(rule.id)` is valid until \(until) (ledger entry \(entry)); it can be renewed from \(rule.renewalWindowDays) days before that")
                 }
                 kind = .renewed

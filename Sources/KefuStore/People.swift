@@ -4,9 +4,7 @@ import KefuCore
 
 extension KefuDatabase {
     /// A person from a `person` row.
-    public static func personRow(_ row: Row) -> Person { person(row) }
-
-    static func person(_ row: Row) -> Person {
+    public static func person(_ row: Row) -> Person {
         Person(
             id: row["id"], name: row["name"], team: row["team"], site: row["site"],
             level: Level(rawValue: row["level"]) ?? .specialist, hireDate: row["hire_date"],

@@ -109,24 +109,16 @@ public enum CertificationEvaluator {
         if !person.isActive {
             checks.append(RequirementCheck(requirement: "the person is active", isMet: false, actual: "status: left"))
         }
-        func best(kind: String, reference: String) -> Attempt? {
-            attempts.filter { $0.kind == kind && $0.reference == reference && $0.mode == "exam" }
+        // Exams and scenarios alike: the best exam-mode attempt must be a pass at or above the mark.
+        let attemptRequirements = rule.exams.map { (kind: "exam", reference: $0.blueprint, minScore: $0.minScore, label: "exam `\($0.blueprint)`") }
+            + rule.scenarios.map { (kind: "scenario", reference: $0.scenario, minScore: $0.minScore, label: "scenario `\($0.scenario)` in exam mode") }
+        for requirement in attemptRequirements {
+            let found = attempts.filter { $0.kind == requirement.kind && $0.reference == requirement.reference && $0.mode == "exam" }
                 .max { ($0.score, $0.id) < ($1.score, $1.id) }
-        }
-        for exam in rule.exams {
-            let found = best(kind: "exam", reference: exam.blueprint)
-            let met = found.map { $0.passed && $0.score >= exam.minScore } ?? false
-            let actual = found.map { "best \(format($0.score)) (attempt \($0.id), \($0.completedAt)\($0.passed ? "" : ", not passed"))" }
-                ?? "no attempt recorded"
-            checks.append(RequirementCheck(requirement: "exam `\(exam.blueprint)` ≥ \(format(exam.minScore))", isMet: met, actual: actual))
-            if met, let a = found { attemptEvidence.append(attemptJSON(a)) }
-        }
-        for scenario in rule.scenarios {
-            let found = best(kind: "scenario", reference: scenario.scenario)
-            let met = found.map { $0.passed && $0.score >= scenario.minScore } ?? false
+            let met = found.map { $0.passed && $0.score >= requirement.minScore } ?? false
             let actual = found.map { "best \(format($0.score)) (attempt \($0.id), \($0.completedAt)\($0.passed ? "" : ", not passed"))" }
                 ?? "no exam-mode attempt recorded"
-            checks.append(RequirementCheck(requirement: "scenario `\(scenario.scenario)` in exam mode ≥ \(format(scenario.minScore))", isMet: met, actual: actual))
+            checks.append(RequirementCheck(requirement: "\(requirement.label) ≥ \(format(requirement.minScore))", isMet: met, actual: actual))
             if met, let a = found { attemptEvidence.append(attemptJSON(a)) }
         }
         if rule.requiresMentorSignOff {
