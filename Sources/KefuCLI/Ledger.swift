@@ -98,6 +98,7 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "A signed checkpoint kept outside the database.") var checkpoint: String?
+            @Option(help: "The ledger's public key (JWK file), when the key file is not at hand.") var jwk: String?
 
             func run() throws {
                 try reporting {
@@ -105,7 +106,11 @@ extension Kefu {
                         guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError("cannot read \(path)") }
                         return String(decoding: data, as: UTF8.self)
                     }
-                    let report = try ledgerService(store, global).verify(checkpointText: text)
+                    let publicKey = try jwk.map { path in
+                        guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError("cannot read \(path)") }
+                        return try JOSE.publicKey(jwk: JSONValue.parse(String(decoding: data, as: UTF8.self)))
+                    }
+                    let report = try ledgerService(store, global).verify(checkpointText: text, publicKey: publicKey)
                     if let problem = report.firstProblem {
                         print("FAILED at entry \(problem.sequence): \(problem.message)")
                         throw ExitCode(1)

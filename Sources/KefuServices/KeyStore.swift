@@ -15,6 +15,11 @@ public struct KeyStore: Sendable {
         self.path = path ?? ProcessInfo.processInfo.environment[Self.environmentKey] ?? databasePath + ".key"
     }
 
+    /// The public key for verification: never creates a key. Nil when the key file does not exist.
+    public func existingPublicKey() throws -> Curve25519.Signing.PublicKey? {
+        FileManager.default.fileExists(atPath: path) ? try signingKey().publicKey : nil
+    }
+
     /// Loads the key, creating it (mode 0600) when the file does not exist.
     public func signingKey() throws -> Curve25519.Signing.PrivateKey {
         if FileManager.default.fileExists(atPath: path) {

@@ -145,9 +145,16 @@ public struct LedgerService: Sendable {
 
     /// Verifies the stored ledger: the chain, that the query columns agree with each entry's body, every
     /// stored checkpoint, and (given one) an external checkpoint.
-    public func verify(checkpointText: String? = nil) throws -> VerificationReport {
-        let key = try keys.signingKey().publicKey
-        let external = try checkpointText.map { try Checkpoint.verify($0, publicKey: key) }
+    public func verify(checkpointText: String? = nil, publicKey: Curve25519.Signing.PublicKey? = nil) throws -> VerificationReport {
+        // Verification never creates a key: it uses the given public key or the existing key file.
+        let key = try publicKey ?? keys.existingPublicKey()
+        func requireKey() throws -> Curve25519.Signing.PublicKey {
+            guard let key else {
+                throw ServiceError("the signing key \(keys.path) is missing, so checkpoints cannot be checked; give the ledger's public key (--jwk) or restore the key file")
+            }
+            return key
+        }
+        let external = try checkpointText.map { try Checkpoint.verify($0, publicKey: try requireKey()) }
         return try database.read { db in
             let stored = try database.storedEntries(db)
             var report = LedgerVerifier.verify(stored, checkpoint: external)
@@ -164,7 +171,7 @@ public struct LedgerService: Sendable {
                 }
             }
             for row in try Row.fetchAll(db, sql: "SELECT text FROM checkpoint ORDER BY id") {
-                let checkpoint = try Checkpoint.verify(row["text"], publicKey: key)
+                let checkpoint = try Checkpoint.verify(row["text"], publicKey: try requireKey())
                 let againstStored = LedgerVerifier.verify(stored, checkpoint: checkpoint)
                 if !againstStored.isValid {
                     report.firstProblem = againstStored.firstProblem

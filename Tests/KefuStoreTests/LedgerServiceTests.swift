@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -276,5 +277,24 @@ struct LedgerServiceTests {
         try f.database.addPerson(Person(id: "E2", name: "x", hireDate: "2026-01-01"))
         #expect(throws: StoreError.self) { try f.database.addPeople(people) }
         #expect(try f.database.people().map(\.id) == ["E2"])
+    }
+}
+
+@Suite("Verification and keys")
+struct VerificationKeyTests {
+    @Test("verify never creates a key; with the key gone it checks the chain and asks for the public key for checkpoints")
+    func verifyWithoutKey() throws {
+        let f = try Fixture()
+        try f.qualifiedHire()
+        _ = try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date())
+        let jwk = try f.service.publicJWK()
+        _ = try f.service.checkpoint(now: Fixture.date(1))
+        try FileManager.default.removeItem(atPath: f.service.keys.path)
+        #expect(throws: ServiceError.self) { try f.service.verify() }
+        #expect(!FileManager.default.fileExists(atPath: f.service.keys.path))
+        #expect(try f.service.verify(publicKey: JOSE.publicKey(jwk: jwk)).isValid)
+        try f.sql("DELETE FROM checkpoint")
+        #expect(try f.service.verify().isValid)
+        #expect(!FileManager.default.fileExists(atPath: f.service.keys.path))
     }
 }
