@@ -34,6 +34,8 @@ let package = Package(
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // QA auditing: masking, sampling, agreement statistics (pure).
+        .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"]),
         // Certification rules, KPIs, promotion rules (pure).
         .target(name: "KefuTracks", dependencies: ["KefuCore", "KefuLedger"]),
         // SQLite through GRDB: migrations, records, one transaction per use case.
@@ -41,7 +43,7 @@ let package = Package(
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Command tree.
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
+        .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "KefuStoreTests",

@@ -1,0 +1,97 @@
+import Testing
+import KefuRegex
+@testable import KefuQA
+
+/// Builds valid identifiers the way issuers do, so tests never embed real ones.
+enum Make {
+    static func residentID(_ first17: String) -> String {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(first17, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        return first17 + String(Array("10X98765432")[sum % 11])
+    }
+
+    static func card(_ prefix: String) -> String {
+        for d in 0...9 where Masker.luhn(Array((prefix + String(d)).utf8)) { return prefix + String(d) }
+        return prefix
+    }
+
+    static func wrongCheck(_ valid: String) -> String {
+        var chars = Array(valid)
+        let last = chars.removeLast()
+        return String(chars) + (last == "1" ? "2" : "1")
+    }
+}
+
+@Suite("Masking personal data")
+struct MaskerTests {
+    let masker: Masker
+    let scratch = MatchScratch()
+
+    init() throws { masker = try Masker() }
+
+    func masked(_ text: String) -> String { masker.mask(text, scratch: scratch).text }
+
+    @Test("an 18-character resident ID with a valid check digit is masked, keeping the last four")
+    func residentID() {
+        let id = Make.residentID("11010519900307123")
+        #expect(masked("我的身份证是\(id)，请核对") == "我的身份证是**************\(id.suffix(4))，请核对")
+        let x = Make.residentID("44030419851231002")
+        #expect(masked("ID \(x)").hasSuffix(String(x.suffix(4))))
+        #expect(!masked("ID \(x)").contains(String(x.prefix(10))))
+        // A wrong check digit is not an ID (it may be anything else).
+        let wrong = Make.wrongCheck(id)
+        #expect(masked("编号\(wrong)") == "编号\(wrong)")
+    }
+
+    @Test("a 15-digit legacy ID is masked next to an ID keyword, and left alone elsewhere")
+    func legacyID() {
+        #expect(masked("老身份证号：110105900307123") == "老身份证号：***********7123")
+        #expect(masked("流水 110105900307123") == "流水 110105900307123")
+    }
+
+    @Test("bank cards that pass the Luhn check are masked, with or without spaces and dashes")
+    func cards() {
+        let plain = Make.card("622202123456789012")
+        #expect(masked("卡号\(plain)") == "卡号***************\(plain.suffix(4))")
+        let spaced = Make.card("6222 0212 3456 7890 12")
+        // Groups are kept; the last four digits (across the space) stay readable.
+        #expect(masked("card \(spaced) ok") == "card **** **** **** ***0 12\(spaced.suffix(1)) ok")
+        let visa = Make.card("411111111111111")
+        #expect(masked("Visa \(visa)").contains("****"))
+        #expect(!masked("Visa \(visa)").contains("41111111"))
+        #expect(masked("卡号\(Make.wrongCheck(plain))") == "卡号\(Make.wrongCheck(plain))")
+    }
+
+    @Test("order numbers, tracking numbers and amounts that merely look long survive")
+    func lookAlikes() {
+        let luhnValid = Make.card("622202123456789012")
+        for text in [
+            "订单号\(luhnValid)已发货",  // an order number that happens to pass Luhn
+            "运单号：SF1234567890123",
+            "tracking number \(Make.card("5123456789012345"))",
+            "您的订单 202611030012345678 已受理",
+            "金额 4123456789012345 元",
+            "合计 1299.00 元，优惠 100.00",
+            "版本 3.14159265358979323",
+        ] {
+            #expect(masked(text) == text, "\(text)")
+        }
+    }
+
+    @Test("mainland mobile numbers and e-mail addresses are masked")
+    func contacts() {
+        #expect(masked("电话13812345678") == "电话*******5678")
+        #expect(masked("call +86 138-1234-5678 now") == "call +** ***-****-5678 now")
+        #expect(masked("mail anna.smith+cs@example.com.cn") == "mail ***@example.com.cn")
+        #expect(masked("号码 12812345678") == "号码 12812345678")  // 12x is not a mobile prefix
+    }
+
+    @Test("only the configured kinds are masked")
+    func configurable() throws {
+        let onlyCards = try Masker(kinds: [.bankCard])
+        let text = "电话13812345678 卡\(Make.card("622202123456789012"))"
+        let out = onlyCards.mask(text, scratch: scratch)
+        #expect(out.text.contains("13812345678"))
+        #expect(out.findings.map(\.kind) == [.bankCard])
+    }
+}
