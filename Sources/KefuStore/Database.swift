@@ -99,6 +99,52 @@ public final class KefuDatabase: Sendable {
                 t.column("text", .text).notNull()
             }
         }
+        migrator.registerMigration("2026-11 QA interactions, samples and scores") { db in
+            try db.create(table: "qa_batch") { t in
+                t.primaryKey("name", .text)
+                t.column("source", .text).notNull()
+                t.column("imported_at", .text).notNull()
+                t.column("count", .integer).notNull()
+            }
+            // Turns are stored masked: ID-card, bank-card and mobile numbers never reach the database.
+            try db.create(table: "qa_interaction") { t in
+                t.primaryKey("id", .text)
+                t.column("batch", .text).notNull().references("qa_batch")
+                t.column("channel", .text).notNull()
+                t.column("agent", .text).notNull().indexed()
+                t.column("started_at", .text)
+                t.column("period", .text).indexed()
+                t.column("turns", .text).notNull()
+                t.column("content_hash", .text).notNull()
+                t.column("masked_count", .integer).notNull()
+            }
+            try db.create(table: "qa_sample") { t in
+                t.primaryKey("name", .text)
+                t.column("parameters", .text).notNull()
+                t.column("population_hash", .text).notNull()
+                t.column("population_size", .integer).notNull()
+                t.column("members_hash", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "qa_sample_member") { t in
+                t.column("sample", .text).notNull().references("qa_sample")
+                t.column("interaction_id", .text).notNull().references("qa_interaction")
+                t.column("stratum", .text).notNull()
+                t.primaryKey(["sample", "interaction_id"])
+            }
+            // One row per interaction and rubric version: re-scoring with a new version keeps the old scores.
+            try db.create(table: "qa_score") { t in
+                t.column("interaction_id", .text).notNull().references("qa_interaction")
+                t.column("rubric", .text).notNull()
+                t.column("rubric_version", .text).notNull()
+                t.column("score", .double).notNull()
+                t.column("passed", .boolean).notNull()
+                t.column("critical_failed", .boolean).notNull()
+                t.column("items", .text).notNull()
+                t.column("scored_at", .text).notNull()
+                t.primaryKey(["interaction_id", "rubric_version"])
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,84 @@
+/// Stratified random sampling per agent (and per stratum), reproducible from a seed.
+///
+/// Each (agent, stratum) group is drawn with its own generator, seeded from the sample's seed and the
+/// group's name, so one agent's draw does not depend on how many interactions other agents have.
+public enum Sampler {
+    /// One member of the population.
+    public struct Unit: Sendable, Hashable {
+        /// Interaction id.
+        public var id: String
+        /// Agent id.
+        public var agent: String
+        /// Stratum value (`""` without strata).
+        public var stratum: String
+
+        /// Creates a unit.
+        public init(id: String, agent: String, stratum: String) {
+            self.id = id
+            self.agent = agent
+            self.stratum = stratum
+        }
+    }
+
+    /// A group that had fewer units than asked for.
+    public struct Shortfall: Sendable, Hashable {
+        /// Agent.
+        public var agent: String
+        /// Stratum.
+        public var stratum: String
+        /// How many there were.
+        public var available: Int
+        /// How many were asked for.
+        public var wanted: Int
+    }
+
+    /// Draws `perGroup` units from every (agent, stratum) group; smaller groups give all they have and
+    /// are reported. Members come back sorted by id.
+    public static func draw(_ population: [Unit], perGroup: Int, seed: UInt64) -> (members: [Unit], shortfalls: [Shortfall]) {
+        var groups: [String: [Unit]] = [:]
+        for unit in population { groups[unit.agent + "\u{1F}" + unit.stratum, default: []].append(unit) }
+        var members: [Unit] = []
+        var shortfalls: [Shortfall] = []
+        for key in groups.keys.sorted() {
+            var units = groups[key]!.sorted { $0.id < $1.id }
+            if units.count <= perGroup {
+                members += units
+                if units.count < perGroup {
+                    shortfalls.append(Shortfall(agent: units[0].agent, stratum: units[0].stratum, available: units.count, wanted: perGroup))
+                }
+                continue
+            }
+            var rng = SplitMix64(seed: seed ^ fnv1a(key))
+            // Partial Fisher–Yates: the first perGroup positions are the sample.
+            for i in 0..<perGroup {
+                let j = i + Int(rng.next() % UInt64(units.count - i))
+                units.swapAt(i, j)
+            }
+            members += units.prefix(perGroup)
+        }
+        return (members.sorted { $0.id < $1.id }, shortfalls)
+    }
+
+    /// FNV-1a over UTF-8.
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// SplitMix64.
+    struct SplitMix64 {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import Crypto
+import Foundation
+import GRDB
+import KefuCore
+import KefuQA
+import KefuRegex
+import KefuStore
+
+/// `kefu qa import`: interactions (JSONL, or CSV with one row per turn) are validated, masked before
+/// anything is stored, de-duplicated by id and written in one transaction — all or nothing unless
+/// `skipInvalid`, which imports the valid ones and reports the rest by line number.
+public struct QAImportService: Sendable {
+    /// The database.
+    public let database: KefuDatabase
+    /// The masker.
+    public let masker: Masker
+
+    /// Creates the service.
+    public init(database: KefuDatabase, masker: Masker) {
+        self.database = database
+        self.masker = masker
+    }
+
+    /// Input formats.
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl, csv
+    }
+
+    /// What an import did.
+    public struct Report: Sendable {
+        /// Interactions stored.
+        public var imported = 0
+        /// Spans masked.
+        public var masked = 0
+        /// Duplicate ids skipped (line, id): repeated in the file or already stored.
+        public var duplicates: [(line: Int, id: String, reason: String)] = []
+        /// Invalid lines (never echoing their content).
+        public var invalid: [String] = []
+    }
+
+    /// The CSV columns (one row per turn; rows of one interaction are consecutive).
+    public static let csvColumns = ["interaction_id", "channel", "agent", "started_at", "speaker", "text", "at"]
+
+    /// Imports `path`. Throws (and stores nothing) when any line is invalid and `skipInvalid` is false.
+    public func importFile(path: String, format: Format, batch: String, skipInvalid: Bool, now: Date) throws -> Report {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ServiceError("cannot open \(path)") }
+        var report = Report()
+        let label = (path as NSString).lastPathComponent
+        try database.write { db in
+            let insert = try database.interactionInserter(db)
+            try database.insertBatch(name: batch, source: label, importedAt: LedgerService.timestamp(now), count: 0, db)
+            var seen = Set<String>()
+            var failed = false
+            func store(_ prepared: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)]) throws {
+                let ids = prepared.compactMap { try? $0.result.get().stored.interaction.id }
+                let existing = try database.existingInteractionIDs(ids, db)
+                for (line, result) in prepared {
+                    switch result {
+                    case .failure(let error):
+                        report.invalid.append("\(label):\(error.line):\(error.column ?? 1): \(error.message)")
+                        failed = true
+                    case .success(let item):
+                        let id = item.stored.interaction.id
+                        if existing.contains(id) {
+                            report.duplicates.append((line, id, "already imported"))
+                        } else if !seen.insert(id).inserted {
+                            report.duplicates.append((line, id, "repeated in the file"))
+                        } else if !failed || skipInvalid {
+                            var stored = item.stored
+                            stored.batch = batch
+                            try database.insert(stored, turnsJSON: item.turnsJSON, with: insert)
+                            report.imported += 1
+                            report.masked += item.stored.maskedCount
+                        }
+                    }
+                }
+            }
+            switch format {
+            case .jsonl:
+                let reader = LineReader(handle: handle)
+                var lines: [(Int, ArraySlice<UInt8>)] = []
+                while let line = reader.next() {
+                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                    lines.append((reader.lineNumber, line))
+                    if lines.count == 4096 {
+                        try store(prepare(lines))
+                        lines.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !lines.isEmpty { try store(prepare(lines)) }
+            case .csv:
+                let data = handle.readDataToEndOfFile()
+                guard let text = String(validating: data, as: UTF8.self) else {
+                    throw ServiceError("\(label):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
+                }
+                try store(try prepareCSV(text, label: label))
+            }
+            if failed && !skipInvalid {
+                throw ServiceError(report.invalid.prefix(50).joined(separator: "\n")
+                    + (report.invalid.count > 50 ? "\n… and \(report.invalid.count - 50) more" : "")
+                    + "\n\(report.invalid.count) invalid line(s); nothing was imported (use --skip-invalid to import the valid ones)")
+            }
+            try db.execute(sql: "UPDATE qa_batch SET count = count + ? WHERE name = ?", arguments: [report.imported, batch])
+        }
+        return report
+    }
+
+    /// A decoded, masked interaction ready to insert.
+    struct Prepared: Sendable {
+        var stored: StoredInteraction
+        var turnsJSON: String
+    }
+
+    /// Decodes and masks lines on all cores.
+    func prepare(_ lines: [(Int, ArraySlice<UInt8>)]) -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+        var out = [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)](
+            repeating: (0, .failure(.init(line: 0, message: ""))), count: lines.count)
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = min(lines.count, workers * 8)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let box = UncheckedBox(buffer)
+            DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
+                let scratch = MatchScratch()
+                var i = chunk
+                while i < lines.count {
+                    let (number, bytes) = lines[i]
+                    box.value[i] = (number, InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) })
+                    i += chunks
+                }
+            }
+        }
+        return out
+    }
+
+    /// Masks every turn and encodes the turns as JSON with their hash.
+    func maskAndEncode(_ interaction: Interaction, scratch: MatchScratch) -> Prepared {
+        var masked = interaction
+        var count = 0
+        for i in masked.turns.indices {
+            let result = masker.mask(masked.turns[i].text, scratch: scratch)
+            if !result.findings.isEmpty {
+                masked.turns[i].text = result.text
+                count += result.findings.count
+            }
+        }
+        let json = Self.turnsJSON(masked.turns)
+        let hash = SHA256.hash(data: Array(json.utf8)).map { String($0, radix: 16).leftPadded(2) }.joined()
+        let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
+        return Prepared(stored: StoredInteraction(interaction: masked, batch: "", period: period, contentHash: hash, maskedCount: count), turnsJSON: json)
+    }
+
+    /// Compact JSON for turns.
+    static func turnsJSON(_ turns: [Turn]) -> String {
+        var out = "["
+        for (i, turn) in turns.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"speaker\":\"\(turn.speaker.rawValue)\",\"text\":"
+            appendJSONString(turn.text, to: &out)
+            if let at = turn.at { out += ",\"at\":\(at == at.rounded() && abs(at) < 1e15 ? String(Int64(at)) : String(at))" }
+            out += "}"
+        }
+        return out + "]"
+    }
+
+    static func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// Groups CSV rows (one per turn) into interactions.
+    func prepareCSV(_ text: String, label: String) throws -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+        let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
+        guard let header = rows.first else { throw ServiceError("\(label):1:1: the file is empty; header: \(Self.csvColumns.joined(separator: ","))") }
+        var index: [String: Int] = [:]
+        for (i, field) in header.fields.enumerated() {
+            let name = field.value.trimmingCharacters(in: .whitespaces).lowercased()
+            guard Self.csvColumns.contains(name) else {
+                throw ServiceError("\(label):\(header.line):\(field.column): unknown column `\(field.value)`; columns: \(Self.csvColumns.joined(separator: ", "))")
+            }
+            index[name] = i
+        }
+        for required in ["interaction_id", "channel", "agent", "speaker", "text"] where index[required] == nil {
+            throw ServiceError("\(label):1:1: the header lacks the column `\(required)`")
+        }
+        var results: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
+        let scratch = MatchScratch()
+        var current: (line: Int, interaction: Interaction)?
+        var currentError: InteractionDecoder.LineError?
+        func flush() {
+            guard let c = current else { return }
+            if let error = currentError {
+                results.append((c.line, .failure(error)))
+            } else {
+                results.append((c.line, .success(maskAndEncode(c.interaction, scratch: scratch))))
+            }
+            current = nil
+            currentError = nil
+        }
+        for row in rows.dropFirst() {
+            func field(_ name: String) -> (String, Int) {
+                guard let i = index[name], i < row.fields.count else { return ("", 1) }
+                return (row.fields[i].value, row.fields[i].column)
+            }
+            let id = field("interaction_id").0
+            if current?.interaction.id != id { flush() }
+            var error: InteractionDecoder.LineError?
+            let channel = Channel(rawValue: field("channel").0)
+            let speaker = Speaker(rawValue: field("speaker").0)
+            let atText = field("at").0.trimmingCharacters(in: .whitespaces)
+            let at = atText.isEmpty ? nil : Double(atText)
+            if row.fields.count != header.fields.count {
+                error = .init(line: row.line, column: 1, message: "\(row.fields.count) fields, the header has \(header.fields.count)")
+            } else if id.isEmpty {
+                error = .init(line: row.line, column: field("interaction_id").1, message: "interaction_id is empty")
+            } else if channel == nil {
+                error = .init(line: row.line, column: field("channel").1, message: "channel must be one of phone, chat, wechat, email")
+            } else if speaker == nil {
+                error = .init(line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
+            } else if !atText.isEmpty && at == nil {
+                error = .init(line: row.line, column: field("at").1, message: "at must be a number of seconds")
+            }
+            if current == nil {
+                current = (row.line, Interaction(
+                    id: id, channel: channel ?? .chat, agent: field("agent").0, startedAt: field("started_at").0.isEmpty ? nil : field("started_at").0, turns: []))
+            }
+            if let error, currentError == nil { currentError = error }
+            current?.interaction.turns.append(Turn(speaker: speaker ?? .customer, text: field("text").0, at: at))
+        }
+        flush()
+        return results
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
