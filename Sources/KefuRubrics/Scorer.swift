@@ -24,21 +24,51 @@ public struct Scorer: Sendable {
         var context = Context(
             interaction: interaction, rubric: rubric, normalizer: normalizer, prefilter: prefilter, scratch: scratch)
         var results: [ItemResult] = []
+        results.reserveCapacity(sections.reduce(0) { $0 + $1.items.count })
+        for section in sections {
+            for item in section.items { results.append(context.evaluate(item)) }
+        }
+        return aggregate(interaction: interaction.id, results)
+    }
+
+    /// `result` (produced by this rubric) with some items' verdicts replaced by a human's: points, the
+    /// section-weighted score, the critical rule and the pass mark are applied exactly as in
+    /// ``score(_:scratch:)``. Items not in `verdicts` keep their automatic verdict; evidence is kept.
+    public func rescore(_ result: ScoreResult, verdicts: [String: Verdict]) -> ScoreResult {
+        var byID: [String: ItemResult] = [:]
+        for item in result.items { byID[item.id] = item }
+        var results: [ItemResult] = []
+        for section in sections {
+            for item in section.items {
+                var r = byID[item.id] ?? Context.ResultBuilder(item: item)(.na, [], "not in the stored result")
+                if let verdict = verdicts[item.id], verdict != r.verdict {
+                    r.verdict = verdict
+                    r.points = verdict == .pass ? item.points : 0
+                    r.maxPoints = verdict == .na ? 0 : item.points
+                }
+                results.append(r)
+            }
+        }
+        return aggregate(interaction: result.interaction, results)
+    }
+
+    /// Section-weighted score, critical items and the pass mark over item results in section order.
+    private func aggregate(interaction: String, _ results: [ItemResult]) -> ScoreResult {
         var criticalFailed = false
         var hasError = false
         var weighted = 0.0
         var weightUsed = 0.0
-        results.reserveCapacity(sections.reduce(0) { $0 + $1.items.count })
+        var index = 0
         for section in sections {
             var earned = 0.0
             var possible = 0.0
             for item in section.items {
-                let result = context.evaluate(item)
+                let result = results[index]
+                index += 1
                 if result.verdict == .fail && item.isCritical { criticalFailed = true }
                 if result.verdict == .error { hasError = true }
                 earned += result.points
                 possible += result.maxPoints
-                results.append(result)
             }
             if possible > 0 {
                 weighted += section.weight * earned / possible
@@ -50,7 +80,7 @@ public struct Scorer: Sendable {
         if criticalFailed { score = 0 }
         let passed = !criticalFailed && !hasError && weightUsed > 0 && score >= rubric.passMark
         return ScoreResult(
-            interaction: interaction.id, rubric: rubric.id, rubricVersion: rubric.sourceHash, score: score,
+            interaction: interaction, rubric: rubric.id, rubricVersion: rubric.sourceHash, score: score,
             passed: passed, criticalFailed: criticalFailed, items: results)
     }
 

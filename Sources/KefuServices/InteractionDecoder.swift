@@ -31,6 +31,13 @@ public enum InteractionDecoder {
             }
             return .failure(LineError(line: line, column: column, message: "not valid UTF-8; convert the file to UTF-8"))
         }
+        let fast = bytes.withUnsafeBufferPointer { FastInteractionParser.parse($0) }
+        if let fast {
+            if fast.turns.isEmpty {
+                return .failure(LineError(line: line, message: "interaction `\(fast.id)` has no turns"))
+            }
+            return .success(fast)
+        }
         do {
             let interaction = try JSONDecoder().decode(Interaction.self, from: Data(bytes))
             if interaction.turns.isEmpty {

@@ -36,6 +36,8 @@ public struct QAImportService: Sendable {
         public var duplicates: [(line: Int, id: String, reason: String)] = []
         /// Invalid lines (never echoing their content).
         public var invalid: [String] = []
+        /// Time until the import was committed (durable); the WAL checkpoint that follows is not included.
+        public var committedAfter: Duration = .zero
     }
 
     /// The CSV columns (one row per turn; rows of one interaction are consecutive).
@@ -44,16 +46,15 @@ public struct QAImportService: Sendable {
     /// Imports `path`. Throws (and stores nothing) when any line is invalid and `skipInvalid` is false.
     public func importFile(path: String, format: Format, batch: String, skipInvalid: Bool, now: Date) throws -> Report {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ServiceError("cannot open \(path)") }
+        let started = ContinuousClock.now
         var report = Report()
         let label = (path as NSString).lastPathComponent
-        try database.write { db in
+        try database.bulkWrite { db in
             let insert = try database.interactionInserter(db)
             try database.insertBatch(name: batch, source: label, importedAt: LedgerService.timestamp(now), count: 0, db)
             var seen = Set<String>()
             var failed = false
             func store(_ prepared: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)]) throws {
-                let ids = prepared.compactMap { try? $0.result.get().stored.interaction.id }
-                let existing = try database.existingInteractionIDs(ids, db)
                 for (line, result) in prepared {
                     switch result {
                     case .failure(let error):
@@ -61,33 +62,41 @@ public struct QAImportService: Sendable {
                         failed = true
                     case .success(let item):
                         let id = item.stored.interaction.id
-                        if existing.contains(id) {
-                            report.duplicates.append((line, id, "already imported"))
-                        } else if !seen.insert(id).inserted {
+                        if !seen.insert(id).inserted {
                             report.duplicates.append((line, id, "repeated in the file"))
                         } else if !failed || skipInvalid {
                             var stored = item.stored
                             stored.batch = batch
-                            try database.insert(stored, turnsJSON: item.turnsJSON, with: insert)
-                            report.imported += 1
-                            report.masked += item.stored.maskedCount
+                            // INSERT … ON CONFLICT DO NOTHING: no change means the id is already stored.
+                            if try database.insert(stored, turnsJSON: item.turnsJSON, with: insert, db) {
+                                report.imported += 1
+                                report.masked += item.stored.maskedCount
+                            } else {
+                                report.duplicates.append((line, id, "already imported"))
+                            }
                         }
                     }
                 }
             }
             switch format {
             case .jsonl:
+                // Pipelined: batch k+1 is decoded and masked on the other cores while batch k is inserted.
                 let reader = LineReader(handle: handle)
                 var lines: [(Int, ArraySlice<UInt8>)] = []
+                var pending: PendingBatch?
+                func flush() throws {
+                    let next = PendingBatch(service: self, lines: lines)
+                    lines = []
+                    if let pending { try store(pending.wait()) }
+                    pending = next
+                }
                 while let line = reader.next() {
                     if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                     lines.append((reader.lineNumber, line))
-                    if lines.count == 4096 {
-                        try store(prepare(lines))
-                        lines.removeAll(keepingCapacity: true)
-                    }
+                    if lines.count == 8192 { try flush() }
                 }
-                if !lines.isEmpty { try store(prepare(lines)) }
+                if !lines.isEmpty { try flush() }
+                if let pending { try store(pending.wait()) }
             case .csv:
                 let data = handle.readDataToEndOfFile()
                 guard let text = String(validating: data, as: UTF8.self) else {
@@ -102,7 +111,28 @@ public struct QAImportService: Sendable {
             }
             try db.execute(sql: "UPDATE qa_batch SET count = count + ? WHERE name = ?", arguments: [report.imported, batch])
         }
+        report.committedAfter = ContinuousClock.now - started
+        try database.checkpoint()
         return report
+    }
+
+    /// A batch being prepared in the background.
+    final class PendingBatch: @unchecked Sendable {
+        private let group = DispatchGroup()
+        private var result: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
+
+        init(service: QAImportService, lines: [(Int, ArraySlice<UInt8>)]) {
+            group.enter()
+            DispatchQueue.global().async { [self] in
+                result = service.prepare(lines)
+                group.leave()
+            }
+        }
+
+        func wait() -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+            group.wait()
+            return result
+        }
     }
 
     /// A decoded, masked interaction ready to insert.
@@ -144,42 +174,59 @@ public struct QAImportService: Sendable {
             }
         }
         let json = Self.turnsJSON(masked.turns)
-        let hash = SHA256.hash(data: Array(json.utf8)).map { String($0, radix: 16).leftPadded(2) }.joined()
+        let hash = Self.hex(SHA256.hash(data: Array(json.utf8)))
         let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
         return Prepared(stored: StoredInteraction(interaction: masked, batch: "", period: period, contentHash: hash, maskedCount: count), turnsJSON: json)
     }
 
-    /// Compact JSON for turns.
+    /// Compact JSON for turns (the stored form, and what the content hash covers).
     static func turnsJSON(_ turns: [Turn]) -> String {
-        var out = "["
+        var out: [UInt8] = []
+        out.reserveCapacity(turns.reduce(2) { $0 + $1.text.utf8.count + 40 })
+        out.append(0x5B)
         for (i, turn) in turns.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"speaker\":\"\(turn.speaker.rawValue)\",\"text\":"
+            if i > 0 { out.append(0x2C) }
+            out.append(contentsOf: #"{"speaker":""#.utf8)
+            out.append(contentsOf: turn.speaker.rawValue.utf8)
+            out.append(contentsOf: #"","text":"#.utf8)
             appendJSONString(turn.text, to: &out)
-            if let at = turn.at { out += ",\"at\":\(at == at.rounded() && abs(at) < 1e15 ? String(Int64(at)) : String(at))" }
-            out += "}"
+            if let at = turn.at {
+                out.append(contentsOf: #","at":"#.utf8)
+                out.append(contentsOf: (at == at.rounded() && abs(at) < 1e15 ? String(Int64(at)) : String(at)).utf8)
+            }
+            out.append(0x7D)
         }
-        return out + "]"
+        out.append(0x5D)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        let hex = Array("0123456789abcdef".utf8)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(0x22)
+    }
+
+    /// Lower-case hex of a digest.
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Groups CSV rows (one per turn) into interactions.
@@ -244,8 +291,4 @@ public struct QAImportService: Sendable {
         flush()
         return results
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

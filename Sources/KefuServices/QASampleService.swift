@@ -74,7 +74,7 @@ public struct QASampleService: Sendable {
     }
 
     static func sha(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(2) }.joined()
+        QAImportService.hex(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// Draws without storing.
@@ -83,21 +83,22 @@ public struct QASampleService: Sendable {
             throw ServiceError("--where supports channel=… and agent=…, not `\(key)`")
         }
         if let strata = p.strata, strata != "channel" { throw ServiceError("--strata supports `channel`") }
-        let population = try database.qaPopulation(period: p.period, db).filter { row in
-            (p.filters["channel"].map { $0 == row.channel } ?? true) && (p.filters["agent"].map { $0 == row.agent } ?? true)
-        }
         // The population hash covers what is stored now, recomputed from the turns themselves.
         var edited: [String] = []
-        let current = population.map { row -> String in
-            let hash = Self.sha(row.turns)
-            if hash != row.contentHash { edited.append(row.id) }
-            return hash
+        var units: [Sampler.Unit] = []
+        var hasher = SHA256()
+        try database.forEachQAInteraction(period: p.period, db) { id, agent, channel, recorded, turns in
+            if let c = p.filters["channel"], c != channel { return }
+            if let a = p.filters["agent"], a != agent { return }
+            let hash = QAImportService.hex(SHA256.hash(data: turns))
+            if hash != recorded { edited.append(id) }
+            hasher.update(data: Array("\(id)\t\(hash)\n".utf8))
+            units.append(Sampler.Unit(id: id, agent: agent, stratum: p.strata == "channel" ? channel : ""))
         }
-        let populationHash = Self.sha(zip(population, current).map { "\($0.id)\t\($1)\n" }.joined())
-        let units = population.map { Sampler.Unit(id: $0.id, agent: $0.agent, stratum: p.strata == "channel" ? $0.channel : "") }
+        let populationHash = QAImportService.hex(hasher.finalize())
         let (members, shortfalls) = Sampler.draw(units, perGroup: p.perAgent, seed: p.seed)
         return Drawn(
-            members: members, shortfalls: shortfalls, populationSize: population.count, populationHash: populationHash,
+            members: members, shortfalls: shortfalls, populationSize: units.count, populationHash: populationHash,
             membersHash: Self.sha(members.map { $0.id + "\n" }.joined()), edited: edited)
     }
 

@@ -74,6 +74,19 @@ extension KefuDatabase {
         }
     }
 
+    /// Runs `body` in one write transaction for a bulk load: the WAL is not checkpointed while the
+    /// transaction commits; call ``checkpoint()`` afterwards (it copies the WAL into the database file).
+    public func bulkWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") } }
+        return try write(body)
+    }
+
+    /// Copies the write-ahead log into the database file and truncates it.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
     /// Runs `body` in a read transaction.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)

@@ -26,17 +26,6 @@ public struct StoredInteraction: Sendable, Hashable {
 }
 
 extension KefuDatabase {
-    /// Ids among `ids` that are already stored.
-    public func existingInteractionIDs(_ ids: [String], _ db: Database) throws -> Set<String> {
-        var found = Set<String>()
-        for chunk in stride(from: 0, to: ids.count, by: 500) {
-            let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
-            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            found.formUnion(try String.fetchAll(db, sql: "SELECT id FROM qa_interaction WHERE id IN (\(marks))", arguments: StatementArguments(slice)))
-        }
-        return found
-    }
-
     /// Inserts a batch row.
     public func insertBatch(name: String, source: String, importedAt: String, count: Int, _ db: Database) throws {
         try db.execute(
@@ -48,28 +37,36 @@ extension KefuDatabase {
     public func interactionInserter(_ db: Database) throws -> Statement {
         try db.makeStatement(sql: """
             INSERT INTO qa_interaction (id, batch, channel, agent, started_at, period, turns, content_hash, masked_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
     }
 
     /// Inserts one interaction with the prepared statement; `turnsJSON` is the masked turns array.
-    public func insert(_ stored: StoredInteraction, turnsJSON: String, with statement: Statement) throws {
-        try statement.execute(arguments: [
+    /// Returns false (and changes nothing) when an interaction with that id is already stored.
+    public func insert(_ stored: StoredInteraction, turnsJSON: String, with statement: Statement, _ db: Database) throws -> Bool {
+        statement.setUncheckedArguments([
             stored.interaction.id, stored.batch, stored.interaction.channel.rawValue, stored.interaction.agent,
             stored.interaction.startedAt, stored.period, turnsJSON, stored.contentHash, stored.maskedCount,
         ])
+        try statement.execute()
+        return db.changesCount > 0
     }
 
-    /// The population for sampling, ordered by id: id, agent, channel, the content hash recorded at
-    /// import, and the stored turns (so callers can recompute the hash and notice edits).
-    public func qaPopulation(period: String?, _ db: Database) throws -> [(id: String, agent: String, channel: String, contentHash: String, turns: String)] {
-        let rows: [Row]
-        if let period {
-            rows = try Row.fetchAll(db, sql: "SELECT id, agent, channel, content_hash, turns FROM qa_interaction WHERE period = ? ORDER BY id", arguments: [period])
-        } else {
-            rows = try Row.fetchAll(db, sql: "SELECT id, agent, channel, content_hash, turns FROM qa_interaction ORDER BY id")
+    /// Streams the population for sampling, ordered by id: id, agent, channel, the content hash
+    /// recorded at import, and the stored turns' UTF-8 bytes (valid only during the call, so callers can
+    /// recompute the hash and notice edits without holding every transcript in memory).
+    public func forEachQAInteraction(
+        period: String?, _ db: Database,
+        _ body: (_ id: String, _ agent: String, _ channel: String, _ contentHash: String, _ turns: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let sql = "SELECT id, agent, channel, content_hash, turns FROM qa_interaction\(period == nil ? "" : " WHERE period = ?") ORDER BY id"
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: period.map { [$0] } ?? [])
+        while let row = try cursor.next() {
+            let (id, agent, channel, hash): (String, String, String, String) = (row[0], row[1], row[2], row[3])
+            try row.withUnsafeData(atIndex: 4) { data in
+                try (data ?? Data()).withUnsafeBytes { bytes in try body(id, agent, channel, hash, bytes) }
+            }
         }
-        return rows.map { (id: $0["id"], agent: $0["agent"], channel: $0["channel"], contentHash: $0["content_hash"], turns: $0["turns"]) }
     }
 
     /// One stored interaction's masked turns.
