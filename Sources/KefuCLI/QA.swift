@@ -9,8 +9,8 @@ extension Kefu {
     struct QA: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "qa",
-            abstract: "QA auditing: import (masked), reproducible samples, pinned automatic scores.",
-            subcommands: [Import.self, Sample.self, Score.self])
+            abstract: "QA auditing: masked import, reproducible samples, pinned scores, review, disputes, calibration, reports.",
+            subcommands: [Import.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self, Audit.self, Calibration.self, Calibrate.self, Report.self])
 
         struct Import: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -22,12 +22,28 @@ extension Kefu {
             @Option(help: "Batch name (default: the file name).") var batch: String?
             @Flag(help: "Import the valid interactions and write a report of the invalid lines.") var skipInvalid = false
             @Option(help: "Where --skip-invalid writes its report (default: <file>.rejects.txt).") var report: String?
+            @Option(help: "Kinds to mask, comma-separated (default: all): \(PersonalDataKind.allCases.filter { $0 != .custom }.map(\.rawValue).joined(separator: ",")).") var mask: String?
+            @Option(help: "An extra masking rule: a PCRE2 pattern whose matches are masked except their last four digits (repeatable).") var maskPattern: [String] = []
 
             func run() throws {
                 try reporting {
                     let chosen = format ?? (file.hasSuffix(".csv") ? "csv" : "jsonl")
                     guard let f = QAImportService.Format(rawValue: chosen) else { throw ServiceError("--format must be jsonl or csv") }
-                    let service = QAImportService(database: try store.open(), masker: try Masker())
+                    var kinds = Set(PersonalDataKind.allCases)
+                    if let mask {
+                        kinds = [.custom]
+                        for name in mask.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                            guard let kind = PersonalDataKind(rawValue: name), kind != .custom else {
+                                throw ServiceError("--mask: unknown kind `\(name)`; kinds: resident-id, bank-card, mobile, email")
+                            }
+                            kinds.insert(kind)
+                        }
+                    }
+                    let masker: Masker
+                    do { masker = try Masker(kinds: kinds, customPatterns: maskPattern) } catch {
+                        throw ServiceError("--mask-pattern: \(error)")
+                    }
+                    let service = QAImportService(database: try store.open(), masker: masker)
                     let start = ContinuousClock.now
                     let r = try service.importFile(path: file, format: f, batch: batch ?? (file as NSString).lastPathComponent, skipInvalid: skipInvalid, now: Date())
                     let elapsed = ContinuousClock.now - start
@@ -56,6 +72,9 @@ extension Kefu {
             @Option(help: "Seed (record it: it makes the sample reproducible).") var seed: UInt64?
             @Option(help: "Name of the sample.") var name: String?
             @Option(help: "Verify the named sample instead of drawing.") var verify: String?
+            @Option(help: "Also draw up to N more per agent (and stratum) among conversations that failed automatic scoring.") var oversampleFailed = 0
+            @Option(help: "Rubric id whose (current version) automatic scores decide failure, with --oversample-failed.") var rubric: String?
+            @OptionGroup var global: GlobalOptions
 
             func run() throws {
                 try reporting {
@@ -78,8 +97,11 @@ extension Kefu {
                         guard parts.count == 2 else { throw ServiceError("--where takes field=value, not `\(f)`") }
                         where_[parts[0]] = parts[1]
                     }
+                    let version = try rubric.map { try ScoreService(repository: global.repository).scorer(rubric: $0).rubric.sourceHash }
                     let drawn = try service.draw(
-                        name: name, parameters: .init(period: period, perAgent: perAgent, strata: strata, filters: where_, seed: seed), now: Date())
+                        name: name,
+                        parameters: .init(period: period, perAgent: perAgent, strata: strata, filters: where_, seed: seed,
+                                          oversampleFailed: oversampleFailed, rubricVersion: version), now: Date())
                     print("sample \(name): \(drawn.members.count) of \(drawn.populationSize) interactions, seed \(seed), population hash \(drawn.populationHash.prefix(16))…")
                     for s in drawn.shortfalls {
                         print("  shortfall: agent \(s.agent)\(s.stratum.isEmpty ? "" : " / \(s.stratum)") has \(s.available) of \(s.wanted)")

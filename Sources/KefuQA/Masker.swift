@@ -11,6 +11,8 @@ public enum PersonalDataKind: String, Sendable, Hashable, Codable, CaseIterable 
     case mobile
     /// E-mail addresses.
     case email
+    /// A site's own rule (a PCRE2 pattern given in configuration, e.g. membership or policy numbers).
+    case custom
 }
 
 /// Masks personal data in text, keeping the last four digits of numbers (`**************1234`) so an
@@ -27,6 +29,7 @@ public struct Masker: Sendable {
     private let card: Pattern
     private let mobile: Pattern
     private let email: Pattern
+    private let custom: [Pattern]
 
     /// A masked span.
     public struct Finding: Sendable, Hashable {
@@ -36,9 +39,13 @@ public struct Masker: Sendable {
         public var range: Range<Int>
     }
 
-    /// Creates a masker for `kinds` (all by default).
-    public init(kinds: Set<PersonalDataKind> = Set(PersonalDataKind.allCases)) throws(RegexError) {
+    /// Creates a masker for `kinds` (all by default) plus `customPatterns` (PCRE2, matched on the raw
+    /// text; the whole match is masked except its last four digits).
+    public init(kinds: Set<PersonalDataKind> = Set(PersonalDataKind.allCases), customPatterns: [String] = []) throws(RegexError) {
         self.kinds = kinds
+        var compiled: [Pattern] = []
+        for source in customPatterns { compiled.append(try Pattern(source, options: PatternOptions(caseless: false, normalization: .none))) }
+        custom = compiled
         let exact = PatternOptions(caseless: false, normalization: .none)
         // `(?<![0-9A-Za-z])` keeps tracking numbers such as SF1234567890123 intact.
         id18 = try Pattern(#"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"#, options: exact)
@@ -74,7 +81,7 @@ public struct Masker: Sendable {
         var utf8 = Array(text.utf8)
         return utf8.withUnsafeMutableBufferPointer { mutable in
             let bytes = UnsafeBufferPointer(mutable)
-            guard Self.mayContainPersonalData(bytes) else { return [] }
+            guard !custom.isEmpty || Self.mayContainPersonalData(bytes) else { return [] }
             var found: [Finding] = []
             func add(_ kind: PersonalDataKind, _ range: Range<Int>) {
                 if !found.contains(where: { $0.range.overlaps(range) }) { found.append(Finding(kind: kind, range: range)) }
@@ -102,6 +109,9 @@ public struct Masker: Sendable {
                     add(.bankCard, r)
                 }
             }
+            for pattern in custom {
+                for r in (try? pattern.allMatches(in: bytes, scratch: scratch)) ?? [] where !r.isEmpty { add(.custom, r) }
+            }
             return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
         }
     }
@@ -124,8 +134,11 @@ public struct Masker: Sendable {
                 let b = bytes[i]
                 let isDigit = b >= 0x30 && b <= 0x39
                 let isCheckX = (b == 0x58 || b == 0x78) && finding.kind == .residentID
+                let isLetter = finding.kind == .custom && (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
                 if isDigit || isCheckX {
                     if keep > 0 { keep -= 1 } else { bytes[i] = 0x2A }
+                } else if isLetter {
+                    bytes[i] = 0x2A
                 }
                 i -= 1
             }

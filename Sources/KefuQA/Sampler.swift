@@ -33,8 +33,12 @@ public enum Sampler {
     }
 
     /// Draws `perGroup` units from every (agent, stratum) group; smaller groups give all they have and
-    /// are reported. Members come back sorted by id.
-    public static func draw(_ population: [Unit], perGroup: Int, seed: UInt64) -> (members: [Unit], shortfalls: [Shortfall]) {
+    /// are reported. With `extraFailed` > 0, up to that many more units per group are drawn from those
+    /// not yet chosen whose ids are in `failed` (conversations that failed automatic scoring).
+    /// Members come back sorted by id.
+    public static func draw(
+        _ population: [Unit], perGroup: Int, seed: UInt64, extraFailed: Int = 0, failed: Set<String> = []
+    ) -> (members: [Unit], shortfalls: [Shortfall]) {
         var groups: [String: [Unit]] = [:]
         for unit in population { groups[unit.agent + "\u{1F}" + unit.stratum, default: []].append(unit) }
         var members: [Unit] = []
@@ -49,14 +53,24 @@ public enum Sampler {
                 continue
             }
             var rng = SplitMix64(seed: seed ^ fnv1a(key))
-            // Partial Fisher–Yates: the first perGroup positions are the sample.
-            for i in 0..<perGroup {
-                let j = i + Int(rng.next() % UInt64(units.count - i))
-                units.swapAt(i, j)
-            }
+            shuffle(&units, first: perGroup, using: &rng)
             members += units.prefix(perGroup)
+            if extraFailed > 0 {
+                var rest = units.dropFirst(perGroup).filter { failed.contains($0.id) }.sorted { $0.id < $1.id }
+                let take = min(extraFailed, rest.count)
+                shuffle(&rest, first: take, using: &rng)
+                members += rest.prefix(take)
+            }
         }
         return (members.sorted { $0.id < $1.id }, shortfalls)
+    }
+
+    /// Partial Fisher–Yates: afterwards the first `first` positions are a uniform random sample.
+    static func shuffle(_ units: inout [Unit], first: Int, using rng: inout SplitMix64) {
+        for i in 0..<min(first, units.count) {
+            let j = i + Int(rng.next() % UInt64(units.count - i))
+            units.swapAt(i, j)
+        }
     }
 
     /// FNV-1a over UTF-8.

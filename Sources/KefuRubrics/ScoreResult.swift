@@ -71,6 +71,17 @@ public struct ScoreResult: Sendable, Hashable, Codable {
     /// Per-item results in rubric order.
     public var items: [ItemResult]
 
+    /// Creates a result (scorers build these; stores rebuild them from what they kept).
+    public init(interaction: String, rubric: String, rubricVersion: String, score: Double, passed: Bool, criticalFailed: Bool, items: [ItemResult]) {
+        self.interaction = interaction
+        self.rubric = rubric
+        self.rubricVersion = rubricVersion
+        self.score = score
+        self.passed = passed
+        self.criticalFailed = criticalFailed
+        self.items = items
+    }
+
     enum CodingKeys: String, CodingKey {
         case interaction, rubric, score, passed, items
         case rubricVersion = "rubric_version"

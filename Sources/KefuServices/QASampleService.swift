@@ -27,14 +27,21 @@ public struct QASampleService: Sendable {
         public var filters: [String: String]
         /// The seed.
         public var seed: UInt64
+        /// Extra interactions per agent (and stratum) drawn from those that failed automatic scoring.
+        public var oversampleFailed: Int
+        /// The rubric version whose automatic scores decide "failed" (with `oversampleFailed`).
+        public var rubricVersion: String?
 
         /// Creates parameters.
-        public init(period: String?, perAgent: Int, strata: String?, filters: [String: String], seed: UInt64) {
+        public init(period: String?, perAgent: Int, strata: String?, filters: [String: String], seed: UInt64,
+                    oversampleFailed: Int = 0, rubricVersion: String? = nil) {
             self.period = period
             self.perAgent = perAgent
             self.strata = strata
             self.filters = filters
             self.seed = seed
+            self.oversampleFailed = oversampleFailed
+            self.rubricVersion = rubricVersion
         }
 
         var json: JSONValue {
@@ -44,6 +51,8 @@ public struct QASampleService: Sendable {
             ]
             if let period { m["period"] = .string(period) }
             if let strata { m["strata"] = .string(strata) }
+            if oversampleFailed > 0 { m["oversample_failed"] = .int(Int64(oversampleFailed)) }
+            if let rubricVersion { m["rubric_version"] = .string(rubricVersion) }
             return .object(m)
         }
 
@@ -53,7 +62,8 @@ public struct QASampleService: Sendable {
             }
             var filters: [String: String] = [:]
             if case .object(let m)? = json["filters"] { for (k, v) in m { filters[k] = v.stringValue ?? "" } }
-            self.init(period: json["period"]?.stringValue, perAgent: Int(per), strata: json["strata"]?.stringValue, filters: filters, seed: seed)
+            self.init(period: json["period"]?.stringValue, perAgent: Int(per), strata: json["strata"]?.stringValue, filters: filters, seed: seed,
+                      oversampleFailed: Int(json["oversample_failed"]?.intValue ?? 0), rubricVersion: json["rubric_version"]?.stringValue)
         }
     }
 
@@ -96,7 +106,15 @@ public struct QASampleService: Sendable {
             units.append(Sampler.Unit(id: id, agent: agent, stratum: p.strata == "channel" ? channel : ""))
         }
         let populationHash = QAImportService.hex(hasher.finalize())
-        let (members, shortfalls) = Sampler.draw(units, perGroup: p.perAgent, seed: p.seed)
+        var failed = Set<String>()
+        if p.oversampleFailed > 0 {
+            guard let version = p.rubricVersion else { throw ServiceError("over-sampling failed conversations needs --rubric (whose automatic scores decide)") }
+            failed = Set(try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ? AND passed = 0", arguments: [version]))
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_score WHERE rubric_version = ?)", arguments: [version]) != true {
+                throw ServiceError("no automatic scores with that rubric version; run `kefu qa score --rubric …` before over-sampling failures")
+            }
+        }
+        let (members, shortfalls) = Sampler.draw(units, perGroup: p.perAgent, seed: p.seed, extraFailed: p.oversampleFailed, failed: failed)
         return Drawn(
             members: members, shortfalls: shortfalls, populationSize: units.count, populationHash: populationHash,
             membersHash: Self.sha(members.map { $0.id + "\n" }.joined()), edited: edited)

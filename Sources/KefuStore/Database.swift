@@ -149,6 +149,69 @@ public final class KefuDatabase: Sendable {
                 t.primaryKey(["interaction_id", "rubric_version"])
             }
         }
+        migrator.registerMigration("2026-11 QA reviews, disputes, calibration and audit log") { db in
+            try db.create(table: "qa_calibration") { t in
+                t.primaryKey("name", .text)
+                t.column("sample", .text).notNull().references("qa_sample")
+                t.column("rubric", .text).notNull()
+                t.column("rubric_version", .text).notNull()
+                t.column("reviewers", .text).notNull()  // comma-separated person ids
+                t.column("created_by", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            // A reviewer's verdicts on one interaction's automatic score (rubric version pinned).
+            // `calibration` is '' for ordinary reviews and the session name for blind calibration reviews.
+            try db.create(table: "qa_review") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("interaction_id", .text).notNull().references("qa_interaction")
+                t.column("reviewer", .text).notNull().references("person")
+                t.column("rubric", .text).notNull()
+                t.column("rubric_version", .text).notNull()
+                t.column("calibration", .text).notNull().defaults(to: "")
+                t.column("automatic_score", .double).notNull()
+                t.column("final_score", .double).notNull()
+                t.column("final_passed", .boolean).notNull()
+                t.column("comment", .text).notNull().defaults(to: "")
+                t.column("submitted_at", .text).notNull()
+                t.uniqueKey(["interaction_id", "reviewer", "rubric_version", "calibration"])
+            }
+            // The automatic verdict is never overwritten: `verdict` is the human (or dispute) verdict.
+            try db.create(table: "qa_review_item") { t in
+                t.column("review_id", .integer).notNull().references("qa_review")
+                t.column("item_id", .text).notNull()
+                t.column("automatic", .text).notNull()
+                t.column("verdict", .text).notNull()
+                t.column("comment", .text).notNull().defaults(to: "")
+                t.column("locked", .boolean).notNull().defaults(to: false)
+                t.primaryKey(["review_id", "item_id"])
+            }
+            try db.create(table: "qa_dispute") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("review_id", .integer).notNull().references("qa_review")
+                t.column("item_id", .text).notNull()
+                t.column("agent", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("status", .text).notNull()  // open | accepted | rejected
+                t.column("resolver", .text)
+                t.column("resolution", .text)
+                t.column("opened_at", .text).notNull()
+                t.column("resolved_at", .text)
+            }
+            // Who changed what, when, before and after. Append-only: updates and deletes are refused.
+            try db.create(table: "qa_audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("before", .text)
+                t.column("after", .text)
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER qa_audit_no_update BEFORE UPDATE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
+                CREATE TRIGGER qa_audit_no_delete BEFORE DELETE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

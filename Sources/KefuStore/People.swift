@@ -55,7 +55,12 @@ extension KefuDatabase {
 
     /// One person, or nil.
     public func person(_ id: String) throws -> Person? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person) }
+        try pool.read { db in try person(id, db) }
+    }
+
+    /// One person, or nil, inside a transaction.
+    public func person(_ id: String, _ db: Database) throws -> Person? {
+        try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person)
     }
 
     /// Updates a person's level.
