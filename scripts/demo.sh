@@ -53,4 +53,37 @@ cat "$demo/checkpoint.txt"
 "$kefu" ledger verify --checkpoint "$demo/checkpoint.txt"
 "$kefu" ledger credential 1 --output "$demo/onboarding-E001.jws"
 "$kefu" ledger verify-credential "$demo/onboarding-E001.jws"
+
+# QA auditing of real interactions: masked import, reproducible sample, scores, review, dispute, calibration, report.
+echo
+echo "== kefu qa import: 28 interactions; ID-card, bank-card and mobile numbers are masked before storage"
+"$kefu" qa import Samples/qa/interactions.jsonl
+echo "-- as stored (order and tracking numbers and amounts survive):"
+for id in qa-2026-10-002 qa-2026-11-006 qa-2026-11-010; do "$kefu" qa show "$id" | grep -m 1 customer; done
+echo
+echo "== kefu qa score, a reproducible sample (3 per agent + 1 failed conversation each), and its verification"
+"$kefu" qa score --rubric conduct.zh
+"$kefu" qa sample --period 2026-11 --per-agent 3 --oversample-failed 1 --rubric conduct.zh --seed 20261122 --name audit-2026-11
+"$kefu" qa sample --verify audit-2026-11
+echo
+echo "== kefu qa review in the terminal (answers piped in): Q001 confirms every item but overrides confirm-understanding"
+printf '\n\n\np\n录音中已复述客户诉求\n\n\n\n\n\n\n\n\n\n\n\n' \
+    | "$kefu" qa review audit-2026-11 --as Q001 --rubric conduct.zh --limit 1 | tail -n 2
+echo
+echo "== the agent disputes an item, the team lead rejects it; every step is in the append-only audit log"
+"$kefu" qa dispute 1 closing --as E001 --reason "我在最后一轮已致谢并道别"
+"$kefu" qa resolve 1 --as L001 --reject --comment "末轮未使用结束语，维持原判"
+"$kefu" qa audit
+echo
+echo "== blind calibration: three QA reviewers score the same three interactions"
+"$kefu" qa sample --period 2026-11 --per-agent 1 --seed 7 --name calibration-2026-11
+"$kefu" qa calibration create cal-2026-11 --sample calibration-2026-11 --rubric conduct.zh --reviewers Q001,Q002,Q003 --as L001
+for reviewer in Q001 Q002 Q003; do
+    "$kefu" qa review calibration-2026-11 --as "$reviewer" --rubric conduct.zh --calibration cal-2026-11 \
+        --decisions "Samples/qa/calibration/$reviewer.csv" | tail -n 1
+done
+"$kefu" qa calibrate cal-2026-11
+echo
+echo "== kefu qa report: quality per agent with the trend, frequent failures, automatic vs human, coverage"
+"$kefu" qa report --period 2026-11 --rubric conduct.zh --by agent
 rm -rf "$demo"

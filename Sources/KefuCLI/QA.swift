@@ -10,7 +10,7 @@ extension Kefu {
         static let configuration = CommandConfiguration(
             commandName: "qa",
             abstract: "QA auditing: masked import, reproducible samples, pinned scores, review, disputes, calibration, reports.",
-            subcommands: [Import.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self, Audit.self, Calibration.self, Calibrate.self, Report.self])
+            subcommands: [Import.self, Show.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self, Audit.self, Calibration.self, Calibrate.self, Report.self])
 
         struct Import: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -55,6 +55,26 @@ extension Kefu {
                         let path = report ?? file + ".rejects.txt"
                         _ = FileManager.default.createFile(atPath: path, contents: Data((r.invalid.joined(separator: "\n") + "\n").utf8))
                         print("\(r.invalid.count) invalid line(s) not imported; see \(path)")
+                    }
+                }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show one imported interaction as stored (masked).")
+            @OptionGroup var store: StoreOptions
+            @Argument(help: "Interaction id.") var id: String
+
+            func run() throws {
+                try reporting {
+                    let database = try store.open()
+                    guard let interaction = try database.read({ db in try database.qaInteraction(id, db) }) else {
+                        throw ServiceError("no imported interaction `\(id)`")
+                    }
+                    print("\(interaction.id) · \(interaction.channel.rawValue) · agent \(interaction.agent) · \(interaction.startedAt ?? "no start time")")
+                    for (i, turn) in interaction.turns.enumerated() {
+                        let time = turn.at.map { String(format: "%6.0fs ", $0) } ?? ""
+                        print("[\(i)] \(time)\(turn.speaker == .agent ? "客服 agent   " : "客户 customer") \(turn.text)")
                     }
                 }
             }

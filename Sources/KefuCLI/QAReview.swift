@@ -103,10 +103,11 @@ extension Kefu.QA {
                     }
                     guard let verdict else { print("  please answer \(blind ? "" : "Enter, ")p, f, n, s or q"); continue }
                     var comment = ""
-                    if verdict != item.verdict && !blind {
+                    while verdict != item.verdict && !blind && comment.trimmingCharacters(in: .whitespaces).isEmpty {
                         print("  reason for overriding \(item.verdict.rawValue) → \(verdict.rawValue): ", terminator: "")
-                        comment = readLine() ?? ""
-                        if comment.trimmingCharacters(in: .whitespaces).isEmpty { print("  an override needs a reason"); continue }
+                        guard let line = readLine() else { return nil }
+                        comment = line
+                        if comment.trimmingCharacters(in: .whitespaces).isEmpty { print("  an override needs a reason") }
                     }
                     chosen.append(.init(item: item.id, verdict: verdict, comment: comment))
                     break
