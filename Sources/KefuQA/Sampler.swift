@@ -83,11 +83,13 @@ public enum Sampler {
         return hash
     }
 
-    /// SplitMix64.
-    struct SplitMix64 {
+    /// SplitMix64: a small, fast, seedable generator (also the benchmarks' corpus generator).
+    public struct SplitMix64: RandomNumberGenerator, Sendable {
         var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
+        /// Creates a generator from a seed.
+        public init(seed: UInt64) { state = seed }
+        /// Next 64 random bits.
+        public mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

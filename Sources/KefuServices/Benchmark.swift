@@ -1,6 +1,7 @@
 import Foundation
 import KefuContent
 import KefuCore
+import KefuQA
 import KefuRegex
 import KefuRubrics
 
@@ -8,20 +9,8 @@ import KefuRubrics
 /// about 60 characters each, drawn with a seeded generator) and a large rubric made of every distinct
 /// pattern of the shipped rubrics plus common service phrases.
 public enum ScoringBenchmark {
-    /// A small deterministic generator (SplitMix64).
-    public struct SeededGenerator: RandomNumberGenerator {
-        private var state: UInt64
-        /// Creates a generator from a seed.
-        public init(seed: UInt64) { state = seed }
-        /// Next 64 random bits.
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// A small deterministic generator (SplitMix64, shared with the QA sampler).
+    public typealias SeededGenerator = Sampler.SplitMix64
 
     static let zhFragments = [
         "您好，我是客服专员小张", "请问有什么可以帮您", "您的包裹目前在中转站", "预计明天下午送达", "非常抱歉给您带来不便",
