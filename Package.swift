@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "KefuRegex", dependencies: ["CPCRE2", "KefuCore"]),
         // Rubric model and scorer (pure).
         .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"]),
+        // Scenario model and runner state machine (pure; clock injected).
+        .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"]),
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -43,14 +45,14 @@ let package = Package(
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks",
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
+        .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(

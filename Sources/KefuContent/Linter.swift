@@ -2,6 +2,7 @@ import Foundation
 import KefuCore
 import KefuRegex
 import KefuRubrics
+import KefuTracks
 
 /// `kefu lint`: validates content and runs every rule's examples.
 public struct Linter: Sendable {
@@ -22,6 +23,7 @@ public struct Linter: Sendable {
         var otherFiles: [URL] = []
         var lintCatalog = paths.isEmpty
         var certificationFiles: [URL] = []
+        var scenarioFiles: [URL] = []
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -36,6 +38,8 @@ public struct Linter: Sendable {
                     lintCatalog = true
                 } else if display == CertificationLoader.path {
                     certificationFiles.append(file)
+                } else if display.hasPrefix("Scenarios/") {
+                    scenarioFiles.append(file)
                 } else if display.hasPrefix("Rubrics/") || isRubric(file) {
                     rubricFiles.append(file)
                 } else {
@@ -47,11 +51,14 @@ public struct Linter: Sendable {
         let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: rubricFiles, clauses: clauses)
         diagnostics += rubricDiagnostics
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
+        diagnostics += lintScenarios(files: scenarioFiles, clauses: clauses)
         for file in certificationFiles {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
-                diagnostics += CertificationLoader.load(file: display, text: text, clauses: clauses).1
+                let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
+                diagnostics += found
+                diagnostics += checkScenarioReferences(rules, file: display, text: text)
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -87,6 +94,38 @@ public struct Linter: Sendable {
             filled.sourceLine = texts[file]?.line(diagnostic.location.line)
             return filled
         }
+    }
+
+    /// Scenario schema and graph, inline check examples, and the shipped model and poor reply sets.
+    func lintScenarios(files: [URL], clauses: ClauseCatalog?) -> [Diagnostic] {
+        guard !files.isEmpty else { return [] }
+        let rubrics = repository.usableRubrics(clauses: clauses)
+        let (scenarios, found) = repository.loadScenarios(files: files, clauses: clauses, rubrics: rubrics)
+        var diagnostics = found
+        for loaded in scenarios {
+            let asRubric = LoadedRubric(
+                rubric: loaded.scenario.checks, path: loaded.path, idLocation: loaded.idLocation, examples: loaded.examples,
+                itemLocations: [:], errors: [])
+            diagnostics += checkExamples(asRubric)
+            if loaded.errors.isEmpty { diagnostics += repository.checkReplySets(loaded, rubrics: rubrics) }
+        }
+        return diagnostics
+    }
+
+    /// Certification rules must name scenarios that exist (once `Scenarios/` has any).
+    func checkScenarioReferences(_ rules: [CertificationRule], file: String, text: String) -> [Diagnostic] {
+        let known = Set(repository.scenarios().0.map(\.scenario.id))
+        guard !known.isEmpty else { return [] }
+        var diagnostics: [Diagnostic] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for rule in rules {
+            for requirement in rule.scenarios where !known.contains(requirement.scenario) {
+                let line = (lines.firstIndex { $0.contains("scenario: \(requirement.scenario)") } ?? 0) + 1
+                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1),
+                    "certification `\(rule.id)` requires scenario `\(requirement.scenario)`, which is not under Scenarios/"))
+            }
+        }
+        return diagnostics
     }
 
     func isRubric(_ file: URL) -> Bool {

@@ -1,3 +1,4 @@
+import KefuCore
 /// Stratified random sampling per agent (and per stratum), reproducible from a seed.
 ///
 /// Each (agent, stratum) group is drawn with its own generator, seeded from the sample's seed and the
@@ -52,7 +53,7 @@ public enum Sampler {
                 }
                 continue
             }
-            var rng = SplitMix64(seed: seed ^ fnv1a(key))
+            var rng = SplitMix64(seed: seed ^ fnv1a64(key))
             shuffle(&units, first: perGroup, using: &rng)
             members += units.prefix(perGroup)
             if extraFailed > 0 {
@@ -73,28 +74,4 @@ public enum Sampler {
         }
     }
 
-    /// FNV-1a over UTF-8.
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
-
-    /// SplitMix64: a small, fast, seedable generator (also the benchmarks' corpus generator).
-    public struct SplitMix64: RandomNumberGenerator, Sendable {
-        var state: UInt64
-        /// Creates a generator from a seed.
-        public init(seed: UInt64) { state = seed }
-        /// Next 64 random bits.
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

@@ -9,8 +9,8 @@ import KefuRubrics
 /// about 60 characters each, drawn with a seeded generator) and a large rubric made of every distinct
 /// pattern of the shipped rubrics plus common service phrases.
 public enum ScoringBenchmark {
-    /// A small deterministic generator (SplitMix64, shared with the QA sampler).
-    public typealias SeededGenerator = Sampler.SplitMix64
+    /// A small deterministic generator (`KefuCore.SplitMix64`, shared with the QA sampler and the scenario runner).
+    public typealias SeededGenerator = SplitMix64
 
     static let zhFragments = [
         "您好，我是客服专员小张", "请问有什么可以帮您", "您的包裹目前在中转站", "预计明天下午送达", "非常抱歉给您带来不便",

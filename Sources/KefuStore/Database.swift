@@ -212,6 +212,30 @@ public final class KefuDatabase: Sendable {
                 CREATE TRIGGER qa_audit_no_delete BEFORE DELETE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("2026-11 scenario runs") { db in
+            // One row per play of a scenario, saved after every reply: a killed process leaves an
+            // `in-progress` row with every reply given so far. Complete runs also add an `attempt` row.
+            try db.create(table: "scenario_run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person")
+                t.column("scenario", .text).notNull()
+                t.column("language", .text).notNull()
+                t.column("content_version", .text).notNull()
+                t.column("mode", .text).notNull()  // exam | practice
+                t.column("attempt_number", .integer).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("status", .text).notNull()  // in-progress | complete | incomplete
+                t.column("outcome", .text)
+                t.column("started_at", .text).notNull()
+                t.column("finished_at", .text)
+                t.column("score", .double).notNull().defaults(to: 0)
+                t.column("passed", .boolean).notNull().defaults(to: false)
+                t.column("transcript", .text).notNull()  // Interaction JSON (Kefu's interaction format)
+                t.column("report", .text).notNull()  // RunReport JSON
+                t.column("attempt_id", .integer).references("attempt")
+            }
+            try db.create(index: "scenario_run_person", on: "scenario_run", columns: ["person_id", "scenario"])
+        }
         return migrator
     }
 }

@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import KefuContent
+import KefuCore
+import KefuRubrics
+import KefuScenarios
+import KefuServices
+
+/// Set by the SIGINT handler while a scenario is played in the terminal.
+nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+
+extension Kefu {
+    /// `kefu play`.
+    struct Play: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Play a scenario against a trainee: in the terminal, or from a reply file.",
+            discussion: """
+                In the terminal the customer's line is shown and your reply is read (end a line with \\ to continue it on \
+                the next line); reply times are measured with the real clock. End of input (Ctrl-D) or Ctrl-C saves the \
+                partial transcript as incomplete. With --replies (or when stdin is not a terminal) the replies come from a \
+                file: one per line, or JSON Lines {"text": …, "delay": seconds}. Every run is stored; a complete run is \
+                certification evidence. Exit status: 0 passed, 1 failed or incomplete, 2 error.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Scenario id (e.g. p2p-withdrawal-delay), id.language, or file.") var scenario: String
+        @Option(name: .customLong("as"), help: "The trainee's person id.") var person: String
+        @Option(help: "practice (checks shown after each reply) or exam (shown at the end).") var mode: String = "practice"
+        @Option(help: "Language version: zh or en (default: zh when it exists).") var lang: String?
+        @Option(help: "Reply file, or - for stdin (non-interactive).") var replies: String?
+        @Option(help: "Seed for the customer's line variants (default: random, printed).") var seed: UInt64?
+        @Option(help: "text or json (the final report; json only without a terminal).") var format: String = "text"
+        @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive = false
+
+        func validate() throws {
+            guard ["practice", "exam"].contains(mode) else { throw ValidationError("--mode must be practice or exam") }
+            guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        }
+
+        func run() throws {
+            let report: RunReport = try reporting {
+                let service = ScenarioService(database: try store.open(), repository: global.repository)
+                let randomSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+                let useTerminal = interactive || (replies == nil && isatty(STDIN_FILENO) == 1)
+                if useTerminal {
+                    return try playInTerminal(service, seed: randomSeed)
+                }
+                let source = replies ?? "-"
+                let text: String
+                if source == "-" {
+                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                } else {
+                    text = try ContentRepository.readText(URL(fileURLWithPath: source), displayPath: source)
+                }
+                let scripted = try ReplyScript.parseFile(text, file: source == "-" ? "stdin" : source)
+                let seed = self.seed ?? scripted.seed ?? randomSeed
+                let (play, actions) = try service.play(scenario, language: lang, person: person, mode: mode, seed: seed, replies: scripted.replies)
+                guard let report = play.runner.report else { throw ServiceError("the run did not finish") }
+                if format == "json" {
+                    print(try encodedJSON(RunOutput(run: play.run.id, attempt: play.run.attemptNumber, report: report)))
+                } else {
+                    printHeader(play.runner.scenario, seed: seed)
+                    for action in actions { show(action, scenario: play.runner.scenario, practice: mode == "practice", echo: true) }
+                    printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
+                }
+                return report
+            }
+            if !report.passed { throw ExitCode(1) }
+        }
+
+        struct RunOutput: Encodable {
+            var run: Int64
+            var attempt: Int
+            var report: RunReport
+        }
+
+        func playInTerminal(_ service: ScenarioService, seed: UInt64) throws -> RunReport {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0  // no SA_RESTART: a blocked read returns, and the partial run is saved
+            sigaction(SIGINT, &action, nil)
+            defer { signal(SIGINT, SIG_DFL) }
+
+            var (play, actions) = try service.start(
+                scenario, language: lang, person: person, mode: mode, seed: seed, clock: ContinuousClock())
+            printHeader(play.runner.scenario, seed: seed)
+            print("(end a line with \\ to continue it; Ctrl-D or Ctrl-C stops and saves the run as incomplete)")
+            let practice = mode == "practice"
+            while true {
+                for a in actions { show(a, scenario: play.runner.scenario, practice: practice) }
+                guard play.runner.isAwaitingReply else { break }
+                guard let text = readReply() else {
+                    let reason = interruptRequested != 0 ? "interrupted" : "end-of-input"
+                    let report = try service.stop(&play, reason: reason)
+                    print("\nstopped (\(reason)): transcript \(play.run.id) saved as incomplete")
+                    printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
+                    return report
+                }
+                actions = try service.reply(&play, text)
+            }
+            guard let report = play.runner.report else { throw ServiceError("the run did not finish") }
+            printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
+            return report
+        }
+
+        /// One reply: lines ending in a backslash continue; blank input asks again. nil at end of input.
+        func readReply() -> String? {
+            var lines: [String] = []
+            print("你 you > ", terminator: "")
+            fflush(nil)
+            while let line = readLine() {
+                if interruptRequested != 0 { return nil }
+                if line.hasSuffix("\\") {
+                    lines.append(String(line.dropLast()))
+                    print("      … ", terminator: "")
+                    fflush(nil)
+                    continue
+                }
+                lines.append(line)
+                let reply = lines.joined(separator: "\n")
+                if reply.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    lines = []
+                    print("你 you > ", terminator: "")
+                    fflush(nil)
+                    continue
+                }
+                return reply
+            }
+            return nil
+        }
+
+        func printHeader(_ scenario: Scenario, seed: UInt64) {
+            print("══ \(scenario.title)")
+            print("   \(scenario.key) · \(scenario.business) · \(scenario.channel.rawValue) · customer \(scenario.persona.name) (\(scenario.persona.mood)) · \(mode) mode · seed \(seed)")
+            if let limit = scenario.replyLimitSeconds { print("   reply within \(short(limit)) s; pass mark \(short(scenario.passMark))") }
+        }
+
+        func show(_ action: ScenarioAction, scenario: Scenario, practice: Bool, echo: Bool = false) {
+            switch action {
+            case .customerSays(let line):
+                let limit = line.limitSeconds.map { "  (reply within \(short($0)) s)" } ?? ""
+                print("\n客户 \(scenario.persona.name): \(line.text)\(line.expectsReply ? limit : "")")
+            case .replyChecked(let record):
+                if echo { print("你 you > \(record.reply.replacingOccurrences(of: "\n", with: "\n        "))") }
+                if practice { printChecks(record) }
+            case .finished:
+                break
+            }
+        }
+
+        func printChecks(_ record: ReplyRecord) {
+            let time = "\(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
+            print("   ⏱ \(time)\(record.isLate ? "  LATE" : "")")
+            for check in record.checks {
+                let mark = check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–"
+                let evidence = check.evidence.first.map { " “\($0.text)”" } ?? ""
+                print("   \(mark) \(check.id)\(evidence)\(check.verdict == .fail ? " — \(check.message)" : "")")
+            }
+        }
+
+        func printReport(_ report: RunReport, scenario: Scenario, run: Int64, attempt: Int) {
+            print("\n══ result: \(report.passed ? "PASS" : "FAIL") · score \(short(report.score)) (pass mark \(short(scenario.passMark))) · \(report.status.rawValue)\(report.outcome.map { " · \($0)" } ?? "")")
+            if report.criticalFailed { print("   a critical item failed: the score is 0") }
+            if mode == "exam" || report.status != .complete {
+                for record in report.replies {
+                    print("\n• step \(record.step): \(record.reply.replacingOccurrences(of: "\n", with: " ⏎ "))")
+                    printChecks(record)
+                }
+            }
+            if let checks = report.checksScore { print("\nchecks and reply times: \(short(checks))") }
+            for rubric in report.rubrics {
+                let failed = rubric.items.filter { $0.verdict == .fail }
+                print("rubric \(rubric.rubric): \(short(rubric.score))\(rubric.passed ? "" : " (below its pass mark)")")
+                for item in failed { print("   ✗ \(item.id) — \(item.message)") }
+            }
+            let times = report.replies.map { short($0.seconds) + "s" }.joined(separator: ", ")
+            if !times.isEmpty { print("reply times: \(times)") }
+            print("saved as transcript \(run) (attempt \(attempt)); `kefu transcript show \(run)`")
+        }
+    }
+}
+
+/// A number without trailing zeros: 60, 82.5, 0.25.
+func short(_ value: Double) -> String {
+    let text = String(format: "%.2f", value)
+    guard text.contains(".") else { return text }
+    var trimmed = Substring(text)
+    while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }
+    if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
+    return String(trimmed)
+}
+
+/// Sorted-key JSON of an encodable value.
+func encodedJSON<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import KefuContent
+import KefuCore
+import KefuRubrics
+import KefuScenarios
+import KefuServices
+
+extension Kefu {
+    /// `kefu scenario …`.
+    struct ScenarioCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scenario",
+            abstract: "List, show and draw the scripted customer conversations under Scenarios/.",
+            subcommands: [List.self, Show.self, Graph.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Every scenario with its languages, channel and steps.")
+            @OptionGroup var global: GlobalOptions
+
+            func run() throws {
+                let (all, diagnostics) = global.repository.scenarios()
+                let byID = Dictionary(grouping: all, by: \.scenario.id)
+                print("id".leftAligned(30) + "lang   " + "business".leftAligned(12) + "channel ".leftAligned(8) + "steps  title")
+                for id in byID.keys.sorted() {
+                    let versions = byID[id, default: []].sorted { $0.scenario.language > $1.scenario.language }
+                    guard let first = versions.first?.scenario else { continue }
+                    let languages = versions.map { $0.scenario.language + ($0.errors.isEmpty ? "" : "!") }.joined(separator: ",")
+                    print(id.leftAligned(30) + languages.leftAligned(7) + first.business.leftAligned(12) + first.channel.rawValue.leftAligned(8)
+                          + String(first.steps.count).leftAligned(7) + first.title)
+                }
+                let errors = diagnostics.filter { $0.severity == .error }.count
+                if errors > 0 { print("\n\(errors) error(s) in scenario files (marked !): run `kefu lint Scenarios`") }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "One scenario: persona, checks, steps and branches.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "Scenario id, id.language, or file.") var scenario: String
+            @Option(help: "Language version (zh or en).") var lang: String?
+
+            func run() throws {
+                let loaded: LoadedScenario
+                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
+                let s = loaded.scenario
+                print("\(s.title)\n\(s.key) · \(loaded.path) · \(s.business) · \(s.channel.rawValue) · version \(s.contentHash.prefix(12))")
+                print("customer: \(s.persona.name) (\(s.persona.mood)) · pass mark \(short(s.passMark)) · max \(s.maxTurns) replies"
+                      + (s.replyLimitSeconds.map { " · reply within \(short($0)) s" } ?? ""))
+                print("sources: \(s.sources.joined(separator: ", "))")
+                print("transcript rubrics: \(s.rubricIDs.isEmpty ? "none" : s.rubricIDs.joined(separator: ", ")) · weights checks \(short(s.weights.checks)) / rubrics \(short(s.weights.rubrics))")
+                print("\nchecks:")
+                for item in s.checks.items {
+                    print("  \(item.id.leftAligned(24)) \(item.kind.rawValue.leftAligned(10)) \(short(item.points)) pt\(item.isCritical ? " critical" : "")  \(item.title)")
+                }
+                print("\nsteps:")
+                for step in s.steps {
+                    let limit = s.replyLimit(of: step).map { " · \(short($0)) s" } ?? ""
+                    print("  [\(step.id)]\(step.end.map { " END \($0.outcome)\($0.fails ? " (fails the run)" : "")" } ?? "")\(step.expectsReply ? limit : "")")
+                    for (i, line) in step.customer.enumerated() { print("    客户\(step.customer.count > 1 ? " (\(i + 1))" : ""): \(line)") }
+                    if !step.checks.isEmpty { print("    checks: \(step.checks.joined(separator: ", "))") }
+                    for branch in step.branches { print("    → \(branch.next) when \(ScenarioGraph.label(branch.condition))") }
+                }
+            }
+        }
+
+        struct Graph: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The branch graph as Graphviz DOT or Mermaid text.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "Scenario id, id.language, or file.") var scenario: String
+            @Option(help: "Language version (zh or en).") var lang: String?
+            @Option(help: "dot or mermaid.") var format: String = "dot"
+
+            func validate() throws {
+                guard ["dot", "mermaid"].contains(format) else { throw ValidationError("--format must be dot or mermaid") }
+            }
+
+            func run() throws {
+                let loaded: LoadedScenario
+                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
+                print(format == "dot" ? ScenarioGraph.dot(loaded.scenario) : ScenarioGraph.mermaid(loaded.scenario), terminator: "")
+            }
+        }
+    }
+
+    /// `kefu transcript …`.
+    struct TranscriptCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "transcript",
+            abstract: "Stored scenario runs: the transcripts with their scores (evidence and mentor review material).",
+            subcommands: [List.self, Show.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stored runs, newest first.")
+            @OptionGroup var store: StoreOptions
+            @Option(help: "Only this person's runs.") var person: String?
+            @Option(help: "Only runs of this scenario id.") var scenario: String?
+            @Option(help: "At most this many.") var limit: Int = 50
+
+            func run() throws {
+                try reporting {
+                    let service = ScenarioService(database: try store.open(), repository: ContentRepository(root: URL(fileURLWithPath: ".")))
+                    let runs = try service.transcripts(person: person, scenario: scenario, limit: limit)
+                    if runs.isEmpty { print("no stored runs"); return }
+                    print("id".leftAligned(6) + "person".leftAligned(8) + "scenario".leftAligned(32) + "mode".leftAligned(9) + "#".leftAligned(4)
+                          + "status".leftAligned(12) + "outcome".leftAligned(12) + "score".leftAligned(8) + "result  started")
+                    for r in runs {
+                        print(String(r.id).leftAligned(6) + r.personID.leftAligned(8) + "\(r.scenario).\(r.language)".leftAligned(32)
+                              + r.mode.leftAligned(9) + String(r.attemptNumber).leftAligned(4) + r.status.leftAligned(12)
+                              + (r.outcome ?? "").leftAligned(12) + short(r.score).leftAligned(8)
+                              + (r.status == "complete" ? (r.passed ? "pass    " : "fail    ") : "–       ") + r.startedAt)
+                    }
+                }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "One run: the transcript with times, verdicts and evidence, or its JSONL.")
+            @OptionGroup var store: StoreOptions
+            @Argument(help: "Transcript (run) id.") var id: Int64
+            @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).") var format: String = "text"
+
+            func validate() throws {
+                guard ["text", "jsonl", "json"].contains(format) else { throw ValidationError("--format must be text, jsonl or json") }
+            }
+
+            func run() throws {
+                try reporting {
+                    let service = ScenarioService(database: try store.open(), repository: ContentRepository(root: URL(fileURLWithPath: ".")))
+                    let t = try service.transcript(id)
+                    switch format {
+                    case "jsonl":
+                        print(try encodedJSON(t.interaction, pretty: false))
+                    case "json":
+                        print(try encodedJSON(t.report))
+                    default:
+                        printText(t)
+                    }
+                }
+            }
+
+            func printText(_ t: ScenarioService.Transcript) {
+                let r = t.run
+                print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
+                print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
+                let color = isatty(STDOUT_FILENO) == 1
+                var marks: [Int: [(Int, Int)]] = [:]
+                var notes: [Int: [String]] = [:]
+                for record in t.report?.replies ?? [] {
+                    var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
+                    for check in record.checks {
+                        line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
+                        for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
+                    }
+                    notes[record.turn, default: []].append(line)
+                }
+                for (i, turn) in t.interaction.turns.enumerated() {
+                    let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
+                    let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
+                    print("[\(i)] \(time)\(who) \(QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
+                    for note in notes[i] ?? [] { print("              \(note)") }
+                }
+                guard let report = t.report else { return }
+                print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
+                      + (report.checksScore.map { " · checks \(short($0))" } ?? "")
+                      + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
+                for rubric in report.rubrics {
+                    for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
+                }
+                if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
+            }
+        }
+    }
+}
