@@ -40,10 +40,20 @@ echo
 echo "== kefu certify before any evidence: every requirement is explained"
 "$kefu" certify E001 onboarding || true
 echo
-echo "== recording evidence (exam and scenario runners will write these), then certifying"
+echo "== kefu scenario: 12 scripted customer conversations in Chinese and English; one branch graph"
+"$kefu" scenario list
+"$kefu" scenario graph express-damaged-parcel --format mermaid | head -n 6
+echo
+echo "== kefu play: E001 takes the two onboarding scenarios in exam mode from reply files (times from the files)"
+"$kefu" play p2p-withdrawal-delay --as E001 --mode exam --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | grep -E "result:|^rubric|reply times|saved as"
+"$kefu" play express-damaged-parcel --as E001 --mode exam --seed 1 --replies Scenarios/express/damaged-parcel.zh.model.jsonl | grep -E "result:|^rubric|reply times|saved as"
+echo
+echo "== a poor attempt in practice mode: the customer escalates, the run fails (exit 1), the transcript is kept"
+"$kefu" play p2p-withdrawal-delay --as E003 --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.poor.jsonl | grep -E "^(客户|你 you|   [✓✗⏱]|══ result)" || true
+"$kefu" transcript list
+echo
+echo "== the exam attempt (the exam runner comes with its issue) and the mentor's sign-off, then certifying"
 "$kefu" evidence attempt --person E001 --kind exam --reference onboarding-theory --score 86 --result pass
-"$kefu" evidence attempt --person E001 --kind scenario --reference p2p-withdrawal-delay --score 90 --result pass
-"$kefu" evidence attempt --person E001 --kind scenario --reference express-damaged-parcel --score 84 --result pass
 "$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范"
 "$kefu" certify E001 onboarding
 echo

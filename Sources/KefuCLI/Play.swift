@@ -9,6 +9,42 @@ import KefuServices
 /// Set by the SIGINT handler while a scenario is played in the terminal.
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
+/// Lines from stdin that stop waiting when Ctrl-C is pressed: SIGINT may be delivered to any thread and a
+/// blocked read is restarted, so the reader polls stdin and checks the interrupt flag between polls.
+final class InterruptibleLines {
+    private var buffer: [UInt8] = []
+    private var atEnd = false
+
+    /// The next line without its newline; nil at end of input or after an interrupt.
+    func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            if atEnd {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer.removeAll() }
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            if interruptRequested != 0 { return nil }
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if interruptRequested != 0 { return nil }
+            guard ready > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = read(STDIN_FILENO, &chunk, chunk.count)
+            if count > 0 {
+                buffer.append(contentsOf: chunk[..<count])
+            } else if count == 0 || errno != EINTR {
+                atEnd = true
+            }
+        }
+    }
+}
+
 extension Kefu {
     /// `kefu play`.
     struct Play: ParsableCommand {
@@ -80,6 +116,11 @@ extension Kefu {
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0  // no SA_RESTART: a blocked read returns, and the partial run is saved
             sigaction(SIGINT, &action, nil)
+            // A parent may have started us with SIGINT blocked (the mask is inherited): unblock it here.
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
             defer { signal(SIGINT, SIG_DFL) }
 
             var (play, actions) = try service.start(
@@ -87,10 +128,11 @@ extension Kefu {
             printHeader(play.runner.scenario, seed: seed)
             print("(end a line with \\ to continue it; Ctrl-D or Ctrl-C stops and saves the run as incomplete)")
             let practice = mode == "practice"
+            let input = InterruptibleLines()
             while true {
                 for a in actions { show(a, scenario: play.runner.scenario, practice: practice) }
                 guard play.runner.isAwaitingReply else { break }
-                guard let text = readReply() else {
+                guard let text = readReply(input) else {
                     let reason = interruptRequested != 0 ? "interrupted" : "end-of-input"
                     let report = try service.stop(&play, reason: reason)
                     print("\nstopped (\(reason)): transcript \(play.run.id) saved as incomplete")
@@ -105,12 +147,11 @@ extension Kefu {
         }
 
         /// One reply: lines ending in a backslash continue; blank input asks again. nil at end of input.
-        func readReply() -> String? {
+        func readReply(_ input: InterruptibleLines) -> String? {
             var lines: [String] = []
             print("你 you > ", terminator: "")
             fflush(nil)
-            while let line = readLine() {
-                if interruptRequested != 0 { return nil }
+            while let line = input.next() {
                 if line.hasSuffix("\\") {
                     lines.append(String(line.dropLast()))
                     print("      … ", terminator: "")

@@ -103,11 +103,11 @@ extension Kefu {
                     let runs = try service.transcripts(person: person, scenario: scenario, limit: limit)
                     if runs.isEmpty { print("no stored runs"); return }
                     print("id".leftAligned(6) + "person".leftAligned(8) + "scenario".leftAligned(32) + "mode".leftAligned(9) + "#".leftAligned(4)
-                          + "status".leftAligned(12) + "outcome".leftAligned(12) + "score".leftAligned(8) + "result  started")
+                          + "status".leftAligned(12) + "outcome".leftAligned(16) + "score".leftAligned(8) + "result  started")
                     for r in runs {
                         print(String(r.id).leftAligned(6) + r.personID.leftAligned(8) + "\(r.scenario).\(r.language)".leftAligned(32)
                               + r.mode.leftAligned(9) + String(r.attemptNumber).leftAligned(4) + r.status.leftAligned(12)
-                              + (r.outcome ?? "").leftAligned(12) + short(r.score).leftAligned(8)
+                              + (r.outcome ?? "").leftAligned(16) + short(r.score).leftAligned(8)
                               + (r.status == "complete" ? (r.passed ? "pass    " : "fail    ") : "–       ") + r.startedAt)
                     }
                 }

@@ -49,37 +49,45 @@ extension ContentRepository {
     /// (`p2p-withdrawal-delay.en`), or by file path. Without a language, `language` is preferred, then
     /// Chinese, then any.
     public func scenario(_ reference: String, language: String? = nil) throws(ContentError) -> LoadedScenario {
-        let (all, _) = scenarios()
+        try playableScenario(reference, language: language).scenario
+    }
+
+    /// A playable scenario (see ``scenario(_:language:)``) with its transcript rubrics, in order. Only
+    /// the files that declare the id are parsed, and the rubrics once.
+    public func playableScenario(_ reference: String, language: String? = nil) throws(ContentError) -> (scenario: LoadedScenario, rubrics: [Rubric]) {
+        let (clauses, _) = clauseCatalog()
+        let rubrics = usableRubrics(clauses: clauses)
         let asPath = reference.hasPrefix("/") ? URL(fileURLWithPath: reference) : root.appendingPathComponent(reference)
         var candidates: [LoadedScenario]
         if reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") {
-            let path = displayPath(asPath)
-            candidates = all.filter { $0.path == path }
-            if candidates.isEmpty {
-                let (clauses, _) = clauseCatalog()
-                let (found, diagnostics) = loadScenarios(files: [asPath], clauses: clauses, rubrics: usableRubrics(clauses: clauses))
-                if diagnostics.hasErrors { throw ContentError(diagnostics.filter { $0.severity == .error }) }
-                candidates = found
-            }
+            let (found, diagnostics) = loadScenarios(files: [asPath], clauses: clauses, rubrics: rubrics)
+            if diagnostics.hasErrors { throw ContentError(diagnostics.filter { $0.severity == .error }) }
+            candidates = found
         } else {
-            candidates = all.filter { $0.scenario.id == reference || $0.scenario.key == reference }
+            let id = reference.split(separator: ".").first.map(String.init) ?? reference
+            let files = yamlFiles(under: root.appendingPathComponent("Scenarios")).filter { file in
+                guard let text = try? Self.readText(file, displayPath: displayPath(file)) else { return false }
+                return text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "id: \(id)" }
+            }
+            candidates = loadScenarios(files: files, clauses: clauses, rubrics: rubrics).0
+                .filter { $0.scenario.id == reference || $0.scenario.key == reference }
             if let language { candidates = candidates.filter { $0.scenario.language == language } }
         }
         let preferred = candidates.first { $0.scenario.language == (language ?? "zh") } ?? candidates.first
         guard let found = preferred else {
-            let known = Set(all.map(\.scenario.id)).sorted().joined(separator: ", ")
+            let known = Set(scenarios().0.map(\.scenario.id)).sorted().joined(separator: ", ")
             let what = language.map { "`\(reference)` in `\($0)`" } ?? "`\(reference)`"
             throw ContentError(file: "Scenarios", "no scenario \(what) under Scenarios/; known ids: \(known.isEmpty ? "none" : known)")
         }
         guard found.errors.isEmpty else { throw ContentError(found.errors) }
-        return found
-    }
-
-    /// The rubrics a scenario applies to its transcript, in order.
-    public func transcriptRubrics(for scenario: Scenario) throws(ContentError) -> [Rubric] {
-        var rubrics: [Rubric] = []
-        for id in scenario.rubricIDs { rubrics.append(try rubric(id).rubric) }
-        return rubrics
+        var transcriptRubrics: [Rubric] = []
+        for id in found.scenario.rubricIDs {
+            guard let rubric = rubrics[id] else {
+                throw ContentError(file: found.path, "rubric `\(id)` does not load: run `kefu lint Rubrics`")
+            }
+            transcriptRubrics.append(rubric)
+        }
+        return (found, transcriptRubrics)
     }
 
     /// Plays `loaded`'s shipped reply sets and reports a model set that fails or a poor set that passes.

@@ -38,8 +38,7 @@ public struct ScenarioService: Sendable {
         _ reference: String, language: String? = nil, person: String, mode: String, seed: UInt64, clock: C
     ) throws -> (ScenarioPlay<C>, [ScenarioAction]) where C.Duration == Duration {
         guard ["exam", "practice"].contains(mode) else { throw ServiceError("mode must be `exam` or `practice`, not `\(mode)`") }
-        let loaded = try repository.scenario(reference, language: language)
-        let rubrics = try repository.transcriptRubrics(for: loaded.scenario)
+        let (loaded, rubrics) = try repository.playableScenario(reference, language: language)
         var runner = ScenarioRunner(scenario: loaded.scenario, rubrics: rubrics, trainee: person, seed: seed, clock: clock)
         let startedAt = LedgerService.timestamp(now())
         let record = ScenarioRunRecord(
