@@ -51,14 +51,17 @@ public struct Linter: Sendable {
         let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: rubricFiles, clauses: clauses)
         diagnostics += rubricDiagnostics
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
-        diagnostics += lintScenarios(files: scenarioFiles, clauses: clauses)
+        let (scenarioDiagnostics, lintedScenarios) = lintScenarios(files: scenarioFiles, clauses: clauses)
+        diagnostics += scenarioDiagnostics
+        // When all of Scenarios/ was just loaded, certification references are checked against it.
+        let knownScenarios = paths.isEmpty ? Set(lintedScenarios) : nil
         for file in certificationFiles {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
-                diagnostics += checkScenarioReferences(rules, file: display, text: text)
+                diagnostics += checkScenarioReferences(rules, file: display, text: text, known: knownScenarios)
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -97,8 +100,8 @@ public struct Linter: Sendable {
     }
 
     /// Scenario schema and graph, inline check examples, and the shipped model and poor reply sets.
-    func lintScenarios(files: [URL], clauses: ClauseCatalog?) -> [Diagnostic] {
-        guard !files.isEmpty else { return [] }
+    func lintScenarios(files: [URL], clauses: ClauseCatalog?) -> ([Diagnostic], [String]) {
+        guard !files.isEmpty else { return ([], []) }
         let rubrics = repository.usableRubrics(clauses: clauses)
         let (scenarios, found) = repository.loadScenarios(files: files, clauses: clauses, rubrics: rubrics)
         var diagnostics = found
@@ -109,12 +112,12 @@ public struct Linter: Sendable {
             diagnostics += checkExamples(asRubric)
             if loaded.errors.isEmpty { diagnostics += repository.checkReplySets(loaded, rubrics: rubrics) }
         }
-        return diagnostics
+        return (diagnostics, scenarios.map(\.scenario.id))
     }
 
     /// Certification rules must name scenarios that exist (once `Scenarios/` has any).
-    func checkScenarioReferences(_ rules: [CertificationRule], file: String, text: String) -> [Diagnostic] {
-        let known = Set(repository.scenarios().0.map(\.scenario.id))
+    func checkScenarioReferences(_ rules: [CertificationRule], file: String, text: String, known: Set<String>?) -> [Diagnostic] {
+        let known = known ?? Set(repository.scenarios().0.map(\.scenario.id))
         guard !known.isEmpty else { return [] }
         var diagnostics: [Diagnostic] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
