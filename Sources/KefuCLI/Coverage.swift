@@ -26,9 +26,7 @@ extension Kefu {
             case .text:
                 out.write(CoverageService.text(report))
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                out.line(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
+                out.line((try? canonicalJSON(report, pretty: true)) ?? "")
             }
             out.flush()
         }

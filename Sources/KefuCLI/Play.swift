@@ -93,7 +93,7 @@ extension Kefu {
                 let (play, actions) = try service.play(scenario, language: lang, person: person, mode: mode, seed: seed, replies: scripted.replies)
                 guard let report = play.runner.report else { throw ServiceError("the run did not finish") }
                 if format == "json" {
-                    print(try encodedJSON(RunOutput(run: play.run.id, attempt: play.run.attemptNumber, report: report)))
+                    print(try canonicalJSON(RunOutput(run: play.run.id, attempt: play.run.attemptNumber, report: report), pretty: true))
                 } else {
                     printHeader(play.runner.scenario, seed: seed)
                     for action in actions { show(action, scenario: play.runner.scenario, practice: mode == "practice", echo: true) }
@@ -230,11 +230,4 @@ func short(_ value: Double) -> String {
     while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }
     if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
     return String(trimmed)
-}
-
-/// Sorted-key JSON of an encodable value.
-func encodedJSON<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

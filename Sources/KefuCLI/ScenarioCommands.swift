@@ -130,9 +130,9 @@ extension Kefu {
                     let t = try service.transcript(id)
                     switch format {
                     case "jsonl":
-                        print(try encodedJSON(t.interaction, pretty: false))
+                        print(try canonicalJSON(t.interaction))
                     case "json":
-                        print(try encodedJSON(t.report))
+                        print(try canonicalJSON(t.report, pretty: true))
                     default:
                         printText(t)
                     }

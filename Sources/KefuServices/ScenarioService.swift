@@ -89,20 +89,14 @@ public struct ScenarioService: Sendable {
     }
 
     func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) throws where C.Duration == Duration {
-        let transcript = try Self.json(play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
+        let transcript = try canonicalJSON(play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
         for case .finished(let report) in actions {
             play.run = try database.finishScenarioRun(
                 id: play.run.id, status: report.status.rawValue, outcome: report.outcome, finishedAt: LedgerService.timestamp(now()),
-                score: report.score, passed: report.passed, transcript: transcript, report: try Self.json(report))
+                score: report.score, passed: report.passed, transcript: transcript, report: try canonicalJSON(report))
             return
         }
-        try database.saveScenarioProgress(id: play.run.id, transcript: transcript, report: try Self.json(play.runner.partialReport()))
-    }
-
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try database.saveScenarioProgress(id: play.run.id, transcript: transcript, report: try canonicalJSON(play.runner.partialReport()))
     }
 
     // MARK: Transcripts

@@ -2,14 +2,19 @@ import Foundation
 import KefuCore
 import KefuRubrics
 
+/// JSON with sorted keys and unescaped slashes (stable output for files, the database and diffs); one
+/// line unless `pretty`.
+public func canonicalJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
 /// Renders score results as JSON Lines or as a readable text report.
 public enum ScoreReport {
     /// One JSON object (the documented result format), without a trailing newline.
     public static func jsonLine(_ result: ScoreResult) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(result) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        (try? canonicalJSON(result)) ?? "{}"
     }
 
     /// A readable report of one result: one line per item; evidence is shown in its turn with «» around
