@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"]),
         // Scenario model and runner state machine (pure; clock injected).
         .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"]),
+        // Question banks, GIFT, blueprints, grading, exam sessions, item statistics (pure).
+        .target(name: "KefuExams", dependencies: ["KefuCore", "KefuRegex"]),
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -45,14 +47,14 @@ let package = Package(
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios",
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
+        .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
         .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
