@@ -24,6 +24,8 @@ public struct Linter: Sendable {
         var lintCatalog = paths.isEmpty
         var certificationFiles: [URL] = []
         var scenarioFiles: [URL] = []
+        var bankFiles: [URL] = []
+        var blueprintFiles: [URL] = []
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -32,9 +34,16 @@ public struct Linter: Sendable {
                 }
                 continue
             }
+            for file in repository.bankFiles(under: target) where file.pathExtension == "gift" {
+                bankFiles.append(file)
+            }
             for file in repository.yamlFiles(under: target) {
                 let display = repository.displayPath(file)
-                if display == ContentRepository.clauseCatalogPath {
+                if display.hasPrefix(BlueprintLoader.folder + "/") {
+                    blueprintFiles.append(file)
+                } else if display.hasPrefix(ContentRepository.banksFolder + "/") {
+                    bankFiles.append(file)
+                } else if display == ContentRepository.clauseCatalogPath {
                     lintCatalog = true
                 } else if display == CertificationLoader.path {
                     certificationFiles.append(file)
@@ -53,8 +62,11 @@ public struct Linter: Sendable {
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
         let (scenarioDiagnostics, lintedScenarios) = lintScenarios(files: scenarioFiles, clauses: clauses)
         diagnostics += scenarioDiagnostics
+        let exams = repository.lintExams(bankFiles: bankFiles, blueprintFiles: blueprintFiles, clauses: clauses, allBanks: paths.isEmpty)
+        diagnostics += exams.diagnostics
         // When all of Scenarios/ was just loaded, certification references are checked against it.
         let knownScenarios = paths.isEmpty ? Set(lintedScenarios) : nil
+        let knownBlueprints = paths.isEmpty ? Set(exams.blueprints) : Set(repository.blueprints(clauses: clauses).0.map(\.blueprint.id))
         for file in certificationFiles {
             let display = repository.displayPath(file)
             do {
@@ -62,6 +74,7 @@ public struct Linter: Sendable {
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
                 diagnostics += checkScenarioReferences(rules, file: display, text: text, known: knownScenarios)
+                diagnostics += repository.checkExamReferences(rules, file: display, text: text, known: knownBlueprints)
             } catch {
                 diagnostics += error.diagnostics
             }

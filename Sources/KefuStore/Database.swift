@@ -236,6 +236,67 @@ public final class KefuDatabase: Sendable {
             }
             try db.create(index: "scenario_run_person", on: "scenario_run", columns: ["person_id", "scenario"])
         }
+        migrator.registerMigration("2026-11 exams") { db in
+            // One row per exam attempt. The drawn paper is a snapshot (later bank edits never change a taken
+            // exam); the deadline is absolute, so time keeps running while the candidate is away.
+            try db.create(table: "exam_attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person")
+                t.column("blueprint", .text).notNull()
+                t.column("content_version", .text).notNull()
+                t.column("language", .text).notNull()
+                t.column("attempt_number", .integer).notNull()
+                t.column("cycle", .integer).notNull()  // retraining clearances before this attempt
+                t.column("seed", .integer).notNull()
+                t.column("status", .text).notNull()  // in-progress | submitted (essays to grade) | graded
+                t.column("submit_reason", .text)  // candidate | deadline
+                t.column("started_at", .text).notNull()
+                t.column("deadline", .text)
+                t.column("submitted_at", .text)
+                t.column("graded_at", .text)
+                t.column("position", .integer).notNull().defaults(to: 0)
+                t.column("paper", .text).notNull()  // Paper JSON
+                t.column("total", .double).notNull().defaults(to: 0)
+                t.column("maximum", .double).notNull().defaults(to: 0)
+                t.column("percent", .double).notNull().defaults(to: 0)
+                t.column("passed", .boolean)
+                t.column("marking", .text)  // Marking JSON
+                t.column("attempt_id", .integer).references("attempt")
+            }
+            try db.create(index: "exam_attempt_person", on: "exam_attempt", columns: ["person_id", "blueprint"])
+            try db.create(index: "exam_attempt_status", on: "exam_attempt", columns: ["status"])
+            // Every answer, saved the moment it is given (one row per question of the paper).
+            try db.create(table: "exam_response") { t in
+                t.column("attempt_id", .integer).notNull().references("exam_attempt")
+                t.column("position", .integer).notNull()
+                t.column("response", .text)  // Response JSON, NULL when cleared
+                t.column("flagged", .boolean).notNull().defaults(to: false)
+                t.column("saved_at", .text).notNull()
+                t.primaryKey(["attempt_id", "position"])
+            }
+            // Marks given by a person (essays, answers automatic grading could not decide).
+            try db.create(table: "exam_manual_grade") { t in
+                t.column("attempt_id", .integer).notNull().references("exam_attempt")
+                t.column("position", .integer).notNull()
+                t.column("grader_id", .text).notNull().references("person")
+                t.column("fraction", .double).notNull()
+                t.column("comment", .text).notNull().defaults(to: "")
+                t.column("graded_at", .text).notNull()
+                t.primaryKey(["attempt_id", "position"])
+            }
+            // "Retake or retrain until passed": flags raised after repeated failures, cleared by a supervisor.
+            try db.create(table: "exam_retraining") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person")
+                t.column("blueprint", .text).notNull()
+                t.column("flagged_at", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("cleared_by", .text).references("person")
+                t.column("cleared_at", .text)
+                t.column("note", .text)
+            }
+            try db.create(index: "exam_retraining_person", on: "exam_retraining", columns: ["person_id", "blueprint"])
+        }
         return migrator
     }
 }
