@@ -37,7 +37,7 @@ public struct Linter: Sendable {
             for file in repository.bankFiles(under: target) where file.pathExtension == "gift" {
                 bankFiles.append(file)
             }
-            for file in repository.yamlFiles(under: target) {
+            for file in repository.yamlFiles(under: target) where ["yaml", "yml"].contains(file.pathExtension) {
                 let display = repository.displayPath(file)
                 if display.hasPrefix(BlueprintLoader.folder + "/") {
                     blueprintFiles.append(file)
