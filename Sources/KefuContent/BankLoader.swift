@@ -58,8 +58,9 @@ public enum BankLoader {
     }
 
     /// Loads a bank file (YAML or GIFT by extension).
-    public static func load(path: String, text: String, clauses: ClauseCatalog?) -> LoadedBank? {
-        path.hasSuffix(".gift") ? loadGIFT(path: path, text: text, clauses: clauses) : loadYAML(path: path, text: text, clauses: clauses)
+    /// `checkName`: the file name must be `<bank>.<language>.yaml` (true for files under QuestionBanks/).
+    public static func load(path: String, text: String, clauses: ClauseCatalog?, checkName: Bool = true) -> LoadedBank? {
+        path.hasSuffix(".gift") ? loadGIFT(path: path, text: text, clauses: clauses) : loadYAML(path: path, text: text, clauses: clauses, checkName: checkName)
     }
 
     // MARK: GIFT
@@ -117,7 +118,7 @@ public enum BankLoader {
 
     // MARK: YAML
 
-    static func loadYAML(path: String, text: String, clauses: ClauseCatalog?) -> LoadedBank? {
+    static func loadYAML(path: String, text: String, clauses: ClauseCatalog?, checkName: Bool = true) -> LoadedBank? {
         var reader = YAMLReader(file: path, text: text)
         guard let root = reader.root(), let top = reader.mapping(root, what: "a question bank", required: topKeys.required, optional: topKeys.optional) else {
             return LoadedBank(bank: Bank(id: "", language: "", questions: []), path: path, format: "yaml", locations: [:], examples: [:], diagnostics: reader.diagnostics)
@@ -125,7 +126,7 @@ public enum BankLoader {
         let id = reader.string(top["bank"], "bank") ?? ""
         if !isValidID(id) { reader.error(top["bank"], "a bank id is letters, digits, `-`, `_` and `.`") }
         let language = reader.string(top["language"], "language") ?? ""
-        if let parts = nameParts(path), parts != (id, language) {
+        if checkName, let parts = nameParts(path), parts != (id, language) {
             reader.error(top["bank"], "the file name says bank `\(parts.bank)` in `\(parts.language)`; name the file `\(id).\(language).yaml` or fix `bank`/`language`")
         }
         let title = reader.string(top["title"], "title") ?? id

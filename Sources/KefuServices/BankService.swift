@@ -27,7 +27,7 @@ public struct BankService: Sendable {
             if let parts = BankLoader.nameParts(path) { bank.bank.id = parts.bank; bank.bank.language = parts.language }
             loaded = bank
         } else {
-            loaded = BankLoader.load(path: path, text: text, clauses: clauses)
+            loaded = BankLoader.load(path: path, text: text, clauses: clauses, checkName: false)
         }
         guard let loaded else { throw ContentError(file: path, "not a question bank") }
         if !loaded.errors.isEmpty { throw ContentError(loaded.errors) }
@@ -81,10 +81,9 @@ public struct BankService: Sendable {
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(id).\(language).yaml.tmp-\(getpid())")
         do {
             try Data(yaml.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
+            // rename(2) replaces the bank file atomically: readers see the old file or the new one, never a mix.
+            guard rename(temporary.path, target.path) == 0 else {
+                throw ServiceError(String(cString: strerror(errno)))
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
