@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
-        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices"]),
+        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
         .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),

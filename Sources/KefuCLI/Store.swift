@@ -24,7 +24,10 @@ struct StoreOptions: ParsableArguments {
 
 /// Prints an error for the person at the terminal and returns exit status 2.
 func failure(_ error: any Error) -> ExitCode {
-    FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
+    // Diagnostics already read `file:line:col: error: …`; other errors get the prefix.
+    let text = "\(error)"
+    let isDiagnostic = text.split(separator: "\n").first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
+    FileHandle.standardError.write(Data(((isDiagnostic ? "" : "error: ") + text + "\n").utf8))
     return ExitCode(2)
 }
 
