@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "kefu", dependencies: ["KefuCLI"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
-        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics"], exclude: ["Fixtures"]),
+        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"], exclude: ["Fixtures"]),
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
