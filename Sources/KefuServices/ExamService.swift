@@ -58,30 +58,62 @@ public struct ExamService: Sendable {
     public let repository: ContentRepository
     /// Wall-clock time (injected so tests control it).
     public let now: @Sendable () -> Date
+    private let cache = ContentCache()
+    private let batcher = SaveBatcher()
 
-    /// Creates the service.
+    /// Creates the service. Blueprints and banks are loaded once per service and kept (a long-running server calls
+    /// ``reloadContent()`` after content changes); attempts always keep the paper they drew.
     public init(database: KefuDatabase, repository: ContentRepository, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.repository = repository
         self.now = now
     }
 
-    static func date(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+    /// Forgets the loaded content; the next use reads QuestionBanks/ again.
+    public func reloadContent() { cache.clear() }
+
+    /// Loaded blueprints and banks, shared by the service's callers (threads, requests).
+    final class ContentCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var blueprints: [String: LoadedBlueprint] = [:]
+        private var content: [String: (LoadedBlueprint, [String: Bank], Grader)] = [:]
+
+        // Loads happen under the lock: when many requests arrive at once, one loads and the others wait for it.
+        func blueprint(_ id: String, _ load: () throws -> LoadedBlueprint) throws -> LoadedBlueprint {
+            lock.lock()
+            defer { lock.unlock() }
+            if let found = blueprints[id] { return found }
+            let loaded = try load()
+            blueprints[id] = loaded
+            return loaded
+        }
+
+        func exam(_ key: String, _ load: () throws -> (LoadedBlueprint, [String: Bank], Grader)) throws -> (LoadedBlueprint, [String: Bank], Grader) {
+            lock.lock()
+            defer { lock.unlock() }
+            if let found = content[key] { return found }
+            let loaded = try load()
+            content[key] = loaded
+            return loaded
+        }
+
+        func clear() {
+            lock.withLock {
+                blueprints = [:]
+                content = [:]
+            }
+        }
     }
 
-    /// Millisecond timestamps: answers saved within one second keep their order.
-    static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+    /// A blueprint, from the cache.
+    func blueprint(_ id: String) throws -> LoadedBlueprint {
+        try cache.blueprint(id) { try repository.blueprint(id) }
     }
+
+    static func date(_ text: String?) -> Date? { text.flatMap(Timestamp.parse) }
+
+    /// Millisecond timestamps: answers saved within one second keep their order.
+    static func stamp(_ date: Date) -> String { Timestamp.format(date) }
 
     // MARK: Starting and resuming
 
@@ -90,13 +122,15 @@ public struct ExamService: Sendable {
     public func start(_ blueprint: String, person: String, language: String? = nil, seed: UInt64? = nil, at time: Date? = nil) throws -> ExamRun {
         let time = time ?? now()
         try expireOverdue(person: person, blueprint: blueprint, at: time)
-        let loadedBlueprint = try repository.blueprint(blueprint)
+        let loadedBlueprint = try self.blueprint(blueprint)
         let rules = loadedBlueprint.blueprint
         let speaker = try database.person(person)
         guard let speaker else { throw ServiceError("no person with id `\(person)`; import people with `kefu people import`") }
         let chosen = language ?? rules.languages.first { speaker.languages.contains($0) } ?? rules.languages.first ?? "zh"
-        let (loaded, banks) = try repository.examContent(blueprint, language: chosen)
-        let grader = try Grader(questions: banks.values.flatMap(\.questions))
+        let (loaded, banks, grader) = try cache.exam("\(rules.id)/\(chosen)") {
+            let (loaded, banks) = try repository.examContent(blueprint, language: chosen)
+            return (loaded, banks, try Grader(questions: banks.values.flatMap(\.questions)))
+        }
         let seed = seed ?? (UInt64(time.timeIntervalSince1970 * 1000) ^ fnv1a64(person))
         var paper: Paper?
         let record = try database.startExamAttempt(person: person, blueprint: rules.id) { history in
@@ -143,7 +177,7 @@ public struct ExamService: Sendable {
             responses[stored.position] = stored.response.flatMap { try? JSONDecoder().decode(Response.self, from: Data($0.utf8)) }
             if stored.flagged { flagged.insert(stored.position) }
         }
-        let rules = (try? repository.blueprint(record.blueprint).blueprint) ?? Blueprint(id: record.blueprint, sections: [])
+        let rules = (try? self.blueprint(record.blueprint).blueprint) ?? Blueprint(id: record.blueprint, sections: [])
         let grader = try Grader(questions: paper.items.map(\.question))
         let session = ExamSession(paper: paper, deadline: Self.date(record.deadline), responses: responses, flagged: flagged, position: record.position)
         let marking = record.marking.flatMap { try? JSONDecoder().decode(Marking.self, from: Data($0.utf8)) }
@@ -213,8 +247,8 @@ public struct ExamService: Sendable {
             switch action {
             case .save(let position):
                 let response = try run.session.responses[position].map { try canonicalJSON($0) }
-                try database.saveExamResponse(attempt: run.record.id, position: position, response: response,
-                                              flagged: run.session.flagged.contains(position), savedAt: Self.stamp(time), current: run.session.position)
+                try batcher.save(ResponseSave(attempt: run.record.id, position: position, response: response, flagged: run.session.flagged.contains(position),
+                                              savedAt: Self.stamp(time), current: run.session.position), on: database)
             case .show(let position):
                 try database.saveExamPosition(attempt: run.record.id, position: position)
             case .submit(let reason):
@@ -239,7 +273,7 @@ public struct ExamService: Sendable {
     /// Stores a marking: graded (evidence, retraining flag) when nothing waits for a grader, else `submitted`.
     func store(_ base: ExamAttemptRecord, marking: Marking, expected: String, at time: Date) throws -> ExamAttemptRecord {
         var record = base
-        let rules = try? repository.blueprint(record.blueprint).blueprint
+        let rules = try? self.blueprint(record.blueprint).blueprint
         let passMark = rules?.passMark ?? 100
         record.total = marking.total
         record.maximum = marking.maximum
@@ -304,7 +338,7 @@ public struct ExamService: Sendable {
         let attempts = try database.examAttempts(person: person)
         let flags = Set(try database.openRetrainingFlags().filter { $0.person == person }.map(\.blueprint))
         return Dictionary(grouping: attempts, by: \.blueprint).sorted { $0.key < $1.key }.map { blueprint, list in
-            let rules = try? repository.blueprint(blueprint).blueprint
+            let rules = try? self.blueprint(blueprint).blueprint
             let method = rules?.gradingMethod ?? .highest
             let grade = method.combine(list.filter { $0.status == "graded" }.map(\.percent))
             return ExamResult(blueprint: blueprint, attempts: list, grade: grade, method: method, passMark: rules?.passMark ?? 0, isFlagged: flags.contains(blueprint))

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import KefuCore
 
@@ -86,6 +87,83 @@ public struct ExamAttemptRecord: Sendable, Hashable {
             submitReason: row["submit_reason"], startedAt: row["started_at"], deadline: row["deadline"], submittedAt: row["submitted_at"],
             gradedAt: row["graded_at"], position: row["position"], paper: row["paper"], total: row["total"], maximum: row["maximum"],
             percent: row["percent"], passed: row["passed"], marking: row["marking"], attemptID: row["attempt_id"])
+    }
+}
+
+/// One answer to save.
+public struct ResponseSave: Sendable, Hashable {
+    /// The attempt.
+    public var attempt: Int64
+    /// Position in the paper.
+    public var position: Int
+    /// Response JSON (nil clears the answer).
+    public var response: String?
+    /// Flagged for review.
+    public var flagged: Bool
+    /// When it was given.
+    public var savedAt: String
+    /// The position shown after it.
+    public var current: Int
+
+    /// Creates a save.
+    public init(attempt: Int64, position: Int, response: String?, flagged: Bool, savedAt: String, current: Int) {
+        self.attempt = attempt
+        self.position = position
+        self.response = response
+        self.flagged = flagged
+        self.savedAt = savedAt
+        self.current = current
+    }
+}
+
+/// Group commit for answer saves: callers that arrive while a transaction is being written wait and go into the next
+/// one together. Each caller returns only once its own save is committed (durable), so autosave keeps its promise;
+/// under load many saves share one fsync.
+public final class SaveBatcher: @unchecked Sendable {
+    private final class Slot {
+        let save: ResponseSave
+        var done = false
+        var outcome: String?
+        var error: (any Error)?
+        init(_ save: ResponseSave) { self.save = save }
+    }
+
+    private let condition = NSCondition()
+    private var pending: [Slot] = []
+    private var writing = false
+
+    /// Creates a batcher.
+    public init() {}
+
+    /// Saves `save` on `database`, possibly together with other callers' saves. Throws the refusal or the error.
+    public func save(_ save: ResponseSave, on database: KefuDatabase) throws {
+        let slot = Slot(save)
+        condition.lock()
+        pending.append(slot)
+        while !slot.done {
+            if writing {
+                condition.wait()
+                continue
+            }
+            // Become the writer for everything waiting, this save included.
+            writing = true
+            let batch = pending
+            pending = []
+            condition.unlock()
+            do {
+                let outcomes = try database.saveExamResponses(batch.map(\.save))
+                for (slot, outcome) in zip(batch, outcomes) { slot.outcome = outcome }
+            } catch {
+                for slot in batch { slot.error = error }
+            }
+            condition.lock()
+            for slot in batch { slot.done = true }
+            writing = false
+            condition.broadcast()
+        }
+        condition.unlock()
+        if let error = slot.error { throw error }
+        if let refusal = slot.outcome { throw StoreError(refusal) }
     }
 }
 
@@ -191,6 +269,37 @@ extension KefuDatabase {
                     """,
                 arguments: [attempt, position, response, flagged, savedAt])
             try db.execute(sql: "UPDATE exam_attempt SET position = ? WHERE id = ?", arguments: [current, attempt])
+        }
+    }
+
+    /// Saves several answers (of any attempts) in one transaction: one commit, one fsync. Returns, per save, nil when
+    /// it was stored or why it was refused (its attempt is already submitted or unknown); refusals do not affect the others.
+    public func saveExamResponses(_ saves: [ResponseSave]) throws -> [String?] {
+        try write { db in
+            var statuses: [Int64: String?] = [:]
+            var outcomes: [String?] = []
+            for save in saves {
+                if statuses[save.attempt] == nil {
+                    statuses[save.attempt] = try String.fetchOne(db, sql: "SELECT status FROM exam_attempt WHERE id = ?", arguments: [save.attempt])
+                }
+                guard let status = statuses[save.attempt] ?? nil else {
+                    outcomes.append("no exam attempt \(save.attempt)")
+                    continue
+                }
+                guard status == "in-progress" else {
+                    outcomes.append("exam attempt \(save.attempt) is already submitted; answers can no longer change")
+                    continue
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO exam_response (attempt_id, position, response, flagged, saved_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, flagged = excluded.flagged, saved_at = excluded.saved_at
+                        """,
+                    arguments: [save.attempt, save.position, save.response, save.flagged, save.savedAt])
+                try db.execute(sql: "UPDATE exam_attempt SET position = ? WHERE id = ?", arguments: [save.current, save.attempt])
+                outcomes.append(nil)
+            }
+            return outcomes
         }
     }
 
