@@ -52,8 +52,36 @@ echo "== a poor attempt in practice mode: the customer escalates, the run fails 
 "$kefu" play p2p-withdrawal-delay --as E003 --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.poor.jsonl | grep -E "^(客户|你 you|   [✓✗⏱]|══ result)" || true
 "$kefu" transcript list
 echo
-echo "== the exam attempt (the exam runner comes with its issue) and the mentor's sign-off, then certifying"
-"$kefu" evidence attempt --person E001 --kind exam --reference onboarding-theory --score 86 --result pass
+echo "== question banks (YAML and Moodle GIFT, Chinese and English) and exam blueprints"
+"$kefu" bank list
+"$kefu" exam list
+echo
+echo "== kefu exam take: E001 takes the onboarding theory exam from an answers file (seeded draw; every answer autosaved)"
+"$kefu" exam take onboarding-theory --as E001 --lang zh --seed 7 --answers Samples/exams/onboarding-theory.zh.model.jsonl | head -n 4 || true
+echo "…"
+echo "-- the essay waits for a mentor; M001 marks it, which grades the attempt and records it as evidence"
+"$kefu" exam queue | head -n 2
+essay=$("$kefu" exam queue | sed -n -E 's/^attempt #1 question ([0-9]+).*/\1/p' | head -n 1)
+"$kefu" exam grade 1 "$essay" 4.5 --as M001 --comment "步骤完整，话术规范"
+"$kefu" exam results E001
+echo
+echo "== retake or retrain until passed: E003 fails twice, is flagged for retraining, and a supervisor clears the flag"
+for seed in 1 2; do
+    "$kefu" exam take onboarding-theory --as E003 --lang zh --seed "$seed" --answers Samples/exams/onboarding-theory.zh.weak.jsonl >/dev/null || true
+    attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | head -n 1)
+    "$kefu" exam grade $attempt 1 --as M001 --comment "流程不完整"
+done
+"$kefu" exam take onboarding-theory --as E003 --lang zh --answers Samples/exams/onboarding-theory.zh.model.jsonl || true
+"$kefu" exam clear E003 onboarding-theory --as S001 --note "完成投诉处理与话术复训"
+"$kefu" exam take onboarding-theory --as E003 --lang zh --seed 3 --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
+attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | head -n 1)
+"$kefu" exam grade $attempt 5 --as M001 --comment "复训后处理完整"
+"$kefu" exam results E003
+echo
+echo "== kefu exam stats: item analysis over first attempts (facility, discrimination, Cronbach's alpha)"
+"$kefu" exam stats onboarding-theory | head -n 8
+echo
+echo "== the mentor's sign-off, then certifying from the exam and the scenario runs"
 "$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范"
 "$kefu" certify E001 onboarding
 echo

@@ -280,7 +280,7 @@ extension Kefu {
                         if isBlueprint {
                             print("  internal consistency (Cronbach's α) \(f(report.internalConsistency)) · error ratio \(f(report.errorRatio)) · standard error \(f(report.standardError)) · \(report.slots) slots")
                         }
-                        print(String(format: "  %-34@ %5@ %8@ %6@ %8@ %8@  %@", "item", "n", "facility", "SD", "discrim", "effic", "flags"))
+                        print("  \("item".padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad("n", 5)) \(pad("facility", 8)) \(pad("SD", 6)) \(pad("discrim", 8)) \(pad("effic", 8))  flags")
                         for i in report.items {
                             print("  \(i.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad(String(i.count), 5)) \(pad(f(i.facility), 8)) \(pad(f(i.standardDeviation), 6)) \(pad(f(i.discrimination), 8)) \(pad(f(i.efficiency), 8))  \(i.flags.map(\.rawValue).joined(separator: ", "))")
                         }
