@@ -19,9 +19,9 @@ public struct CoverageService: Sendable {
         public var section: String
         /// Rubric rules citing it, as `rubric-id/item-id`.
         public var rubricRules: [String]
-        /// Questions citing it (arrives with exams).
+        /// Questions citing it, as `bank/question-id` (language versions count once).
         public var questions: [String]
-        /// Scenarios citing it (arrives with the scenario runner).
+        /// Scenarios citing it, by id (language versions count once).
         public var scenarios: [String]
         /// Certifications citing it.
         public var certifications: [String]
@@ -60,6 +60,16 @@ public struct CoverageService: Sendable {
                 for source in item.sources { citations[source, default: []].append("\(loaded.rubric.id)/\(item.id)") }
             }
         }
+        var questionCitations: [String: Set<String>] = [:]
+        for loaded in repository.banks(clauses: catalog).0 {
+            for question in loaded.bank.questions {
+                for source in question.sources { questionCitations[source, default: []].insert("\(loaded.bank.id)/\(question.id)") }
+            }
+        }
+        var scenarioCitations: [String: Set<String>] = [:]
+        for loaded in repository.scenarios().0 {
+            for source in loaded.scenario.sources { scenarioCitations[source, default: []].insert(loaded.scenario.id) }
+        }
         var certificationCitations: [String: [String]] = [:]
         for rule in (try? repository.certificationRules()) ?? [] {
             for source in rule.sources { certificationCitations[source, default: []].append(rule.id) }
@@ -68,10 +78,11 @@ public struct CoverageService: Sendable {
         return Report(
             clauses: catalog.clauses.map {
                 ClauseCoverage(
-                    clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: [], scenarios: [],
-                    certifications: certificationCitations[$0.id] ?? [])
+                    clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: (questionCitations[$0.id] ?? []).sorted(),
+                    scenarios: (scenarioCitations[$0.id] ?? []).sorted(), certifications: certificationCitations[$0.id] ?? [])
             },
-            unknownCitations: Set(citations.keys).union(certificationCitations.keys).filter { !known.contains($0) }.sorted())
+            unknownCitations: Set(citations.keys).union(certificationCitations.keys).union(questionCitations.keys).union(scenarioCitations.keys)
+                .filter { !known.contains($0) }.sorted())
     }
 
     /// Text rendering.
@@ -85,6 +96,8 @@ public struct CoverageService: Sendable {
                 let shown = clause.rubricRules.prefix(4).joined(separator: ", ")
                 out += "  rubrics: \(shown)\(clause.rubricRules.count > 4 ? ", …" : "")"
             }
+            if !clause.questions.isEmpty { out += "  questions: \(clause.questions.count)" }
+            if !clause.scenarios.isEmpty { out += "  scenarios: \(clause.scenarios.joined(separator: ", "))" }
             if !clause.certifications.isEmpty { out += "  certifications: \(clause.certifications.joined(separator: ", "))" }
             out += "\n"
         }

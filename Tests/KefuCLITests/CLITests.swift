@@ -138,6 +138,10 @@ struct CLITests {
         #expect(clauses.count == 37)
         let wechat = try #require(clauses.first { $0["clause"] as? String == "CH-WECHAT-60S" })
         #expect((wechat["rubric_rules"] as? [String])?.contains("wechat.zh/reply-within-60s") == true)
+        #expect((wechat["questions"] as? [String])?.contains("channel-wechat/wx-reply-limit") == true)
+        #expect((wechat["scenarios"] as? [String])?.contains("wechat-first-response") == true)
+        let ladder = try #require(clauses.first { $0["clause"] as? String == "ORG-LADDER" })
+        #expect((ladder["rubric_rules"] as? [String])?.isEmpty == true && (ladder["questions"] as? [String])?.count == 4, "cited by questions only")
     }
 }
 
