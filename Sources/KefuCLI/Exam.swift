@@ -380,7 +380,13 @@ struct ExamTerminal {
             let remaining = run.session.remaining(at: service.now()).map { " · \(Self.clock($0)) left" } ?? ""
             print("[\(position + 1)/\(paper.items.count)\(run.session.flagged.contains(position) ? " ⚑" : "")\(remaining)] > ", terminator: "")
             fflush(nil)
-            guard let line = input.next() else {
+            guard let line = input.next(deadline: run.session.deadline) else {
+                if input.timedOut {
+                    // Time ran out at the prompt: the session submits the attempt.
+                    _ = try service.go(&run, to: run.session.position)
+                    print()
+                    continue
+                }
                 print("\nleft: every answer is saved. Continue with `kefu exam resume --as \(run.record.personID)`\(remaining.isEmpty ? "" : " (the clock keeps running)").")
                 return nil
             }

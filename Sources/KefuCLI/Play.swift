@@ -14,9 +14,13 @@ nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 final class InterruptibleLines {
     private var buffer: [UInt8] = []
     private var atEnd = false
+    /// Set when ``next(deadline:)`` returned nil because the deadline passed.
+    private(set) var timedOut = false
 
-    /// The next line without its newline; nil at end of input or after an interrupt.
-    func next() -> String? {
+    /// The next line without its newline; nil at end of input, after an interrupt, or once `deadline` has passed
+    /// (then ``timedOut`` is true).
+    func next(deadline: Date? = nil) -> String? {
+        timedOut = false
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<newline])
@@ -30,6 +34,10 @@ final class InterruptibleLines {
                 return String(decoding: buffer, as: UTF8.self)
             }
             if interruptRequested != 0 { return nil }
+            if let deadline, Date() >= deadline {
+                timedOut = true
+                return nil
+            }
             var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, 100)
             if interruptRequested != 0 { return nil }
