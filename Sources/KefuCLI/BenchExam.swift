@@ -28,7 +28,7 @@ struct BenchExam: ParsableCommand {
             let database = try KefuDatabase(path: folder.appendingPathComponent("bench.sqlite").path)
             let script: AnswerScript
             if let answers {
-                script = try AnswerScript.parse(try ContentRepository.readText(URL(fileURLWithPath: answers), displayPath: answers), file: answers)
+                script = try readAnswers(answers)
             } else {
                 script = try Self.key(for: blueprint, language: lang, repository: repository)
             }

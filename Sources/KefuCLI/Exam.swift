@@ -80,9 +80,7 @@ extension Kefu {
                 let passed: Bool? = try reporting {
                     let service = ExamService(database: try store.open(), repository: global.repository)
                     if let answers {
-                        let text = answers == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                            : try ContentRepository.readText(URL(fileURLWithPath: answers), displayPath: answers)
-                        let script = try AnswerScript.parse(text, file: answers == "-" ? "stdin" : answers)
+                        let script = try readAnswers(answers)
                         let run = try service.take(blueprint, person: person, language: lang, seed: seed, answers: script)
                         if format == "json" {
                             print(try canonicalJSON(ResultOutput(run), pretty: true))
@@ -126,9 +124,7 @@ extension Kefu {
                         return run.record.passed
                     }
                     if let answers {
-                        let text = answers == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                            : try ContentRepository.readText(URL(fileURLWithPath: answers), displayPath: answers)
-                        let script = try AnswerScript.parse(text, file: answers == "-" ? "stdin" : answers)
+                        let script = try readAnswers(answers)
                         let done = try service.take(run.record.blueprint, person: person, answers: script)
                         ExamTerminal.printResult(done, full: false)
                         return done.record.passed
@@ -292,6 +288,13 @@ extension Kefu {
             func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         }
     }
+}
+
+/// An answers file (`-` for stdin), parsed; errors name the file, line and column.
+func readAnswers(_ source: String) throws -> AnswerScript {
+    let text = source == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        : try ContentRepository.readText(URL(fileURLWithPath: source), displayPath: source)
+    return try AnswerScript.parse(text, file: source == "-" ? "stdin" : source)
 }
 
 /// The result of an attempt as JSON.

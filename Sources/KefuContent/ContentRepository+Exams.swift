@@ -186,18 +186,4 @@ extension ContentRepository {
         }
         return diagnostics
     }
-
-    /// Certification rules that name blueprints not under QuestionBanks/blueprints/.
-    func checkExamReferences(_ rules: [CertificationRule], file: String, text: String, known: Set<String>) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for rule in rules {
-            for exam in rule.exams where !known.contains(exam.blueprint) {
-                let line = (lines.firstIndex { $0.contains("blueprint: \(exam.blueprint)") } ?? 0) + 1
-                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1),
-                    "certification `\(rule.id)` requires exam `\(exam.blueprint)`, which is not a blueprint under \(BlueprintLoader.folder)/"))
-            }
-        }
-        return diagnostics
-    }
 }

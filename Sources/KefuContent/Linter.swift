@@ -73,8 +73,7 @@ public struct Linter: Sendable {
                 let text = try ContentRepository.readText(file, displayPath: display)
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
-                diagnostics += checkScenarioReferences(rules, file: display, text: text, known: knownScenarios)
-                diagnostics += repository.checkExamReferences(rules, file: display, text: text, known: knownBlueprints)
+                diagnostics += checkReferences(rules, file: display, text: text, scenarios: knownScenarios, blueprints: knownBlueprints)
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -129,16 +128,24 @@ public struct Linter: Sendable {
     }
 
     /// Certification rules must name scenarios that exist (once `Scenarios/` has any).
-    func checkScenarioReferences(_ rules: [CertificationRule], file: String, text: String, known: Set<String>?) -> [Diagnostic] {
-        let known = known ?? Set(repository.scenarios().0.map(\.scenario.id))
-        guard !known.isEmpty else { return [] }
-        var diagnostics: [Diagnostic] = []
+    /// Certification rules that name scenarios or exam blueprints the content does not have. `scenarios` are the ids
+    /// just linted (nil: load them); `blueprints` the blueprint ids.
+    func checkReferences(_ rules: [CertificationRule], file: String, text: String, scenarios: Set<String>?, blueprints: Set<String>) -> [Diagnostic] {
+        let scenarios = scenarios ?? Set(repository.scenarios().0.map(\.scenario.id))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var diagnostics: [Diagnostic] = []
+        func report(_ key: String, _ value: String, _ message: String) {
+            let line = (lines.firstIndex { $0.contains("\(key): \(value)") } ?? 0) + 1
+            diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1), message))
+        }
         for rule in rules {
-            for requirement in rule.scenarios where !known.contains(requirement.scenario) {
-                let line = (lines.firstIndex { $0.contains("scenario: \(requirement.scenario)") } ?? 0) + 1
-                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1),
-                    "certification `\(rule.id)` requires scenario `\(requirement.scenario)`, which is not under Scenarios/"))
+            if !scenarios.isEmpty {
+                for requirement in rule.scenarios where !scenarios.contains(requirement.scenario) {
+                    report("scenario", requirement.scenario, "certification `\(rule.id)` requires scenario `\(requirement.scenario)`, which is not under Scenarios/")
+                }
+            }
+            for exam in rule.exams where !blueprints.contains(exam.blueprint) {
+                report("blueprint", exam.blueprint, "certification `\(rule.id)` requires exam `\(exam.blueprint)`, which is not a blueprint under \(BlueprintLoader.folder)/")
             }
         }
         return diagnostics

@@ -208,35 +208,31 @@ public struct ExamService: Sendable {
     /// Answers the question at `position` (current by default). The answer is stored before this returns.
     @discardableResult
     public func answer(_ run: inout ExamRun, _ response: Response?, position: Int? = nil, at time: Date? = nil) throws -> [ExamSession.Action] {
-        let time = time ?? now()
-        let actions = run.session.answer(response, at: position, now: time)
-        try perform(&run, actions, at: time)
-        return actions
+        try drive(&run, at: time) { session, now in session.answer(response, at: position, now: now) }
     }
 
-    /// Moves to a question (1-based numbers are the caller's business: `position` is 0-based).
+    /// Moves to a question (`position` is 0-based).
     @discardableResult
     public func go(_ run: inout ExamRun, to position: Int, at time: Date? = nil) throws -> [ExamSession.Action] {
-        let time = time ?? now()
-        let actions = run.session.go(to: position, now: time)
-        try perform(&run, actions, at: time)
-        return actions
+        try drive(&run, at: time) { session, now in session.go(to: position, now: now) }
     }
 
     /// Flags or unflags the current question.
     @discardableResult
     public func toggleFlag(_ run: inout ExamRun, at time: Date? = nil) throws -> [ExamSession.Action] {
-        let time = time ?? now()
-        let actions = run.session.toggleFlag(now: time)
-        try perform(&run, actions, at: time)
-        return actions
+        try drive(&run, at: time) { session, now in session.toggleFlag(now: now) }
     }
 
     /// Submits the attempt.
     @discardableResult
     public func submit(_ run: inout ExamRun, at time: Date? = nil) throws -> [ExamSession.Action] {
+        try drive(&run, at: time) { session, now in session.submit(now: now) }
+    }
+
+    /// Runs one step of the session at `time` (default: now) and persists what it asks for.
+    func drive(_ run: inout ExamRun, at time: Date?, _ step: (inout ExamSession, Date) -> [ExamSession.Action]) throws -> [ExamSession.Action] {
         let time = time ?? now()
-        let actions = run.session.submit(now: time)
+        let actions = step(&run.session, time)
         try perform(&run, actions, at: time)
         return actions
     }

@@ -255,23 +255,6 @@ extension KefuDatabase {
         try read { db in try examHistory(person: person, blueprint: blueprint, db) }
     }
 
-    /// Saves one answer (and the position shown) of an attempt in progress. Refuses once the attempt is submitted.
-    public func saveExamResponse(attempt: Int64, position: Int, response: String?, flagged: Bool, savedAt: String, current: Int) throws {
-        try write { db in
-            guard let status = try String.fetchOne(db, sql: "SELECT status FROM exam_attempt WHERE id = ?", arguments: [attempt]) else {
-                throw StoreError("no exam attempt \(attempt)")
-            }
-            guard status == "in-progress" else { throw StoreError("exam attempt \(attempt) is already submitted; answers can no longer change") }
-            try db.execute(
-                sql: """
-                    INSERT INTO exam_response (attempt_id, position, response, flagged, saved_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, flagged = excluded.flagged, saved_at = excluded.saved_at
-                    """,
-                arguments: [attempt, position, response, flagged, savedAt])
-            try db.execute(sql: "UPDATE exam_attempt SET position = ? WHERE id = ?", arguments: [current, attempt])
-        }
-    }
-
     /// Saves several answers (of any attempts) in one transaction: one commit, one fsync. Returns, per save, nil when
     /// it was stored or why it was refused (its attempt is already submitted or unknown); refusals do not affect the others.
     public func saveExamResponses(_ saves: [ResponseSave]) throws -> [String?] {
