@@ -231,6 +231,18 @@ struct BankServiceTests {
         #expect(leftovers.isEmpty)
     }
 
+    @Test("Moodle's windows-1252 GIFT fixture is refused with where the encoding breaks",
+          .enabled(if: FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("../shared/external/moodle-gift/README.md").path),
+                   "../shared/external/moodle-gift is absent"))
+    func windows1252() throws {
+        let path = repositoryRoot.appendingPathComponent("../shared/external/moodle-gift/tests/fixtures/questions_encoding_windows-1252.gift.txt").standardizedFileURL.path
+        let service = BankService(repository: ContentRepository(root: repositoryRoot))
+        #expect { try service.inspect(path) } throws: { error in
+            let text = "\(error)"
+            return text.contains("questions_encoding_windows-1252.gift.txt:") && text.contains("not valid UTF-8 (byte 0xf6") && text.contains("iconv")
+        }
+    }
+
     @Test("inspect prints the documented JSON fields")
     func inspectJSON() throws {
         let json = try BankService(repository: ContentRepository(root: repositoryRoot)).inspectJSON(repositoryRoot.appendingPathComponent("QuestionBanks/channel-wechat.zh.gift").path)
