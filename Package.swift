@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"]),
         // Question banks, GIFT, blueprints, grading, exam sessions, item statistics (pure).
         .target(name: "KefuExams", dependencies: ["KefuCore", "KefuRegex"]),
+        // Mentor assignment (optimal, deterministic) and transcript review model (pure).
+        .target(name: "KefuMentoring", dependencies: ["KefuCore"]),
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
@@ -47,14 +49,14 @@ let package = Package(
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams",
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams",
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams", "KefuMentoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
+        .testTarget(name: "KefuMentoringTests", dependencies: ["KefuMentoring", "KefuCore"]),
         .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
