@@ -36,7 +36,7 @@ let package = Package(
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuMentoring", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),

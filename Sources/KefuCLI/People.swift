@@ -9,7 +9,7 @@ extension Kefu {
     struct People: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "People: add, import a CSV (all or nothing), list, show.",
-            subcommands: [Add.self, Import.self, List.self, Show.self])
+            subcommands: [Add.self, Import.self, List.self, Show.self, Leave.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add one person.")
@@ -65,6 +65,20 @@ extension Kefu {
                     for p in try store.open().people() {
                         print("\(p.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.name)  \(p.level.rawValue) (\(p.level.chineseTitle))  team \(p.team)  site \(p.site)  hired \(p.hireDate)  \(p.isActive ? "active" : "left")")
                     }
+                }
+            }
+        }
+
+        struct Leave: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Mark a person as having left (history is kept); `kefu mentor assign` then re-matches their apprentices.")
+            @OptionGroup var store: StoreOptions
+            @Argument(help: "Person id.") var id: String
+
+            func run() throws {
+                try reporting {
+                    try store.open().setActive(false, person: id)
+                    print("\(id) marked as left")
                 }
             }
         }

@@ -26,6 +26,7 @@ public struct Linter: Sendable {
         var scenarioFiles: [URL] = []
         var bankFiles: [URL] = []
         var blueprintFiles: [URL] = []
+        var mentoringFiles: [URL] = []
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -47,6 +48,8 @@ public struct Linter: Sendable {
                     lintCatalog = true
                 } else if display == CertificationLoader.path {
                     certificationFiles.append(file)
+                } else if display == MentoringLoader.path {
+                    mentoringFiles.append(file)
                 } else if display.hasPrefix("Scenarios/") {
                     scenarioFiles.append(file)
                 } else if display.hasPrefix("Rubrics/") || isRubric(file) {
@@ -74,6 +77,16 @@ public struct Linter: Sendable {
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
                 diagnostics += checkReferences(rules, file: display, text: text, scenarios: knownScenarios, blueprints: knownBlueprints)
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        for file in mentoringFiles {
+            let display = repository.displayPath(file)
+            do {
+                let text = try ContentRepository.readText(file, displayPath: display)
+                let certifications = (try? repository.certificationRules()).map { Set($0.map(\.id)) }
+                diagnostics += MentoringLoader.load(file: display, text: text, clauses: clauses, certifications: certifications).1
             } catch {
                 diagnostics += error.diagnostics
             }

@@ -57,14 +57,15 @@ struct YAMLReader {
     mutating func error(_ node: Node?, _ message: String) { error(at: location(node), message) }
 
     /// A mapping's entries by key, checking required and allowed keys and duplicates.
-    mutating func mapping(_ node: Node, what: String, required: [String], optional: [String]) -> [String: Node]? {
+    /// `optional: nil` allows any key (maps keyed by ids).
+    mutating func mapping(_ node: Node, what: String, required: [String], optional: [String]?) -> [String: Node]? {
         guard case .mapping(let mapping) = node else {
             error(node, "\(what) must be a mapping of keys to values")
             return nil
         }
         var entries: [String: Node] = [:]
         var keyNodes: [String: Node] = [:]
-        let allowed = Set(required + optional)
+        let allowed = optional.map { Set(required + $0) }
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
                 error(keyNode, "\(what) keys must be plain names")
@@ -74,7 +75,7 @@ struct YAMLReader {
                 error(keyNode, "duplicate key `\(key.string)` in \(what)")
                 continue
             }
-            if !allowed.contains(key.string) {
+            if let allowed, !allowed.contains(key.string) {
                 let hint = allowed.sorted().joined(separator: ", ")
                 error(keyNode, "unknown key `\(key.string)` in \(what); allowed keys: \(hint)")
                 continue

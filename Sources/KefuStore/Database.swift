@@ -297,6 +297,20 @@ public final class KefuDatabase: Sendable {
             }
             try db.create(index: "exam_retraining_person", on: "exam_retraining", columns: ["person_id", "blueprint"])
         }
+        migrator.registerMigration("2026-11 mentoring") { db in
+            // 导师带徒: one row per pairing; ended pairs stay as history. At most one active mentor per apprentice.
+            try db.create(table: "mentorship") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("apprentice_id", .text).notNull().references("person")
+                t.column("mentor_id", .text).notNull().references("person").indexed()
+                t.column("assigned_at", .text).notNull()
+                t.column("score", .double).notNull()
+                t.column("reasons", .text).notNull()  // JSON array of the score's terms
+                t.column("ended_at", .text)
+                t.column("end_reason", .text)
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX mentorship_active ON mentorship(apprentice_id) WHERE ended_at IS NULL")
+        }
         return migrator
     }
 }

@@ -165,6 +165,7 @@ public enum CertificationEvaluator {
         var year = parts[0]
         var month = parts[1] + months
         while month > 12 { month -= 12; year += 1 }
+        while month < 1 { month += 12; year -= 1 }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         let day = min(parts[2], days)
