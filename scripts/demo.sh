@@ -92,6 +92,28 @@ cat "$demo/checkpoint.txt"
 "$kefu" ledger credential 1 --output "$demo/onboarding-E001.jws"
 "$kefu" ledger verify-credential "$demo/onboarding-E001.jws"
 
+# 导师带徒: mentor assignment under Tracks/mentoring.yaml.
+echo
+echo "== mentors must hold a valid onboarding certification: M001 and Q001 earn it like anyone (exam, scenarios, sign-off)"
+for mentor in M001 Q001; do
+    "$kefu" exam take onboarding-theory --as "$mentor" --lang zh --seed 11 --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
+    attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $mentor.*/\1 \2/p" | head -n 1)
+    "$kefu" exam grade $attempt 5 --as Q003 >/dev/null
+    "$kefu" play p2p-withdrawal-delay --as "$mentor" --mode exam --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl >/dev/null
+    "$kefu" play express-damaged-parcel --as "$mentor" --mode exam --seed 1 --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
+    "$kefu" evidence signoff --person "$mentor" --mentor L001 --certification onboarding --note "带教能力合格" >/dev/null
+    "$kefu" certify "$mentor" onboarding | tail -n 1
+done
+echo
+echo "== kefu mentor assign: every new hire gets a mentor (optimal for the weights; each pair with its reasons)"
+"$kefu" mentor assign
+"$kefu" mentor list
+echo
+echo "== M001 leaves: only M001's apprentices are re-matched; Q001 (capacity 3) cannot take all four, and the report says why"
+"$kefu" people leave M001
+"$kefu" mentor assign || true
+"$kefu" mentor list
+
 # QA auditing of real interactions: masked import, reproducible sample, scores, review, dispute, calibration, report.
 echo
 echo "== kefu qa import: 28 interactions; ID-card, bank-card and mobile numbers are masked before storage"

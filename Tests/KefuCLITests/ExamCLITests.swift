@@ -159,3 +159,27 @@ struct ExamCLITests {
         #expect(export.stdout.contains("// [id:q1]") && export.stdout.contains("=a"))
     }
 }
+
+@Suite("kefu mentor command line", .serialized)
+struct MentorCLITests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-mentor-cli-\(UUID().uuidString)")
+    var db: [String] { ["--db", folder.appendingPathComponent("k.sqlite").path] }
+
+    @Test("without certified mentors everyone is unmatched with the reason (exit 1); leave marks a person; unknown ids fail")
+    func noMentors() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try KefuProcess.run(["people", "import", "Samples/people.csv"] + db).status == 0)
+        let assign = try KefuProcess.run(["mentor", "assign", "--as-of", "2026-11-23"] + db)
+        #expect(assign.status == 1)
+        #expect(assign.stdout.contains("unmatched E002: no compatible mentor (speaks en, serves phone)") && assign.stdout.contains("does not hold the `onboarding` certification"))
+        #expect(assign.stdout.contains("stored 0 new pairs"))
+        #expect(try KefuProcess.run(["mentor", "list"] + db).stdout.contains("no active mentor pairs"))
+        #expect(try KefuProcess.run(["people", "leave", "M001"] + db).status == 0)
+        #expect(try KefuProcess.run(["people", "show", "M001"] + db).stdout.contains("left"))
+        let unknown = try KefuProcess.run(["people", "leave", "X999"] + db)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no person with id `X999`"))
+        let badDate = try KefuProcess.run(["mentor", "assign", "--as-of", "23.11.2026"] + db)
+        #expect(badDate.status != 0 && badDate.stderr.contains("YYYY-MM-DD"))
+    }
+}
