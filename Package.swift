@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "KefuStoreTests",
-            dependencies: ["KefuStore", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KefuStore", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams", "KefuScenarios", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],

@@ -5,6 +5,7 @@ import KefuCore
 import KefuRubrics
 import KefuScenarios
 import KefuServices
+import KefuStore
 
 extension Kefu {
     /// `kefu scenario …`.
@@ -134,41 +135,47 @@ extension Kefu {
                     case "json":
                         print(try canonicalJSON(t.report, pretty: true))
                     default:
-                        printText(t)
+                        printTranscript(t)
                     }
                 }
-            }
-
-            func printText(_ t: ScenarioService.Transcript) {
-                let r = t.run
-                print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
-                print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
-                let color = isatty(STDOUT_FILENO) == 1
-                var marks: [Int: [(Int, Int)]] = [:]
-                var notes: [Int: [String]] = [:]
-                for record in t.report?.replies ?? [] {
-                    var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
-                    for check in record.checks {
-                        line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
-                        for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
-                    }
-                    notes[record.turn, default: []].append(line)
-                }
-                for (i, turn) in t.interaction.turns.enumerated() {
-                    let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
-                    let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
-                    print("[\(i)] \(time)\(who) \(QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
-                    for note in notes[i] ?? [] { print("              \(note)") }
-                }
-                guard let report = t.report else { return }
-                print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
-                      + (report.checksScore.map { " · checks \(short($0))" } ?? "")
-                      + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
-                for rubric in report.rubrics {
-                    for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
-                }
-                if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
             }
         }
     }
+}
+
+/// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score; with
+/// a mentor's review, notes under their turns and overridden verdicts beside the automatic ones.
+func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAnnotation] = [], overrides: [TranscriptOverride] = []) {
+    let r = t.run
+    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
+    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
+    let color = isatty(STDOUT_FILENO) == 1
+    var marks: [Int: [(Int, Int)]] = [:]
+    var notes: [Int: [String]] = [:]
+    for record in t.report?.replies ?? [] {
+        var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
+        for check in record.checks {
+            line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
+        if let mentor = overrides.last(where: { $0.turn == record.turn && $0.checkID == check.id }) {
+            line += "→\(mentor.verdict == "pass" ? "✓" : "✗")(\(mentor.mentorID): \(mentor.reason))"
+        }
+            for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
+        }
+        notes[record.turn, default: []].append(line)
+    }
+    for (i, turn) in t.interaction.turns.enumerated() {
+        let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
+        let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
+        print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
+        for note in notes[i] ?? [] { print("              \(note)") }
+        for annotation in annotations where annotation.turn == i { print("              ✎ \(annotation.mentorID): \(annotation.note)") }
+    }
+    guard let report = t.report else { return }
+    print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
+          + (report.checksScore.map { " · checks \(short($0))" } ?? "")
+          + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
+    for rubric in report.rubrics {
+        for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
+    }
+    if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
 }

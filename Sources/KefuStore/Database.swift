@@ -311,6 +311,36 @@ public final class KefuDatabase: Sendable {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX mentorship_active ON mentorship(apprentice_id) WHERE ended_at IS NULL")
         }
+        migrator.registerMigration("2026-11 mentor review") { db in
+            // A mentor's notes on turns of an apprentice's transcript.
+            try db.create(table: "transcript_annotation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .integer).notNull().references("scenario_run").indexed()
+                t.column("turn", .integer).notNull()
+                t.column("mentor_id", .text).notNull().references("person")
+                t.column("note", .text).notNull()
+                t.column("at", .text).notNull()
+            }
+            // A mentor's verdict on a check of one reply; the automatic verdict stays in the run report and here.
+            try db.create(table: "transcript_override") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .integer).notNull().references("scenario_run").indexed()
+                t.column("turn", .integer).notNull()
+                t.column("check_id", .text).notNull()
+                t.column("automatic", .text).notNull()
+                t.column("verdict", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("mentor_id", .text).notNull().references("person")
+                t.column("at", .text).notNull()
+            }
+            // A transcript a mentor has signed off (it leaves the queue; the sign-off row is certification evidence).
+            try db.create(table: "transcript_signoff") { t in
+                t.primaryKey("run_id", .integer).references("scenario_run")
+                t.column("mentor_id", .text).notNull().references("person")
+                t.column("signoff_id", .integer).notNull().references("signoff")
+                t.column("at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import KefuContent
 import KefuCore
 import KefuLedger
+import KefuScenarios
 import KefuServices
 import KefuStore
 
@@ -82,5 +83,70 @@ struct MentorServiceTests {
         let late = try MentorFixture(certified: ["Q001"]).service.propose(asOf: Timestamp.parse("2027-06-01T09:00:00Z")!)
         #expect(late.plan.pairs.isEmpty && late.plan.unmatched.isEmpty, "hires of 2026 are no longer new in June 2027")
         #expect(late.ineligible.first { $0.mentor == "Q001" }?.reason.contains("expired on 2027-01-10") == true)
+    }
+}
+
+@Suite("mentor transcript review")
+struct MentorReviewTests {
+    struct Setup {
+        let fixture: MentorFixture
+        let review: MentorReviewService
+        let scenarios: ScenarioService
+        let mentor: String
+        let other: String
+
+        init() throws {
+            fixture = try MentorFixture()
+            _ = try fixture.service.assign()
+            let repository = ContentRepository(root: repositoryRoot)
+            review = MentorReviewService(database: fixture.base.database, repository: repository, now: { MentorFixture.asOf })
+            scenarios = ScenarioService(database: fixture.base.database, repository: repository, now: { MentorFixture.asOf })
+            mentor = try #require(try fixture.service.mentor(of: "E001"))
+            other = mentor == "M001" ? "Q001" : "M001"
+        }
+
+        func play(_ person: String, _ file: String, replies limit: Int? = nil) throws -> Int64 {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+            var replies = try ReplyScript.parseFile(text, file: file).replies
+            if let limit { replies = Array(replies.prefix(limit)) }
+            return try scenarios.play("p2p-withdrawal-delay", language: "zh", person: person, mode: "exam", seed: 1, replies: replies).0.run.id
+        }
+    }
+
+    @Test("the queue holds only the mentor's apprentices' runs; other mentors cannot open them")
+    func queueAndPermissions() throws {
+        let s = try Setup()
+        let complete = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
+        let partial = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl", replies: 1)
+        let queue = try s.review.queue(mentor: s.mentor)
+        let runs = queue.compactMap { if case .transcript(let r) = $0 { return r.id } else { return nil } }
+        #expect(runs == [complete, partial])
+        let otherRuns = try s.review.queue(mentor: s.other).compactMap { if case .transcript(let r) = $0 { return r.personID } else { return nil } }
+        #expect(!otherRuns.contains("E001"))
+        #expect { try s.review.review(complete, mentor: s.other) } throws: { "\($0)".contains("is not the mentor of `E001`") }
+        #expect { try s.review.signOff(partial, certification: "onboarding", note: "", mentor: s.mentor) } throws: { "\($0)".contains("only complete runs") }
+    }
+
+    @Test("notes, overrides with a reason (the automatic verdict kept), and a sign-off that certification counts")
+    func reviewAndSignOff() throws {
+        let s = try Setup()
+        let run = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
+        let before = try s.review.review(run, mentor: s.mentor)
+        let reply = try #require(before.transcript.report?.replies.first)
+        let check = try #require(reply.checks.first)
+        #expect(throws: ServiceError.self) { try s.review.annotate(run, turn: 99, note: "x", mentor: s.mentor) }
+        try s.review.annotate(run, turn: reply.turn, note: "开场规范", mentor: s.mentor)
+        #expect(throws: ServiceError.self) { try s.review.override(run, turn: reply.turn, check: check.id, verdict: "fail", reason: " ", mentor: s.mentor) }
+        #expect(throws: ServiceError.self) { try s.review.override(run, turn: reply.turn, check: "no-such-check", verdict: "fail", reason: "r", mentor: s.mentor) }
+        try s.review.override(run, turn: reply.turn, check: check.id, verdict: "fail", reason: "语气生硬", mentor: s.mentor)
+        let after = try s.review.review(run, mentor: s.mentor)
+        #expect(after.annotations.map(\.note) == ["开场规范"])
+        #expect(after.overrides.first?.automatic == check.verdict.rawValue && after.overrides.first?.verdict == "fail")
+        #expect(after.transcript.report == before.transcript.report, "the automatic report is unchanged")
+        try s.review.signOff(run, certification: "onboarding", note: "可以独立处理", mentor: s.mentor)
+        #expect(throws: (any Error).self) { try s.review.signOff(run, certification: "onboarding", note: "", mentor: s.mentor) }
+        let signOffs = try s.fixture.base.database.read { try s.fixture.base.database.signOffs(of: "E001", $0) }
+        #expect(signOffs.count == 1 && signOffs[0].mentorID == s.mentor && signOffs[0].certification == "onboarding" && signOffs[0].note.contains("transcript \(run)"))
+        #expect(try s.review.queue(mentor: s.mentor).allSatisfy { if case .transcript(let r) = $0 { return r.id != run } else { return true } })
     }
 }
