@@ -109,6 +109,16 @@ echo "== kefu mentor assign: every new hire gets a mentor (optimal for the weigh
 "$kefu" mentor assign
 "$kefu" mentor list
 echo
+echo "== M001 reviews an apprentice's work: the queue, a note on a turn, an override with its reason, the transcript, a sign-off"
+"$kefu" mentor queue --as M001
+run=$("$kefu" mentor queue --as M001 | sed -n -E 's/^transcript ([0-9]+) · E001 · p2p.*/\1/p' | head -n 1)
+"$kefu" mentor annotate "$run" --turn 1 --note "问候、表明身份、致歉一气呵成" --as M001
+"$kefu" mentor override "$run" identity --turn 1 --verdict fail --reason "本组话术要求报工号，只报姓名不够" --as M001
+"$kefu" mentor show "$run" --as M001 | sed -n 3,6p
+"$kefu" mentor sign-off "$run" --as M001 --note "可独立处理提现咨询"
+echo "-- Q001 is not E001's mentor and cannot open the transcript:"
+"$kefu" mentor show "$run" --as Q001 2>&1 || true
+echo
 echo "== M001 leaves: only M001's apprentices are re-matched; Q001 (capacity 3) cannot take all four, and the report says why"
 "$kefu" people leave M001
 "$kefu" mentor assign || true
