@@ -26,7 +26,7 @@ public struct Linter: Sendable {
         var scenarioFiles: [URL] = []
         var bankFiles: [URL] = []
         var blueprintFiles: [URL] = []
-        var mentoringFiles: [URL] = []  // mentoring.yaml and promotion.yaml
+        var mentoringFiles: [URL] = []  // mentoring.yaml, promotion.yaml, reviews.yaml
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -48,7 +48,7 @@ public struct Linter: Sendable {
                     lintCatalog = true
                 } else if display == CertificationLoader.path {
                     certificationFiles.append(file)
-                } else if display == MentoringLoader.path || display == PromotionLoader.path {
+                } else if [MentoringLoader.path, PromotionLoader.path, ReviewLoader.path].contains(display) {
                     mentoringFiles.append(file)
                 } else if display.hasPrefix("Scenarios/") {
                     scenarioFiles.append(file)
@@ -86,7 +86,9 @@ public struct Linter: Sendable {
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
                 let certifications = (try? repository.certificationRules()).map { Set($0.map(\.id)) }
-                if display == PromotionLoader.path {
+                if display == ReviewLoader.path {
+                    diagnostics += ReviewLoader.load(file: display, text: text, clauses: clauses).1
+                } else if display == PromotionLoader.path {
                     diagnostics += PromotionLoader.load(file: display, text: text, clauses: clauses, certifications: certifications, blueprints: knownBlueprints).1
                 } else {
                     diagnostics += MentoringLoader.load(file: display, text: text, clauses: clauses, certifications: certifications).1

@@ -52,7 +52,12 @@ public enum Timestamp {
         parts.tm_hour = hour
         parts.tm_min = minute
         parts.tm_sec = second
-        let seconds = timegm(&parts)
+        var seconds = timegm(&parts)
+        // timegm normalizes out-of-range fields (Nov 31 → Dec 1): such input is not a date.
+        var check = tm()
+        gmtime_r(&seconds, &check)
+        guard check.tm_year == year - 1900, check.tm_mon == month - 1, check.tm_mday == day, check.tm_hour == hour, check.tm_min == minute,
+              check.tm_sec == second else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }

@@ -56,7 +56,9 @@ public struct PromotionService: Sendable {
             facts.exams[row["blueprint"]] = row["best"]
         }
         facts.apprentices = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT apprentice_id) FROM mentorship WHERE mentor_id = ?", arguments: [person.id]) ?? 0
-        // Performance-review ratings arrive with review cycles; until then the list is empty and rating rules are unmet.
+        // Ratings of stored review cycles, the most recent (by end date) first.
+        facts.ratings = try database.scorecards(person: person.id, db).filter { $0.end <= date }
+            .sorted { ($0.end, $0.start) > ($1.end, $1.start) }.map { (cycle: $0.period, rating: $0.rating) }
         return facts
     }
 

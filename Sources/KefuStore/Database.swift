@@ -341,6 +341,35 @@ public final class KefuDatabase: Sendable {
                 t.column("at", .text).notNull()
             }
         }
+        migrator.registerMigration("2026-11 performance reviews") { db in
+            // KPI inputs imported from CSV: satisfaction surveys, complaints, resolutions, teamwork ratings.
+            try db.create(table: "kpi_feedback") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("date", .text).notNull()
+                t.column("person_id", .text).notNull().references("person")
+                t.column("kind", .text).notNull()
+                t.column("value", .double).notNull()
+                t.column("source", .text).notNull()
+            }
+            try db.create(index: "kpi_feedback_person", on: "kpi_feedback", columns: ["person_id", "date"])
+            // A stored review cycle and its scorecards (the definition's hash shows which targets applied).
+            try db.create(table: "review_cycle") { t in
+                t.primaryKey("period", .text)
+                t.column("kind", .text).notNull()
+                t.column("start", .text).notNull()
+                t.column("end", .text).notNull()
+                t.column("run_at", .text).notNull()
+                t.column("definition", .text).notNull()
+            }
+            try db.create(table: "review_scorecard") { t in
+                t.column("period", .text).notNull().references("review_cycle", onDelete: .cascade)
+                t.column("person_id", .text).notNull().references("person")
+                t.column("total", .double).notNull()
+                t.column("rating", .text).notNull()
+                t.column("kpis", .text).notNull()
+                t.primaryKey(["period", "person_id"])
+            }
+        }
         return migrator
     }
 }
