@@ -156,4 +156,17 @@ done
 echo
 echo "== kefu qa report: quality per agent with the trend, frequent failures, automatic vs human, coverage"
 "$kefu" qa report --period 2026-11 --rubric conduct.zh --by agent
+
+# Performance reviews and promotion tracks.
+echo
+echo "== performance reviews: KPI inputs (surveys, complaints, resolutions, teamwork ratings) + QA scores + exams → monthly cycles"
+"$kefu" review import Samples/reviews/feedback-2026.csv
+"$kefu" review-cycle run --period 2026-10 | tail -n 1
+"$kefu" review-cycle run --period 2026-11
+"$kefu" review report --person E001
+"$kefu" review report --team 微信一组 --period 2026-11 --format csv
+"$kefu" review chart E001 --output "$demo/E001-kpi.svg"
+echo
+echo "== kefu promote check: every rule of the next step on both tracks, met or unmet, with the actual values"
+"$kefu" promote check E004 || true
 rm -rf "$demo"
