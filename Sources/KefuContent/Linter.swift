@@ -26,7 +26,7 @@ public struct Linter: Sendable {
         var scenarioFiles: [URL] = []
         var bankFiles: [URL] = []
         var blueprintFiles: [URL] = []
-        var mentoringFiles: [URL] = []  // mentoring.yaml, promotion.yaml, reviews.yaml
+        var trackFiles: [URL] = []  // mentoring.yaml, promotion.yaml, reviews.yaml
         for target in targets {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
@@ -49,7 +49,7 @@ public struct Linter: Sendable {
                 } else if display == CertificationLoader.path {
                     certificationFiles.append(file)
                 } else if [MentoringLoader.path, PromotionLoader.path, ReviewLoader.path].contains(display) {
-                    mentoringFiles.append(file)
+                    trackFiles.append(file)
                 } else if display.hasPrefix("Scenarios/") {
                     scenarioFiles.append(file)
                 } else if display.hasPrefix("Rubrics/") || isRubric(file) {
@@ -81,7 +81,7 @@ public struct Linter: Sendable {
                 diagnostics += error.diagnostics
             }
         }
-        for file in mentoringFiles {
+        for file in trackFiles {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)

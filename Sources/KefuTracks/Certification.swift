@@ -56,8 +56,14 @@ public struct CertificationRule: Sendable, Hashable {
     }
 }
 
-func format(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(value)
+/// A number without a trailing `.0`; with `decimals`, rounded to at most that many decimals.
+func format(_ value: Double, decimals: Int? = nil) -> String {
+    if value == value.rounded() { return String(Int(value)) }
+    guard let decimals else { return String(value) }
+    var text = String(format: "%.\(decimals)f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
 }
 
 /// One requirement, evaluated.

@@ -21,8 +21,8 @@ public enum PromotionRequirement: Sendable, Hashable {
         case .certifications(let ids): return "valid certification\(ids.count == 1 ? "" : "s") \(ids.map { "`\($0)`" }.joined(separator: ", "))"
         case .tenure(let months): return "at least \(months) months at the current level"
         case .ratings(let last, let minimum): return "rating \(minimum) or better in each of the last \(last) review cycles"
-        case .qaAverage(let minimum, let months): return "QA average ≥ \(PromotionEvaluator.number(minimum)) over the last \(months) months"
-        case .exam(let blueprint, let minScore): return "exam `\(blueprint)` ≥ \(PromotionEvaluator.number(minScore))"
+        case .qaAverage(let minimum, let months): return "QA average ≥ \(format(minimum)) over the last \(months) months"
+        case .exam(let blueprint, let minScore): return "exam `\(blueprint)` ≥ \(format(minScore))"
         case .mentoring(let count): return "has mentored at least \(count) apprentice\(count == 1 ? "" : "s")"
         }
     }
@@ -133,12 +133,12 @@ public enum PromotionEvaluator {
                 checks.append(RequirementCheck(requirement: requirement.description, isMet: recent.count == last && good,
                                                actual: recent.count < last && !recent.isEmpty ? actual + " (only \(recent.count) cycles)" : actual))
             case .qaAverage(let minimum, _):
-                let actual = facts.qaAverage.map { "\(number($0.mean)) over \($0.count) scored interactions" } ?? "no scored interactions"
+                let actual = facts.qaAverage.map { "\(format($0.mean, decimals: 2)) over \($0.count) scored interactions" } ?? "no scored interactions"
                 checks.append(RequirementCheck(requirement: requirement.description, isMet: (facts.qaAverage?.mean ?? -1) >= minimum, actual: actual))
             case .exam(let blueprint, let minScore):
                 let best = facts.exams[blueprint]
                 checks.append(RequirementCheck(requirement: requirement.description, isMet: (best ?? -1) >= minScore,
-                                               actual: best.map { "best \(number($0))" } ?? "not taken"))
+                                               actual: best.map { "best \(format($0, decimals: 2))" } ?? "not taken"))
             case .mentoring(let count):
                 checks.append(RequirementCheck(requirement: requirement.description, isMet: facts.apprentices >= count,
                                                actual: "\(facts.apprentices) apprentice\(facts.apprentices == 1 ? "" : "s")"))
@@ -147,7 +147,4 @@ public enum PromotionEvaluator {
         return checks
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
-    }
 }
