@@ -310,12 +310,3 @@ public enum Hungarian {
         return assignment
     }
 }
-
-/// The one error type of KefuMentoring.
-public struct MentoringError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong and what to do.
-    public let description: String
-
-    /// Creates an error.
-    public init(_ description: String) { self.description = description }
-}
