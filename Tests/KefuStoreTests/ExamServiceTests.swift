@@ -267,3 +267,38 @@ extension ISO8601DateFormatter {
         return formatter
     }
 }
+
+@Suite("group commit of answer saves")
+struct SaveBatcherTests {
+    @Test("concurrent saves all land; a refused save (submitted attempt) fails alone")
+    func concurrentSaves() throws {
+        let f = try ExamFixture()
+        let people = ["E001", "E002", "E003", "E004", "M001", "Q001", "Q002", "Q003"]
+        var runs: [ExamRun] = []
+        for person in people { runs.append(try f.service.start("channel-phone", person: person, language: "zh", seed: 1)) }
+        // Submit one attempt first: its saves must be refused without failing anyone else's.
+        var closed = runs[0]
+        try f.service.submit(&closed)
+        let batcher = SaveBatcher()
+        let database = f.base.database
+        let ids = runs.map(\.record.id)
+        let failures = NSLock()
+        nonisolated(unsafe) var refused: [Int64] = []
+        DispatchQueue.concurrentPerform(iterations: ids.count * 12) { n in
+            let attempt = ids[n % ids.count]
+            let position = n / ids.count
+            do {
+                try batcher.save(ResponseSave(attempt: attempt, position: position, response: "{\"number\":\(position)}", flagged: false,
+                                              savedAt: "2026-11-22T09:00:00.000Z", current: position), on: database)
+            } catch {
+                failures.withLock { refused.append(attempt) }
+            }
+        }
+        #expect(Set(refused) == [ids[0]] && refused.count == 12)
+        for id in ids.dropFirst() {
+            let stored = try database.examResponses(attempt: id)
+            #expect(stored.count == 12 && stored.allSatisfy { $0.response == "{\"number\":\($0.position)}" })
+        }
+        #expect(try database.examResponses(attempt: ids[0]).isEmpty)
+    }
+}
