@@ -27,23 +27,34 @@ extension ContentRepository {
     }
 
     func loadBanks(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBank], [Diagnostic]) {
-        var loaded: [LoadedBank] = []
+        loadEach(files, load: { BankLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics,
+                 key: { "\($0.bank.id).\($0.bank.language)" }) { bank, path, other in
+            Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1),
+                       "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too")
+        }
+    }
+
+    /// Reads and loads each file, gathers diagnostics, and drops (with `duplicate`'s diagnostic) any item whose key an
+    /// earlier file already used.
+    func loadEach<Item>(
+        _ files: [URL], load: (String, String) -> Item?, diagnostics found: (Item) -> [Diagnostic], key: (Item) -> String,
+        duplicate: (Item, String, String) -> Diagnostic
+    ) -> ([Item], [Diagnostic]) {
+        var loaded: [Item] = []
         var diagnostics: [Diagnostic] = []
         var seen: [String: String] = [:]
         for file in files {
             let path = displayPath(file)
             do {
                 let text = try Self.readText(file, displayPath: path)
-                guard let bank = BankLoader.load(path: path, text: text, clauses: clauses) else { continue }
-                diagnostics += bank.diagnostics
-                let key = "\(bank.bank.id).\(bank.bank.language)"
-                if let other = seen[key] {
-                    diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1),
-                        "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too"))
+                guard let item = load(path, text) else { continue }
+                diagnostics += found(item)
+                if let other = seen[key(item)] {
+                    diagnostics.append(duplicate(item, path, other))
                     continue
                 }
-                seen[key] = path
-                loaded.append(bank)
+                seen[key(item)] = path
+                loaded.append(item)
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -68,26 +79,9 @@ extension ContentRepository {
     }
 
     func loadBlueprints(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBlueprint], [Diagnostic]) {
-        var loaded: [LoadedBlueprint] = []
-        var diagnostics: [Diagnostic] = []
-        var seen: [String: String] = [:]
-        for file in files {
-            let path = displayPath(file)
-            do {
-                let text = try Self.readText(file, displayPath: path)
-                guard let blueprint = BlueprintLoader.load(path: path, text: text, clauses: clauses) else { continue }
-                diagnostics += blueprint.diagnostics
-                if let other = seen[blueprint.blueprint.id] {
-                    diagnostics.append(Diagnostic(.error, at: blueprint.idLocation, "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too"))
-                    continue
-                }
-                seen[blueprint.blueprint.id] = path
-                loaded.append(blueprint)
-            } catch {
-                diagnostics += error.diagnostics
-            }
+        loadEach(files, load: { BlueprintLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics, key: \.blueprint.id) { blueprint, _, other in
+            Diagnostic(.error, at: blueprint.idLocation, "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too")
         }
-        return (loaded, diagnostics)
     }
 
     /// A usable blueprint by id (or file path).

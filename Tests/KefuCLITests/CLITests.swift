@@ -23,6 +23,21 @@ struct KefuProcess {
         var stderr: String
     }
 
+    /// Starts kefu with piped stdin and one pipe for stdout and stderr together (for tests that drive or kill it).
+    static func start(_ arguments: [String]) throws -> (process: Process, input: Pipe, output: Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return (process, input, output)
+    }
+
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary

@@ -68,16 +68,7 @@ struct ExamCLITests {
     func killedMidExam() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = KefuProcess.binary
-        process.arguments = ["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--seed", "3"] + db
-        process.currentDirectoryURL = KefuProcess.root
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let (process, input, output) = try KefuProcess.start(["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--seed", "3"] + db)
         let database = try KefuDatabase(path: dbPath)
         var attempt: ExamAttemptRecord?
         for _ in 0..<100 where attempt == nil {

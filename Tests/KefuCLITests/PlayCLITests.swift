@@ -63,16 +63,7 @@ struct PlayCLITests {
     func terminalInterrupt() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = KefuProcess.binary
-        process.arguments = ["play", "p2p-withdrawal-delay", "--as", "E001", "--interactive", "--mode", "exam", "--seed", "1"] + db
-        process.currentDirectoryURL = KefuProcess.root
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let (process, input, output) = try KefuProcess.start(["play", "p2p-withdrawal-delay", "--as", "E001", "--interactive", "--mode", "exam", "--seed", "1"] + db)
         input.fileHandleForWriting.write(Data("您好，我是平台客服专员小李，很抱歉让您久等了。\n".utf8))
         // Wait until the first reply is stored, then interrupt while the second is awaited.
         var saved = false
