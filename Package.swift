@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
@@ -44,19 +45,21 @@ let package = Package(
         .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"]),
         // Certification rules, KPIs, promotion rules (pure).
         .target(name: "KefuTracks", dependencies: ["KefuCore", "KefuLedger"]),
-        // SQLite through GRDB: migrations, records, one transaction per use case.
-        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Storage protocols: one store per aggregate, domain types in and out, no SQL (no GRDB).
+        .target(name: "KefuStorage", dependencies: ["KefuCore", "KefuLedger"]),
+        // SQLite through GRDB: migrations, records, every SQL statement; implements KefuStorage.
+        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
-                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams", "KefuMentoring",
+                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStorage", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams", "KefuMentoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +75,7 @@ let package = Package(
         .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "KefuStoreTests",
-            dependencies: ["KefuStore", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams", "KefuScenarios", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KefuStore", "KefuStorage", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams", "KefuScenarios", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],

@@ -4,7 +4,7 @@ import KefuContent
 import KefuCore
 
 /// The `kefu` command tree.
-public struct Kefu: ParsableCommand {
+public struct Kefu: AsyncParsableCommand {
     /// Command configuration.
     public static let configuration = CommandConfiguration(
         commandName: "kefu",
@@ -53,4 +53,12 @@ final class Output {
 func fail(_ error: ContentError) -> ExitCode {
     FileHandle.standardError.write(Data((error.description + "\n").utf8))
     return ExitCode(2)
+}
+
+extension Kefu {
+    /// Runs the command tree on Swift concurrency (the process's entry point).
+    public static func runAsync() async {
+        let command: any AsyncParsableCommand.Type = Kefu.self
+        await command.main()
+    }
 }

@@ -7,12 +7,9 @@ public struct KeyStore: Sendable {
     /// The key file.
     public let path: String
 
-    /// The environment variable that overrides the key path.
-    public static let environmentKey = "KEFU_KEY"
-
-    /// The key file for a database: `<database>.key`, unless overridden.
+    /// The key file for a database: `<database>.key`, unless `path` names another.
     public init(path: String? = nil, databasePath: String) {
-        self.path = path ?? ProcessInfo.processInfo.environment[Self.environmentKey] ?? databasePath + ".key"
+        self.path = path ?? databasePath + ".key"
     }
 
     /// The public key for verification: never creates a key. Nil when the key file does not exist.
@@ -41,13 +38,4 @@ public struct KeyStore: Sendable {
         }
         return key
     }
-}
-
-/// An error of the services layer, written for the person who must act.
-public struct ServiceError: Error, Sendable, CustomStringConvertible {
-    /// What failed and what to do.
-    public let description: String
-
-    /// Creates an error.
-    public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KefuStorage
 import GRDB
 
 /// Kefu's SQLite database: one WAL-mode `DatabasePool` per process, `synchronous=FULL` (ledger writes
@@ -14,29 +15,43 @@ public final class KefuDatabase: Sendable {
     /// The default file name, in the working directory.
     public static let defaultFileName = "kefu.sqlite"
 
+    /// True when opened read-only (writes fail; nothing is created or migrated).
+    public let isReadOnly: Bool
+
     /// Opens (creating and migrating on first use) the database at `path`. A database written by a
-    /// newer Kefu is refused untouched.
-    public init(path: String) throws {
+    /// newer Kefu is refused untouched. With `readOnly`, a missing file is an error, nothing is
+    /// created or migrated, and every write fails.
+    public init(path: String, readOnly: Bool = false) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = FULL") }
             // 32 MiB of page cache per connection: large imports touch fewer pages twice.
             try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
+        if readOnly, !FileManager.default.fileExists(atPath: path) {
+            throw StorageError(.notFound, "there is no database at \(path); check --db (or KEFU_DB), or create it with a command that records something (e.g. `kefu people import`)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StoreError("cannot open the database \(path): \(Self.describe(error)); check the path and its permissions")
+            throw StorageError(.unavailable, "cannot open the database \(path): \(Self.describe(error)); check the path and its permissions")
         }
         self.path = path
+        self.isReadOnly = readOnly
         let migrator = Self.migrator
         let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-        if superseded { throw StoreError.tooNew(path) }
+        if superseded { throw StorageError(.tooNew, "\(path) was written by a newer Kefu (it has migrations this version does not know); upgrade Kefu to open it — this version will not touch it") }
+        if readOnly {
+            let current = try pool.read { db in try migrator.hasCompletedMigrations(db) }
+            if !current { throw StorageError(.unavailable, "\(path) was written by an older Kefu and needs upgrading; run a command that records something once to migrate it") }
+            return
+        }
         do {
             try migrator.migrate(pool)
         } catch {
-            throw StoreError("cannot migrate \(path): \(Self.describe(error))")
+            throw StorageError(.unavailable, "cannot migrate \(path): \(Self.describe(error))")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -163,7 +164,7 @@ public final class SaveBatcher: @unchecked Sendable {
         }
         condition.unlock()
         if let error = slot.error { throw error }
-        if let refusal = slot.outcome { throw StoreError(refusal) }
+        if let refusal = slot.outcome { throw StorageError(.conflict, refusal) }
     }
 }
 
@@ -219,7 +220,7 @@ extension KefuDatabase {
         person: String, blueprint: String, make: (ExamHistory) throws -> ExamAttemptRecord
     ) throws -> ExamAttemptRecord {
         try write { db in
-            guard try Self.exists(person, db) else { throw StoreError("no person with id `\(person)`; import people with `kefu people import`") }
+            guard try Self.exists(person, db) else { throw StorageError(.notFound, "no person with id `\(person)`; import people with `kefu people import`") }
             let history = try examHistory(person: person, blueprint: blueprint, db)
             var record = try make(history)
             record.attemptNumber = history.attempts.count + 1
@@ -300,9 +301,9 @@ extension KefuDatabase {
     ) throws -> ExamAttemptRecord {
         try write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM exam_attempt WHERE id = ?", arguments: [record.id]) else {
-                throw StoreError("no exam attempt \(record.id)")
+                throw StorageError(.notFound, "no exam attempt \(record.id)")
             }
-            guard status == expectedStatus else { throw StoreError("exam attempt \(record.id) is \(status), not \(expectedStatus)") }
+            guard status == expectedStatus else { throw StorageError(.conflict, "exam attempt \(record.id) is \(status), not \(expectedStatus)") }
             var stored = record
             if let evidence {
                 try db.execute(
@@ -372,7 +373,7 @@ extension KefuDatabase {
     /// Stores a person's mark for one answer (replacing an earlier one).
     public func addManualGrade(attempt: Int64, _ grade: ManualGrade) throws {
         try write { db in
-            guard try Self.exists(grade.graderID, db) else { throw StoreError("no person with id `\(grade.graderID)`") }
+            guard try Self.exists(grade.graderID, db) else { throw StorageError(.notFound, "no person with id `\(grade.graderID)`") }
             try db.execute(
                 sql: """
                     INSERT INTO exam_manual_grade (attempt_id, position, grader_id, fraction, comment, graded_at) VALUES (?, ?, ?, ?, ?, ?)

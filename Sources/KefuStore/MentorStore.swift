@@ -1,4 +1,5 @@
 import Foundation
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -77,7 +78,7 @@ extension KefuDatabase {
                         sql: "INSERT INTO mentorship (apprentice_id, mentor_id, assigned_at, score, reasons) VALUES (?, ?, ?, ?, ?)",
                         arguments: [pair.apprenticeID, pair.mentorID, pair.assignedAt, pair.score, reasons])
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw StoreError("`\(pair.apprenticeID)` already has a mentor (assigned meanwhile?); nothing was stored — run the assignment again")
+                    throw StorageError(.conflict, "`\(pair.apprenticeID)` already has a mentor (assigned meanwhile?); nothing was stored — run the assignment again")
                 }
                 var record = pair
                 record.id = db.lastInsertedRowID
@@ -91,7 +92,7 @@ extension KefuDatabase {
     public func setActive(_ active: Bool, person: String) throws {
         try write { db in
             try db.execute(sql: "UPDATE person SET status = ? WHERE id = ?", arguments: [active ? "active" : "left", person])
-            guard db.changesCount > 0 else { throw StoreError("no person with id `\(person)`") }
+            guard db.changesCount > 0 else { throw StorageError(.notFound, "no person with id `\(person)`") }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -29,7 +30,7 @@ extension KefuDatabase {
     /// Adds one person (one transaction). Fails when the id exists.
     public func addPerson(_ person: Person) throws {
         try write { db in
-            if try Self.exists(person.id, db) { throw StoreError("a person with id `\(person.id)` already exists") }
+            if try Self.exists(person.id, db) { throw StorageError(.conflict, "a person with id `\(person.id)` already exists") }
             try Self.insert(person, db)
         }
     }
@@ -38,7 +39,7 @@ extension KefuDatabase {
     public func addPeople(_ people: [Person]) throws {
         try write { db in
             for person in people {
-                if try Self.exists(person.id, db) { throw StoreError("a person with id `\(person.id)` already exists; nothing was imported") }
+                if try Self.exists(person.id, db) { throw StorageError(.conflict, "a person with id `\(person.id)` already exists; nothing was imported") }
                 try Self.insert(person, db)
             }
         }
@@ -68,14 +69,14 @@ extension KefuDatabase {
         try db.execute(sql: "UPDATE person SET level = ? WHERE id = ?", arguments: [level.rawValue, id])
     }
 
-    /// Runs `body` in one write transaction, translating database errors into ``StoreError``.
+    /// Runs `body` in one write transaction, translating database errors into ``StorageError``.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.write(body)
-        } catch let error as StoreError {
+        } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {
-            throw StoreError("the database refused the change: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
+            throw StorageError(.conflict, "the database refused the change: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
         }
     }
 
@@ -103,7 +104,7 @@ extension KefuDatabase {
     @discardableResult
     public func addAttempt(_ attempt: Attempt) throws -> Int64 {
         try write { db in
-            guard try Self.exists(attempt.personID, db) else { throw StoreError("no person with id `\(attempt.personID)`") }
+            guard try Self.exists(attempt.personID, db) else { throw StorageError(.notFound, "no person with id `\(attempt.personID)`") }
             try db.execute(
                 sql: """
                     INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
@@ -119,7 +120,7 @@ extension KefuDatabase {
     public func addSignOff(_ signOff: SignOff) throws -> Int64 {
         try write { db in
             for id in [signOff.personID, signOff.mentorID] where try !Self.exists(id, db) {
-                throw StoreError("no person with id `\(id)`")
+                throw StorageError(.notFound, "no person with id `\(id)`")
             }
             try db.execute(
                 sql: "INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note) VALUES (?, ?, ?, ?, ?)",

@@ -1,3 +1,4 @@
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -44,7 +45,7 @@ extension KefuDatabase {
     public func addFeedback(_ rows: [FeedbackRow], source: String) throws {
         try write { db in
             for row in rows {
-                guard try Self.exists(row.personID, db) else { throw StoreError("no person with id `\(row.personID)`; nothing was imported") }
+                guard try Self.exists(row.personID, db) else { throw StorageError(.notFound, "no person with id `\(row.personID)`; nothing was imported") }
                 try db.execute(sql: "INSERT INTO kpi_feedback (date, person_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
                                arguments: [row.date, row.personID, row.kind, row.value, source])
             }
@@ -65,7 +66,7 @@ extension KefuDatabase {
                            scorecards: [(person: String, total: Double, rating: String, kpis: String)], replace: Bool) throws {
         try write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_cycle WHERE period = ?", arguments: [period]) ?? 0 > 0 {
-                guard replace else { throw StoreError("the review cycle \(period) is already stored; pass --replace to recompute it") }
+                guard replace else { throw StorageError(.conflict, "the review cycle \(period) is already stored; pass --replace to recompute it") }
                 try db.execute(sql: "DELETE FROM review_scorecard WHERE period = ?", arguments: [period])
                 try db.execute(sql: "DELETE FROM review_cycle WHERE period = ?", arguments: [period])
             }

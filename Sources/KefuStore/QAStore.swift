@@ -1,4 +1,5 @@
 import Foundation
+import KefuStorage
 import GRDB
 import KefuCore
 

@@ -1,3 +1,4 @@
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -79,7 +80,7 @@ extension KefuDatabase {
     public func startScenarioRun(_ run: ScenarioRunRecord) throws -> ScenarioRunRecord {
         try write { db in
             guard try Self.exists(run.personID, db) else {
-                throw StoreError("no person with id `\(run.personID)`; import people with `kefu people import`")
+                throw StorageError(.notFound, "no person with id `\(run.personID)`; import people with `kefu people import`")
             }
             var stored = run
             stored.attemptNumber = try Int.fetchOne(
@@ -114,10 +115,10 @@ extension KefuDatabase {
     ) throws -> ScenarioRunRecord {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM scenario_run WHERE id = ?", arguments: [id]) else {
-                throw StoreError("no scenario run \(id)")
+                throw StorageError(.notFound, "no scenario run \(id)")
             }
             var run = ScenarioRunRecord(row: row)
-            guard run.status == "in-progress" else { throw StoreError("scenario run \(id) is already \(run.status)") }
+            guard run.status == "in-progress" else { throw StorageError(.conflict, "scenario run \(id) is already \(run.status)") }
             var attemptID: Int64?
             if status == "complete" {
                 try db.execute(

@@ -1,3 +1,4 @@
+import KefuStorage
 import GRDB
 import KefuCore
 
@@ -80,7 +81,7 @@ extension KefuDatabase {
     public func signOffTranscript(run: Int64, _ signOff: SignOff) throws -> Int64 {
         try write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM transcript_signoff WHERE run_id = ?", arguments: [run]) ?? 0 > 0 {
-                throw StoreError("transcript \(run) is already signed off")
+                throw StorageError(.conflict, "transcript \(run) is already signed off")
             }
             try db.execute(
                 sql: "INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note) VALUES (?, ?, ?, ?, ?)",

@@ -1,3 +1,3 @@
 import KefuCLI
 
-Kefu.main()
+await Kefu.runAsync()

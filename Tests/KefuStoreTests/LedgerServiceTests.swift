@@ -7,6 +7,7 @@ import KefuCore
 import KefuLedger
 import KefuServices
 import KefuStore
+import KefuStorage
 import KefuTracks
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -54,7 +55,7 @@ struct LedgerServiceTests {
         let f = try Fixture()
         #expect(try f.database.people().isEmpty)
         try f.sql("INSERT INTO grdb_migrations (identifier) VALUES ('2099-01 a future migration')")
-        #expect(throws: StoreError.self) { try KefuDatabase(path: f.database.path) }
+        #expect(throws: StorageError.self) { try KefuDatabase(path: f.database.path) }
         do {
             _ = try KefuDatabase(path: f.database.path)
         } catch {
@@ -275,7 +276,7 @@ struct LedgerServiceTests {
         }
         // A duplicate of an existing person rolls the whole import back.
         try f.database.addPerson(Person(id: "E2", name: "x", hireDate: "2026-01-01"))
-        #expect(throws: StoreError.self) { try f.database.addPeople(people) }
+        #expect(throws: StorageError.self) { try f.database.addPeople(people) }
         #expect(try f.database.people().map(\.id) == ["E2"])
     }
 }

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import KefuCore
+import KefuServices
+
+/// The CLI's edge: builds the one environment per process, maps service errors to exit statuses and
+/// renders hints as commands.
+///
+/// Exit statuses: 0 success, 1 a negative result (failed, not ready, tampered), 2 an error, 64 usage.
+enum Edge {
+    /// The exit status of a service error: every code is an error (2); usage errors (64) come from
+    /// argument parsing before any service runs.
+    static func exitStatus(_ code: ServiceError.Code) -> Int32 { 2 }
+
+    /// The command line a hint stands for, or nil for an action the CLI has no command for.
+    static func command(for hint: ServiceError.Hint) -> String? {
+        let a = hint.arguments
+        func arg(_ name: String, _ placeholder: String) -> String { a[name] ?? placeholder }
+        switch hint.action {
+        case "people.import": return "kefu people import FILE.csv"
+        case "people.add": return "kefu people add"
+        case "qa.import": return "kefu qa import FILE --batch NAME"
+        case "qa.sample": return "kefu qa sample --name NAME …"
+        case "qa.score": return "kefu qa score --rubric \(arg("rubric", "RUBRIC")) --sample \(arg("sample", "SAMPLE"))"
+        case "qa.calibration.create": return "kefu qa calibration create …"
+        case "exam.clear": return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"
+        case "exam.resume": return "kefu exam resume --as \(arg("person", "PERSON"))"
+        case "bank.import": return "kefu bank import FILE"
+        case "lint": return "kefu lint \(a["path"] ?? "")".trimmingCharacters(in: .whitespaces)
+        case "ledger.verify": return "kefu ledger verify"
+        case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
+        case "mentor.assign": return "kefu mentor assign"
+        default: return nil
+        }
+    }
+
+    /// Prints `error` for the person at the terminal (stderr) and returns the exit status to use.
+    static func report(_ error: any Error) -> ExitCode {
+        if let code = error as? ExitCode { return code }
+        if let error = error as? ServiceError {
+            var text = "error: " + error.message
+            if let hint = error.hint, let command = command(for: hint) { text += "\n  next: \(command)" }
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+            return ExitCode(exitStatus(error.code))
+        }
+        return failure(error)
+    }
+
+    /// Runs a command body; service errors become a message and their exit status.
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw report(error) }
+    }
+
+    /// The process's configuration from the shared options and the environment.
+    static func configuration(global: GlobalOptions, store: StoreOptions? = nil) -> Configuration {
+        Configuration.resolve(
+            root: global.root, database: store?.db, key: store?.key, environment: ProcessInfo.processInfo.environment,
+            currentDirectory: FileManager.default.currentDirectoryPath, processors: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Opens the environment: read-only commands never create a database or a key.
+    static func environment(global: GlobalOptions, store: StoreOptions? = nil, access: StorageAccess) throws -> KefuEnvironment {
+        do { return try KefuEnvironment.open(configuration(global: global, store: store), access: access) } catch {
+            throw report(error)
+        }
+    }
+
+    /// The OS user running this process (the operator the audit log names).
+    static var osUser: String {
+        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? String(getuid())
+    }
+
+    /// The identity `--as PERSON` names: the operator acting as that person.
+    static func identity(_ person: String, in environment: KefuEnvironment) async throws -> Identity {
+        do { return try await environment.operatorIdentity(as: PersonID(person), osUser: osUser) } catch { throw report(error) }
+    }
+}

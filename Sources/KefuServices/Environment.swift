@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import KefuContent
+import KefuCore
+import KefuStorage
+import KefuStore
+import Logging
+
+/// Where Kefu's content, data and keys are, resolved once per process from options and the
+/// environment. Services never read environment variables: the edge builds this and passes it in.
+public struct Configuration: Sendable, Hashable {
+    /// Folder holding `Rubrics/`, `Scenarios/`, `QuestionBanks/`, `Policies/`, `Tracks/`.
+    public var root: String
+    /// The database: a SQLite file path.
+    public var database: String
+    /// The ledger's signing key file.
+    public var keyPath: String
+    /// The ledger's name in checkpoints and credential ids.
+    public var ledgerOrigin: String
+    /// Worker threads for CPU-bound scoring.
+    public var workers: Int
+
+    /// The environment variables read by ``resolve(root:database:key:environment:currentDirectory:processors:)``.
+    public enum Variable: String, CaseIterable, Sendable {
+        /// Content root.
+        case root = "KEFU_ROOT"
+        /// Database.
+        case database = "KEFU_DB"
+        /// Signing key file.
+        case key = "KEFU_KEY"
+        /// Ledger origin.
+        case ledgerOrigin = "KEFU_LEDGER_ORIGIN"
+    }
+
+    /// The default database file name, in the working directory.
+    public static let defaultDatabase = "kefu.sqlite"
+    /// The default ledger origin.
+    public static let defaultLedgerOrigin = "kefu.local/ledger"
+
+    /// Creates a configuration.
+    public init(root: String, database: String, keyPath: String? = nil, ledgerOrigin: String = Configuration.defaultLedgerOrigin, workers: Int = 1) {
+        self.root = root
+        self.database = database
+        self.keyPath = keyPath ?? database + ".key"
+        self.ledgerOrigin = ledgerOrigin
+        self.workers = max(1, workers)
+    }
+
+    /// Explicit options first, then the environment, then defaults (current folder, `./kefu.sqlite`,
+    /// `<database>.key`, all processors).
+    public static func resolve(
+        root: String? = nil, database: String? = nil, key: String? = nil, environment: [String: String],
+        currentDirectory: String, processors: Int
+    ) -> Configuration {
+        func value(_ explicit: String?, _ variable: Variable) -> String? {
+            if let explicit, !explicit.isEmpty { return explicit }
+            if let text = environment[variable.rawValue], !text.isEmpty { return text }
+            return nil
+        }
+        let database = value(database, .database) ?? defaultDatabase
+        return Configuration(
+            root: value(root, .root) ?? currentDirectory, database: database, keyPath: value(key, .key) ?? database + ".key",
+            ledgerOrigin: value(nil, .ledgerOrigin) ?? defaultLedgerOrigin, workers: processors)
+    }
+}
+
+/// How a process uses storage.
+public enum StorageAccess: Sendable, Hashable {
+    /// Not at all (content-only commands: lint, score, coverage).
+    case none
+    /// Reads only: a missing database is an error and nothing is created or migrated.
+    case readOnly
+    /// Reads and writes: the database is created and migrated on first use.
+    case readWrite
+}
+
+/// The signing key of the ledger, kept by a provider so services never handle key files.
+public protocol SigningKeyProvider: Sendable {
+    /// The public key, or nil when no key exists yet (never creates one).
+    func existingPublicKey() throws -> Curve25519.Signing.PublicKey?
+    /// The private key, created on first use.
+    func signingKey() throws -> Curve25519.Signing.PrivateKey
+}
+
+extension KeyStore: SigningKeyProvider {}
+
+/// Everything a service needs, built once per process: configuration, storage, content, calendar
+/// clock, logger and the signing-key provider.
+public struct KefuEnvironment: Sendable {
+    /// Where things are.
+    public let configuration: Configuration
+    /// The content (rubrics, scenarios, banks, tracks), resolved only inside ``Configuration/root``.
+    public let content: ContentRepository
+    /// "Now" for records.
+    public let clock: WallClock
+    /// Where services log (no personal data).
+    public let logger: Logger
+    /// The ledger's signing key.
+    public let keys: any SigningKeyProvider
+    private let openedStorage: (any Storage)?
+
+    /// Builds an environment over already-open storage (tests, the web app).
+    public init(
+        configuration: Configuration, storage: (any Storage)?, clock: WallClock = .system,
+        logger: Logger = Logger(label: "kefu"), keys: (any SigningKeyProvider)? = nil
+    ) {
+        self.configuration = configuration
+        self.content = ContentRepository(root: URL(fileURLWithPath: configuration.root, isDirectory: true))
+        self.clock = clock
+        self.logger = logger
+        self.keys = keys ?? KeyStore(path: configuration.keyPath, databasePath: configuration.database)
+        self.openedStorage = storage
+    }
+
+    /// Opens storage as `access` says and builds the environment.
+    public static func open(
+        _ configuration: Configuration, access: StorageAccess, clock: WallClock = .system, logger: Logger = Logger(label: "kefu")
+    ) throws -> KefuEnvironment {
+        let storage: (any Storage)?
+        switch access {
+        case .none: storage = nil
+        case .readOnly: storage = try openStorage(configuration.database, readOnly: true)
+        case .readWrite: storage = try openStorage(configuration.database, readOnly: false)
+        }
+        return KefuEnvironment(configuration: configuration, storage: storage, clock: clock, logger: logger)
+    }
+
+    static func openStorage(_ location: String, readOnly: Bool) throws -> any Storage {
+        do { return try SQLiteStorage(path: location, readOnly: readOnly) } catch let error as StorageError { throw ServiceError(error) }
+    }
+
+    /// The storage; an error when the process opened none.
+    public var storage: any Storage {
+        get throws {
+            guard let openedStorage else {
+                throw ServiceError(.unavailable, "this command was started without a database")
+            }
+            return openedStorage
+        }
+    }
+}
+
+extension KefuEnvironment {
+    /// The identity of an operator (whoever can open the database: the OS user `osUser`) acting as
+    /// `person`. The person must exist and be active; roles follow from their level.
+    public func operatorIdentity(as person: PersonID, osUser: String) async throws -> Identity {
+        guard !person.isEmpty else { throw ServiceError(.invalidInput, "say who is acting: the person id is empty") }
+        let found = try await translatingStorageErrors { try await self.storage.people.person(person) }
+        guard let found else {
+            throw ServiceError(.notFound, "no person `\(person)` to act as", hint: .init("people.import"))
+        }
+        guard found.isActive else { throw ServiceError(.forbidden, "\(person) has left and can no longer act") }
+        return Identity(person: person, roles: Role.implied(by: found.level), channel: .operator(osUser: osUser))
+    }
+}

@@ -1,0 +1,5 @@
+public import KefuCore
+
+/// Exam attempts: papers, responses, manual grades, retraining flags.
+public protocol ExamStore: Sendable {
+}

@@ -1,0 +1,5 @@
+public import KefuCore
+
+/// The certification ledger: entries, checkpoints.
+public protocol LedgerStore: Sendable {
+}

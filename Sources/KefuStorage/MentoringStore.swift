@@ -1,0 +1,5 @@
+public import KefuCore
+
+/// Mentorships and mentors' transcript reviews.
+public protocol MentoringStore: Sendable {
+}

@@ -1,0 +1,9 @@
+import Foundation
+import GRDB
+import KefuCore
+import KefuStorage
+
+/// ScenarioRunStore on SQLite.
+struct SQLiteScenarioRunStore: ScenarioRunStore {
+    let database: KefuDatabase
+}
