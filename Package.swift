@@ -64,6 +64,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kefu", dependencies: ["KefuCLI"]),
+        // Test support: fresh storage, the storage conformance suites, golden files.
+        .target(name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"]),
+        .testTarget(name: "KefuStorageTests", dependencies: ["KefuTesting", "KefuStorage", "KefuStore", "KefuCore"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"], exclude: ["Fixtures"]),

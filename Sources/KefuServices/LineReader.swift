@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads a file or stdin as lines of bytes, in chunks, so memory stays bounded however large the input is.
 public final class LineReader {
-    private let handle: FileHandle
+    private let handle: FileHandle?
     private var buffer: [UInt8] = []
     private var start = 0
     private var isAtEnd = false
@@ -14,6 +14,14 @@ public final class LineReader {
     public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
         self.chunkSize = chunkSize
+    }
+
+    /// Creates a reader over bytes already in memory (an upload).
+    public init(bytes: [UInt8]) {
+        self.handle = nil
+        self.buffer = bytes
+        self.isAtEnd = true
+        self.chunkSize = 0
     }
 
     /// The next line without its terminator (`\n` or `\r\n`), or nil at the end.
@@ -34,7 +42,7 @@ public final class LineReader {
                 lineNumber += 1
                 return line
             }
-            let data = handle.readData(ofLength: chunkSize)
+            let data = handle?.readData(ofLength: chunkSize) ?? Data()
             if start > 0 {
                 buffer.removeSubrange(0..<start)
                 start = 0
