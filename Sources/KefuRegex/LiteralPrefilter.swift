@@ -144,7 +144,7 @@ enum LiteralAnalysis {
 
     struct Unsupported: Error {}
 
-    /// Necessary literals of `pattern`, lower-cased when it is caseless, or nil when none can be proven.
+    /// Necessary literals of `pattern` (ASCII letters lower-cased, as the scan folds them), or nil when none can be proven.
     static func necessaryLiterals(of pattern: Pattern) -> Set<String>? {
         var parser = Parser(
             scalars: Array(pattern.compiledSource.unicodeScalars), caseless: pattern.options.caseless,
@@ -236,15 +236,17 @@ enum LiteralAnalysis {
             return best(bestSoFar, run)
         }
 
+        /// One literal scalar as the scan sees it. The scan folds ASCII letters of the text to lower
+        /// case, so ASCII literals are folded too — also for case-sensitive patterns, where the folded
+        /// literal is still necessary (PCRE2 then decides the case).
         func literal(_ scalar: Unicode.Scalar) -> Info {
-            if caseless {
-                if scalar.value < 0x80 {
-                    if !nfkc && (scalar == "k" || scalar == "K" || scalar == "s" || scalar == "S") { return .unknown }
-                    let lowered = (scalar.value >= 0x41 && scalar.value <= 0x5A) ? Unicode.Scalar(scalar.value | 0x20)! : scalar
-                    return .exact([String(Character(lowered))])
-                }
-                if scalar.properties.changesWhenCaseMapped { return .unknown }
+            if scalar.value < 0x80 {
+                if caseless && !nfkc && (scalar == "k" || scalar == "K" || scalar == "s" || scalar == "S") { return .unknown }
+                let isUpper = scalar.value >= 0x41 && scalar.value <= 0x5A
+                let lowered = isUpper ? Unicode.Scalar(UInt8(scalar.value | 0x20)) : scalar
+                return .exact([String(Character(lowered))])
             }
+            if caseless && scalar.properties.changesWhenCaseMapped { return .unknown }
             return .exact([String(Character(scalar))])
         }
 

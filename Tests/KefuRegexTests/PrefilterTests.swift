@@ -15,7 +15,9 @@ struct PrefilterTests {
         #expect(try literals("(请问|有什么).{0,6}帮您") == ["帮您"])
         #expect(try literals("(请问|有什么).{0,6}x") == ["请问", "有什么"])
         #expect(try literals("\\bSorry\\b") == ["sorry"])
-        #expect(try literals("Sorry", caseless: false) == ["Sorry"])
+        // The scan folds ASCII case in the text, so case-sensitive literals are folded too.
+        #expect(try literals("Sorry", caseless: false) == ["sorry"])
+        #expect(try literals("VIP", caseless: false) == ["vip"])
         #expect(try literals("感谢(您的)?来电") == ["感谢来电", "感谢您的来电"])
         #expect(try literals("请问？") == ["请问?"])
         #expect(try literals("a.*sorry for") == ["sorry for"])
@@ -39,5 +41,20 @@ struct PrefilterTests {
         #expect(candidates.mayMatch(3))
         let none = filter.scan(Array("hello".utf8))
         #expect(!none.mayMatch(0) && !none.mayMatch(1) && !none.mayMatch(3))
+    }
+
+    @Test("a case-sensitive pattern with capitals is a candidate where its literal occurs in any case, and PCRE2 decides")
+    func caseSensitiveCapitals() throws {
+        let vip = try Pattern("VIP", options: PatternOptions(caseless: false))
+        let filter = LiteralPrefilter(patterns: [vip])
+        let text = "尊敬的VIP客户"
+        #expect(filter.scan(Array(text.utf8)).mayMatch(0))
+        let scratch = MatchScratch()
+        #expect(try vip.matches(text, scratch: scratch))
+        // Lower case: still a candidate for the scan (folded), but PCRE2 refuses it.
+        let lower = "尊敬的vip客户"
+        #expect(filter.scan(Array(lower.utf8)).mayMatch(0))
+        #expect(try !vip.matches(lower, scratch: scratch))
+        #expect(!filter.scan(Array("尊敬的客户".utf8)).mayMatch(0))
     }
 }
