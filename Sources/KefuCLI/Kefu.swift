@@ -10,7 +10,7 @@ public struct Kefu: AsyncParsableCommand {
         commandName: "kefu",
         abstract: "Kefu 客服 — training, QA and simulation for customer-service teams.",
         version: KefuCore.version,
-        subcommands: [Lint.self, Score.self, Coverage.self, People.self, Evidence.self, Certify.self, LedgerCommand.self, QA.self, Play.self, ScenarioCommand.self, TranscriptCommand.self, BankCommand.self, ExamCommand.self, MentorCommand.self, Promote.self, ReviewCommand.self, ReviewCycle.self, Bench.self]
+        subcommands: [Lint.self, Score.self, Coverage.self, People.self, Evidence.self, Certify.self, LedgerCommand.self, QA.self, Play.self, ScenarioCommand.self, TranscriptCommand.self, BankCommand.self, ExamCommand.self, MentorCommand.self, Promote.self, ReviewCommand.self, ReviewCycle.self, RubricCommand.self, Bench.self]
     )
 
     /// Creates the command.
