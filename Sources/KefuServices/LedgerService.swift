@@ -98,7 +98,7 @@ public struct LedgerService: Sendable {
         guard let entry = appended.first else {
             return CertificationOutcome(certification: certification, title: rule.title, person: person, checks: checks, entry: nil)
         }
-        environment.logger.info("certification issued", metadata: ["entry": "\(entry.sequence)", "actor": "\(actor.person)"])
+        environment.logger.debug("certification issued", metadata: ["entry": "\(entry.sequence)", "actor": "\(actor.person)"])
         return CertificationOutcome(certification: certification, title: rule.title, person: person, checks: checks, entry: LedgerEntryView(entry))
     }
 
@@ -255,7 +255,7 @@ public struct LedgerService: Sendable {
                 return SignedCheckpoint(checkpoint: checkpoint, text: try checkpoint.signed(with: Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)))
             }
         }
-        environment.logger.info("checkpoint stored", metadata: ["size": "\(signed.checkpoint.size)", "actor": "\(actor.person)"])
+        environment.logger.debug("checkpoint stored", metadata: ["size": "\(signed.checkpoint.size)", "actor": "\(actor.person)"])
         return CheckpointResult(origin: origin, size: signed.checkpoint.size, root: signed.checkpoint.root.hex, text: signed.text)
     }
 

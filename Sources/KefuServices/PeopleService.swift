@@ -47,7 +47,7 @@ public struct PeopleService: Sendable {
             languages: input.languages.filter { !$0.isEmpty }, channels: channels, managerID: input.manager?.rawValue)
         if let problem = Self.validate(person) { throw ServiceError(.invalidInput, problem) }
         try await translatingStorageErrors { try await environment.storage.people.add(person) }
-        environment.logger.info("person added", metadata: ["person": "\(person.id)", "actor": "\(actor.person)"])
+        environment.logger.debug("person added", metadata: ["person": "\(person.id)", "actor": "\(actor.person)"])
         return person
     }
 
@@ -55,7 +55,7 @@ public struct PeopleService: Sendable {
     public func importCSV(_ source: InputSource, by actor: Identity) async throws -> PeopleImport {
         let people = try Self.parse(source)
         try await translatingStorageErrors { try await environment.storage.people.add(people) }
-        environment.logger.info("people imported", metadata: ["count": "\(people.count)", "actor": "\(actor.person)"])
+        environment.logger.debug("people imported", metadata: ["count": "\(people.count)", "actor": "\(actor.person)"])
         return PeopleImport(source: source.label, imported: people.count)
     }
 
@@ -87,7 +87,7 @@ public struct PeopleService: Sendable {
     /// Marks a person as having left (their history is kept; mentoring re-matches their apprentices).
     public func leave(_ id: PersonID, by actor: Identity) async throws {
         try await translatingStorageErrors { try await environment.storage.people.setActive(false, person: id) }
-        environment.logger.info("person left", metadata: ["person": "\(id)", "actor": "\(actor.person)"])
+        environment.logger.debug("person left", metadata: ["person": "\(id)", "actor": "\(actor.person)"])
     }
 
     // MARK: Evidence
@@ -100,7 +100,7 @@ public struct PeopleService: Sendable {
             personID: input.person.rawValue, kind: input.kind.rawValue, reference: input.reference, contentVersion: input.contentVersion,
             mode: input.mode.rawValue, score: input.score, passed: input.result == .pass, completedAt: completedAt)
         let id = try await translatingStorageErrors { try await environment.storage.people.addAttempt(attempt) }
-        environment.logger.info("attempt recorded", metadata: ["attempt": "\(id)", "actor": "\(actor.person)"])
+        environment.logger.debug("attempt recorded", metadata: ["attempt": "\(id)", "actor": "\(actor.person)"])
         return id
     }
 
@@ -111,7 +111,7 @@ public struct PeopleService: Sendable {
             personID: input.person.rawValue, mentorID: input.mentor.rawValue, certification: input.certification.rawValue,
             signedAt: LedgerService.timestamp(environment.clock.now()), note: input.note)
         let id = try await translatingStorageErrors { try await environment.storage.people.addSignOff(signOff) }
-        environment.logger.info("sign-off recorded", metadata: ["signoff": "\(id)", "actor": "\(actor.person)"])
+        environment.logger.debug("sign-off recorded", metadata: ["signoff": "\(id)", "actor": "\(actor.person)"])
         return id
     }
 
