@@ -27,7 +27,10 @@ enum Edge {
         case "exam.resume": return "kefu exam resume --as \(arg("person", "PERSON"))"
         case "bank.import": return "kefu bank import FILE"
         case "lint": return "kefu lint \(a["path"] ?? "")".trimmingCharacters(in: .whitespaces)
+        case "ledger.checkpoint": return "kefu ledger checkpoint"
         case "ledger.verify": return "kefu ledger verify"
+        case "ledger.verify.public-key": return "kefu ledger verify --jwk ISSUER.jwk (from kefu ledger public-key where the key is)"
+        case "ledger.verify-credential.public-key": return "kefu ledger verify-credential FILE --jwk ISSUER.jwk"
         case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
         case "mentor.assign": return "kefu mentor assign"
         default: return nil

@@ -18,8 +18,6 @@ struct StoreOptions: ParsableArguments {
     func open() throws -> KefuDatabase {
         do { return try KefuDatabase(path: databasePath) } catch { throw failure(error) }
     }
-
-    var keyStore: KeyStore { KeyStore(path: key ?? ProcessInfo.processInfo.environment["KEFU_KEY"], databasePath: databasePath) }
 }
 
 /// Prints an error for the person at the terminal and returns exit status 2.

@@ -1,14 +1,15 @@
 import Foundation
 import KefuCore
-import KefuStore
+import KefuStorage
 
-/// People: add one, import a CSV all-or-nothing, list, show.
+/// People and their hand-entered evidence: add one, import a CSV all-or-nothing, list, show, mark as
+/// left; record exam or scenario attempts and mentors' sign-offs.
 public struct PeopleService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
+    /// The environment (storage, clock).
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase) { self.database = database }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
     /// The CSV columns, in any order; `id`, `name` and `hire_date` are required.
     public static let columns = ["id", "name", "team", "site", "level", "hire_date", "languages", "channels", "status", "manager"]
@@ -27,21 +28,112 @@ public struct PeopleService: Sendable {
         return (1...12).contains(m) && (1...31).contains(d)
     }
 
+    // MARK: People
+
+    /// Adds one person from form fields: the level and channels are checked here.
+    public func add(_ input: PersonInput, by actor: Identity) async throws -> Person {
+        let levelText = input.level.trimmingCharacters(in: .whitespaces)
+        guard let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText) else {
+            throw ServiceError(.invalidInput, "unknown level `\(input.level)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let channels = try input.channels.map { name -> Channel in
+            guard let channel = Channel(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ServiceError(.invalidInput, "unknown channel `\(name)`; use \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return channel
+        }
+        let person = Person(
+            id: input.id.rawValue, name: input.name, team: input.team, site: input.site, level: level, hireDate: input.hireDate,
+            languages: input.languages.filter { !$0.isEmpty }, channels: channels, managerID: input.manager?.rawValue)
+        if let problem = Self.validate(person) { throw ServiceError(.invalidInput, problem) }
+        try await translatingStorageErrors { try await environment.storage.people.add(person) }
+        environment.logger.debug("person added", metadata: ["person": "\(person.id)", "actor": "\(actor.person)"])
+        return person
+    }
+
+    /// Imports people from a CSV: every row or none. Problems name `source.label:line:col`.
+    public func importCSV(_ source: InputSource, by actor: Identity) async throws -> PeopleImport {
+        let people = try Self.parse(source)
+        try await translatingStorageErrors { try await environment.storage.people.add(people) }
+        environment.logger.debug("people imported", metadata: ["count": "\(people.count)", "actor": "\(actor.person)"])
+        return PeopleImport(source: source.label, imported: people.count)
+    }
+
+    /// Reads and parses a people CSV (UTF-8, an optional byte-order mark) from `source`.
+    public static func parse(_ source: InputSource) throws -> [Person] {
+        let bytes = try source.readAll()
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ServiceError(.invalidInput, "\(source.label):1:1: the file is not UTF-8; convert it first (e.g. with iconv from GB18030)")
+        }
+        return try parseCSV(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: source.label)
+    }
+
+    /// Everyone, by id.
+    public func list() async throws -> [Person] {
+        try await translatingStorageErrors { try await environment.storage.people.people() }
+    }
+
+    /// One person with their evidence and ledger entries.
+    public func show(_ id: PersonID) async throws -> PersonRecord {
+        let storage = try environment.storage
+        return try await translatingStorageErrors {
+            guard let person = try await storage.people.person(id) else { throw ServiceError.notFound(id) }
+            let evidence = try await storage.people.evidence(of: id)
+            let entries = try await storage.ledger.entries(person: id)
+            return PersonRecord(person: person, attempts: evidence.attempts, signOffs: evidence.signOffs, ledger: entries.map(LedgerEntryView.init))
+        }
+    }
+
+    /// Marks a person as having left (their history is kept; mentoring re-matches their apprentices).
+    public func leave(_ id: PersonID, by actor: Identity) async throws {
+        try await translatingStorageErrors { try await environment.storage.people.setActive(false, person: id) }
+        environment.logger.debug("person left", metadata: ["person": "\(id)", "actor": "\(actor.person)"])
+    }
+
+    // MARK: Evidence
+
+    /// Records a hand-entered exam or scenario attempt; returns its number.
+    public func recordAttempt(_ input: AttemptInput, by actor: Identity) async throws -> AttemptID {
+        guard (0...100).contains(input.score) else { throw ServiceError(.invalidInput, "the score must be between 0 and 100, not \(Figure(input.score))") }
+        let completedAt = input.completedAt ?? LedgerService.timestamp(environment.clock.now())
+        let attempt = Attempt(
+            personID: input.person.rawValue, kind: input.kind.rawValue, reference: input.reference, contentVersion: input.contentVersion,
+            mode: input.mode.rawValue, score: input.score, passed: input.result == .pass, completedAt: completedAt)
+        let id = try await translatingStorageErrors { try await environment.storage.people.addAttempt(attempt) }
+        environment.logger.debug("attempt recorded", metadata: ["attempt": "\(id)", "actor": "\(actor.person)"])
+        return id
+    }
+
+    /// Records a mentor's hand-entered sign-off; returns its number.
+    public func recordSignOff(_ input: SignOffInput, by actor: Identity) async throws -> Int64 {
+        guard !input.certification.isEmpty else { throw ServiceError(.invalidInput, "name the certification signed off") }
+        let signOff = SignOff(
+            personID: input.person.rawValue, mentorID: input.mentor.rawValue, certification: input.certification.rawValue,
+            signedAt: LedgerService.timestamp(environment.clock.now()), note: input.note)
+        let id = try await translatingStorageErrors { try await environment.storage.people.addSignOff(signOff) }
+        environment.logger.debug("sign-off recorded", metadata: ["signoff": "\(id)", "actor": "\(actor.person)"])
+        return id
+    }
+
+    // MARK: CSV
+
     /// Parses a people CSV (header row, RFC 4180 quoting). Every problem is reported as
     /// `file:line:col: message`; nothing is returned unless the whole file is valid.
     public static func parseCSV(_ text: String, file: String) throws -> [Person] {
         let rows = try CSV.parse(text, file: file)
-        guard let header = rows.first else { throw ServiceError("\(file):1:1: the file is empty; it needs a header row: \(columns.joined(separator: ","))") }
+        guard let header = rows.first else {
+            throw ServiceError(.invalidInput, "\(file):1:1: the file is empty; it needs a header row: \(columns.joined(separator: ","))")
+        }
         var index: [String: Int] = [:]
         for (i, name) in header.fields.enumerated() {
             let key = name.value.trimmingCharacters(in: .whitespaces).lowercased()
             guard columns.contains(key) else {
-                throw ServiceError("\(file):\(header.line):\(name.column): unknown column `\(name.value)`; columns: \(columns.joined(separator: ", "))")
+                throw ServiceError(.invalidInput, "\(file):\(header.line):\(name.column): unknown column `\(name.value)`; columns: \(columns.joined(separator: ", "))")
             }
             index[key] = i
         }
         for required in ["id", "name", "hire_date"] where index[required] == nil {
-            throw ServiceError("\(file):1:1: the header lacks the required column `\(required)`")
+            throw ServiceError(.invalidInput, "\(file):1:1: the header lacks the required column `\(required)`")
         }
         var people: [Person] = []
         var errors: [String] = []
@@ -88,20 +180,10 @@ public struct PeopleService: Sendable {
             seen[person.id] = row.line
             people.append(person)
         }
-        if !errors.isEmpty { throw ServiceError(errors.joined(separator: "\n") + "\nnothing was imported") }
+        if !errors.isEmpty { throw ServiceError(.invalidInput, errors.joined(separator: "\n") + "\nnothing was imported") }
         return people
     }
 
-    /// Imports a CSV file: all rows or none.
-    public func importCSV(at path: String) throws -> Int {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError("cannot read \(path)") }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw ServiceError("\(path):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
-        }
-        let people = try Self.parseCSV(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: path)
-        try database.addPeople(people)
-        return people.count
-    }
 }
 
 /// A small RFC 4180 CSV reader that remembers where each field starts.
@@ -158,7 +240,7 @@ enum CSV {
             }
             switch c {
             case "\"":
-                if !field.isEmpty || quotedField { throw ServiceError("\(file):\(line):\(column): a quote inside an unquoted field; quote the whole field and double inner quotes") }
+                if !field.isEmpty || quotedField { throw ServiceError(.invalidInput, "\(file):\(line):\(column): a quote inside an unquoted field; quote the whole field and double inner quotes") }
                 inQuotes = true
                 quotedField = true
             case ",":
@@ -175,13 +257,13 @@ enum CSV {
                 rowLine = line
                 fieldColumn = 1
             default:
-                if quotedField { throw ServiceError("\(file):\(line):\(column): text after a closing quote") }
+                if quotedField { throw ServiceError(.invalidInput, "\(file):\(line):\(column): text after a closing quote") }
                 field.unicodeScalars.append(c)
             }
             i += 1
             column += 1
         }
-        if inQuotes { throw ServiceError("\(file):\(rowLine):\(fieldColumn): a quoted field is never closed") }
+        if inQuotes { throw ServiceError(.invalidInput, "\(file):\(rowLine):\(fieldColumn): a quoted field is never closed") }
         return rows
     }
 }

@@ -1,5 +1,38 @@
 public import KefuCore
+public import KefuLedger
 
-/// The certification ledger: entries, checkpoints.
+/// The certification ledger: entries (appended with their hash chain), checkpoints.
 public protocol LedgerStore: Sendable {
+    /// Appends the drafts `make` returns, in one transaction: `make` runs inside it over the current
+    /// ``LedgerHead`` (every entry so far and, when `person` is given, that person's record and
+    /// evidence); the store fills in each draft's sequence number and previous hash, stores the
+    /// canonical body and its chain hash, and returns the stored entries. `progress`, when given, is
+    /// told how many drafts are stored so far after each one.
+    func append(
+        concerning person: PersonID?, progress: (@Sendable (Int) -> Void)?,
+        _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
+    ) async throws -> [LedgerEntry]
+    /// The decoded entries in sequence order, all or one person's.
+    func entries(person: PersonID?) async throws -> [LedgerEntry]
+    /// One entry, or nil.
+    func entry(_ id: EntryID) async throws -> LedgerEntry?
+    /// The entries that refer to `id` (revocations, expiries, renewals), in sequence order.
+    func events(referringTo id: EntryID) async throws -> [LedgerEntry]
+    /// Everything verification reads, in one read transaction: the stored rows, their query
+    /// columns, and the stored checkpoints' texts.
+    func snapshot() async throws -> LedgerSnapshot
+    /// Stores a checkpoint: `make` runs inside the transaction over the stored rows and returns the
+    /// checkpoint and its signed text (or throws to store nothing). Returns what `make` returned.
+    func addCheckpoint(_ make: @escaping @Sendable ([StoredEntry]) throws -> SignedCheckpoint) async throws -> SignedCheckpoint
+    /// The stored checkpoints' signed texts, oldest first.
+    func checkpoints() async throws -> [String]
+}
+
+extension LedgerStore {
+    /// Appends the drafts `make` returns (see ``append(concerning:progress:_:)``).
+    public func append(
+        concerning person: PersonID? = nil, _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
+    ) async throws -> [LedgerEntry] {
+        try await append(concerning: person, progress: nil, make)
+    }
 }

@@ -103,30 +103,36 @@ extension KefuDatabase {
     /// Records an attempt; returns its id.
     @discardableResult
     public func addAttempt(_ attempt: Attempt) throws -> Int64 {
-        try write { db in
-            guard try Self.exists(attempt.personID, db) else { throw StorageError(.notFound, "no person with id `\(attempt.personID)`") }
-            try db.execute(
-                sql: """
-                    INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [attempt.personID, attempt.kind, attempt.reference, attempt.contentVersion, attempt.mode, attempt.score, attempt.passed, attempt.completedAt])
-            return db.lastInsertedRowID
-        }
+        try write { db in try Self.insertAttempt(attempt, db) }
+    }
+
+    /// Records an attempt inside the caller's transaction; returns its id. Fails when the person does not exist.
+    static func insertAttempt(_ attempt: Attempt, _ db: Database) throws -> Int64 {
+        guard try exists(attempt.personID, db) else { throw StorageError(.notFound, "no person with id `\(attempt.personID)`") }
+        try db.execute(
+            sql: """
+                INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [attempt.personID, attempt.kind, attempt.reference, attempt.contentVersion, attempt.mode, attempt.score, attempt.passed, attempt.completedAt])
+        return db.lastInsertedRowID
     }
 
     /// Records a mentor sign-off; returns its id.
     @discardableResult
     public func addSignOff(_ signOff: SignOff) throws -> Int64 {
-        try write { db in
-            for id in [signOff.personID, signOff.mentorID] where try !Self.exists(id, db) {
-                throw StorageError(.notFound, "no person with id `\(id)`")
-            }
-            try db.execute(
-                sql: "INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note) VALUES (?, ?, ?, ?, ?)",
-                arguments: [signOff.personID, signOff.mentorID, signOff.certification, signOff.signedAt, signOff.note])
-            return db.lastInsertedRowID
+        try write { db in try Self.insertSignOff(signOff, db) }
+    }
+
+    /// Records a mentor sign-off inside the caller's transaction; returns its id. Fails when either person does not exist.
+    static func insertSignOff(_ signOff: SignOff, _ db: Database) throws -> Int64 {
+        for id in [signOff.personID, signOff.mentorID] where try !exists(id, db) {
+            throw StorageError(.notFound, "no person with id `\(id)`")
         }
+        try db.execute(
+            sql: "INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note) VALUES (?, ?, ?, ?, ?)",
+            arguments: [signOff.personID, signOff.mentorID, signOff.certification, signOff.signedAt, signOff.note])
+        return db.lastInsertedRowID
     }
 
     /// A person's attempts, oldest first.

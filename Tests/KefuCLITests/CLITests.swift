@@ -194,3 +194,65 @@ struct CrashTests {
         #expect(!list.stdout.contains("killed"))
     }
 }
+
+@Suite("people and ledger commands")
+struct PeopleLedgerCLITests {
+    func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("read-only commands on a mistyped database fail with exit 2 and create nothing")
+    func readOnlyNeverCreates() throws {
+        let folder = try folder()
+        let typo = folder.appendingPathComponent("typo.sqlite").path
+        for arguments in [["ledger", "verify"], ["ledger", "list"], ["ledger", "prove", "1"], ["people", "list"], ["people", "show", "E001"],
+                          ["ledger", "public-key"]] {
+            let result = try KefuProcess.run(arguments + ["--db", typo])
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("no database"), "\(arguments): \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no database, WAL or key file was created")
+    }
+
+    @Test("people import, list and show as JSON; certify and verify as JSON with exit statuses; a wrong format value is a usage error")
+    func jsonOutputs() throws {
+        let folder = try folder()
+        let db = folder.appendingPathComponent("kefu.sqlite").path
+        let imported = try KefuProcess.run(["people", "import", "Samples/people.csv", "--db", db])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("imported") && imported.stdout.contains("Samples/people.csv"))
+
+        let list = try KefuProcess.run(["people", "list", "--db", db, "--format", "json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let people = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(people.contains { $0["id"] as? String == "E001" && $0["hire_date"] != nil && $0["is_active"] as? Bool == true })
+
+        let attempt = try KefuProcess.run(["evidence", "attempt", "--db", db, "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory",
+                                           "--score", "62.5", "--result", "fail"])
+        #expect(attempt.status == 0 && attempt.stdout.contains("recorded attempt 1"), "\(attempt.stderr)")
+        let badKind = try KefuProcess.run(["evidence", "attempt", "--db", db, "--person", "E001", "--kind", "quiz", "--reference", "x", "--score", "1", "--result", "fail"])
+        #expect(badKind.status == 64, "\(badKind.stderr)")
+
+        let show = try KefuProcess.run(["people", "show", "E001", "--db", db, "--format", "json"])
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect((record["attempts"] as? [[String: Any]])?.first?["score"] as? Double == 62.5)
+        #expect(record["sign_offs"] != nil && (record["person"] as? [String: Any])?["id"] as? String == "E001")
+
+        let certify = try KefuProcess.run(["certify", "E001", "onboarding", "--db", db, "--format", "json"])
+        #expect(certify.status == 1, "unmet requirements: \(certify.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(certify.stdout.utf8)) as? [String: Any])
+        #expect(outcome["certification"] as? String == "onboarding" && (outcome["checks"] as? [[String: Any]])?.first?["met"] as? Bool == false)
+
+        let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--format", "json"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+        #expect(report["status"] as? String == "ok" && report["checked"] as? Int == 0 && report["checkpoints_checked"] as? Int == 0)
+        #expect(!FileManager.default.fileExists(atPath: db + ".key"), "verify never creates a key")
+        let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db])
+        #expect(noKey.status == 2 && noKey.stderr.contains("kefu ledger checkpoint"), "\(noKey.stderr)")
+
+        #expect(try KefuProcess.run(["ledger", "list", "--db", db, "--format", "yaml"]).status == 64)
+    }
+}

@@ -16,31 +16,50 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 struct Fixture {
     let folder: URL
     let database: KefuDatabase
-    let service: LedgerService
+    let storage: SQLiteStorage
+    let keyPath: String
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = try KefuDatabase(path: folder.appendingPathComponent("kefu.sqlite").path)
-        service = LedgerService(
-            database: database, keys: KeyStore(path: folder.appendingPathComponent("kefu.key").path, databasePath: database.path),
-            repository: ContentRepository(root: repositoryRoot), origin: "kefu.test/ledger")
+        storage = SQLiteStorage(database: database)
+        keyPath = folder.appendingPathComponent("kefu.key").path
     }
+
+    /// The environment at `date` (content from the repository, origin `kefu.test/ledger`).
+    func environment(_ date: Date = Fixture.date()) -> KefuEnvironment {
+        KefuEnvironment(
+            configuration: Configuration(root: repositoryRoot.path, database: database.path, keyPath: keyPath, ledgerOrigin: "kefu.test/ledger"),
+            storage: storage, clock: .fixed(date))
+    }
+
+    /// The ledger service at `date`.
+    func ledger(_ date: Date = Fixture.date()) -> LedgerService { LedgerService(environment: environment(date)) }
+
+    /// The people service at `date`.
+    func people(_ date: Date = Fixture.date()) -> PeopleService { PeopleService(environment: environment(date)) }
+
+    /// Who acts in these tests.
+    static let admin = Identity(person: "A001", roles: [.admin], channel: .system)
 
     static let day = 86_400.0
     /// 2026-11-22T09:00:00Z plus `days`.
     static func date(_ days: Double = 0) -> Date { Date(timeIntervalSince1970: 1_795_338_000 + days * day) }
 
     /// A new hire with everything onboarding needs.
-    func qualifiedHire(_ id: String = "E001") throws {
-        try database.addPerson(Person(id: id, name: "王小明", team: "A", site: "上海", hireDate: "2026-09-01", languages: ["zh"], channels: [.phone]))
-        if try database.person("M001") == nil {
-            try database.addPerson(Person(id: "M001", name: "李导师", level: .seniorSpecialist, hireDate: "2020-01-01"))
+    func qualifiedHire(_ id: String = "E001") async throws {
+        let people = people()
+        _ = try await people.add(PersonInput(id: PersonID(id), name: "王小明", team: "A", site: "上海", hireDate: "2026-09-01", languages: ["zh"], channels: ["phone"]), by: Self.admin)
+        if try await storage.people.person("M001") == nil {
+            _ = try await people.add(PersonInput(id: "M001", name: "李导师", level: "senior-specialist", hireDate: "2020-01-01"), by: Self.admin)
         }
-        for (kind, reference, score) in [("exam", "onboarding-theory", 86.0), ("scenario", "p2p-withdrawal-delay", 90.0), ("scenario", "express-damaged-parcel", 84.0)] {
-            try database.addAttempt(Attempt(personID: id, kind: kind, reference: reference, contentVersion: "v1", score: score, passed: true, completedAt: "2026-11-20T10:00:00Z"))
+        for (kind, reference, score) in [(AttemptKind.exam, "onboarding-theory", 86.0), (.scenario, "p2p-withdrawal-delay", 90.0), (.scenario, "express-damaged-parcel", 84.0)] {
+            _ = try await people.recordAttempt(
+                AttemptInput(person: PersonID(id), kind: kind, reference: reference, score: score, result: .pass, contentVersion: "v1", completedAt: "2026-11-20T10:00:00Z"),
+                by: Self.admin)
         }
-        try database.addSignOff(SignOff(personID: id, mentorID: "M001", certification: "onboarding", signedAt: "2026-11-21T10:00:00Z"))
+        _ = try await storage.people.addSignOff(SignOff(personID: id, mentorID: "M001", certification: "onboarding", signedAt: "2026-11-21T10:00:00Z"))
     }
 
     func sql(_ statement: String) throws {
@@ -51,9 +70,9 @@ struct Fixture {
 @Suite("Storage and the certification ledger", .serialized)
 struct LedgerServiceTests {
     @Test("a fresh database is created and migrated; a database from a newer Kefu is refused untouched")
-    func migrations() throws {
+    func migrations() async throws {
         let f = try Fixture()
-        #expect(try f.database.people().isEmpty)
+        #expect(try await f.people().list().isEmpty)
         try f.sql("INSERT INTO grdb_migrations (identifier) VALUES ('2099-01 a future migration')")
         #expect(throws: StorageError.self) { try KefuDatabase(path: f.database.path) }
         do {
@@ -64,163 +83,193 @@ struct LedgerServiceTests {
     }
 
     @Test("certify explains every unmet requirement, then issues with the evidence once all are met")
-    func certify() throws {
+    func certify() async throws {
         let f = try Fixture()
-        try f.database.addPerson(Person(id: "E001", name: "王小明", hireDate: "2026-09-01"))
-        let missing = try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date())
-        #expect(missing.entry == nil)
+        _ = try await f.people().add(PersonInput(id: "E001", name: "王小明", hireDate: "2026-09-01"), by: Fixture.admin)
+        let missing = try await f.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin)
+        #expect(missing.entry == nil && !missing.isIssued)
         #expect(missing.checks.count == 4)
-        #expect(missing.checks.allSatisfy { !$0.isMet })
+        #expect(missing.checks.allSatisfy { !$0.met })
         // A failed attempt is evidence too, but not enough.
-        try f.database.addAttempt(Attempt(personID: "E001", kind: "exam", reference: "onboarding-theory", contentVersion: "v1", score: 62, passed: false, completedAt: "2026-11-10T10:00:00Z"))
-        let failed = try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date())
+        _ = try await f.people().recordAttempt(
+            AttemptInput(person: "E001", kind: .exam, reference: "onboarding-theory", score: 62, result: .fail, contentVersion: "v1", completedAt: "2026-11-10T10:00:00Z"),
+            by: Fixture.admin)
+        let failed = try await f.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin)
         #expect(failed.checks[0].actual.contains("best 62"))
-        #expect(!failed.checks[0].isMet)
+        #expect(!failed.checks[0].met)
+        #expect(try await f.storage.ledger.entries(person: nil).isEmpty)
 
-        try f.database.addSignOff(SignOff(personID: "E001", mentorID: "E001", certification: "onboarding", signedAt: "x"))
-        try Fixture().qualifiedHire()
+        // Unknown people and certifications are typed errors.
+        await #expect { try await f.ledger().certify(person: "nobody", certification: "onboarding", by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .notFound && ($0 as? ServiceError)?.hint?.action == "people.add"
+        }
+        await #expect { try await f.ledger().certify(person: "E001", certification: "astronaut", by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .notFound
+        }
+
         let g = try Fixture()
-        try g.qualifiedHire()
-        let issued = try g.service.certify(person: "E001", certification: "onboarding", now: Fixture.date())
+        try await g.qualifiedHire()
+        let issued = try await g.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin)
+        #expect(issued.checks.count == 4 && issued.checks.allSatisfy(\.met))
         let entry = try #require(issued.entry)
         #expect(entry.kind == .issued)
         #expect(entry.sequence == 1)
         #expect(entry.validUntil == "2027-11-22")
-        if case .array(let attempts)? = entry.evidence["attempts"] { #expect(attempts.count == 3) } else { Issue.record("no attempts in the evidence") }
-        #expect(entry.evidence["signoff"]?["mentor"]?.stringValue == "M001")
-        #expect(try g.service.verify().isValid)
+        if case .array(let attempts)? = entry.evidence.value["attempts"] { #expect(attempts.count == 3) } else { Issue.record("no attempts in the evidence") }
+        #expect(entry.evidence.value["signoff"]?["mentor"]?.stringValue == "M001")
+        #expect(try await g.ledger().verify().isValid)
         // Prerequisites: a channel certification needs a valid onboarding certification.
-        let channel = try g.service.certify(person: "E001", certification: "channel-wechat", now: Fixture.date())
-        #expect(channel.checks.first { $0.requirement.contains("onboarding") }?.isMet == true)
+        let channel = try await g.ledger().certify(person: "E001", certification: "channel-wechat", by: Fixture.admin)
+        #expect(channel.checks.first { $0.requirement.contains("onboarding") }?.met == true)
         #expect(channel.entry == nil)
+        // The JSON output: snake_case keys, the entry's evidence as JSON.
+        let json = try OutputJSON.string(issued)
+        #expect(json.contains(#""chain_hash":""#) && json.contains(#""valid_until":"2027-11-22""#) && json.contains(#""met":true"#))
     }
 
-    @Test("renewal inside the window, refusal before it; revocation and expiry are ledger events")
-    func lifecycle() throws {
+    @Test("renewal inside the window, refusal before it; revocation records who and expiry are ledger events")
+    func lifecycle() async throws {
         let f = try Fixture()
-        try f.qualifiedHire()
-        let first = try #require(try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date()).entry)
-        #expect(throws: ServiceError.self) { try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date(30)) }
-        let renewed = try #require(try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date(330)).entry)
+        try await f.qualifiedHire()
+        let first = try #require(try await f.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin).entry)
+        await #expect { try await f.ledger(Fixture.date(30)).certify(person: "E001", certification: "onboarding", by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .precondition
+        }
+        let renewed = try #require(try await f.ledger(Fixture.date(330)).certify(person: "E001", certification: "onboarding", by: Fixture.admin).entry)
         #expect(renewed.kind == .renewed && renewed.refersTo == first.sequence)
 
-        let revocation = try f.service.revoke(entry: renewed.sequence, reason: "exam misconduct", now: Fixture.date(331))
-        #expect(revocation.kind == .revoked)
-        #expect(throws: ServiceError.self) { try f.service.revoke(entry: renewed.sequence, reason: "again", now: Fixture.date(332)) }
-        #expect(throws: ServiceError.self) { try f.service.credential(entry: renewed.sequence) }
+        let supervisor = Identity(person: "S001", roles: [.supervisor], channel: .system)
+        let revocation = try await f.ledger(Fixture.date(331)).revoke(entry: renewed.sequence, reason: "exam misconduct", by: supervisor)
+        #expect(revocation.kind == .revoked && revocation.reason == "exam misconduct")
+        #expect(revocation.evidence.value["revoked_by"]?.stringValue == "S001")
+        await #expect { try await f.ledger(Fixture.date(332)).revoke(entry: renewed.sequence, reason: "again", by: supervisor) } throws: {
+            ($0 as? ServiceError)?.code == .conflict
+        }
+        await #expect { try await f.ledger().revoke(entry: revocation.sequence, reason: "x", by: supervisor) } throws: {
+            ($0 as? ServiceError)?.code == .precondition
+        }
+        await #expect { try await f.ledger().revoke(entry: 99, reason: "x", by: supervisor) } throws: { ($0 as? ServiceError)?.code == .notFound }
+        await #expect { try await f.ledger().revoke(entry: 1, reason: " ", by: supervisor) } throws: { ($0 as? ServiceError)?.code == .invalidInput }
+        await #expect(throws: ServiceError.self) { try await f.ledger().credential(entry: renewed.sequence) }
 
         // Expiry: the first issue was superseded by the renewal, so nothing is due until the renewal's end;
         // the revoked renewal is closed too.
-        #expect(try f.service.expire(asOf: "2029-01-01", now: Fixture.date(800)).isEmpty)
+        #expect(try await f.ledger(Fixture.date(800)).expire(asOf: "2029-01-01", by: Fixture.admin).expired.isEmpty)
 
         let g = try Fixture()
-        try g.qualifiedHire()
-        let issued = try #require(try g.service.certify(person: "E001", certification: "onboarding", now: Fixture.date()).entry)
-        #expect(try g.service.expire(asOf: "2027-11-22", now: Fixture.date(365)).isEmpty)
-        let expired = try g.service.expire(asOf: "2027-11-23", now: Fixture.date(366))
-        #expect(expired.map(\.refersTo) == [issued.sequence])
-        #expect(try g.service.expire(asOf: "2027-12-01", now: Fixture.date(370)).isEmpty)
-        let entries = try g.database.read { try g.database.entries($0) }
+        try await g.qualifiedHire()
+        let issued = try #require(try await g.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin).entry)
+        #expect(try await g.ledger(Fixture.date(365)).expire(asOf: "2027-11-22", by: Fixture.admin).expired.isEmpty)
+        let expired = try await g.ledger(Fixture.date(366)).expire(asOf: "2027-11-23", by: Fixture.admin)
+        #expect(expired.expired.map(\.refersTo) == [issued.sequence])
+        #expect(try await g.ledger(Fixture.date(370)).expire(by: Fixture.admin).expired.isEmpty, "as of today (2027-11-27): already recorded")
+        let entries = try await g.storage.ledger.entries(person: nil)
         #expect(CertificationEvaluator.state(of: "onboarding", person: "E001", entries: entries, asOf: "2027-12-01") == .expired(entry: 1, on: "2027-11-22"))
-        #expect(try g.service.verify().isValid)
+        #expect(try await g.ledger().verify().isValid)
     }
 
-    func ledgerWithEntries(_ count: Int) throws -> Fixture {
+    func ledgerWithEntries(_ count: Int) async throws -> Fixture {
         let f = try Fixture()
         for i in 0..<count {
-            try f.qualifiedHire("E\(i)")
-            _ = try f.service.certify(person: "E\(i)", certification: "onboarding", now: Fixture.date(Double(i)))
+            try await f.qualifiedHire("E\(i)")
+            _ = try await f.ledger(Fixture.date(Double(i))).certify(person: PersonID("E\(i)"), certification: "onboarding", by: Fixture.admin)
         }
         return f
     }
 
     @Test("tampering with the stored rows is reported at the first bad entry")
-    func tampering() throws {
-        let edit = try ledgerWithEntries(5)
+    func tampering() async throws {
+        let edit = try await ledgerWithEntries(5)
         try edit.sql("UPDATE ledger_entry SET body = replace(body, '\"E2\"', '\"E9\"') WHERE seq = 3")
-        #expect(try edit.service.verify().firstProblem?.sequence == 3)
+        let edited = try await edit.ledger().verify()
+        #expect(edited.status == .tampered && edited.firstProblem?.entry == 3)
+        let json = try OutputJSON.string(edited)
+        #expect(json.contains(#""status":"tampered""#) && json.contains(#""first_problem":{"entry":3"#))
 
-        let column = try ledgerWithEntries(4)
+        let column = try await ledgerWithEntries(4)
         try column.sql("UPDATE ledger_entry SET valid_until = '2099-01-01' WHERE seq = 2")
-        let columnReport = try column.service.verify()
-        #expect(columnReport.firstProblem?.sequence == 2)
+        let columnReport = try await column.ledger().verify()
+        #expect(columnReport.firstProblem?.entry == 2)
         #expect(columnReport.firstProblem?.message.contains("columns") == true)
 
-        let deleted = try ledgerWithEntries(5)
+        let deleted = try await ledgerWithEntries(5)
         try deleted.sql("DELETE FROM ledger_entry WHERE seq = 2")
-        #expect(try deleted.service.verify().firstProblem?.sequence == 2)
+        #expect(try await deleted.ledger().verify().firstProblem?.entry == 2)
 
-        let reordered = try ledgerWithEntries(5)
+        let reordered = try await ledgerWithEntries(5)
         try reordered.sql("UPDATE ledger_entry SET seq = seq + 100 WHERE seq IN (3, 4)")
         try reordered.sql("UPDATE ledger_entry SET seq = 7 - (seq - 100) WHERE seq > 100")
-        #expect(try reordered.service.verify().firstProblem?.sequence == 3)
+        #expect(try await reordered.ledger().verify().firstProblem?.entry == 3)
 
-        let inserted = try ledgerWithEntries(3)
+        let inserted = try await ledgerWithEntries(3)
         try inserted.sql("""
             INSERT INTO ledger_entry (seq, kind, person_id, subject, recorded_at, body, hash)
             VALUES (4, 'issued', 'intruder', 'senior', '2026-11-30T00:00:00Z',
                     '{"evidence":{},"kind":"issued","person":"intruder","prev_hash":"00","recorded_at":"2026-11-30T00:00:00Z","seq":4,"subject":"senior"}', 'ff')
             """)
-        #expect(try inserted.service.verify().firstProblem?.sequence == 4)
+        #expect(try await inserted.ledger().verify().firstProblem?.entry == 4)
     }
 
     @Test("with a checkpoint kept outside, a truncated tail and a rewritten history are caught")
-    func checkpoints() throws {
-        let f = try ledgerWithEntries(6)
-        let text = try f.service.checkpoint(now: Fixture.date(10))
-        #expect(try f.service.verify(checkpointText: text).isValid)
+    func checkpoints() async throws {
+        let f = try await ledgerWithEntries(6)
+        let text = try await f.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin).text
+        let withKept = try await f.ledger().verify(checkpoint: text)
+        #expect(withKept.isValid && withKept.checkpointsChecked == 2)
         try f.sql("DELETE FROM checkpoint")  // the attacker removes the stored copy…
         try f.sql("DELETE FROM ledger_entry WHERE seq >= 5")
-        #expect(try f.service.verify().isValid)  // …so the chain alone looks fine,
-        let report = try f.service.verify(checkpointText: text)  // but the kept checkpoint does not.
-        #expect(report.firstProblem?.sequence == 5)
+        #expect(try await f.ledger().verify().isValid)  // …so the chain alone looks fine,
+        let report = try await f.ledger().verify(checkpoint: text)  // but the kept checkpoint does not.
+        #expect(report.firstProblem?.entry == 5)
         #expect(report.firstProblem?.message.contains("truncated") == true)
 
         // A rewritten history: re-append everything with one person changed, chain recomputed.
-        let g = try ledgerWithEntries(4)
-        let kept = try g.service.checkpoint(now: Fixture.date(10))
-        let entries = try g.database.read { try g.database.entries($0) }
+        let g = try await ledgerWithEntries(4)
+        let kept = try await g.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin).text
+        let entries = try await g.storage.ledger.entries(person: nil)
         try g.sql("DELETE FROM ledger_entry")
         try g.sql("DELETE FROM checkpoint")
-        try g.database.write { db in
-            for var e in entries {
+        _ = try await g.storage.ledger.append { _ in
+            entries.map { e in
+                var e = e
                 if e.sequence == 2 { e.person = "E3" }
-                try g.database.append(e, db)
+                return e
             }
         }
-        #expect(try g.service.verify().isValid)
-        #expect(try g.service.verify(checkpointText: kept).firstProblem?.message.contains("rewritten") == true)
+        #expect(try await g.ledger().verify().isValid)
+        #expect(try await g.ledger().verify(checkpoint: kept).firstProblem?.message.contains("rewritten") == true)
         // A checkpoint signed by another key is refused.
         let other = try Fixture()
-        let foreign = try other.service.checkpoint(now: Fixture.date())
-        #expect(throws: (any Error).self) { try g.service.verify(checkpointText: foreign) }
+        let foreign = try await other.ledger().checkpoint(by: Fixture.admin).text
+        await #expect { try await g.ledger().verify(checkpoint: foreign) } throws: { ($0 as? ServiceError)?.code == .invalidInput }
     }
 
     @Test("inclusion proofs verify against the tree head")
-    func proofs() throws {
-        let f = try ledgerWithEntries(7)
+    func proofs() async throws {
+        let f = try await ledgerWithEntries(7)
         for sequence in 1...7 {
-            let proof = try f.service.prove(entry: sequence)
-            var path: [Merkle.Hash] = []
-            if case .array(let items)? = proof["proof"] { path = items.compactMap { [UInt8](hex: $0.stringValue ?? "") } }
+            let proof = try await f.ledger().prove(entry: EntryID(Int64(sequence)))
+            #expect(proof.treeSize == 7 && proof.leafIndex == sequence - 1)
             #expect(Merkle.verifyInclusion(
-                index: sequence - 1, size: 7, leaf: [UInt8](hex: proof["leaf_hash"]!.stringValue!)!, proof: path,
-                root: [UInt8](hex: proof["root"]!.stringValue!)!))
+                index: sequence - 1, size: 7, leaf: [UInt8](hex: proof.leafHash)!, proof: proof.proof.compactMap { [UInt8](hex: $0) },
+                root: [UInt8](hex: proof.root)!))
         }
-        #expect(throws: ServiceError.self) { try f.service.prove(entry: 8) }
+        await #expect { try await f.ledger().prove(entry: 8) } throws: { ($0 as? ServiceError)?.code == .notFound }
+        let json = try OutputJSON.string(try await f.ledger().prove(entry: 1))
+        #expect(json.contains(#""leaf_hash":""#) && json.contains(#""tree_size":7"#))
     }
 
     @Test("a credential verifies by signature with the exported JWK, here and in an independent JOSE library; revocation is seen")
-    func credentials() throws {
-        let f = try ledgerWithEntries(1)
-        let jws = try f.service.credential(entry: 1)
-        let jwk = try f.service.publicJWK()
-        let check = try f.service.verifyCredential(jws, jwk: jwk, now: Fixture.date(1))
-        #expect(check.problems.isEmpty)
-        #expect(check.credential["credentialSubject"]?["achievement"]?["id"]?.stringValue == "urn:kefu:certification:onboarding")
-        #expect(try f.service.verifyCredential(jws, now: Fixture.date(400)).problems.contains { $0.contains("expired") })
-        _ = try f.service.revoke(entry: 1, reason: "left the company", now: Fixture.date(2))
-        #expect(try f.service.verifyCredential(jws, now: Fixture.date(3)).problems.contains { $0.contains("revoked") })
+    func credentials() async throws {
+        let f = try await ledgerWithEntries(1)
+        let jws = try await f.ledger().credential(entry: 1)
+        let jwk = try f.ledger().publicJWK()
+        let check = try await f.ledger(Fixture.date(1)).verifyCredential(jws, jwk: jwk)
+        #expect(check.problems.isEmpty && check.isValid)
+        #expect(check.credential.value["credentialSubject"]?["achievement"]?["id"]?.stringValue == "urn:kefu:certification:onboarding")
+        #expect(try await f.ledger(Fixture.date(400)).verifyCredential(jws).problems.contains { $0.contains("expired") })
+        _ = try await f.ledger(Fixture.date(2)).revoke(entry: 1, reason: "left the company", by: Fixture.admin)
+        #expect(try await f.ledger(Fixture.date(3)).verifyCredential(jws).problems.contains { $0.contains("revoked") })
 
         // Independent check with joserfc (Python), when available on this machine.
         let jwsFile = f.folder.appendingPathComponent("c.jws")
@@ -253,11 +302,11 @@ struct LedgerServiceTests {
         #expect(mode == 0o600)
         #expect(try store.signingKey().publicKey.rawRepresentation == key.publicKey.rawRepresentation)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: store.path)
-        #expect(throws: ServiceError.self) { try store.signingKey() }
+        #expect { try store.signingKey() } throws: { ($0 as? ServiceError)?.code == .precondition }
     }
 
     @Test("people CSV: all or nothing, with line and column in every error")
-    func csvImport() throws {
+    func csvImport() async throws {
         let f = try Fixture()
         let good = "id,name,team,site,level,hire_date,languages,channels\nE1,王小明,A,上海,specialist,2026-09-01,zh;en,phone;wechat\nE2,\"Smith, Anna\",B,London,,2026-10-01,en,chat\n"
         let people = try PeopleService.parseCSV(good, file: "p.csv")
@@ -265,37 +314,93 @@ struct LedgerServiceTests {
         #expect(people[0].channels == [.phone, .wechat])
         let bad = "id,name,level,hire_date,channels\nE3,A,specialist,2026-09-01,phone\nE4,B,boss,2026-09-01,phone\nE5,C,specialist,01/09/2026,phone\nE3,D,specialist,2026-09-01,fax\n"
         do {
-            _ = try PeopleService.parseCSV(bad, file: "p.csv")
+            _ = try await f.people().importCSV(.bytes(Array(bad.utf8), label: "p.csv"), by: Fixture.admin)
             Issue.record("expected errors")
-        } catch {
-            let message = "\(error)"
-            #expect(message.contains("p.csv:3:6: unknown level `boss`"))
-            #expect(message.contains("p.csv:4:1: hire_date"))
-            #expect(message.contains("p.csv:5:28: unknown channel"))
-            #expect(message.contains("nothing was imported"))
+        } catch let error as ServiceError {
+            #expect(error.code == .invalidInput)
+            #expect(error.message.contains("p.csv:3:6: unknown level `boss`"))
+            #expect(error.message.contains("p.csv:4:1: hire_date"))
+            #expect(error.message.contains("p.csv:5:28: unknown channel"))
+            #expect(error.message.contains("nothing was imported"))
         }
         // A duplicate of an existing person rolls the whole import back.
-        try f.database.addPerson(Person(id: "E2", name: "x", hireDate: "2026-01-01"))
-        #expect(throws: StorageError.self) { try f.database.addPeople(people) }
-        #expect(try f.database.people().map(\.id) == ["E2"])
+        _ = try await f.people().add(PersonInput(id: "E2", name: "x", hireDate: "2026-01-01"), by: Fixture.admin)
+        await #expect { try await f.people().importCSV(.bytes(Array(good.utf8), label: "good.csv"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .conflict
+        }
+        #expect(try await f.people().list().map(\.id) == ["E2"])
+        let imported = try await f.people().importCSV(.bytes(Array(("\u{FEFF}" + good.replacingOccurrences(of: "\nE2,", with: "\nE7,")).utf8), label: "bom.csv"), by: Fixture.admin)
+        #expect(imported == PeopleImport(source: "bom.csv", imported: 2))
+        await #expect { try await f.people().importCSV(.bytes([0xFF, 0xFE, 0x00], label: "gb.csv"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.message.hasPrefix("gb.csv:1:1:") == true
+        }
+    }
+
+    @Test("people add checks level and channels; evidence needs real people and a score in range; show gathers it all")
+    func peopleAndEvidence() async throws {
+        let f = try Fixture()
+        let people = f.people()
+        await #expect { try await people.add(PersonInput(id: "E1", name: "A", level: "boss", hireDate: "2026-01-01"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .invalidInput && "\($0)".contains("unknown level `boss`")
+        }
+        await #expect { try await people.add(PersonInput(id: "E1", name: "A", hireDate: "2026-01-01", channels: ["fax"]), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .invalidInput && "\($0)".contains("unknown channel `fax`")
+        }
+        await #expect { try await people.add(PersonInput(id: "E1", name: "A", hireDate: "1/1/2026"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .invalidInput
+        }
+        let added = try await people.add(PersonInput(id: "E1", name: "A", level: "expert", hireDate: "2026-01-01", channels: ["phone", "wechat"]), by: Fixture.admin)
+        #expect(added.level == .expert && added.channels == [.phone, .wechat])
+        await #expect { try await people.add(PersonInput(id: "E1", name: "B", hireDate: "2026-01-01"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .conflict
+        }
+        await #expect { try await people.recordAttempt(AttemptInput(person: "E1", kind: .exam, reference: "x", score: 101, result: .pass), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .invalidInput
+        }
+        await #expect { try await people.recordAttempt(AttemptInput(person: "ghost", kind: .exam, reference: "x", score: 80, result: .pass), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .notFound
+        }
+        let attempt = try await people.recordAttempt(AttemptInput(person: "E1", kind: .scenario, reference: "s", score: 79.166666, result: .pass), by: Fixture.admin)
+        #expect(attempt == 1)
+        await #expect { try await people.recordSignOff(SignOffInput(person: "E1", mentor: "ghost", certification: "onboarding"), by: Fixture.admin) } throws: {
+            ($0 as? ServiceError)?.code == .notFound
+        }
+        let record = try await people.show("E1")
+        #expect(record.attempts.map(\.completedAt) == ["2026-11-22T09:00:00Z"], "now, from the environment's clock")
+        #expect(record.attempts.first?.kind == "scenario" && record.signOffs.isEmpty && record.ledger.isEmpty)
+        let json = try OutputJSON.string(record)
+        #expect(json.contains(#""hire_date":"2026-01-01""#) && json.contains(#""sign_offs":[]"#) && json.contains(#""is_active":true"#))
+        await #expect { try await people.show("ghost") } throws: { ($0 as? ServiceError)?.code == .notFound }
+        try await people.leave("E1", by: Fixture.admin)
+        #expect(try await people.show("E1").person.isActive == false)
+        await #expect { try await people.leave("ghost", by: Fixture.admin) } throws: { ($0 as? ServiceError)?.code == .notFound }
     }
 }
 
 @Suite("Verification and keys")
 struct VerificationKeyTests {
     @Test("verify never creates a key; with the key gone it checks the chain and asks for the public key for checkpoints")
-    func verifyWithoutKey() throws {
+    func verifyWithoutKey() async throws {
         let f = try Fixture()
-        try f.qualifiedHire()
-        _ = try f.service.certify(person: "E001", certification: "onboarding", now: Fixture.date())
-        let jwk = try f.service.publicJWK()
-        _ = try f.service.checkpoint(now: Fixture.date(1))
-        try FileManager.default.removeItem(atPath: f.service.keys.path)
-        #expect(throws: ServiceError.self) { try f.service.verify() }
-        #expect(!FileManager.default.fileExists(atPath: f.service.keys.path))
-        #expect(try f.service.verify(publicKey: JOSE.publicKey(jwk: jwk)).isValid)
+        try await f.qualifiedHire()
+        _ = try await f.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin)
+        _ = try await f.ledger(Fixture.date(1)).checkpoint(by: Fixture.admin)
+        let jwk = try f.ledger().publicJWK()
+        let jws = try await f.ledger().credential(entry: 1)
+        try FileManager.default.removeItem(atPath: f.keyPath)
+        await #expect { try await f.ledger().verify() } throws: {
+            ($0 as? ServiceError)?.code == .precondition && ($0 as? ServiceError)?.hint?.action == "ledger.verify.public-key"
+        }
+        #expect(!FileManager.default.fileExists(atPath: f.keyPath))
+        #expect(try await f.ledger().verify(publicKey: jwk).isValid)
+        // verify-credential and public-key without a key source fail clearly and create nothing.
+        await #expect { try await f.ledger().verifyCredential(jws) } throws: {
+            ($0 as? ServiceError)?.code == .precondition && "\($0)".contains("no signing key")
+        }
+        #expect { try f.ledger().publicJWK() } throws: { ($0 as? ServiceError)?.hint?.action == "ledger.checkpoint" }
+        #expect(try await f.ledger().verifyCredential(jws, jwk: jwk).isValid)
         try f.sql("DELETE FROM checkpoint")
-        #expect(try f.service.verify().isValid)
-        #expect(!FileManager.default.fileExists(atPath: f.service.keys.path))
+        #expect(try await f.ledger().verify().isValid)
+        #expect(!FileManager.default.fileExists(atPath: f.keyPath))
     }
 }

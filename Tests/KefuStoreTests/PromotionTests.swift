@@ -52,7 +52,7 @@ struct PromotionTests {
     }
 
     @Test("check and apply: unmet rules refuse, only supervisors approve, a promotion is a ledger event and changes the level")
-    func service() throws {
+    func service() async throws {
         let repository = try content("""
             tracks:
               - track: specialist
@@ -79,8 +79,7 @@ struct PromotionTests {
         let after = try service.check("E001")
         #expect(after.steps.map(\.step.to) == [.expert])
         #expect(after.steps[0].checks.first?.actual.contains("senior-specialist since 2026-11-23") == true, "tenure restarts at the promotion")
-        #expect(try LedgerService(database: f.base.database, keys: KeyStore(path: f.base.folder.appendingPathComponent("k.key").path, databasePath: f.base.database.path),
-                                  repository: ContentRepository(root: repositoryRoot), origin: "t").verify().isValid)
+        #expect(try await f.base.ledger().verify().isValid)
     }
 
     @Test("the shipped tracks load and lint: both tracks, every step from a level to the next")
