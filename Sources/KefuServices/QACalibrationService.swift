@@ -133,13 +133,50 @@ public struct QACalibrationService: Sendable {
     }
 
     static func report(_ session: QACalibrationRecord, _ rows: [QACalibrationRating]) throws -> Report {
-        do {
-            let name = session.name
-            let reviewers = session.reviewers.map(\.rawValue)
-            // unit key "interaction\u{1F}item" → reviewer → verdict; plus the automatic verdict.
-            var ratings: [String: [String: String]] = [:]
-            var automatic: [String: String] = [:]
-            var reviewedCount: [String: Int] = [:]
+        let t = Ratings(rows)
+        guard !t.ratings.isEmpty else {
+            throw ServiceError(.precondition, "calibration session `\(session.name)` has no submitted reviews yet; its reviewers review sample \(session.sample) blind first",
+                               hint: .init("qa.review.calibration", ["sample": session.sample.rawValue, "session": session.name.rawValue, "rubric": session.rubric.rawValue]))
+        }
+        let reviewers = session.reviewers.map(\.rawValue)
+        let keys = t.ratings.keys.sorted().filter { t.ratings[$0]!.count >= 2 }
+        let consensus = t.consensus(keys)
+        let consensusKeys = keys.filter { consensus[$0] != nil }
+        let (cohen, fleiss) = t.kappas(keys, reviewers: reviewers)
+        return Report(
+            session: session.name, sample: session.sample, rubric: session.rubric, reviewers: session.reviewers, units: keys.count,
+            agreement: mean(keys.map { pairwise(Array(t.ratings[$0]!.values)) }),
+            cohenKappa: cohen, fleissKappa: fleiss,
+            krippendorffAlpha: Agreement.krippendorffAlpha(keys.map { k in reviewers.map { t.ratings[k]![$0] } }),
+            automaticAgreement: mean(consensusKeys.map { t.automatic[$0] == consensus[$0] ? 1 : 0 }),
+            automaticKappa: consensusKeys.isEmpty ? nil : Agreement.cohenKappa(consensusKeys.map { t.automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
+            consensusUnits: consensusKeys.count,
+            items: t.itemAgreements(keys, reviewers: reviewers, consensus: consensus),
+            deviations: reviewers.map { t.deviation($0, consensusKeys: consensusKeys, consensus: consensus) })
+    }
+
+    static func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
+
+    /// The share of agreeing pairs among `values`.
+    static func pairwise(_ values: [String]) -> Double {
+        var agree = 0
+        var pairs = 0
+        for i in values.indices {
+            for j in values.indices where j > i {
+                pairs += 1
+                if values[i] == values[j] { agree += 1 }
+            }
+        }
+        return Double(agree) / Double(pairs)
+    }
+
+    /// A session's verdicts by unit (`interaction\u{1F}item`) and reviewer, with the automatic verdicts.
+    struct Ratings {
+        var ratings: [String: [String: String]] = [:]
+        var automatic: [String: String] = [:]
+        var reviewedCount: [String: Int] = [:]
+
+        init(_ rows: [QACalibrationRating]) {
             var seenReviews = Set<String>()
             for row in rows {
                 let key = row.interaction.rawValue + "\u{1F}" + row.item
@@ -148,64 +185,45 @@ public struct QACalibrationService: Sendable {
                 automatic[key] = row.automatic
                 if seenReviews.insert(reviewer + "\u{1F}" + row.interaction.rawValue).inserted { reviewedCount[reviewer, default: 0] += 1 }
             }
-            guard !ratings.isEmpty else {
-                throw ServiceError(.precondition, "calibration session `\(name)` has no submitted reviews yet; its reviewers review sample \(session.sample) blind first",
-                                   hint: .init("qa.review.calibration", ["sample": session.sample.rawValue, "session": name.rawValue, "rubric": session.rubric.rawValue]))
-            }
-            let keys = ratings.keys.sorted().filter { ratings[$0]!.count >= 2 }
-            func itemOf(_ key: String) -> String { String(key.split(separator: "\u{1F}")[1]) }
-            func pairwise(_ values: [String]) -> Double {
-                var agree = 0
-                var pairs = 0
-                for i in values.indices {
-                    for j in values.indices where j > i {
-                        pairs += 1
-                        if values[i] == values[j] { agree += 1 }
-                    }
-                }
-                return Double(agree) / Double(pairs)
-            }
-            func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
-            let categories = ["pass", "fail", "na", "error"]
+        }
 
-            var consensus: [String: String] = [:]
-            for key in keys { consensus[key] = Agreement.consensus(Array(ratings[key]!.values)) }
-            let consensusKeys = keys.filter { consensus[$0] != nil }
+        func consensus(_ keys: [String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for key in keys { out[key] = Agreement.consensus(Array(ratings[key]!.values)) }
+            return out
+        }
 
-            var report = Report(
-                session: name, sample: session.sample, rubric: session.rubric, reviewers: session.reviewers, units: keys.count,
-                agreement: mean(keys.map { pairwise(Array(ratings[$0]!.values)) }),
-                cohenKappa: nil, fleissKappa: nil,
-                krippendorffAlpha: Agreement.krippendorffAlpha(keys.map { k in reviewers.map { ratings[k]![$0] } }),
-                automaticAgreement: mean(consensusKeys.map { automatic[$0] == consensus[$0] ? 1 : 0 }),
-                automaticKappa: consensusKeys.isEmpty ? nil : Agreement.cohenKappa(consensusKeys.map { automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
-                consensusUnits: consensusKeys.count, items: [], deviations: [])
+        /// Cohen's kappa for two reviewers, Fleiss' kappa for more, over units every reviewer rated.
+        func kappas(_ keys: [String], reviewers: [String]) -> (cohen: Double?, fleiss: Double?) {
             let complete = keys.filter { k in reviewers.allSatisfy { ratings[k]![$0] != nil } }
             if reviewers.count == 2 {
-                report.cohenKappa = complete.isEmpty ? nil : Agreement.cohenKappa(complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! })
-            } else {
-                report.fleissKappa = Agreement.fleissKappa(complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } })
+                return (complete.isEmpty ? nil : Agreement.cohenKappa(complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! }), nil)
             }
-            let byItem = Dictionary(grouping: keys, by: itemOf)
-            report.items = byItem.keys.sorted().map { item in
+            let categories = ["pass", "fail", "na", "error"]
+            return (nil, Agreement.fleissKappa(complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } }))
+        }
+
+        func itemAgreements(_ keys: [String], reviewers: [String], consensus: [String: String]) -> [ItemAgreement] {
+            let byItem = Dictionary(grouping: keys) { String($0.split(separator: "\u{1F}")[1]) }
+            return byItem.keys.sorted().map { item in
                 let ks = byItem[item]!
                 let cks = ks.filter { consensus[$0] != nil }
                 return ItemAgreement(
-                    item: item, units: ks.count, agreement: mean(ks.map { pairwise(Array(ratings[$0]!.values)) }),
+                    item: item, units: ks.count, agreement: QACalibrationService.mean(ks.map { QACalibrationService.pairwise(Array(ratings[$0]!.values)) }),
                     alpha: Agreement.krippendorffAlpha(ks.map { k in reviewers.map { ratings[k]![$0] } }),
-                    automaticAgreement: mean(cks.map { automatic[$0] == consensus[$0] ? 1 : 0 }))
+                    automaticAgreement: QACalibrationService.mean(cks.map { automatic[$0] == consensus[$0] ? 1 : 0 }))
             }
-            report.deviations = reviewers.map { reviewer in
-                let mine = consensusKeys.filter { ratings[$0]![reviewer] != nil }
-                let agree = mean(mine.map { ratings[$0]![reviewer] == consensus[$0] ? 1 : 0 })
-                let myFails = mine.filter { ratings[$0]![reviewer] == "fail" }.count
-                let consensusFails = mine.filter { consensus[$0] == "fail" }.count
-                let delta: Double? = mine.isEmpty ? nil : Double(myFails - consensusFails) / Double(mine.count) * 100
-                let lean: Lean
-                if let delta { lean = delta > 5 ? .strict : delta < -5 ? .lenient : .balanced } else { lean = .noData }
-                return ReviewerDeviation(reviewer: PersonID(reviewer), reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree, failRateDelta: delta, lean: lean)
-            }
-            return report
+        }
+
+        func deviation(_ reviewer: String, consensusKeys: [String], consensus: [String: String]) -> ReviewerDeviation {
+            let mine = consensusKeys.filter { ratings[$0]![reviewer] != nil }
+            let agree = QACalibrationService.mean(mine.map { ratings[$0]![reviewer] == consensus[$0] ? 1 : 0 })
+            let myFails = mine.filter { ratings[$0]![reviewer] == "fail" }.count
+            let consensusFails = mine.filter { consensus[$0] == "fail" }.count
+            let delta: Double? = mine.isEmpty ? nil : Double(myFails - consensusFails) / Double(mine.count) * 100
+            let lean: Lean
+            if let delta { lean = delta > 5 ? .strict : delta < -5 ? .lenient : .balanced } else { lean = .noData }
+            return ReviewerDeviation(reviewer: PersonID(reviewer), reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree, failRateDelta: delta, lean: lean)
         }
     }
 }
