@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
-import KefuQA
+import KefuCore
 import KefuServices
-import KefuStore
 
 /// `kefu bench qa`: import throughput (decode, mask, hash, insert in one transaction) on generated
 /// interactions, then the cost of drawing and verifying a sample over that population.
-struct BenchQA: ParsableCommand {
+struct BenchQA: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qa",
         abstract: "Benchmark QA import (interactions/s, target ≥ 50,000/s), sampling and sample verification.")
@@ -15,18 +14,22 @@ struct BenchQA: ParsableCommand {
     @Option(help: "Folder for the temporary file and database (default: the temporary folder).") var workDir: String?
     @Option(help: "Also import these files (e.g. ../shared/corpora/*.jsonl) into a fresh database and time them.") var corpus: [String] = []
 
-    func run() throws {
-        try reporting {
+    /// An environment over a new database in `folder`.
+    func freshEnvironment(_ folder: URL, _ name: String) throws -> KefuEnvironment {
+        let path = folder.appendingPathComponent(name).path
+        return try KefuEnvironment.open(Configuration(root: folder.path, database: path), access: .readWrite)
+    }
+
+    func run() async throws {
+        try await Edge.run {
             let folder = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory()).appendingPathComponent("kefu-bench-qa-\(ProcessInfo.processInfo.processIdentifier)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            let masker = try Masker()
 
             for path in corpus {
-                let database = try KefuDatabase(path: folder.appendingPathComponent("corpus-\(UUID().uuidString).sqlite").path)
+                let env = try freshEnvironment(folder, "corpus-\(UUID().uuidString).sqlite")
                 let start = ContinuousClock.now
-                let report = try QAImportService(database: database, masker: masker)
-                    .importFile(path: path, format: .jsonl, batch: "corpus", skipInvalid: false, now: Date())
+                let report = try await QAImportService(environment: env).importInteractions(from: .file(path), format: .jsonl, batch: "corpus", by: .system)
                 let seconds = (ContinuousClock.now - start).seconds
                 print("corpus \((path as NSString).lastPathComponent): \(report.imported) interactions in \(fmt(seconds)) s = \(Int(Double(report.imported) / seconds))/s")
             }
@@ -36,24 +39,23 @@ struct BenchQA: ParsableCommand {
             let (bytes, planted) = try QABenchmarkCorpus.write(interactions: interactions, to: file)
             print("generated \(interactions) interactions (\(fmt(Double(bytes) / 1_048_576)) MiB JSONL, \(planted) with planted personal data) in \(fmt((ContinuousClock.now - start).seconds)) s")
 
-            let database = try KefuDatabase(path: folder.appendingPathComponent("bench.sqlite").path)
+            let env = try freshEnvironment(folder, "bench.sqlite")
             start = ContinuousClock.now
-            let report = try QAImportService(database: database, masker: masker)
-                .importFile(path: file, format: .jsonl, batch: "bench", skipInvalid: false, now: Date())
+            let report = try await QAImportService(environment: env).importInteractions(from: .file(file), format: .jsonl, batch: "bench", by: .system)
             let seconds = (ContinuousClock.now - start).seconds
-            let committed = report.committedAfter.seconds
+            let committed = report.committedSeconds.value
             let rate = Double(report.imported) / seconds
             print("import: \(report.imported) interactions committed (durable) in \(fmt(committed)) s = \(Int(Double(report.imported) / committed))/s; \(report.masked) spans masked")
             print("        including the WAL checkpoint: \(fmt(seconds)) s = \(Int(rate)) interactions/s (\(fmt(Double(bytes) / 1_048_576 / seconds)) MiB/s), ×\(fmt(rate / 50_000)) the 50,000/s target")
             if let peak = ScoringBenchmark.peakMemoryMiB() { print("        peak memory after import: \(fmt(peak)) MiB") }
-            guard report.masked >= planted else { throw ServiceError("masked \(report.masked) spans but \(planted) were planted") }
+            guard report.masked >= planted else { throw ServiceError(.unavailable, "masked \(report.masked) spans but \(planted) were planted") }
 
-            let service = QASampleService(database: database)
+            let service = QASampleService(environment: env)
             start = ContinuousClock.now
-            let drawn = try service.draw(name: "bench", parameters: .init(period: "2026-11", perAgent: 5, strata: "channel", filters: [:], seed: 7), now: Date())
+            let drawn = try await service.draw("bench", parameters: .init(period: "2026-11", perAgent: 5, strata: .channel, seed: 7), by: .system)
             print("sample: \(drawn.members.count) of \(drawn.populationSize) (5 per agent and channel) in \(fmt((ContinuousClock.now - start).seconds)) s")
             start = ContinuousClock.now
-            let verification = try service.verify(name: "bench")
+            let verification = try await service.verify("bench")
             print("verify: \(verification.isIdentical ? "identical" : "DIFFERENT") in \(fmt((ContinuousClock.now - start).seconds)) s (re-hashes every interaction's stored turns)")
             if let peak = ScoringBenchmark.peakMemoryMiB() { print("peak memory: \(fmt(peak)) MiB") }
         }
@@ -75,7 +77,7 @@ enum QABenchmarkCorpus {
     /// Writes the file; returns its size in bytes and how many interactions carry planted personal data.
     static func write(interactions count: Int, to path: String) throws -> (bytes: Int, planted: Int) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw ServiceError("cannot write \(path)")
+            throw ServiceError(.unavailable, "cannot write \(path)")
         }
         defer { try? handle.close() }
         var rng = ScoringBenchmark.SeededGenerator(seed: 2026)

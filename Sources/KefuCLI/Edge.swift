@@ -20,7 +20,11 @@ enum Edge {
         case "people.import": return "kefu people import FILE.csv"
         case "people.add": return "kefu people add"
         case "qa.import": return "kefu qa import FILE --batch NAME"
+        case "qa.import.skip-invalid": return "kefu qa import \(arg("file", "FILE")) --skip-invalid"
+        case "qa.review.calibration":
+            return "kefu qa review \(arg("sample", "SAMPLE")) --rubric \(arg("rubric", "RUBRIC")) --calibration \(arg("session", "SESSION")) --as REVIEWER"
         case "qa.sample": return "kefu qa sample --name NAME …"
+        case "qa.sample.verify": return "kefu qa sample --verify \(arg("sample", "SAMPLE"))"
         case "qa.score": return "kefu qa score --rubric \(arg("rubric", "RUBRIC")) --sample \(arg("sample", "SAMPLE"))"
         case "qa.calibration.create": return "kefu qa calibration create …"
         case "exam.clear": return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"

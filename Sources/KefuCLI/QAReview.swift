@@ -1,13 +1,11 @@
 import ArgumentParser
 import Foundation
 import KefuCore
-import KefuRubrics
 import KefuServices
-import KefuStore
 
 extension Kefu.QA {
     /// `kefu qa review`.
-    struct Review: ParsableCommand {
+    struct Review: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Review a sample's automatic scores: confirm or override each item with a comment, then submit.",
             discussion: """
@@ -15,6 +13,7 @@ extension Kefu.QA {
                 p/f/n sets pass/fail/n-a (an override asks for a reason), s skips the interaction, q stops. With --calibration \
                 the review is blind: automatic verdicts are hidden and every item needs your verdict. \
                 --decisions FILE takes CSV rows interaction_id,item,verdict,comment instead (items not listed are confirmed).
+                  kefu qa review nov --as Q001 --rubric conduct.zh
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
@@ -25,44 +24,37 @@ extension Kefu.QA {
         @Option(help: "CSV of decisions: interaction_id,item,verdict,comment.") var decisions: String?
         @Option(help: "Review at most this many interactions now.") var limit: Int?
 
-        func run() throws {
-            try reporting {
-                let scorer = try ScoreService(repository: global.repository).scorer(rubric: rubric)
-                let service = QAReviewService(database: try store.open())
-                let session = calibration ?? ""
-                let queue = try service.queue(sample: sample, reviewer: reviewer, rubricVersion: scorer.rubric.sourceHash, calibration: session)
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readWrite)
+                let actor = try await Edge.identity(reviewer, in: env)
+                let service = QAReviewService(environment: env)
+                let session = calibration.map(CalibrationID.init(rawValue:))
+                let queue = try await service.queue(sample: SampleID(sample), rubric: rubric, calibration: session, reviewer: actor.person).interactions
                 guard !queue.isEmpty else {
-                    print("nothing to review: \(reviewer) has reviewed every interaction of sample \(sample) with \(scorer.rubric.id)")
+                    print("nothing to review: \(reviewer) has reviewed every interaction of sample \(sample) with \(rubric)")
                     return
                 }
-                let fromFile = try decisions.map { try QAReviewService.readDecisions($0) }
+                let fromFile = try decisions.map { try QAReviewService.readDecisions(from: .path($0)) }
                 var submitted = 0
                 for id in queue.prefix(limit ?? queue.count) {
-                    let draft = try service.draft(interactionID: id, reviewer: reviewer, scorer: scorer, calibration: session)
+                    let draft = try await service.draft(interaction: id, rubric: rubric, calibration: session, by: actor)
                     let chosen: [QAReviewService.Decision]
                     var comment = ""
                     if let fromFile {
                         guard let list = fromFile[id] else { continue }
                         chosen = list
                     } else {
-                        guard let result = try interactive(draft, blind: !session.isEmpty) else { break }
+                        guard let result = try interactive(draft, blind: session != nil) else { break }
                         guard let (list, c) = result else { continue }
                         chosen = list
                         comment = c
                     }
-                    let reviewID = try service.submit(draft, decisions: chosen, comment: comment, scorer: scorer, now: Date())
-                    let final = try finalScore(service, reviewID)
-                    let overrides = chosen.filter { d in draft.automatic.items.first { $0.id == d.item }?.verdict != d.verdict }.count
-                    print("review \(reviewID): \(id) automatic \(String(format: "%.2f", draft.automatic.score)) → final \(final) (\(overrides) override(s))")
+                    let r = try await service.submit(draft, decisions: chosen, comment: comment, by: actor)
+                    print("review \(r.id): \(id) automatic \(String(format: "%.2f", r.automaticScore.value)) → final \(String(format: "%.2f", r.finalScore.value)) (\(r.overrides) override(s))")
                     submitted += 1
                 }
                 print("\(submitted) review(s) submitted by \(reviewer); \(queue.count - submitted) left in sample \(sample)")
-            }
-        }
-
-        func finalScore(_ service: QAReviewService, _ id: Int64) throws -> String {
-            try service.database.read { db in
-                String(format: "%.2f", try Double.fetchOne(db, sql: "SELECT final_score FROM qa_review WHERE id = ?", arguments: [id]) ?? 0)
             }
         }
 
@@ -93,9 +85,9 @@ extension Kefu.QA {
                     guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { return nil }
                     if answer == "q" { return nil }
                     if answer == "s" { return .some(nil) }
-                    let verdict: Verdict?
+                    let verdict: HumanVerdict?
                     switch answer {
-                    case "": verdict = blind ? nil : item.verdict
+                    case "": verdict = blind ? nil : HumanVerdict(rawValue: item.verdict.rawValue)
                     case "p", "pass": verdict = .pass
                     case "f", "fail": verdict = .fail
                     case "n", "na": verdict = .na
@@ -103,7 +95,7 @@ extension Kefu.QA {
                     }
                     guard let verdict else { print("  please answer \(blind ? "" : "Enter, ")p, f, n, s or q"); continue }
                     var comment = ""
-                    while verdict != item.verdict && !blind && comment.trimmingCharacters(in: .whitespaces).isEmpty {
+                    while verdict.rawValue != item.verdict.rawValue && !blind && comment.trimmingCharacters(in: .whitespaces).isEmpty {
                         print("  reason for overriding \(item.verdict.rawValue) → \(verdict.rawValue): ", terminator: "")
                         guard let line = readLine() else { return nil }
                         comment = line
@@ -138,24 +130,27 @@ extension Kefu.QA {
     }
 
     /// `kefu qa dispute`.
-    struct Dispute: ParsableCommand {
+    struct Dispute: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "As the agent who handled the interaction, dispute one item of a review.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Argument(help: "Review id.") var review: Int64
         @Argument(help: "Rubric item id.") var item: String
         @Option(name: .customLong("as"), help: "The agent (person id).") var agent: String
         @Option(help: "Why the verdict is wrong.") var reason: String
 
-        func run() throws {
-            try reporting {
-                let id = try QAReviewService(database: try store.open()).openDispute(review: review, item: item, agent: agent, reason: reason, now: Date())
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readWrite)
+                let actor = try await Edge.identity(agent, in: env)
+                let id = try await QAReviewService(environment: env).openDispute(review: ReviewID(review), item: item, reason: reason, by: actor)
                 print("dispute \(id) opened on review \(review) item \(item); a team lead or above decides it with `kefu qa resolve \(id)`")
             }
         }
     }
 
     /// `kefu qa resolve`.
-    struct Resolve: ParsableCommand {
+    struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "As a team lead or above, accept (the verdict and score change) or reject (the item is locked) a dispute.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
@@ -163,54 +158,59 @@ extension Kefu.QA {
         @Option(name: .customLong("as"), help: "The supervisor (person id).") var supervisor: String
         @Flag(help: "Accept the dispute.") var accept = false
         @Flag(help: "Reject the dispute.") var reject = false
-        @Option(help: "The new verdict when accepting (default: pass↔fail).") var verdict: String?
+        @Option(help: "The new verdict when accepting (default: pass↔fail).") var verdict: HumanVerdict?
         @Option(help: "The decision's reason.") var comment: String
 
-        func run() throws {
-            try reporting {
-                guard accept != reject else { throw ServiceError("give exactly one of --accept and --reject") }
-                let service = QAReviewService(database: try store.open())
-                let rubricID = try service.database.read { db in
-                    try String.fetchOne(db, sql: "SELECT r.rubric FROM qa_dispute d JOIN qa_review r ON r.id = d.review_id WHERE d.id = ?", arguments: [dispute])
-                }
-                guard let rubricID else { throw ServiceError("no dispute \(dispute)") }
-                let scorer = try ScoreService(repository: global.repository).scorer(rubric: rubricID)
-                let v = try verdict.map { text -> Verdict in
-                    guard let v = Verdict(rawValue: text), v != .error else { throw ServiceError("--verdict must be pass, fail or na") }
-                    return v
-                }
-                let d = try service.resolveDispute(id: dispute, supervisor: supervisor, accept: accept, verdict: v, comment: comment, scorer: scorer, now: Date())
-                print("dispute \(d.id) \(d.status) by \(supervisor): review \(d.review) item \(d.item)")
+        func validate() throws {
+            guard accept != reject else { throw ValidationError("give exactly one of --accept and --reject") }
+        }
+
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readWrite)
+                let actor = try await Edge.identity(supervisor, in: env)
+                let d = try await QAReviewService(environment: env).resolveDispute(
+                    DisputeID(dispute), decision: accept ? .accept : .reject, verdict: verdict, comment: comment, by: actor)
+                print("dispute \(d.id) \(d.status.rawValue) by \(supervisor): review \(d.review) item \(d.item)")
             }
         }
     }
 
     /// `kefu qa disputes`.
-    struct Disputes: ParsableCommand {
+    struct Disputes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List disputes (newest first).")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
-        @Option(help: "open, accepted or rejected.") var status: String?
+        @Option(help: "Only disputes in this state.") var status: DisputeStatus?
+        @Option(help: "Output format.") var format: QAListFormat = .text
 
-        func run() throws {
-            try reporting {
-                let list = try QAReviewService(database: try store.open()).disputes(status: status)
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readOnly)
+                let list = try await QAReviewService(environment: env).disputes(status: status)
+                if format == .json { print(try OutputJSON.string(list)); return }
                 if list.isEmpty { print("no disputes") }
                 for d in list {
-                    print("\(d.id)\t\(d.status)\treview \(d.review)\t\(d.interaction)\t\(d.item)\tby \(d.agent): \(d.reason)\(d.resolver.map { "\t→ \($0): \(d.resolution ?? "")" } ?? "")")
+                    print("\(d.id)\t\(d.status.rawValue)\treview \(d.review)\t\(d.interaction)\t\(d.item)\tby \(d.agent): \(d.reason)\(d.resolver.map { "\t→ \($0): \(d.resolution ?? "")" } ?? "")")
                 }
             }
         }
     }
 
     /// `kefu qa audit`.
-    struct Audit: ParsableCommand {
+    struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The QA audit log: who changed what, when, before and after (append-only).")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Option(help: "Only entries whose subject contains this text (e.g. `review 3`).") var subject: String?
+        @Option(help: "Output format.") var format: QAListFormat = .text
 
-        func run() throws {
-            try reporting {
-                for e in try QAReviewService(database: try store.open()).auditLog(containing: subject) {
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readOnly)
+                let log = try await QAReviewService(environment: env).auditLog(containing: subject)
+                if format == .json { print(try OutputJSON.string(log)); return }
+                for e in log {
                     print("\(e.id)\t\(e.at)\t\(e.actor)\t\(e.action)\t\(e.subject)\t\(e.before ?? "–") → \(e.after ?? "–")")
                 }
             }

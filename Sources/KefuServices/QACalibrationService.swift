@@ -1,41 +1,71 @@
 import Foundation
-import GRDB
+import KefuCore
 import KefuQA
 import KefuRubrics
-import KefuStore
+import KefuStorage
 
 /// Calibration: several reviewers score the same sampled interactions blind (they see the transcript,
 /// not the automatic verdicts nor each other's), then agreement is measured per item and overall, the
 /// automatic scoring is compared with the human consensus, and each reviewer's lean is reported.
 public struct QACalibrationService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
+    /// The environment.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase) { self.database = database }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
-    /// Opens a calibration session on `sample` for `reviewers` (at least two people).
-    public func create(name: String, sample: String, scorer: Scorer, reviewers: [String], createdBy: String, now: Date) throws {
-        let unique = Array(Set(reviewers)).sorted()
-        guard unique.count >= 2 else { throw ServiceError("a calibration session needs at least two different reviewers (--reviewers A,B[,C…])") }
-        try database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_sample WHERE name = ?)", arguments: [sample]) == true else {
-                throw ServiceError("no sample named `\(sample)`")
-            }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_calibration WHERE name = ?)", arguments: [name]) == true {
-                throw ServiceError("a calibration session named `\(name)` exists")
-            }
-            for r in unique + [createdBy] { try QAReviewService.requirePerson(r, role: "reviewer", db) }
-            try db.execute(
-                sql: "INSERT INTO qa_calibration (name, sample, rubric, rubric_version, reviewers, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [name, sample, scorer.rubric.id, scorer.rubric.sourceHash, unique.joined(separator: ","), createdBy, LedgerService.timestamp(now)])
-            try QAReviewService.audit(db, at: LedgerService.timestamp(now), actor: createdBy, action: "calibration.create",
-                                      subject: "calibration \(name) sample \(sample)", before: nil, after: unique.joined(separator: ","))
+    /// A reviewer's lean against the consensus.
+    public enum Lean: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Fails more often than the consensus by more than 5 points.
+        case strict
+        /// Fails less often than the consensus by more than 5 points.
+        case lenient
+        /// Within 5 points.
+        case balanced
+        /// No consensus units reviewed.
+        case noData = "no data"
+    }
+
+    /// An opened calibration session.
+    public struct Session: Sendable, Hashable, Codable {
+        /// Name.
+        public var name: CalibrationID
+        /// Sample.
+        public var sample: SampleID
+        /// Rubric.
+        public var rubric: RubricID
+        /// Reviewers, sorted.
+        public var reviewers: [PersonID]
+    }
+
+    /// Opens calibration session `name` on `sample` with rubric `rubric` (an id or a path) for
+    /// `reviewers` (at least two people); the actor is recorded as who opened it.
+    @discardableResult
+    public func create(_ name: CalibrationID, sample: SampleID, rubric: String, reviewers: [PersonID], by actor: Identity) async throws -> Session {
+        let unique = Array(Set(reviewers.filter { !$0.isEmpty })).sorted()
+        guard unique.count >= 2 else { throw ServiceError(.invalidInput, "a calibration session needs at least two different reviewers") }
+        guard !name.isEmpty else { throw ServiceError(.invalidInput, "the calibration session needs a name") }
+        let scorer = try environment.qaScorer(rubric)
+        let store = try environment.qaStore
+        let people = try translatingStorageErrors { try environment.storage.people }
+        for reviewer in unique where try await translatingStorageErrors({ try await people.person(reviewer) }) == nil {
+            throw ServiceError(.notFound, "no person `\(reviewer)` (a reviewer)", hint: .init("people.add"))
         }
+        let at = environment.qaTimestamp
+        let record = QACalibrationRecord(
+            name: name, sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: scorer.rubric.sourceHash, reviewers: unique,
+            createdBy: actor.person, createdAt: at)
+        let audit = NewQAAuditEntry(
+            at: at, actor: actor.person, action: QAAuditAction.calibrationCreate.rawValue, subject: "calibration \(name) sample \(sample)",
+            before: nil, after: unique.map(\.rawValue).joined(separator: ","))
+        do { try await store.createCalibration(record, audit: audit) } catch let error as StorageError where error.code == .notFound {
+            throw ServiceError(.notFound, "no sample `\(sample)`", hint: .init("qa.sample"))
+        } catch let error as StorageError { throw ServiceError(error) }
+        return Session(name: name, sample: sample, rubric: record.rubric, reviewers: unique)
     }
 
     /// Agreement on one rubric item.
-    public struct ItemAgreement: Sendable, Hashable {
+    public struct ItemAgreement: Sendable, Hashable, Codable {
         /// Item id.
         public var item: String
         /// Interactions rated by at least two reviewers.
@@ -49,9 +79,9 @@ public struct QACalibrationService: Sendable {
     }
 
     /// One reviewer's deviation from the consensus.
-    public struct ReviewerDeviation: Sendable, Hashable {
+    public struct ReviewerDeviation: Sendable, Hashable, Codable {
         /// Reviewer.
-        public var reviewer: String
+        public var reviewer: PersonID
         /// Interactions reviewed in the session.
         public var reviewed: Int
         /// Share of consensus units where the reviewer agreed with the consensus.
@@ -59,19 +89,19 @@ public struct QACalibrationService: Sendable {
         /// The reviewer's fail rate minus the consensus fail rate on the same units, in percentage points.
         public var failRateDelta: Double?
         /// strict (fails more often than the consensus by more than 5 points), lenient (less), or balanced.
-        public var lean: String
+        public var lean: Lean
     }
 
     /// The calibration report.
-    public struct Report: Sendable {
+    public struct Report: Sendable, Hashable, Codable {
         /// Session.
-        public var session: String
+        public var session: CalibrationID
         /// Sample.
-        public var sample: String
+        public var sample: SampleID
         /// Rubric id.
-        public var rubric: String
+        public var rubric: RubricID
         /// Reviewers.
-        public var reviewers: [String]
+        public var reviewers: [PersonID]
         /// Interaction × item units rated by at least two reviewers.
         public var units: Int
         /// Mean pairwise agreement over all units.
@@ -95,85 +125,105 @@ public struct QACalibrationService: Sendable {
     }
 
     /// Computes the report for session `name`.
-    public func report(name: String) throws -> Report {
-        try database.read { db in
-            guard let session = try Row.fetchOne(db, sql: "SELECT * FROM qa_calibration WHERE name = ?", arguments: [name]) else {
-                throw ServiceError("no calibration session `\(name)`")
+    public func report(_ name: CalibrationID) async throws -> Report {
+        let store = try environment.qaStore
+        guard let session = try await translatingStorageErrors({ try await store.calibration(name) }) else { throw ServiceError.notFound(name) }
+        let rows = try await translatingStorageErrors { try await store.calibrationRatings(name) }
+        return try Self.report(session, rows)
+    }
+
+    static func report(_ session: QACalibrationRecord, _ rows: [QACalibrationRating]) throws -> Report {
+        let t = Ratings(rows)
+        guard !t.ratings.isEmpty else {
+            throw ServiceError(.precondition, "calibration session `\(session.name)` has no submitted reviews yet; its reviewers review sample \(session.sample) blind first",
+                               hint: .init("qa.review.calibration", ["sample": session.sample.rawValue, "session": session.name.rawValue, "rubric": session.rubric.rawValue]))
+        }
+        let reviewers = session.reviewers.map(\.rawValue)
+        let keys = t.ratings.keys.sorted().filter { t.ratings[$0]!.count >= 2 }
+        let consensus = t.consensus(keys)
+        let consensusKeys = keys.filter { consensus[$0] != nil }
+        let (cohen, fleiss) = t.kappas(keys, reviewers: reviewers)
+        return Report(
+            session: session.name, sample: session.sample, rubric: session.rubric, reviewers: session.reviewers, units: keys.count,
+            agreement: mean(keys.map { pairwise(Array(t.ratings[$0]!.values)) }),
+            cohenKappa: cohen, fleissKappa: fleiss,
+            krippendorffAlpha: Agreement.krippendorffAlpha(keys.map { k in reviewers.map { t.ratings[k]![$0] } }),
+            automaticAgreement: mean(consensusKeys.map { t.automatic[$0] == consensus[$0] ? 1 : 0 }),
+            automaticKappa: consensusKeys.isEmpty ? nil : Agreement.cohenKappa(consensusKeys.map { t.automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
+            consensusUnits: consensusKeys.count,
+            items: t.itemAgreements(keys, reviewers: reviewers, consensus: consensus),
+            deviations: reviewers.map { t.deviation($0, consensusKeys: consensusKeys, consensus: consensus) })
+    }
+
+    static func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
+
+    /// The share of agreeing pairs among `values`.
+    static func pairwise(_ values: [String]) -> Double {
+        var agree = 0
+        var pairs = 0
+        for i in values.indices {
+            for j in values.indices where j > i {
+                pairs += 1
+                if values[i] == values[j] { agree += 1 }
             }
-            let reviewers = (session["reviewers"] as String).split(separator: ",").map(String.init)
-            // unit key "interaction\u{1F}item" → reviewer → verdict; plus the automatic verdict.
-            var ratings: [String: [String: String]] = [:]
-            var automatic: [String: String] = [:]
-            var reviewedCount: [String: Int] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.interaction_id, r.reviewer, i.item_id, i.automatic, i.verdict FROM qa_review r
-                JOIN qa_review_item i ON i.review_id = r.id WHERE r.calibration = ? ORDER BY r.interaction_id, i.item_id
-                """, arguments: [name])
+        }
+        return Double(agree) / Double(pairs)
+    }
+
+    /// A session's verdicts by unit (`interaction\u{1F}item`) and reviewer, with the automatic verdicts.
+    struct Ratings {
+        var ratings: [String: [String: String]] = [:]
+        var automatic: [String: String] = [:]
+        var reviewedCount: [String: Int] = [:]
+
+        init(_ rows: [QACalibrationRating]) {
             var seenReviews = Set<String>()
             for row in rows {
-                let key = (row["interaction_id"] as String) + "\u{1F}" + (row["item_id"] as String)
-                let reviewer: String = row["reviewer"]
-                ratings[key, default: [:]][reviewer] = row["verdict"]
-                automatic[key] = row["automatic"]
-                if seenReviews.insert(reviewer + "\u{1F}" + (row["interaction_id"] as String)).inserted { reviewedCount[reviewer, default: 0] += 1 }
+                let key = row.interaction.rawValue + "\u{1F}" + row.item
+                let reviewer = row.reviewer.rawValue
+                ratings[key, default: [:]][reviewer] = row.verdict
+                automatic[key] = row.automatic
+                if seenReviews.insert(reviewer + "\u{1F}" + row.interaction.rawValue).inserted { reviewedCount[reviewer, default: 0] += 1 }
             }
-            guard !ratings.isEmpty else {
-                throw ServiceError("calibration session `\(name)` has no submitted reviews yet; reviewers run `kefu qa review \(session["sample"] as String) --as ID --calibration \(name)`")
-            }
-            let keys = ratings.keys.sorted().filter { ratings[$0]!.count >= 2 }
-            func itemOf(_ key: String) -> String { String(key.split(separator: "\u{1F}")[1]) }
-            func pairwise(_ values: [String]) -> Double {
-                var agree = 0
-                var pairs = 0
-                for i in values.indices {
-                    for j in values.indices where j > i {
-                        pairs += 1
-                        if values[i] == values[j] { agree += 1 }
-                    }
-                }
-                return Double(agree) / Double(pairs)
-            }
-            func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
-            let categories = ["pass", "fail", "na", "error"]
+        }
 
-            var consensus: [String: String] = [:]
-            for key in keys { consensus[key] = Agreement.consensus(Array(ratings[key]!.values)) }
-            let consensusKeys = keys.filter { consensus[$0] != nil }
+        func consensus(_ keys: [String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for key in keys { out[key] = Agreement.consensus(Array(ratings[key]!.values)) }
+            return out
+        }
 
-            var report = Report(
-                session: name, sample: session["sample"], rubric: session["rubric"], reviewers: reviewers, units: keys.count,
-                agreement: mean(keys.map { pairwise(Array(ratings[$0]!.values)) }),
-                cohenKappa: nil, fleissKappa: nil,
-                krippendorffAlpha: Agreement.krippendorffAlpha(keys.map { k in reviewers.map { ratings[k]![$0] } }),
-                automaticAgreement: mean(consensusKeys.map { automatic[$0] == consensus[$0] ? 1 : 0 }),
-                automaticKappa: consensusKeys.isEmpty ? nil : Agreement.cohenKappa(consensusKeys.map { automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
-                consensusUnits: consensusKeys.count, items: [], deviations: [])
+        /// Cohen's kappa for two reviewers, Fleiss' kappa for more, over units every reviewer rated.
+        func kappas(_ keys: [String], reviewers: [String]) -> (cohen: Double?, fleiss: Double?) {
             let complete = keys.filter { k in reviewers.allSatisfy { ratings[k]![$0] != nil } }
             if reviewers.count == 2 {
-                report.cohenKappa = complete.isEmpty ? nil : Agreement.cohenKappa(complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! })
-            } else {
-                report.fleissKappa = Agreement.fleissKappa(complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } })
+                return (complete.isEmpty ? nil : Agreement.cohenKappa(complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! }), nil)
             }
-            let byItem = Dictionary(grouping: keys, by: itemOf)
-            report.items = byItem.keys.sorted().map { item in
+            let categories = ["pass", "fail", "na", "error"]
+            return (nil, Agreement.fleissKappa(complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } }))
+        }
+
+        func itemAgreements(_ keys: [String], reviewers: [String], consensus: [String: String]) -> [ItemAgreement] {
+            let byItem = Dictionary(grouping: keys) { String($0.split(separator: "\u{1F}")[1]) }
+            return byItem.keys.sorted().map { item in
                 let ks = byItem[item]!
                 let cks = ks.filter { consensus[$0] != nil }
                 return ItemAgreement(
-                    item: item, units: ks.count, agreement: mean(ks.map { pairwise(Array(ratings[$0]!.values)) }),
+                    item: item, units: ks.count, agreement: QACalibrationService.mean(ks.map { QACalibrationService.pairwise(Array(ratings[$0]!.values)) }),
                     alpha: Agreement.krippendorffAlpha(ks.map { k in reviewers.map { ratings[k]![$0] } }),
-                    automaticAgreement: mean(cks.map { automatic[$0] == consensus[$0] ? 1 : 0 }))
+                    automaticAgreement: QACalibrationService.mean(cks.map { automatic[$0] == consensus[$0] ? 1 : 0 }))
             }
-            report.deviations = reviewers.map { reviewer in
-                let mine = consensusKeys.filter { ratings[$0]![reviewer] != nil }
-                let agree = mean(mine.map { ratings[$0]![reviewer] == consensus[$0] ? 1 : 0 })
-                let myFails = mine.filter { ratings[$0]![reviewer] == "fail" }.count
-                let consensusFails = mine.filter { consensus[$0] == "fail" }.count
-                let delta: Double? = mine.isEmpty ? nil : Double(myFails - consensusFails) / Double(mine.count) * 100
-                let lean: String
-                if let delta { lean = delta > 5 ? "strict" : delta < -5 ? "lenient" : "balanced" } else { lean = "no data" }
-                return ReviewerDeviation(reviewer: reviewer, reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree, failRateDelta: delta, lean: lean)
-            }
-            return report
+        }
+
+        func deviation(_ reviewer: String, consensusKeys: [String], consensus: [String: String]) -> ReviewerDeviation {
+            let mine = consensusKeys.filter { ratings[$0]![reviewer] != nil }
+            let agree = QACalibrationService.mean(mine.map { ratings[$0]![reviewer] == consensus[$0] ? 1 : 0 })
+            let myFails = mine.filter { ratings[$0]![reviewer] == "fail" }.count
+            let consensusFails = mine.filter { consensus[$0] == "fail" }.count
+            let delta: Double? = mine.isEmpty ? nil : Double(myFails - consensusFails) / Double(mine.count) * 100
+            let lean: Lean
+            if let delta { lean = delta > 5 ? .strict : delta < -5 ? .lenient : .balanced } else { lean = .noData }
+            return ReviewerDeviation(reviewer: PersonID(reviewer), reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree, failRateDelta: delta, lean: lean)
         }
     }
 }

@@ -1,57 +1,127 @@
 import Crypto
 import Foundation
-import GRDB
 import KefuCore
 import KefuQA
 import KefuRegex
-import KefuStore
+import KefuStorage
 
-/// `kefu qa import`: interactions (JSONL, or CSV with one row per turn) are validated, masked before
-/// anything is stored, de-duplicated by id and written in one transaction — all or nothing unless
-/// `skipInvalid`, which imports the valid ones and reports the rest by line number.
+/// Imports interactions (JSONL, or CSV with one row per turn): validated, masked before anything is
+/// stored, de-duplicated by id and written in one transaction — all or nothing unless `skipInvalid`,
+/// which imports the valid ones and reports the rest by line number.
 public struct QAImportService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
-    /// The masker.
-    public let masker: Masker
+    /// The environment.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase, masker: Masker) {
-        self.database = database
-        self.masker = masker
-    }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
     /// Input formats.
-    public enum Format: String, Sendable, CaseIterable {
-        case jsonl, csv
+    public enum Format: String, Sendable, Hashable, Codable, CaseIterable {
+        /// One interaction per line in Kefu's interaction format.
+        case jsonl
+        /// One row per turn with the columns ``QAImportService/csvColumns``.
+        case csv
+    }
+
+    /// What personal data to mask.
+    public struct MaskingPolicy: Sendable, Hashable, Codable {
+        /// Kinds to mask by name (`resident-id`, `bank-card`, `mobile`, `email`); nil masks all.
+        public var kinds: [String]?
+        /// Extra PCRE2 patterns whose matches are masked except their last four digits.
+        public var patterns: [String]
+
+        /// Creates a policy; the default masks every kind.
+        public init(kinds: [String]? = nil, patterns: [String] = []) {
+            self.kinds = kinds
+            self.patterns = patterns
+        }
+
+        /// The kinds that can be named.
+        public static let kindNames = PersonalDataKind.allCases.filter { $0 != .custom }.map(\.rawValue)
+
+        /// The masker this policy describes.
+        func masker() throws -> Masker {
+            var chosen = Set(PersonalDataKind.allCases)
+            if let kinds {
+                chosen = [.custom]
+                for name in kinds.map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                    guard let kind = PersonalDataKind(rawValue: name), kind != .custom else {
+                        throw ServiceError(.invalidInput, "unknown personal-data kind `\(name)`; kinds: \(Self.kindNames.joined(separator: ", "))")
+                    }
+                    chosen.insert(kind)
+                }
+            }
+            do { return try Masker(kinds: chosen, customPatterns: patterns) } catch {
+                throw ServiceError(.invalidInput, "a masking pattern is invalid: \(error)")
+            }
+        }
+    }
+
+    /// A skipped duplicate: repeated in the input or already stored.
+    public struct Duplicate: Sendable, Hashable, Codable {
+        /// Line (JSONL) or first row (CSV).
+        public var line: Int
+        /// Interaction id.
+        public var id: InteractionID
+        /// `repeated in the file` or `already imported`.
+        public var reason: String
     }
 
     /// What an import did.
-    public struct Report: Sendable {
+    public struct Report: Sendable, Hashable, Codable {
+        /// The import batch.
+        public var batch: BatchID
         /// Interactions stored.
         public var imported = 0
         /// Spans masked.
         public var masked = 0
-        /// Duplicate ids skipped (line, id): repeated in the file or already stored.
-        public var duplicates: [(line: Int, id: String, reason: String)] = []
-        /// Invalid lines (never echoing their content).
+        /// Duplicates skipped.
+        public var duplicates: [Duplicate] = []
+        /// Invalid lines as `label:line:col: message` (never echoing their content).
         public var invalid: [String] = []
-        /// Time until the import was committed (durable); the WAL checkpoint that follows is not included.
-        public var committedAfter: Duration = .zero
+        /// Seconds until the import was committed (durable); the WAL checkpoint that follows is not included.
+        public var committedSeconds: Figure = 0
+        /// Seconds for the whole import.
+        public var elapsedSeconds: Figure = 0
+
+        init(batch: BatchID) { self.batch = batch }
     }
 
     /// The CSV columns (one row per turn; rows of one interaction are consecutive).
     public static let csvColumns = ["interaction_id", "channel", "agent", "started_at", "speaker", "text", "at"]
 
-    /// Imports `path`. Throws (and stores nothing) when any line is invalid and `skipInvalid` is false.
-    public func importFile(path: String, format: Format, batch: String, skipInvalid: Bool, now: Date) throws -> Report {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ServiceError("cannot open \(path)") }
+    /// Imports `source` as batch `batch` (default: the source's file name) in `format` (default: from
+    /// the label's extension), masking with `masking`. Throws (and stores nothing) when any line is
+    /// invalid and `skipInvalid` is false.
+    public func importInteractions(
+        from source: InputSource, format: Format? = nil, batch: BatchID? = nil, skipInvalid: Bool = false,
+        masking: MaskingPolicy = MaskingPolicy(), by actor: Identity
+    ) async throws -> Report {
         let started = ContinuousClock.now
-        var report = Report()
-        let label = (path as NSString).lastPathComponent
-        try database.bulkWrite { db in
-            let insert = try database.interactionInserter(db)
-            try database.insertBatch(name: batch, source: label, importedAt: LedgerService.timestamp(now), count: 0, db)
+        let worker = Worker(masker: try masking.masker())
+        let format = format ?? (source.label.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+        let label = (source.label as NSString).lastPathComponent
+        let batch = batch ?? BatchID(label)
+        guard !batch.isEmpty else { throw ServiceError(.invalidInput, "the import batch needs a name") }
+        let store = try environment.qaStore
+        let outcome = try await translatingStorageErrors {
+            try await store.importInteractions(batch: batch, source: label, importedAt: environment.qaTimestamp) { sink in
+                try worker.run(source: source, label: label, format: format, batch: batch, skipInvalid: skipInvalid, into: sink)
+            }
+        }
+        var report = outcome.result
+        report.committedSeconds = Figure(outcome.committedAfter.seconds)
+        report.elapsedSeconds = Figure((ContinuousClock.now - started).seconds)
+        environment.logger.debug("qa import", metadata: ["batch": "\(batch)", "imported": "\(report.imported)", "actor": "\(actor.auditName)"])
+        return report
+    }
+
+    /// Decodes, masks and stores inside the import's transaction.
+    struct Worker: Sendable {
+        let masker: Masker
+
+        func run(source: InputSource, label: String, format: Format, batch: BatchID, skipInvalid: Bool, into sink: any QAInteractionSink) throws -> Report {
+            var report = Report(batch: batch)
             var seen = Set<String>()
             var failed = false
             func store(_ prepared: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)]) throws {
@@ -63,16 +133,15 @@ public struct QAImportService: Sendable {
                     case .success(let item):
                         let id = item.stored.interaction.id
                         if !seen.insert(id).inserted {
-                            report.duplicates.append((line, id, "repeated in the file"))
+                            report.duplicates.append(Duplicate(line: line, id: InteractionID(id), reason: "repeated in the file"))
                         } else if !failed || skipInvalid {
                             var stored = item.stored
                             stored.batch = batch
-                            // INSERT … ON CONFLICT DO NOTHING: no change means the id is already stored.
-                            if try database.insert(stored, turnsJSON: item.turnsJSON, with: insert, db) {
+                            if try sink.insert(stored, turnsJSON: item.turnsJSON) {
                                 report.imported += 1
                                 report.masked += item.stored.maskedCount
                             } else {
-                                report.duplicates.append((line, id, "already imported"))
+                                report.duplicates.append(Duplicate(line: line, id: InteractionID(id), reason: "already imported"))
                             }
                         }
                     }
@@ -81,11 +150,11 @@ public struct QAImportService: Sendable {
             switch format {
             case .jsonl:
                 // Pipelined: batch k+1 is decoded and masked on the other cores while batch k is inserted.
-                let reader = LineReader(handle: handle)
+                let reader = try source.lines()
                 var lines: [(Int, ArraySlice<UInt8>)] = []
                 var pending: PendingBatch?
                 func flush() throws {
-                    let next = PendingBatch(service: self, lines: lines)
+                    let next = PendingBatch(worker: self, lines: lines)
                     lines = []
                     if let pending { try store(pending.wait()) }
                     pending = next
@@ -98,85 +167,148 @@ public struct QAImportService: Sendable {
                 if !lines.isEmpty { try flush() }
                 if let pending { try store(pending.wait()) }
             case .csv:
-                let data = handle.readDataToEndOfFile()
+                let data = try source.readAll()
                 guard let text = String(validating: data, as: UTF8.self) else {
-                    throw ServiceError("\(label):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
+                    throw ServiceError(.invalidInput, "\(label):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
                 }
                 try store(try prepareCSV(text, label: label))
             }
             if failed && !skipInvalid {
-                throw ServiceError(report.invalid.prefix(50).joined(separator: "\n")
-                    + (report.invalid.count > 50 ? "\n… and \(report.invalid.count - 50) more" : "")
-                    + "\n\(report.invalid.count) invalid line(s); nothing was imported (use --skip-invalid to import the valid ones)")
+                throw ServiceError(
+                    .invalidInput,
+                    report.invalid.prefix(50).joined(separator: "\n")
+                        + (report.invalid.count > 50 ? "\n… and \(report.invalid.count - 50) more" : "")
+                        + "\n\(report.invalid.count) invalid line(s); nothing was imported (skipping invalid lines imports the valid ones)",
+                    hint: .init("qa.import.skip-invalid", ["file": source.label]))
             }
-            try db.execute(sql: "UPDATE qa_batch SET count = count + ? WHERE name = ?", arguments: [report.imported, batch])
-        }
-        report.committedAfter = ContinuousClock.now - started
-        try database.checkpoint()
-        return report
-    }
-
-    /// A batch being prepared in the background.
-    final class PendingBatch: @unchecked Sendable {
-        private let group = DispatchGroup()
-        private var result: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
-
-        init(service: QAImportService, lines: [(Int, ArraySlice<UInt8>)]) {
-            group.enter()
-            DispatchQueue.global().async { [self] in
-                result = service.prepare(lines)
-                group.leave()
-            }
+            return report
         }
 
-        func wait() -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
-            group.wait()
-            return result
-        }
-    }
+        /// A batch being prepared in the background.
+        final class PendingBatch: @unchecked Sendable {
+            private let group = DispatchGroup()
+            private var result: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
 
-    /// A decoded, masked interaction ready to insert.
-    struct Prepared: Sendable {
-        var stored: StoredInteraction
-        var turnsJSON: String
-    }
-
-    /// Decodes and masks lines on all cores.
-    func prepare(_ lines: [(Int, ArraySlice<UInt8>)]) -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
-        var out = [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)](
-            repeating: (0, .failure(.init(line: 0, message: ""))), count: lines.count)
-        let workers = ProcessInfo.processInfo.activeProcessorCount
-        let chunks = min(lines.count, workers * 8)
-        out.withUnsafeMutableBufferPointer { buffer in
-            let box = UncheckedBox(buffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
-                let scratch = MatchScratch()
-                var i = chunk
-                while i < lines.count {
-                    let (number, bytes) = lines[i]
-                    box.value[i] = (number, InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) })
-                    i += chunks
+            init(worker: Worker, lines: [(Int, ArraySlice<UInt8>)]) {
+                group.enter()
+                DispatchQueue.global().async { [self] in
+                    result = worker.prepare(lines)
+                    group.leave()
                 }
             }
-        }
-        return out
-    }
 
-    /// Masks every turn and encodes the turns as JSON with their hash.
-    func maskAndEncode(_ interaction: Interaction, scratch: MatchScratch) -> Prepared {
-        var masked = interaction
-        var count = 0
-        for i in masked.turns.indices {
-            let result = masker.mask(masked.turns[i].text, scratch: scratch)
-            if !result.findings.isEmpty {
-                masked.turns[i].text = result.text
-                count += result.findings.count
+            func wait() -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+                group.wait()
+                return result
             }
         }
-        let json = Self.turnsJSON(masked.turns)
-        let hash = Self.hex(SHA256.hash(data: Array(json.utf8)))
-        let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
-        return Prepared(stored: StoredInteraction(interaction: masked, batch: "", period: period, contentHash: hash, maskedCount: count), turnsJSON: json)
+
+        /// A decoded, masked interaction ready to insert.
+        struct Prepared: Sendable {
+            var stored: StoredInteraction
+            var turnsJSON: String
+        }
+
+        /// Decodes and masks lines on all cores.
+        func prepare(_ lines: [(Int, ArraySlice<UInt8>)]) -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+            var out = [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)](
+                repeating: (0, .failure(.init(line: 0, message: ""))), count: lines.count)
+            let workers = ProcessInfo.processInfo.activeProcessorCount
+            let chunks = min(lines.count, workers * 8)
+            out.withUnsafeMutableBufferPointer { buffer in
+                let box = UncheckedBox(buffer)
+                DispatchQueue.concurrentPerform(iterations: max(1, chunks)) { chunk in
+                    let scratch = MatchScratch()
+                    var i = chunk
+                    while i < lines.count {
+                        let (number, bytes) = lines[i]
+                        box.value[i] = (number, InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) })
+                        i += chunks
+                    }
+                }
+            }
+            return out
+        }
+
+        /// Masks every turn and encodes the turns as JSON with their hash.
+        func maskAndEncode(_ interaction: Interaction, scratch: MatchScratch) -> Prepared {
+            var masked = interaction
+            var count = 0
+            for i in masked.turns.indices {
+                let result = masker.mask(masked.turns[i].text, scratch: scratch)
+                if !result.findings.isEmpty {
+                    masked.turns[i].text = result.text
+                    count += result.findings.count
+                }
+            }
+            let json = QAImportService.turnsJSON(masked.turns)
+            let hash = hexString(SHA256.hash(data: Array(json.utf8)))
+            let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
+            return Prepared(stored: StoredInteraction(interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count), turnsJSON: json)
+        }
+
+        /// Groups CSV rows (one per turn) into interactions.
+        func prepareCSV(_ text: String, label: String) throws -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+            let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
+            guard let header = rows.first else { throw ServiceError(.invalidInput, "\(label):1:1: the file is empty; header: \(QAImportService.csvColumns.joined(separator: ","))") }
+            var index: [String: Int] = [:]
+            for (i, field) in header.fields.enumerated() {
+                let name = field.value.trimmingCharacters(in: .whitespaces).lowercased()
+                guard QAImportService.csvColumns.contains(name) else {
+                    throw ServiceError(.invalidInput, "\(label):\(header.line):\(field.column): unknown column `\(field.value)`; columns: \(QAImportService.csvColumns.joined(separator: ", "))")
+                }
+                index[name] = i
+            }
+            for required in ["interaction_id", "channel", "agent", "speaker", "text"] where index[required] == nil {
+                throw ServiceError(.invalidInput, "\(label):1:1: the header lacks the column `\(required)`")
+            }
+            var results: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
+            let scratch = MatchScratch()
+            var current: (line: Int, interaction: Interaction)?
+            var currentError: InteractionDecoder.LineError?
+            func flush() {
+                guard let c = current else { return }
+                if let error = currentError {
+                    results.append((c.line, .failure(error)))
+                } else {
+                    results.append((c.line, .success(maskAndEncode(c.interaction, scratch: scratch))))
+                }
+                current = nil
+                currentError = nil
+            }
+            for row in rows.dropFirst() {
+                func field(_ name: String) -> (String, Int) {
+                    guard let i = index[name], i < row.fields.count else { return ("", 1) }
+                    return (row.fields[i].value, row.fields[i].column)
+                }
+                let id = field("interaction_id").0
+                if current?.interaction.id != id { flush() }
+                var error: InteractionDecoder.LineError?
+                let channel = Channel(rawValue: field("channel").0)
+                let speaker = Speaker(rawValue: field("speaker").0)
+                let atText = field("at").0.trimmingCharacters(in: .whitespaces)
+                let at = atText.isEmpty ? nil : Double(atText)
+                if row.fields.count != header.fields.count {
+                    error = .init(line: row.line, column: 1, message: "\(row.fields.count) fields, the header has \(header.fields.count)")
+                } else if id.isEmpty {
+                    error = .init(line: row.line, column: field("interaction_id").1, message: "interaction_id is empty")
+                } else if channel == nil {
+                    error = .init(line: row.line, column: field("channel").1, message: "channel must be one of phone, chat, wechat, email")
+                } else if speaker == nil {
+                    error = .init(line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
+                } else if !atText.isEmpty && at == nil {
+                    error = .init(line: row.line, column: field("at").1, message: "at must be a number of seconds")
+                }
+                if current == nil {
+                    current = (row.line, Interaction(
+                        id: id, channel: channel ?? .chat, agent: field("agent").0, startedAt: field("started_at").0.isEmpty ? nil : field("started_at").0, turns: []))
+                }
+                if let error, currentError == nil { currentError = error }
+                current?.interaction.turns.append(Turn(speaker: speaker ?? .customer, text: field("text").0, at: at))
+            }
+            flush()
+            return results
+        }
     }
 
     /// Compact JSON for turns (the stored form, and what the content hash covers).
@@ -215,80 +347,5 @@ public struct QAImportService: Sendable {
             }
         }
         out.append(0x22)
-    }
-
-    /// Lower-case hex of a digest.
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Groups CSV rows (one per turn) into interactions.
-    func prepareCSV(_ text: String, label: String) throws -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
-        let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
-        guard let header = rows.first else { throw ServiceError("\(label):1:1: the file is empty; header: \(Self.csvColumns.joined(separator: ","))") }
-        var index: [String: Int] = [:]
-        for (i, field) in header.fields.enumerated() {
-            let name = field.value.trimmingCharacters(in: .whitespaces).lowercased()
-            guard Self.csvColumns.contains(name) else {
-                throw ServiceError("\(label):\(header.line):\(field.column): unknown column `\(field.value)`; columns: \(Self.csvColumns.joined(separator: ", "))")
-            }
-            index[name] = i
-        }
-        for required in ["interaction_id", "channel", "agent", "speaker", "text"] where index[required] == nil {
-            throw ServiceError("\(label):1:1: the header lacks the column `\(required)`")
-        }
-        var results: [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] = []
-        let scratch = MatchScratch()
-        var current: (line: Int, interaction: Interaction)?
-        var currentError: InteractionDecoder.LineError?
-        func flush() {
-            guard let c = current else { return }
-            if let error = currentError {
-                results.append((c.line, .failure(error)))
-            } else {
-                results.append((c.line, .success(maskAndEncode(c.interaction, scratch: scratch))))
-            }
-            current = nil
-            currentError = nil
-        }
-        for row in rows.dropFirst() {
-            func field(_ name: String) -> (String, Int) {
-                guard let i = index[name], i < row.fields.count else { return ("", 1) }
-                return (row.fields[i].value, row.fields[i].column)
-            }
-            let id = field("interaction_id").0
-            if current?.interaction.id != id { flush() }
-            var error: InteractionDecoder.LineError?
-            let channel = Channel(rawValue: field("channel").0)
-            let speaker = Speaker(rawValue: field("speaker").0)
-            let atText = field("at").0.trimmingCharacters(in: .whitespaces)
-            let at = atText.isEmpty ? nil : Double(atText)
-            if row.fields.count != header.fields.count {
-                error = .init(line: row.line, column: 1, message: "\(row.fields.count) fields, the header has \(header.fields.count)")
-            } else if id.isEmpty {
-                error = .init(line: row.line, column: field("interaction_id").1, message: "interaction_id is empty")
-            } else if channel == nil {
-                error = .init(line: row.line, column: field("channel").1, message: "channel must be one of phone, chat, wechat, email")
-            } else if speaker == nil {
-                error = .init(line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
-            } else if !atText.isEmpty && at == nil {
-                error = .init(line: row.line, column: field("at").1, message: "at must be a number of seconds")
-            }
-            if current == nil {
-                current = (row.line, Interaction(
-                    id: id, channel: channel ?? .chat, agent: field("agent").0, startedAt: field("started_at").0.isEmpty ? nil : field("started_at").0, turns: []))
-            }
-            if let error, currentError == nil { currentError = error }
-            current?.interaction.turns.append(Turn(speaker: speaker ?? .customer, text: field("text").0, at: at))
-        }
-        flush()
-        return results
     }
 }

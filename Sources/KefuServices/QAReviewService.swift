@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import KefuCore
 import KefuRubrics
-import KefuStore
+import KefuStorage
 
 /// Human review of automatic QA scores, agents' disputes and the supervisor's decision on them.
 ///
@@ -10,11 +9,25 @@ import KefuStore
 /// change (review submitted, item overridden, dispute opened, accepted or rejected) is appended to the
 /// audit log with who, when, before and after.
 public struct QAReviewService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
+    /// The environment.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase) { self.database = database }
+    public init(environment: KefuEnvironment) { self.environment = environment }
+
+    /// The interactions a reviewer still has to review.
+    public struct Queue: Sendable, Hashable, Codable {
+        /// The sample.
+        public var sample: SampleID
+        /// The rubric.
+        public var rubric: RubricID
+        /// Its current version.
+        public var rubricVersion: String
+        /// The calibration session, for blind reviews.
+        public var calibration: CalibrationID?
+        /// Interactions not yet reviewed by the reviewer, in id order.
+        public var interactions: [InteractionID]
+    }
 
     /// An interaction ready to be reviewed: the masked transcript and its pinned automatic score.
     public struct Draft: Sendable {
@@ -23,304 +36,355 @@ public struct QAReviewService: Sendable {
         /// The automatic score this review confirms or overrides.
         public var automatic: ScoreResult
         /// The reviewer.
-        public var reviewer: String
-        /// Calibration session name, or `""` for an ordinary review.
-        public var calibration: String
+        public var reviewer: PersonID
+        /// The calibration session (blind review), or nil for an ordinary review.
+        public var calibration: CalibrationID?
+        /// The rubric's scorer (recomputes the final score).
+        public var scorer: Scorer
     }
 
     /// A reviewer's decision on one item.
-    public struct Decision: Sendable, Hashable {
+    public struct Decision: Sendable, Hashable, Codable {
         /// Rubric item id.
         public var item: String
         /// The reviewer's verdict.
-        public var verdict: Verdict
+        public var verdict: HumanVerdict
         /// Why (required when the verdict differs from the automatic one).
         public var comment: String
 
         /// Creates a decision.
-        public init(item: String, verdict: Verdict, comment: String = "") {
+        public init(item: String, verdict: HumanVerdict, comment: String = "") {
             self.item = item
             self.verdict = verdict
             self.comment = comment
         }
     }
 
-    // MARK: Reviewing
-
-    /// Interactions of `sample` that `reviewer` has not yet reviewed with this rubric version (in this
-    /// calibration session, when given), in id order.
-    public func queue(sample: String, reviewer: String, rubricVersion: String, calibration: String = "") throws -> [String] {
-        try database.read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_sample WHERE name = ?)", arguments: [sample]) == true else {
-                throw ServiceError("no sample named `\(sample)`; draw one with `kefu qa sample`")
-            }
-            if !calibration.isEmpty {
-                guard let sessionSample = try String.fetchOne(db, sql: "SELECT sample FROM qa_calibration WHERE name = ?", arguments: [calibration]) else {
-                    throw ServiceError("no calibration session `\(calibration)`")
-                }
-                guard sessionSample == sample else {
-                    throw ServiceError("calibration session `\(calibration)` is on sample `\(sessionSample)`, not `\(sample)`")
-                }
-            }
-            return try String.fetchAll(db, sql: """
-                SELECT m.interaction_id FROM qa_sample_member m
-                WHERE m.sample = ? AND NOT EXISTS (
-                    SELECT 1 FROM qa_review r WHERE r.interaction_id = m.interaction_id AND r.reviewer = ?
-                    AND r.rubric_version = ? AND r.calibration = ?)
-                ORDER BY m.interaction_id
-                """, arguments: [sample, reviewer, rubricVersion, calibration])
-        }
+    /// A submitted review.
+    public struct Submitted: Sendable, Hashable, Codable {
+        /// The review's id.
+        public var id: ReviewID
+        /// The interaction.
+        public var interaction: InteractionID
+        /// The automatic score.
+        public var automaticScore: Figure
+        /// The final (human) score.
+        public var finalScore: Figure
+        /// Whether the final result passes.
+        public var finalPassed: Bool
+        /// Items whose verdict the reviewer changed.
+        public var overrides: Int
     }
 
-    /// Prepares the review of `interactionID` by `reviewer` against the automatic score pinned to
-    /// `scorer`'s rubric version.
-    public func draft(interactionID: String, reviewer: String, scorer: Scorer, calibration: String = "") throws -> Draft {
-        try database.read { db in
-            try Self.requirePerson(reviewer, role: "reviewer", db)
-            guard let interaction = try database.qaInteraction(interactionID, db) else {
-                throw ServiceError("no imported interaction `\(interactionID)`")
-            }
-            if interaction.agent == reviewer {
-                throw ServiceError("\(reviewer) handled interaction \(interactionID) and cannot review it; ask another reviewer")
-            }
-            if !calibration.isEmpty {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_calibration WHERE name = ?", arguments: [calibration]) else {
-                    throw ServiceError("no calibration session `\(calibration)`")
-                }
-                let reviewers = (row["reviewers"] as String).split(separator: ",").map(String.init)
-                guard reviewers.contains(reviewer) else {
-                    throw ServiceError("\(reviewer) is not a reviewer of calibration session `\(calibration)` (reviewers: \(reviewers.joined(separator: ", ")))")
-                }
-                guard (row["rubric_version"] as String) == scorer.rubric.sourceHash else {
-                    throw ServiceError("calibration session `\(calibration)` uses another version of rubric \(scorer.rubric.id); it cannot be reviewed with the current one")
-                }
-            }
-            let automatic = try Self.automaticScore(interactionID, version: scorer.rubric.sourceHash, db)
-            guard let automatic else {
-                throw ServiceError("interaction \(interactionID) has no automatic score with rubric \(scorer.rubric.id) version \(scorer.rubric.sourceHash.prefix(12)); run `kefu qa score --rubric \(scorer.rubric.id) --sample …` first")
-            }
-            return Draft(interaction: interaction, automatic: automatic, reviewer: reviewer, calibration: calibration)
+    // MARK: Reviewing
+
+    /// One imported interaction as stored (masked).
+    public func interaction(_ id: InteractionID) async throws -> Interaction {
+        let store = try environment.qaStore
+        guard let found = try await translatingStorageErrors({ try await store.interaction(id) }) else {
+            throw ServiceError(.notFound, "no imported interaction `\(id)`", hint: .init("qa.import"))
         }
+        return found
+    }
+
+    /// The interactions of `sample` that `reviewer` has not yet reviewed with rubric `rubric`'s current
+    /// version (in calibration session `calibration`, when given), in id order.
+    public func queue(sample: SampleID, rubric: String, calibration: CalibrationID? = nil, reviewer: PersonID) async throws -> Queue {
+        let scorer = try environment.qaScorer(rubric)
+        let store = try environment.qaStore
+        if let calibration {
+            let session = try await requireCalibration(calibration, store)
+            guard session.sample == sample else {
+                throw ServiceError(.invalidInput, "calibration session `\(calibration)` is on sample `\(session.sample)`, not `\(sample)`")
+            }
+        }
+        let version = scorer.rubric.sourceHash
+        do {
+            let ids = try await store.reviewQueue(sample: sample, reviewer: reviewer, rubricVersion: version, calibration: calibration)
+            return Queue(sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: version, calibration: calibration, interactions: ids)
+        } catch let error as StorageError where error.code == .notFound {
+            throw ServiceError(.notFound, "no sample `\(sample)`", hint: .init("qa.sample"))
+        } catch let error as StorageError { throw ServiceError(error) }
+    }
+
+    /// Prepares the review of `interaction` by the actor against the automatic score pinned to rubric
+    /// `rubric`'s current version.
+    public func draft(interaction id: InteractionID, rubric: String, calibration: CalibrationID? = nil, by actor: Identity) async throws -> Draft {
+        let scorer = try environment.qaScorer(rubric)
+        let store = try environment.qaStore
+        let reviewer = actor.person
+        guard let interaction = try await translatingStorageErrors({ try await store.interaction(id) }) else {
+            throw ServiceError(.notFound, "no imported interaction `\(id)`", hint: .init("qa.import"))
+        }
+        if interaction.agent == reviewer.rawValue {
+            throw ServiceError(.forbidden, "\(reviewer) handled interaction \(id) and cannot review it; ask another reviewer")
+        }
+        if let calibration {
+            let session = try await requireCalibration(calibration, store)
+            guard session.reviewers.contains(reviewer) else {
+                throw ServiceError(.forbidden, "\(reviewer) is not a reviewer of calibration session `\(calibration)` (reviewers: \(session.reviewers.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard session.rubricVersion == scorer.rubric.sourceHash else {
+                throw ServiceError(.conflict, "calibration session `\(calibration)` uses another version of rubric \(scorer.rubric.id); it cannot be reviewed with the current one")
+            }
+        }
+        let record = try await translatingStorageErrors { try await store.score(id, rubricVersion: scorer.rubric.sourceHash) }
+        guard let record else {
+            throw ServiceError(.precondition, "interaction \(id) has no automatic score with rubric \(scorer.rubric.id) version \(scorer.rubric.sourceHash.prefix(12)); score it first",
+                               hint: .init("qa.score", ["rubric": scorer.rubric.id]))
+        }
+        return Draft(interaction: interaction, automatic: try QAScoreService.result(record), reviewer: reviewer, calibration: calibration, scorer: scorer)
     }
 
     /// Stores the review: items without a decision confirm the automatic verdict (ordinary reviews) or
     /// are an error (calibration reviews are blind, so every item needs the reviewer's own verdict).
-    /// Returns the review id.
     @discardableResult
-    public func submit(_ draft: Draft, decisions: [Decision], comment: String, scorer: Scorer, now: Date) throws -> Int64 {
+    public func submit(_ draft: Draft, decisions: [Decision], comment: String, by actor: Identity) async throws -> Submitted {
+        guard actor.person == draft.reviewer else {
+            throw ServiceError(.forbidden, "\(actor.person) cannot submit the review drafted for \(draft.reviewer)")
+        }
+        let verdicts = try validate(draft, decisions)
+        let final = draft.scorer.rescore(draft.automatic, verdicts: verdicts.mapValues(\.verdict.verdict))
+        let at = environment.qaTimestamp
+        let items = draft.automatic.items.map { item in
+            let d = verdicts[item.id]
+            return QAReviewItemRecord(item: item.id, automatic: item.verdict.rawValue, verdict: d?.verdict.rawValue ?? item.verdict.rawValue, comment: d?.comment ?? "")
+        }
+        let review = NewQAReview(
+            interaction: InteractionID(draft.interaction.id), reviewer: draft.reviewer, rubric: RubricID(draft.scorer.rubric.id),
+            rubricVersion: draft.scorer.rubric.sourceHash, calibration: draft.calibration, automaticScore: draft.automatic.score,
+            finalScore: final.score, finalPassed: final.passed, comment: comment, submittedAt: at, items: items)
+        let automaticScore = draft.automatic.score
+        let store = try environment.qaStore
+        let id: ReviewID
+        do {
+            id = try await store.submitReview(review) { id in Self.auditEntries(review, id: id, automaticScore: automaticScore) }
+        } catch let error as StorageError where error.code == .conflict {
+            throw ServiceError(.conflict, "\(draft.reviewer) has already reviewed \(draft.interaction.id) with this rubric version; a submitted review changes only through a dispute")
+        } catch let error as StorageError { throw ServiceError(error) }
+        let overrides = items.filter { $0.automatic != $0.verdict }.count
+        return Submitted(id: id, interaction: review.interaction, automaticScore: Figure(automaticScore), finalScore: Figure(final.score),
+                         finalPassed: final.passed, overrides: overrides)
+    }
+
+    /// The decisions by item, checked against the draft.
+    func validate(_ draft: Draft, _ decisions: [Decision]) throws -> [String: Decision] {
         var verdicts: [String: Decision] = [:]
-        let itemIDs = Set(draft.automatic.items.map(\.id))
+        let itemIDs = draft.automatic.items.map(\.id)
         for d in decisions {
             guard itemIDs.contains(d.item) else {
-                throw ServiceError("rubric \(scorer.rubric.id) has no item `\(d.item)` (items: \(draft.automatic.items.map(\.id).joined(separator: ", ")))")
+                throw ServiceError(.invalidInput, "rubric \(draft.scorer.rubric.id) has no item `\(d.item)` (items: \(itemIDs.joined(separator: ", ")))")
             }
             verdicts[d.item] = d
         }
-        if !draft.calibration.isEmpty {
-            let missing = draft.automatic.items.map(\.id).filter { verdicts[$0] == nil }
+        if draft.calibration != nil {
+            let missing = itemIDs.filter { verdicts[$0] == nil }
             if !missing.isEmpty {
-                throw ServiceError("calibration reviews are blind: give a verdict for every item of \(draft.interaction.id); missing: \(missing.joined(separator: ", "))")
+                throw ServiceError(.invalidInput, "calibration reviews are blind: give a verdict for every item of \(draft.interaction.id); missing: \(missing.joined(separator: ", "))")
             }
-        }
-        for item in draft.automatic.items {
-            if let d = verdicts[item.id], d.verdict != item.verdict, draft.calibration.isEmpty,
-                d.comment.trimmingCharacters(in: .whitespaces).isEmpty
-            {
-                throw ServiceError("overriding \(item.id) on \(draft.interaction.id) (automatic: \(item.verdict.rawValue), yours: \(d.verdict.rawValue)) needs a comment saying why")
-            }
-        }
-        let final = scorer.rescore(draft.automatic, verdicts: verdicts.mapValues(\.verdict))
-        let at = LedgerService.timestamp(now)
-        return try database.write { db in
-            try Self.requirePerson(draft.reviewer, role: "reviewer", db)
-            do {
-                try db.execute(sql: """
-                    INSERT INTO qa_review (interaction_id, reviewer, rubric, rubric_version, calibration, automatic_score, final_score, final_passed, comment, submitted_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [draft.interaction.id, draft.reviewer, scorer.rubric.id, scorer.rubric.sourceHash, draft.calibration,
-                                     draft.automatic.score, final.score, final.passed, comment, at])
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw ServiceError("\(draft.reviewer) has already reviewed \(draft.interaction.id) with this rubric version; a submitted review changes only through a dispute")
-            }
-            let id = db.lastInsertedRowID
+        } else {
             for item in draft.automatic.items {
-                let d = verdicts[item.id]
-                let verdict = d?.verdict ?? item.verdict
-                try db.execute(
-                    sql: "INSERT INTO qa_review_item (review_id, item_id, automatic, verdict, comment) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, item.id, item.verdict.rawValue, verdict.rawValue, d?.comment ?? ""])
-                if verdict != item.verdict {
-                    try Self.audit(db, at: at, actor: draft.reviewer, action: "item.override", subject: "review \(id) \(item.id)",
-                                   before: item.verdict.rawValue, after: verdict.rawValue + (d.map { $0.comment.isEmpty ? "" : ": \($0.comment)" } ?? ""))
+                if let d = verdicts[item.id], d.verdict.verdict != item.verdict, d.comment.trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw ServiceError(.invalidInput, "overriding \(item.id) on \(draft.interaction.id) (automatic: \(item.verdict.rawValue), yours: \(d.verdict.rawValue)) needs a comment saying why")
                 }
             }
-            try Self.audit(db, at: at, actor: draft.reviewer, action: draft.calibration.isEmpty ? "review.submit" : "calibration.submit",
-                           subject: "review \(id) \(draft.interaction.id)",
-                           before: String(format: "%.2f", draft.automatic.score), after: String(format: "%.2f", final.score))
-            return id
         }
+        return verdicts
+    }
+
+    static func auditEntries(_ review: NewQAReview, id: ReviewID, automaticScore: Double) -> [NewQAAuditEntry] {
+        var entries: [NewQAAuditEntry] = []
+        for item in review.items where item.verdict != item.automatic {
+            entries.append(NewQAAuditEntry(
+                at: review.submittedAt, actor: review.reviewer, action: QAAuditAction.itemOverride.rawValue, subject: "review \(id) \(item.item)",
+                before: item.automatic, after: item.verdict + (item.comment.isEmpty ? "" : ": \(item.comment)")))
+        }
+        entries.append(NewQAAuditEntry(
+            at: review.submittedAt, actor: review.reviewer,
+            action: (review.calibration == nil ? QAAuditAction.reviewSubmit : .calibrationSubmit).rawValue,
+            subject: "review \(id) \(review.interaction)",
+            before: String(format: "%.2f", automaticScore), after: String(format: "%.2f", review.finalScore)))
+        return entries
     }
 
     /// Reads decisions from CSV (`interaction_id,item,verdict,comment`), grouped by interaction.
-    public static func readDecisions(_ path: String) throws -> [String: [QAReviewService.Decision]] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError("cannot read \(path)") }
-        guard let text = String(validating: data, as: UTF8.self) else { throw ServiceError("\(path):1:1: the file is not UTF-8") }
-        let label = (path as NSString).lastPathComponent
+    public static func readDecisions(from source: InputSource) throws -> [InteractionID: [Decision]] {
+        let label = (source.label as NSString).lastPathComponent
+        guard let text = String(validating: try source.readAll(), as: UTF8.self) else {
+            throw ServiceError(.invalidInput, "\(label):1:1: the file is not UTF-8")
+        }
         let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
         let expected = ["interaction_id", "item", "verdict", "comment"]
         guard let header = rows.first, header.fields.map({ $0.value.trimmingCharacters(in: .whitespaces) }) == expected else {
-            throw ServiceError("\(label):1:1: the header must be \(expected.joined(separator: ","))")
+            throw ServiceError(.invalidInput, "\(label):1:1: the header must be \(expected.joined(separator: ","))")
         }
-        var out: [String: [QAReviewService.Decision]] = [:]
+        var out: [InteractionID: [Decision]] = [:]
         for row in rows.dropFirst() {
-            guard row.fields.count == 4 else { throw ServiceError("\(label):\(row.line):1: \(row.fields.count) fields, expected 4") }
-            guard let verdict = Verdict(rawValue: row.fields[2].value), verdict != .error else {
-                throw ServiceError("\(label):\(row.line):\(row.fields[2].column): verdict must be pass, fail or na")
+            guard row.fields.count == 4 else { throw ServiceError(.invalidInput, "\(label):\(row.line):1: \(row.fields.count) fields, expected 4") }
+            guard let verdict = HumanVerdict(rawValue: row.fields[2].value) else {
+                throw ServiceError(.invalidInput, "\(label):\(row.line):\(row.fields[2].column): verdict must be pass, fail or na")
             }
-            out[row.fields[0].value, default: []].append(.init(item: row.fields[1].value, verdict: verdict, comment: row.fields[3].value))
+            out[InteractionID(row.fields[0].value), default: []].append(.init(item: row.fields[1].value, verdict: verdict, comment: row.fields[3].value))
         }
         return out
+    }
+
+    func requireCalibration(_ name: CalibrationID, _ store: any QAStore) async throws -> QACalibrationRecord {
+        guard let session = try await translatingStorageErrors({ try await store.calibration(name) }) else {
+            throw ServiceError(.notFound, "no calibration session `\(name)`", hint: .init("qa.calibration.create"))
+        }
+        return session
     }
 
     // MARK: Disputes
 
     /// A dispute.
-    public struct Dispute: Sendable, Hashable {
+    public struct Dispute: Sendable, Hashable, Codable {
         /// Id.
-        public var id: Int64
+        public var id: DisputeID
         /// Review id.
-        public var review: Int64
+        public var review: ReviewID
         /// Interaction id.
-        public var interaction: String
+        public var interaction: InteractionID
         /// Rubric item.
         public var item: String
         /// The agent who disputes.
-        public var agent: String
+        public var agent: PersonID
         /// The agent's reason.
         public var reason: String
-        /// open, accepted or rejected.
-        public var status: String
-        /// Who resolved it.
-        public var resolver: String?
-        /// The resolution comment.
+        /// Its state.
+        public var status: DisputeStatus
+        /// Who decided it.
+        public var resolver: PersonID?
+        /// The decision's comment.
         public var resolution: String?
+
+        init(_ r: QADisputeRecord) throws {
+            guard let status = DisputeStatus(rawValue: r.status) else { throw ServiceError(.unavailable, "dispute \(r.id) has an unknown state") }
+            self.init(id: r.id, review: r.review, interaction: r.interaction, item: r.item, agent: r.agent, reason: r.reason, status: status,
+                      resolver: r.resolver, resolution: r.resolution)
+        }
+
+        init(id: DisputeID, review: ReviewID, interaction: InteractionID, item: String, agent: PersonID, reason: String, status: DisputeStatus,
+             resolver: PersonID?, resolution: String?) {
+            self.id = id
+            self.review = review
+            self.interaction = interaction
+            self.item = item
+            self.agent = agent
+            self.reason = reason
+            self.status = status
+            self.resolver = resolver
+            self.resolution = resolution
+        }
     }
 
-    /// The agent who handled the reviewed interaction disputes one item's verdict.
+    /// The agent who handled the reviewed interaction (the actor) disputes one item's verdict.
     @discardableResult
-    public func openDispute(review: Int64, item: String, agent: String, reason: String, now: Date) throws -> Int64 {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError("a dispute needs a reason (--reason)") }
-        return try database.write { db in
-            let row = try Self.reviewItem(review, item, db)
-            guard (row["calibration"] as String).isEmpty else {
-                throw ServiceError("review \(review) is a calibration review; calibration reviews cannot be disputed")
+    public func openDispute(review: ReviewID, item: String, reason: String, by actor: Identity) async throws -> DisputeID {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError(.invalidInput, "a dispute needs a reason") }
+        let at = environment.qaTimestamp
+        let agent = actor.person
+        let store = try environment.qaStore
+        return try await translatingStorageErrors {
+            try await store.openDispute(review: review, item: item) { context in
+                try Self.checkDisputable(context, review: review, item: item, agent: agent)
+                let before = context.item.verdict
+                return NewQADispute(agent: agent, reason: reason, openedAt: at) { id in
+                    NewQAAuditEntry(at: at, actor: agent, action: QAAuditAction.disputeOpen.rawValue, subject: "dispute \(id) review \(review) \(item)",
+                                    before: before, after: reason)
+                }
             }
-            guard (row["agent"] as String) == agent else {
-                throw ServiceError("only the agent who handled \(row["interaction_id"] as String) (\(row["agent"] as String)) can dispute its review, not \(agent)")
-            }
-            if row["locked"] as Bool {
-                throw ServiceError("item \(item) of review \(review) is locked: a supervisor rejected a dispute on it")
-            }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_dispute WHERE review_id = ? AND item_id = ? AND status = 'open')", arguments: [review, item]) == true {
-                throw ServiceError("item \(item) of review \(review) already has an open dispute")
-            }
-            let at = LedgerService.timestamp(now)
-            try db.execute(
-                sql: "INSERT INTO qa_dispute (review_id, item_id, agent, reason, status, opened_at) VALUES (?, ?, ?, ?, 'open', ?)",
-                arguments: [review, item, agent, reason, at])
-            let id = db.lastInsertedRowID
-            try Self.audit(db, at: at, actor: agent, action: "dispute.open", subject: "dispute \(id) review \(review) \(item)",
-                           before: row["verdict"] as String, after: reason)
-            return id
         }
     }
 
-    /// A supervisor (team lead or above, not the agent) accepts a dispute — the item's verdict changes
-    /// to `verdict` (default: pass↔fail) and the review's final score is recomputed — or rejects it,
-    /// which locks the item against further disputes.
-    public func resolveDispute(id: Int64, supervisor: String, accept: Bool, verdict: Verdict?, comment: String, scorer: Scorer, now: Date) throws -> Dispute {
-        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError("a decision on a dispute needs a comment (--comment)") }
-        return try database.write { db in
-            guard let dispute = try Row.fetchOne(db, sql: "SELECT * FROM qa_dispute WHERE id = ?", arguments: [id]) else {
-                throw ServiceError("no dispute \(id)")
-            }
-            guard (dispute["status"] as String) == "open" else {
-                throw ServiceError("dispute \(id) is already \(dispute["status"] as String)")
-            }
-            guard let person = try database.person(supervisor, db) else { throw ServiceError("no person with id `\(supervisor)`") }
-            guard [.teamLead, .supervisor, .manager].contains(person.level) else {
-                throw ServiceError("\(supervisor) is a \(person.level.rawValue); disputes are decided by a team lead, supervisor or manager")
-            }
-            guard supervisor != (dispute["agent"] as String) else { throw ServiceError("\(supervisor) cannot decide their own dispute") }
-            let review: Int64 = dispute["review_id"]
-            let item: String = dispute["item_id"]
-            let row = try Self.reviewItem(review, item, db)
-            let at = LedgerService.timestamp(now)
-            let current = Verdict(rawValue: row["verdict"]) ?? .fail
-            if accept {
-                let newVerdict = verdict ?? (current == .pass ? .fail : current == .fail ? .pass : nil)
-                guard let newVerdict, newVerdict != current else {
-                    throw ServiceError("accepting dispute \(id) must change the verdict (now \(current.rawValue)); give --verdict pass, fail or na")
-                }
-                guard (row["rubric_version"] as String) == scorer.rubric.sourceHash else {
-                    throw ServiceError("review \(review) was made with another version of rubric \(row["rubric"] as String); the score cannot be recomputed with the current one")
-                }
-                try db.execute(sql: "UPDATE qa_review_item SET verdict = ? WHERE review_id = ? AND item_id = ?", arguments: [newVerdict.rawValue, review, item])
-                // Recompute the final score from the automatic result and all current verdicts.
-                let interactionID: String = row["interaction_id"]
-                guard let automatic = try Self.automaticScore(interactionID, version: scorer.rubric.sourceHash, db) else {
-                    throw ServiceError("the automatic score of \(interactionID) is missing")
-                }
-                var verdicts: [String: Verdict] = [:]
-                for r in try Row.fetchAll(db, sql: "SELECT item_id, verdict FROM qa_review_item WHERE review_id = ?", arguments: [review]) {
-                    verdicts[r["item_id"]] = Verdict(rawValue: r["verdict"])
-                }
-                let final = scorer.rescore(automatic, verdicts: verdicts)
-                let before: Double = try Double.fetchOne(db, sql: "SELECT final_score FROM qa_review WHERE id = ?", arguments: [review]) ?? 0
-                try db.execute(sql: "UPDATE qa_review SET final_score = ?, final_passed = ? WHERE id = ?", arguments: [final.score, final.passed, review])
-                try db.execute(sql: "UPDATE qa_dispute SET status = 'accepted', resolver = ?, resolution = ?, resolved_at = ? WHERE id = ?", arguments: [supervisor, comment, at, id])
-                try Self.audit(db, at: at, actor: supervisor, action: "dispute.accept", subject: "dispute \(id) review \(review) \(item)",
-                               before: "\(current.rawValue) (score \(String(format: "%.2f", before)))",
-                               after: "\(newVerdict.rawValue) (score \(String(format: "%.2f", final.score))): \(comment)")
-            } else {
-                try db.execute(sql: "UPDATE qa_review_item SET locked = 1 WHERE review_id = ? AND item_id = ?", arguments: [review, item])
-                try db.execute(sql: "UPDATE qa_dispute SET status = 'rejected', resolver = ?, resolution = ?, resolved_at = ? WHERE id = ?", arguments: [supervisor, comment, at, id])
-                try Self.audit(db, at: at, actor: supervisor, action: "dispute.reject", subject: "dispute \(id) review \(review) \(item)",
-                               before: current.rawValue, after: "\(current.rawValue), locked: \(comment)")
-            }
-            return try Self.disputes(where: "d.id = ?", [id], db)[0]
+    static func checkDisputable(_ context: QAReviewItemContext, review: ReviewID, item: String, agent: PersonID) throws {
+        guard context.review.review.calibration == nil else {
+            throw ServiceError(.precondition, "review \(review) is a calibration review; calibration reviews cannot be disputed")
         }
+        guard context.agent == agent else {
+            throw ServiceError(.forbidden, "only the agent who handled \(context.review.review.interaction) (\(context.agent)) can dispute its review, not \(agent)")
+        }
+        if context.item.locked {
+            throw ServiceError(.conflict, "item \(item) of review \(review) is locked: a supervisor rejected a dispute on it")
+        }
+        if context.hasOpenDispute { throw ServiceError(.conflict, "item \(item) of review \(review) already has an open dispute") }
     }
 
-    /// Disputes, newest first; `status` filters (open, accepted, rejected).
-    public func disputes(status: String? = nil) throws -> [Dispute] {
-        try database.read { db in
-            if let status { return try Self.disputes(where: "d.status = ?", [status], db) }
-            return try Self.disputes(where: "1", [], db)
+    /// A team lead or above (the actor, not the agent) accepts a dispute — the item's verdict changes to
+    /// `verdict` (default: pass↔fail) and the review's final score is recomputed — or rejects it, which
+    /// locks the item against further disputes.
+    public func resolveDispute(
+        _ id: DisputeID, decision: DisputeDecision, verdict: HumanVerdict? = nil, comment: String, by actor: Identity
+    ) async throws -> Dispute {
+        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError(.invalidInput, "a decision on a dispute needs a comment") }
+        guard actor.has(.teamLead) else {
+            throw ServiceError(.forbidden, "\(actor.person) is not a team lead, supervisor or manager; disputes are decided by a team lead, supervisor or manager")
         }
+        let store = try environment.qaStore
+        guard let found = try await translatingStorageErrors({ try await store.dispute(id) }) else { throw ServiceError.notFound(id) }
+        let scorer = try environment.qaScorer(found.rubric.rawValue)
+        let at = environment.qaTimestamp
+        let record = try await translatingStorageErrors {
+            try await store.resolveDispute(id) { context in
+                try Self.decide(context, decision: decision, verdict: verdict, comment: comment, resolver: actor.person, scorer: scorer, at: at)
+            }
+        }
+        return try Dispute(record)
     }
 
-    static func disputes(where condition: String, _ arguments: [any DatabaseValueConvertible], _ db: Database) throws -> [Dispute] {
-        try Row.fetchAll(db, sql: """
-            SELECT d.*, r.interaction_id FROM qa_dispute d JOIN qa_review r ON r.id = d.review_id
-            WHERE \(condition) ORDER BY d.id DESC
-            """, arguments: StatementArguments(arguments)).map { r in
-            Dispute(id: r["id"], review: r["review_id"], interaction: r["interaction_id"], item: r["item_id"], agent: r["agent"],
-                    reason: r["reason"], status: r["status"], resolver: r["resolver"], resolution: r["resolution"])
+    static func decide(
+        _ context: QADisputeContext, decision: DisputeDecision, verdict: HumanVerdict?, comment: String, resolver: PersonID, scorer: Scorer, at: String
+    ) throws -> QADisputeDecision {
+        let d = context.dispute
+        guard d.status == DisputeStatus.open.rawValue else { throw ServiceError(.conflict, "dispute \(d.id) is already \(d.status)") }
+        guard resolver != d.agent else { throw ServiceError(.forbidden, "\(resolver) cannot decide their own dispute") }
+        let subject = "dispute \(d.id) review \(d.review) \(d.item)"
+        let current = context.item.item.verdict
+        guard decision == .accept else {
+            return QADisputeDecision(
+                status: DisputeStatus.rejected.rawValue, resolver: resolver, comment: comment, at: at,
+                audit: NewQAAuditEntry(at: at, actor: resolver, action: QAAuditAction.disputeReject.rawValue, subject: subject,
+                                       before: current, after: "\(current), locked: \(comment)"))
         }
+        let newVerdict = verdict?.rawValue ?? (current == "pass" ? "fail" : current == "fail" ? "pass" : nil)
+        guard let newVerdict, newVerdict != current else {
+            throw ServiceError(.invalidInput, "accepting dispute \(d.id) must change the verdict (now \(current)); name the new verdict: pass, fail or na")
+        }
+        let review = context.item.review.review
+        guard review.rubricVersion == scorer.rubric.sourceHash else {
+            throw ServiceError(.conflict, "review \(d.review) was made with another version of rubric \(review.rubric); the score cannot be recomputed with the current one")
+        }
+        guard let automatic = context.automatic else { throw ServiceError(.unavailable, "the automatic score of \(review.interaction) is missing") }
+        var verdicts: [String: Verdict] = [:]
+        for item in context.items { verdicts[item.item] = Verdict(rawValue: item.item == d.item ? newVerdict : item.verdict) }
+        let final = scorer.rescore(try QAScoreService.result(automatic), verdicts: verdicts)
+        return QADisputeDecision(
+            status: DisputeStatus.accepted.rawValue, resolver: resolver, comment: comment, at: at, newVerdict: newVerdict,
+            finalScore: final.score, finalPassed: final.passed,
+            audit: NewQAAuditEntry(
+                at: at, actor: resolver, action: QAAuditAction.disputeAccept.rawValue, subject: subject,
+                before: "\(current) (score \(String(format: "%.2f", review.finalScore)))",
+                after: "\(newVerdict) (score \(String(format: "%.2f", final.score))): \(comment)"))
+    }
+
+    /// Disputes, newest first; only those in `status` when given.
+    public func disputes(status: DisputeStatus? = nil) async throws -> [Dispute] {
+        let store = try environment.qaStore
+        return try await translatingStorageErrors { try await store.disputes(status: status?.rawValue) }.map(Dispute.init)
     }
 
     // MARK: Audit log
 
     /// One audit-log entry.
-    public struct AuditEntry: Sendable, Hashable {
+    public struct AuditEntry: Sendable, Hashable, Codable {
         /// Sequence number.
         public var id: Int64
         /// When (UTC, ISO 8601).
         public var at: String
         /// Who.
-        public var actor: String
-        /// What (`review.submit`, `item.override`, `calibration.submit`, `dispute.open|accept|reject`).
+        public var actor: PersonID
+        /// What.
         public var action: String
         /// On what.
         public var subject: String
@@ -331,46 +395,10 @@ public struct QAReviewService: Sendable {
     }
 
     /// The audit log in order; `containing` filters subjects.
-    public func auditLog(containing: String? = nil) throws -> [AuditEntry] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM qa_audit WHERE subject LIKE ? ORDER BY id", arguments: ["%\(containing ?? "")%"]).map { r in
-                AuditEntry(id: r["id"], at: r["at"], actor: r["actor"], action: r["action"], subject: r["subject"], before: r["before"], after: r["after"])
-            }
+    public func auditLog(containing: String? = nil) async throws -> [AuditEntry] {
+        let store = try environment.qaStore
+        return try await translatingStorageErrors { try await store.auditLog(subjectContaining: containing) }.map { r in
+            AuditEntry(id: r.id, at: r.entry.at, actor: r.entry.actor, action: r.entry.action, subject: r.entry.subject, before: r.entry.before, after: r.entry.after)
         }
-    }
-
-    // MARK: Helpers
-
-    static func audit(_ db: Database, at: String, actor: String, action: String, subject: String, before: String?, after: String?) throws {
-        try db.execute(sql: "INSERT INTO qa_audit (at, actor, action, subject, before, after) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [at, actor, action, subject, before, after])
-    }
-
-    static func requirePerson(_ id: String, role: String, _ db: Database) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?)", arguments: [id]) == true else {
-            throw ServiceError("no person with id `\(id)` (the \(role)); add them with `kefu people add` or `kefu people import`")
-        }
-    }
-
-    /// The automatic score of an interaction pinned to a rubric version.
-    static func automaticScore(_ interactionID: String, version: String, _ db: Database) throws -> ScoreResult? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_score WHERE interaction_id = ? AND rubric_version = ?", arguments: [interactionID, version]) else {
-            return nil
-        }
-        let items = try JSONDecoder().decode([ItemResult].self, from: Data((row["items"] as String).utf8))
-        return ScoreResult(interaction: interactionID, rubric: row["rubric"], rubricVersion: version, score: row["score"],
-                           passed: row["passed"], criticalFailed: row["critical_failed"], items: items)
-    }
-
-    /// One review item joined with its review and interaction.
-    static func reviewItem(_ review: Int64, _ item: String, _ db: Database) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT i.*, r.interaction_id, r.calibration, r.rubric, r.rubric_version, q.agent FROM qa_review_item i
-            JOIN qa_review r ON r.id = i.review_id JOIN qa_interaction q ON q.id = r.interaction_id
-            WHERE i.review_id = ? AND i.item_id = ?
-            """, arguments: [review, item]) else {
-            throw ServiceError("review \(review) has no item `\(item)`")
-        }
-        return row
     }
 }

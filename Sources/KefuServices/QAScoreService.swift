@@ -1,50 +1,77 @@
 import Foundation
-import GRDB
 import KefuCore
 import KefuRegex
 import KefuRubrics
-import KefuStore
+import KefuStorage
 
-/// `kefu qa score`: scores a sample (or every imported interaction) with a rubric; each score is pinned
-/// to the rubric version (SHA-256) that produced it, and re-scoring with a new version keeps the old.
+/// Scores a sample (or every imported interaction) with a rubric; each score is pinned to the rubric
+/// version (SHA-256) that produced it, and re-scoring with a new version keeps the old.
 public struct QAScoreService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
+    /// The environment.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase) { self.database = database }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
-    /// Scores the members of `sample` (all interactions when nil). Returns (scored, already scored with this version).
-    public func score(sample: String?, scorer: Scorer, now: Date) throws -> (scored: Int, unchanged: Int) {
-        try database.write { db in
-            let ids: [String]
-            if let sample {
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_sample WHERE name = ?)", arguments: [sample]) == true else {
-                    throw ServiceError("no sample named `\(sample)`")
-                }
-                ids = try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_sample_member WHERE sample = ? ORDER BY interaction_id", arguments: [sample])
-            } else {
-                ids = try String.fetchAll(db, sql: "SELECT id FROM qa_interaction ORDER BY id")
-            }
-            let version = scorer.rubric.sourceHash
-            let already = Set(try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ?", arguments: [version]))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let scratch = MatchScratch()
-            var scored = 0
-            for id in ids where !already.contains(id) {
-                guard let interaction = try database.qaInteraction(id, db) else { continue }
-                let result = scorer.score(interaction, scratch: scratch)
-                let items = String(decoding: try encoder.encode(result.items), as: UTF8.self)
-                try db.execute(
-                    sql: """
-                        INSERT INTO qa_score (interaction_id, rubric, rubric_version, score, passed, critical_failed, items, scored_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [id, scorer.rubric.id, version, result.score, result.passed, result.criticalFailed, items, LedgerService.timestamp(now)])
-                scored += 1
-            }
-            return (scored, ids.count - scored)
-        }
+    /// What scoring did.
+    public struct Outcome: Sendable, Hashable, Codable {
+        /// The rubric.
+        public var rubric: RubricID
+        /// Its version (SHA-256 of the source).
+        public var rubricVersion: String
+        /// The sample scored, or nil for every interaction.
+        public var sample: SampleID?
+        /// Interactions newly scored.
+        public var scored: Int
+        /// Interactions already scored with this version.
+        public var unchanged: Int
     }
+
+    /// Scores the members of `sample` (every interaction when nil) with rubric `rubric` (an id or a path).
+    public func score(rubric: String, sample: SampleID? = nil, by actor: Identity) async throws -> Outcome {
+        let scorer = try environment.qaScorer(rubric)
+        let version = scorer.rubric.sourceHash
+        let rubricID = RubricID(scorer.rubric.id)
+        let scoredAt = environment.qaTimestamp
+        let store = try environment.qaStore
+        let scratch = ScratchBox()
+        let count: QAScoringCount
+        do {
+            count = try await store.scoreInteractions(sample: sample, rubricVersion: version) { interaction in
+                try Self.record(scorer.score(interaction, scratch: scratch.scratch), rubric: rubricID, version: version, at: scoredAt)
+            }
+        } catch let error as StorageError where error.code == .notFound {
+            throw ServiceError(.notFound, "no sample `\(sample?.rawValue ?? "")`", hint: .init("qa.sample"))
+        } catch let error as StorageError {
+            throw ServiceError(error)
+        }
+        environment.logger.debug("qa score", metadata: ["rubric": "\(rubricID)", "scored": "\(count.scored)", "actor": "\(actor.auditName)"])
+        return Outcome(rubric: rubricID, rubricVersion: version, sample: sample, scored: count.scored, unchanged: count.unchanged)
+    }
+
+    /// The stored form of a result (item results as sorted-key JSON, as always stored).
+    static func record(_ result: ScoreResult, rubric: RubricID, version: String, at: String) throws -> QAScoreRecord {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let items = String(decoding: try encoder.encode(result.items), as: UTF8.self)
+        return QAScoreRecord(
+            interaction: InteractionID(result.interaction), rubric: rubric, rubricVersion: version, score: result.score, passed: result.passed,
+            criticalFailed: result.criticalFailed, itemsJSON: items, scoredAt: at)
+    }
+
+    /// The stored automatic score as a rubric result.
+    static func result(_ record: QAScoreRecord) throws -> ScoreResult {
+        let items: [ItemResult]
+        do { items = try JSONDecoder().decode([ItemResult].self, from: Data(record.itemsJSON.utf8)) } catch {
+            throw ServiceError(.unavailable, "the stored score of \(record.interaction) is damaged")
+        }
+        return ScoreResult(
+            interaction: record.interaction.rawValue, rubric: record.rubric.rawValue, rubricVersion: record.rubricVersion, score: record.score,
+            passed: record.passed, criticalFailed: record.criticalFailed, items: items)
+    }
+}
+
+/// One match scratch for a store closure that runs sequentially inside one transaction.
+final class ScratchBox: @unchecked Sendable {
+    let scratch = MatchScratch()
 }

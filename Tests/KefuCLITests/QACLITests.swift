@@ -42,6 +42,41 @@ struct QACLITests {
         #expect(report.stdout.hasPrefix("agent,count,quality,pass_rate,reviewed,2026-09,2026-10"))
         #expect(report.stdout.split(separator: "\n").count == 4)
         let badPeriod = try kefu(["qa", "report", "--period", "11-2026", "--rubric", "conduct.zh"])
-        #expect(badPeriod.status != 0 && badPeriod.stderr.contains("YYYY-MM"))
+        #expect(badPeriod.status == 2 && badPeriod.stderr.contains("YYYY-MM"))
+
+        // JSON output: snake_case keys, one encoder.
+        let auditJSON = try kefu(["qa", "audit", "--format", "json"])
+        #expect(auditJSON.status == 0 && auditJSON.stdout.hasPrefix("[") && auditJSON.stdout.contains("\"action\":\"review.submit\""))
+        let dispute = try kefu(["qa", "dispute", "1", "greeting", "--as", "E001", "--reason", "I greeted"])
+        if dispute.status == 0 {
+            let disputes = try kefu(["qa", "disputes", "--status", "open", "--format", "json"])
+            #expect(disputes.stdout.contains("\"status\":\"open\"") && disputes.stdout.contains("\"review\":1"))
+        } else {
+            #expect(dispute.stderr.contains("review 1"))
+        }
+        let drawn = try kefu(["qa", "sample", "--period", "2026-11", "--per-agent", "1", "--seed", "6", "--name", "j", "--format", "json"])
+        #expect(drawn.status == 0 && drawn.stdout.contains("\"population_size\":") && drawn.stdout.contains("\"members_hash\":"))
+        let verified = try kefu(["qa", "sample", "--verify", "j", "--format", "json"])
+        #expect(verified.status == 0 && verified.stdout.contains("\"is_identical\":true"))
+        let report2 = try kefu(["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh", "--format", "json"])
+        #expect(report2.status == 0 && report2.stdout.contains("\"trend_periods\""))
+        // Closed option values: a wrong one is a usage error.
+        #expect(try kefu(["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh", "--by", "shoe"]).status == 64)
+        #expect(try kefu(["qa", "disputes", "--status", "maybe"]).status == 64)
+        #expect(try kefu(["qa", "sample", "--period", "2026-11"]).status == 64)
+    }
+
+    @Test("read-only QA commands never create a database")
+    func readOnly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-qa-ro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("none.sqlite").path
+        for args in [["qa", "show", "x"], ["qa", "audit"], ["qa", "disputes"], ["qa", "sample", "--verify", "s"], ["qa", "calibrate", "c"],
+                     ["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh"]] {
+            let r = try KefuProcess.run(args + ["--db", path])
+            #expect(r.status == 2, "\(args)")
+            #expect(!FileManager.default.fileExists(atPath: path), "\(args) created the database")
+        }
     }
 }
