@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
 import KefuServices
 
@@ -18,13 +17,13 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let (banks, diagnostics) = global.repository.banks()
-                    for loaded in banks.sorted(by: { ($0.bank.id, $1.bank.language) < ($1.bank.id, $0.bank.language) }) {
-                        let counts = Dictionary(grouping: loaded.bank.questions, by: \.type).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                    let (banks, hasErrors) = BankService(environment: try Edge.environment(global: global, access: .none)).banks()
+                    for loaded in banks {
+                        let counts = BankService.typeCounts(loaded)
                         print("\(loaded.bank.id) (\(loaded.bank.language))  \(loaded.bank.questions.count) questions: \(counts.joined(separator: ", "))  \(loaded.path)\(loaded.errors.isEmpty ? "" : "  [errors: run kefu lint]")")
                     }
                     if banks.isEmpty { print("no banks under QuestionBanks/") }
-                    if diagnostics.contains(where: { $0.severity == .error }) { print("(some bank files have errors: run `kefu lint QuestionBanks`)") }
+                    if hasErrors { print("(some bank files have errors: run `kefu lint QuestionBanks`)") }
                 }
             }
         }

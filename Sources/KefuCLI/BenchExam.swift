@@ -12,7 +12,7 @@ struct BenchExam: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Simultaneous candidates (one task each).") var candidates = 500
     @Option(help: "Blueprint taken.") var blueprint = "channel-wechat"
-    @Option(help: "Language.") var lang = "zh"
+    @Option(help: "Language.") var lang: TrainingLanguage = .zh
     @Option(help: "Answers key (JSON Lines by question id; default: a key built from the bank's right answers).") var answers: String?
     @Option(help: "Folder for the temporary database (default: the temporary folder).") var workDir: String?
     @Option(help: "Mean thinking time in seconds before each answer in the paced run (0 skips the paced run).") var think = 1.0
@@ -25,12 +25,12 @@ struct BenchExam: AsyncParsableCommand {
             defer { try? FileManager.default.removeItem(at: folder) }
             let content = KefuEnvironment(configuration: configuration, storage: nil)
             let script = try answers.map { try ExamService.answers(from: .path($0)) }
-                ?? ExamBenchmark.answerKey(for: BlueprintID(blueprint), language: lang, content: content)
+                ?? ExamBenchmark.answerKey(for: BlueprintID(blueprint), language: lang.rawValue, content: content)
             print("\(candidates) candidates × \(blueprint) (\(lang)), one task each, through ExamService; every answer is durable (WAL, synchronous=FULL) before the call returns")
             let ms = { (value: Double) in String(format: "%.2f ms", value * 1000) }
             let p = ExamBenchmark.Result.percentile
             try await ExamBenchmark.runOnScratchDatabase(
-                folder.appendingPathComponent("bench.sqlite").path, root: configuration.root, blueprint: BlueprintID(blueprint), language: lang,
+                folder.appendingPathComponent("bench.sqlite").path, root: configuration.root, blueprint: BlueprintID(blueprint), language: lang.rawValue,
                 candidates: candidates, answers: script, think: think
             ) { label, result in
                 print("\n\(label)")

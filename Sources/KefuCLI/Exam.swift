@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
-import KefuExams
 import KefuServices
 
 extension Kefu {
@@ -19,8 +17,7 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let (blueprints, _) = global.repository.blueprints()
-                    for loaded in blueprints.sorted(by: { $0.blueprint.id < $1.blueprint.id }) {
+                    for loaded in ExamService(environment: try Edge.environment(global: global, access: .none)).blueprints() {
                         let b = loaded.blueprint
                         print("\(b.id)  \(b.title)  · \(b.questionCount) questions · \(b.timeLimit.map { "\($0 / 60) min" } ?? "no time limit") · pass \(short(b.passMark)) · \(b.languages.joined(separator: "/"))")
                     }
@@ -35,7 +32,7 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let loaded = try global.repository.blueprint(blueprint)
+                    let loaded = try ExamService(environment: try Edge.environment(global: global, access: .none)).blueprint(named: BlueprintID(blueprint))
                     let b = loaded.blueprint
                     print("\(b.id) — \(b.title)\n  file \(loaded.path) · sources \(b.sources.joined(separator: ", "))")
                     for (n, s) in b.sections.enumerated() {
@@ -43,7 +40,7 @@ extension Kefu {
                         if !s.categories.isEmpty { filter.append("categories \(s.categories.joined(separator: ", "))") }
                         if !s.tags.isEmpty { filter.append("tags \(s.tags.joined(separator: ", "))") }
                         if !s.types.isEmpty { filter.append("types \(s.types.map(\.rawValue).joined(separator: ", "))") }
-                        let mix = Difficulty.allCases.compactMap { d in s.difficulty[d].map { "\($0) \(d.rawValue)" } }.joined(separator: ", ")
+                        let mix = s.difficultyMix
                         print("  section \(n + 1): \(s.count) × \(short(s.mark)) marks from bank \(s.bank)\(filter.isEmpty ? "" : " (\(filter.joined(separator: "; ")))")\(mix.isEmpty ? "" : " — \(mix)")")
                     }
                     print("  time limit \(b.timeLimit.map { "\($0 / 60) min" } ?? "none") · pass mark \(short(b.passMark)) · attempts \(b.attemptsAllowed.map(String.init) ?? "unlimited") · delay \(b.delayBetweenAttempts / 60) min · grading \(b.gradingMethod.rawValue)")
@@ -327,7 +324,7 @@ struct ExamTerminal {
     /// What one typed line asked for.
     enum Step {
         /// Actions the session took.
-        case acted([ExamSession.Action])
+        case acted([ExamAction])
         /// Nothing to persist (help, list, a message printed).
         case shown
         /// Leave; every answer is saved.
@@ -416,7 +413,7 @@ struct ExamTerminal {
             print("  unknown command; /h shows the commands")
             return .shown
         }
-        guard let response = Self.response(text, to: paper.items[position]) else {
+        guard let response = paper.items[position].response(typed: text) else {
             print("  not an answer to this \(paper.items[position].question.type.rawValue) question; /h shows how to answer")
             return .shown
         }
@@ -456,7 +453,7 @@ struct ExamTerminal {
         case .essay: print("   (type your answer; graded by a person)")
         case .description: print("   (nothing to answer)")
         }
-        if let current = run.session.responses[position] { print("   your answer: \(Self.describe(current, item))") }
+        if let current = run.session.responses[position] { print("   your answer: \(item.describe(current))") }
     }
 
     func list(_ run: ExamRun) {
@@ -466,65 +463,9 @@ struct ExamTerminal {
         }
     }
 
-    /// Reads a typed answer for `item`.
-    static func response(_ text: String, to item: PaperItem) -> Response? {
-        let q = item.question
-        func indices(_ letters: String) -> [Int]? {
-            let cleaned = letters.uppercased().filter { $0.isLetter }
-            var chosen: [Int] = []
-            for character in cleaned {
-                guard let ascii = character.asciiValue, ascii >= 65, Int(ascii - 65) < item.choiceOrder.count else { return nil }
-                chosen.append(item.choiceOrder[Int(ascii - 65)])
-            }
-            return chosen.isEmpty ? nil : chosen
-        }
-        switch q.type {
-        case .single:
-            guard let chosen = indices(text), chosen.count == 1 else { return nil }
-            return .choices(chosen)
-        case .multiple: return indices(text).map { .choices($0) }
-        case .truefalse:
-            switch text.lowercased() {
-            case "t", "true", "对", "是", "y": return .truth(true)
-            case "f", "false", "错", "否", "n": return .truth(false)
-            default: return nil
-            }
-        case .numerical: return Double(text.replacingOccurrences(of: ",", with: "")).map { .number($0) }
-        case .short, .essay: return .text(text)
-        case .matching:
-            let choices = q.matchingChoices
-            guard let picked = indices(text), picked.count == q.matchingItems.count else { return nil }
-            return .matches(picked.map { choices[$0] })
-        case .description: return nil
-        }
-    }
-
-    static func describe(_ response: Response, _ item: PaperItem) -> String {
-        let q = item.question
-        switch response {
-        case .choices(let chosen): return chosen.map { q.answers.indices.contains($0) ? (q.answers[$0].text ?? "") : "?" }.joined(separator: " · ")
-        case .truth(let value): return value ? "true 对" : "false 错"
-        case .number(let value): return short(value)
-        case .text(let value): return value
-        case .matches(let chosen): return zip(q.matchingItems, chosen).map { "\($0.question) → \($1 ?? "–")" }.joined(separator: "; ")
-        }
-    }
-
-    static func rightAnswer(_ q: Question) -> String {
-        switch q.type {
-        case .single, .multiple: return q.answers.filter { $0.fraction > 0 }.compactMap(\.text).joined(separator: " · ")
-        case .truefalse: return q.correct == true ? "true 对" : "false 错"
-        case .numerical:
-            return q.answers.filter { $0.fraction >= 100 }.map { a in a.value.map { short($0) + ((a.tolerance ?? 0) > 0 ? " ± \(short(a.tolerance!))" : "") } ?? "\(short(a.min ?? 0))–\(short(a.max ?? 0))" }.joined(separator: " or ")
-        case .short: return q.answers.filter { $0.fraction >= 100 }.map { $0.text ?? "/\($0.pattern ?? "")/" }.joined(separator: " or ")
-        case .matching: return q.matchingItems.map { "\($0.question) → \($0.answer)" }.joined(separator: "; ")
-        case .essay, .description: return "–"
-        }
-    }
-
     /// Prints an attempt's result as the blueprint lets the candidate see it (everything with `full`).
     static func printResult(_ run: ExamRun, full: Bool) {
-        let review = full ? ReviewOptions(score: true, correctness: true, feedback: true, correctAnswers: true) : run.blueprint.review
+        let review = run.reviewOptions(full: full)
         let r = run.record
         print("\n══ attempt #\(r.id) of \(r.blueprint) by \(r.personID): \(r.status.rawValue)\(r.submitReason == .deadline ? " (at the deadline)" : "")")
         guard let marking = run.marking else { return }
@@ -538,11 +479,13 @@ struct ExamTerminal {
             print("   submitted; results are released by your supervisor")
         }
         guard review.correctness || review.feedback || review.correctAnswers else { return }
-        for item in marking.items { printItem(item, of: run, review: review) }
+        for index in marking.items.indices { printItem(index, of: run, full: full) }
     }
 
     /// One marked question of a result, as much as `review` shows.
-    static func printItem(_ item: Marking.Item, of run: ExamRun, review: ReviewOptions) {
+    static func printItem(_ index: Int, of run: ExamRun, full: Bool) {
+        guard let item = run.marking?.items[index] else { return }
+        let review = run.reviewOptions(full: full)
         let paperItem = run.session.paper.items[item.position]
         let q = paperItem.question
         let mark: String
@@ -555,8 +498,8 @@ struct ExamTerminal {
         case .ungraded: mark = " "
         }
         print("\(review.correctness ? mark : "•") \(item.position + 1). \(q.name)\(review.correctness ? "  \(item.awarded.map(short) ?? "?")/\(short(item.mark))" : "")")
-        if let response = run.session.responses[item.position] { print("     your answer: \(describe(response, paperItem))") }
-        if review.correctAnswers, q.type != .essay, q.type != .description { print("     right answer: \(rightAnswer(q))") }
+        if let response = run.session.responses[item.position] { print("     your answer: \(paperItem.describe(response))") }
+        if review.correctAnswers, q.type != .essay, q.type != .description { print("     right answer: \(q.rightAnswer)") }
         if review.feedback {
             for line in item.grade.feedback { print("     » \(line)") }
             if let general = q.generalFeedback { print("     » \(general)") }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import KefuCore
-import KefuRubrics
-import KefuScenarios
 import KefuServices
 
 /// Set by the SIGINT handler while a scenario is played in the terminal.
@@ -63,6 +61,10 @@ extension Kefu {
                 partial transcript as incomplete. With --replies (or when stdin is not a terminal) the replies come from a \
                 file: one per line, or JSON Lines {"text": …, "delay": seconds}. Every run is stored; a complete run is \
                 certification evidence. Exit status: 0 passed, 1 failed or incomplete, 2 error.
+
+                Examples:
+                  kefu play p2p-withdrawal-delay --as E001
+                  kefu play p2p-withdrawal-delay --as E001 --mode exam --replies replies.jsonl --format json
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
@@ -76,7 +78,7 @@ extension Kefu {
         @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive = false
 
         func run() async throws {
-            let report: RunReport = try await Edge.run {
+            let report: ScenarioRunReport = try await Edge.run {
                 let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                 let actor = try await Edge.identity(person, in: environment)
                 let service = ScenarioService(environment: environment)
@@ -101,7 +103,7 @@ extension Kefu {
             if !report.passed { throw ExitCode(1) }
         }
 
-        func playInTerminal(_ service: ScenarioService, seed: UInt64, by actor: Identity) async throws -> RunReport {
+        func playInTerminal(_ service: ScenarioService, seed: UInt64, by actor: Identity) async throws -> ScenarioRunReport {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
             sigemptyset(&action.sa_mask)
@@ -162,13 +164,13 @@ extension Kefu {
             return nil
         }
 
-        func printHeader(_ scenario: Scenario, seed: UInt64) {
+        func printHeader(_ scenario: ScenarioDefinition, seed: UInt64) {
             print("══ \(scenario.title)")
             print("   \(scenario.key) · \(scenario.business) · \(scenario.channel.rawValue) · customer \(scenario.persona.name) (\(scenario.persona.mood)) · \(mode) mode · seed \(seed)")
             if let limit = scenario.replyLimitSeconds { print("   reply within \(short(limit)) s; pass mark \(short(scenario.passMark))") }
         }
 
-        func show(_ action: ScenarioAction, scenario: Scenario, practice: Bool, echo: Bool = false) {
+        func show(_ action: ScenarioStepAction, scenario: ScenarioDefinition, practice: Bool, echo: Bool = false) {
             switch action {
             case .customerSays(let line):
                 let limit = line.limitSeconds.map { "  (reply within \(short($0)) s)" } ?? ""
@@ -181,7 +183,7 @@ extension Kefu {
             }
         }
 
-        func printChecks(_ record: ReplyRecord) {
+        func printChecks(_ record: ScenarioReplyRecord) {
             let time = "\(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
             print("   ⏱ \(time)\(record.isLate ? "  LATE" : "")")
             for check in record.checks {
@@ -191,7 +193,7 @@ extension Kefu {
             }
         }
 
-        func printReport(_ report: RunReport, scenario: Scenario, run: RunID, attempt: Int) {
+        func printReport(_ report: ScenarioRunReport, scenario: ScenarioDefinition, run: RunID, attempt: Int) {
             print("\n══ result: \(report.passed ? "PASS" : "FAIL") · score \(short(report.score)) (pass mark \(short(scenario.passMark))) · \(report.status.rawValue)\(report.outcome.map { " · \($0)" } ?? "")")
             if report.criticalFailed { print("   a critical item failed: the score is 0") }
             if mode == .exam || report.status != .complete {

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
-import KefuRubrics
-import KefuScenarios
 import KefuServices
 import KefuStore
 
@@ -20,7 +17,9 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                let (all, diagnostics) = global.repository.scenarios()
+                let service: ScenarioService
+                do { service = ScenarioService(environment: try Edge.environment(global: global, access: .none)) } catch { throw Edge.report(error) }
+                let (all, errors) = service.scenarios()
                 let byID = Dictionary(grouping: all, by: \.scenario.id)
                 print("id".leftAligned(30) + "lang   " + "business".leftAligned(12) + "channel ".leftAligned(8) + "steps  title")
                 for id in byID.keys.sorted() {
@@ -30,7 +29,6 @@ extension Kefu {
                     print(id.leftAligned(30) + languages.leftAligned(7) + first.business.leftAligned(12) + first.channel.rawValue.leftAligned(8)
                           + String(first.steps.count).leftAligned(7) + first.title)
                 }
-                let errors = diagnostics.filter { $0.severity == .error }.count
                 if errors > 0 { print("\n\(errors) error(s) in scenario files (marked !): run `kefu lint Scenarios`") }
             }
         }
@@ -39,11 +37,12 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "One scenario: persona, checks, steps and branches.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
-            @Option(help: "Language version (zh or en).") var lang: String?
+            @Option(help: "Language version.") var lang: TrainingLanguage?
 
             func run() throws {
-                let loaded: LoadedScenario
-                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
+                let loaded = try reportingErrors {
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).scenario(scenario, language: lang?.rawValue)
+                }
                 let s = loaded.scenario
                 print("\(s.title)\n\(s.key) · \(loaded.path) · \(s.business) · \(s.channel.rawValue) · version \(s.contentHash.prefix(12))")
                 print("customer: \(s.persona.name) (\(s.persona.mood)) · pass mark \(short(s.passMark)) · max \(s.maxTurns) replies"
@@ -60,7 +59,7 @@ extension Kefu {
                     print("  [\(step.id)]\(step.end.map { " END \($0.outcome)\($0.fails ? " (fails the run)" : "")" } ?? "")\(step.expectsReply ? limit : "")")
                     for (i, line) in step.customer.enumerated() { print("    客户\(step.customer.count > 1 ? " (\(i + 1))" : ""): \(line)") }
                     if !step.checks.isEmpty { print("    checks: \(step.checks.joined(separator: ", "))") }
-                    for branch in step.branches { print("    → \(branch.next) when \(ScenarioGraph.label(branch.condition))") }
+                    for branch in step.branches { print("    → \(branch.next) when \(ScenarioService.label(branch))") }
                 }
             }
         }
@@ -69,17 +68,16 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "The branch graph as Graphviz DOT or Mermaid text.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
-            @Option(help: "Language version (zh or en).") var lang: String?
-            @Option(help: "dot or mermaid.") var format: String = "dot"
+            @Option(help: "Language version.") var lang: TrainingLanguage?
+            @Option(help: "Graph notation.") var format: Notation = .dot
 
-            func validate() throws {
-                guard ["dot", "mermaid"].contains(format) else { throw ValidationError("--format must be dot or mermaid") }
-            }
+            enum Notation: String, ExpressibleByArgument, CaseIterable { case dot, mermaid }
 
             func run() throws {
-                let loaded: LoadedScenario
-                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
-                print(format == "dot" ? ScenarioGraph.dot(loaded.scenario) : ScenarioGraph.mermaid(loaded.scenario), terminator: "")
+                let text = try reportingErrors {
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).graph(scenario, language: lang?.rawValue, mermaid: format == .mermaid)
+                }
+                print(text, terminator: "")
             }
         }
     }
@@ -145,6 +143,11 @@ extension Kefu {
             }
         }
     }
+}
+
+/// Runs a synchronous command body; service errors become a message and their exit status.
+private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw Edge.report(error) }
 }
 
 /// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score; with

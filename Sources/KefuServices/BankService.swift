@@ -31,6 +31,18 @@ public struct BankService: Sendable {
 
     var repository: ContentRepository { environment.content }
 
+    /// The banks under `QuestionBanks/` (by id, then Chinese before English), and whether any bank file has errors.
+    public func banks() -> (banks: [LoadedBank], hasErrors: Bool) {
+        let (banks, diagnostics) = repository.banks()
+        let sorted = banks.sorted { ($0.bank.id, $1.bank.language) < ($1.bank.id, $0.bank.language) }
+        return (sorted, diagnostics.contains { $0.severity == .error })
+    }
+
+    /// Questions per type, e.g. `3 matching`, sorted.
+    public static func typeCounts(_ loaded: LoadedBank) -> [String] {
+        Dictionary(grouping: loaded.bank.questions, by: \.type).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+    }
+
     /// True for a usable bank id or language code: letters, digits, `-` and `_` (nothing that walks out of the folder).
     static func isPlainName(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0) }

@@ -239,6 +239,18 @@ public struct ExamService: Sendable {
         }
     }
 
+    /// The usable blueprints under `QuestionBanks/blueprints/`, by id.
+    public func blueprints() -> [LoadedBlueprint] {
+        repository.blueprints().0.sorted { $0.blueprint.id < $1.blueprint.id }
+    }
+
+    /// One blueprint by id (content only, read fresh).
+    public func blueprint(named id: BlueprintID) throws -> LoadedBlueprint {
+        do { return try repository.blueprint(id.rawValue) } catch {
+            throw ServiceError(.notFound, error.description, hint: .init("exam.list"))
+        }
+    }
+
     static func date(_ text: String?) -> Date? { text.flatMap(Timestamp.parse) }
 
     /// Millisecond timestamps: answers saved within one second keep their order.

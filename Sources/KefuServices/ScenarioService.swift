@@ -15,6 +15,15 @@ public struct ScenarioPlay<C: Clock>: Sendable where C.Duration == Duration {
     public let path: String
 }
 
+/// A scenario definition (persona, checks, steps), as the edges name it.
+public typealias ScenarioDefinition = Scenario
+/// The report of a run (status, score, per-reply checks, rubric results).
+public typealias ScenarioRunReport = RunReport
+/// What the scenario runner asks its caller to show (a customer line, a checked reply, the end).
+public typealias ScenarioStepAction = ScenarioAction
+/// One checked reply of a run.
+public typealias ScenarioReplyRecord = ReplyRecord
+
 /// A finished run as `play --format json` prints it.
 public struct ScenarioRunResult: Codable, Sendable, Hashable {
     /// The stored run (transcript id).
@@ -156,6 +165,30 @@ public struct ScenarioService: Sendable {
             throw ServiceError(.invalidInput, "\(error)")
         }
     }
+
+    // MARK: Content
+
+    /// Every scenario file under `Scenarios/` (each language version), and how many errors the files have.
+    public func scenarios() -> (scenarios: [LoadedScenario], errors: Int) {
+        let (all, diagnostics) = environment.content.scenarios()
+        return (all, diagnostics.filter { $0.severity == .error }.count)
+    }
+
+    /// One scenario by id, `id.lang` or path inside the content root.
+    public func scenario(_ reference: String, language: String? = nil) throws -> LoadedScenario {
+        do { return try environment.content.scenario(reference, language: language) } catch {
+            throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
+        }
+    }
+
+    /// A scenario's branch graph as Graphviz DOT (`mermaid` false) or Mermaid text.
+    public func graph(_ reference: String, language: String? = nil, mermaid: Bool) throws -> String {
+        let loaded = try scenario(reference, language: language)
+        return mermaid ? ScenarioGraph.mermaid(loaded.scenario) : ScenarioGraph.dot(loaded.scenario)
+    }
+
+    /// A branch condition as people read it.
+    public static func label(_ branch: Branch) -> String { ScenarioGraph.label(branch.condition) }
 
     // MARK: Transcripts
 
