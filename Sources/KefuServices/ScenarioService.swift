@@ -87,7 +87,7 @@ public struct ScenarioService: Sendable {
         _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, clock: C, by actor: Identity
     ) async throws -> (ScenarioPlay<C>, [ScenarioAction]) where C.Duration == Duration {
         let (loaded, rubrics): (LoadedScenario, [Rubric])
-        do { (loaded, rubrics) = try environment.content.playableScenario(reference, language: language) } catch let error as ContentError {
+        do { (loaded, rubrics) = try environment.content.playableScenario(reference, language: language) } catch {
             throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
         }
         var runner = ScenarioRunner(scenario: loaded.scenario, rubrics: rubrics, trainee: actor.person.rawValue, seed: seed, clock: clock)

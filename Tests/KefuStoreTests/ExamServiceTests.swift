@@ -356,3 +356,24 @@ struct SaveBatcherTests {
         } throws: { error in (error as? StorageError)?.code == .readOnly }
     }
 }
+
+@Suite("exam benchmark (tasks, not threads)")
+struct ExamBenchmarkTests {
+    @Test("a small saturated run: every candidate's answers are saved and every attempt submitted")
+    func smallRun() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-bench-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let content = KefuEnvironment(configuration: Configuration(root: repositoryRoot.path, database: folder.appendingPathComponent("unused").path), storage: nil)
+        let key = try ExamBenchmark.answerKey(for: "channel-wechat", language: "zh", content: content)
+        var results: [(String, ExamBenchmark.Result)] = []
+        try await ExamBenchmark.runOnScratchDatabase(
+            folder.appendingPathComponent("bench.sqlite").path, root: repositoryRoot.path, blueprint: "channel-wechat", language: "zh", candidates: 12,
+            answers: key, think: 0
+        ) { results.append(($0, $1)) }
+        #expect(results.count == 1)
+        let result = try #require(results.first?.1)
+        #expect(result.graded == 12 && result.candidates == 12)
+        #expect(result.answers >= 12 * 10 && result.saveLatencies.count == result.answers && result.startLatencies.count == 12)
+    }
+}
