@@ -135,7 +135,7 @@ extension Kefu {
                     case .jsonl:
                         print(try canonicalJSON(t.interaction))
                     case .json:
-                        print(try canonicalJSON(t.report, pretty: true))
+                        print(try OutputJSON.string(t.report, pretty: true))
                     case .text:
                         printTranscript(t)
                     }
