@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
-import KefuContent
-import KefuExams
+import KefuCore
 import KefuServices
 
 extension Kefu {
     /// `kefu bank`.
-    struct BankCommand: ParsableCommand {
+    struct BankCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bank",
             abstract: "Question banks: list, inspect, import (GIFT or YAML, all or nothing), export.",
@@ -18,13 +17,13 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let (banks, diagnostics) = global.repository.banks()
-                    for loaded in banks.sorted(by: { ($0.bank.id, $1.bank.language) < ($1.bank.id, $0.bank.language) }) {
-                        let counts = Dictionary(grouping: loaded.bank.questions, by: \.type).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                    let (banks, hasErrors) = BankService(environment: try Edge.environment(global: global, access: .none)).banks()
+                    for loaded in banks {
+                        let counts = BankService.typeCounts(loaded)
                         print("\(loaded.bank.id) (\(loaded.bank.language))  \(loaded.bank.questions.count) questions: \(counts.joined(separator: ", "))  \(loaded.path)\(loaded.errors.isEmpty ? "" : "  [errors: run kefu lint]")")
                     }
                     if banks.isEmpty { print("no banks under QuestionBanks/") }
-                    if diagnostics.contains(where: { $0.severity == .error }) { print("(some bank files have errors: run `kefu lint QuestionBanks`)") }
+                    if hasErrors { print("(some bank files have errors: run `kefu lint QuestionBanks`)") }
                 }
             }
         }
@@ -33,20 +32,16 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "Parse a GIFT or YAML bank file and print its questions (nothing is stored).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "A .gift or .yaml file.") var file: String
-            @Option(help: "json or text.") var format: String = "text"
-
-            func validate() throws {
-                guard ["json", "text"].contains(format) else { throw ValidationError("--format must be json or text") }
-            }
+            @Option(help: "Output format.") var format: TrainingFormat = .text
 
             func run() throws {
                 try reporting {
-                    let service = BankService(repository: global.repository)
-                    if format == "json" {
-                        print(try service.inspectJSON(file))
+                    let service = BankService(environment: try Edge.environment(global: global, access: .none))
+                    if format == .json {
+                        print(try service.inspectJSON(.path(file)))
                         return
                     }
-                    let loaded = try service.inspect(file)
+                    let loaded = try service.inspect(.path(file))
                     for (n, q) in loaded.bank.questions.enumerated() {
                         print("\(n + 1). [\(q.type.rawValue)] \(q.id) — \(q.name)\(q.category.isEmpty ? "" : "  (\(q.category))")")
                     }
@@ -55,19 +50,24 @@ extension Kefu {
             }
         }
 
-        struct Import: ParsableCommand {
+        struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Import a GIFT or YAML file into QuestionBanks/<bank>.<lang>.yaml.",
                 discussion: "All or nothing: any error (reported as file:line:col) or an id already in the bank leaves the bank untouched.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "A .gift or .yaml file.") var file: String
             @Option(help: "Bank id (default: from the file name).") var into: String?
-            @Option(help: "Language of the questions: zh or en (default: from a <bank>.<lang>.gift name).") var lang: String?
+            @Option(help: "Language of the questions (default: from a <bank>.<lang>.gift name).") var lang: TrainingLanguage?
             @Flag(help: "Replace questions whose id the bank already has.") var replace = false
+            @Option(name: .customLong("as"), help: "Who imports (default: kefu itself).") var person: String?
+            @OptionGroup var store: StoreOptions
 
-            func run() throws {
-                try reporting {
-                    let result = try BankService(repository: global.repository).importFile(file, into: into, language: lang, replace: replace)
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: person == nil ? .none : .readOnly)
+                    let actor: Identity = person == nil ? .system : try await Edge.identity(person ?? "", in: environment)
+                    let result = try BankService(environment: environment)
+                        .importBank(.path(file), into: into.map { BankID($0) }, language: lang?.rawValue, replace: replace, by: actor)
                     print("imported \(result.imported) questions into \(result.path)")
                 }
             }
@@ -77,13 +77,13 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "Print a bank as GIFT (Moodle) or YAML.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Bank id.") var bank: String
-            @Option(help: "Language version.") var lang: String = "zh"
-            @Option(help: "gift or yaml.") var format: String = "gift"
+            @Option(help: "Language version.") var lang: TrainingLanguage = .zh
+            @Option(help: "Output format.") var format: BankFormat = .gift
             @Option(help: "Write to this file instead of stdout.") var output: String?
 
             func run() throws {
                 try reporting {
-                    let text = try BankService(repository: global.repository).export(bank, language: lang, format: format)
+                    let text = try BankService(environment: try Edge.environment(global: global, access: .none)).export(BankID(bank), language: lang.rawValue, format: format)
                     if let output {
                         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
                     } else {
@@ -94,3 +94,5 @@ extension Kefu {
         }
     }
 }
+
+extension BankFormat: ExpressibleByArgument {}

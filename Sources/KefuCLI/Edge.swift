@@ -27,9 +27,14 @@ enum Edge {
         case "qa.sample.verify": return "kefu qa sample --verify \(arg("sample", "SAMPLE"))"
         case "qa.score": return "kefu qa score --rubric \(arg("rubric", "RUBRIC")) --sample \(arg("sample", "SAMPLE"))"
         case "qa.calibration.create": return "kefu qa calibration create …"
+        case "bank.list": return "kefu bank list"
         case "exam.clear": return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"
+        case "exam.list": return "kefu exam list"
+        case "exam.queue": return "kefu exam queue"
+        case "exam.results": return "kefu exam results \(arg("person", "PERSON"))"
         case "exam.resume": return "kefu exam resume --as \(arg("person", "PERSON"))"
         case "bank.import": return "kefu bank import FILE"
+        case "exam.take": return "kefu exam take BLUEPRINT --as \(arg("person", "PERSON"))"
         case "lint": return "kefu lint \(a["path"] ?? "")".trimmingCharacters(in: .whitespaces)
         case "ledger.checkpoint": return "kefu ledger checkpoint"
         case "ledger.verify": return "kefu ledger verify"
@@ -37,6 +42,8 @@ enum Edge {
         case "ledger.verify-credential.public-key": return "kefu ledger verify-credential FILE --jwk ISSUER.jwk"
         case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
         case "mentor.assign": return "kefu mentor assign"
+        case "scenario.list": return "kefu scenario list"
+        case "transcript.list": return "kefu transcript list"
         default: return nil
         }
     }

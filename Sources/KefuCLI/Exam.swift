@@ -1,13 +1,11 @@
 import ArgumentParser
 import Foundation
-import KefuContent
-import KefuExams
+import KefuCore
 import KefuServices
-import KefuStore
 
 extension Kefu {
     /// `kefu exam`.
-    struct ExamCommand: ParsableCommand {
+    struct ExamCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "exam",
             abstract: "Exams: take, resume, results, review, grading queue, retraining, item statistics.",
@@ -19,8 +17,7 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let (blueprints, _) = global.repository.blueprints()
-                    for loaded in blueprints.sorted(by: { $0.blueprint.id < $1.blueprint.id }) {
+                    for loaded in ExamService(environment: try Edge.environment(global: global, access: .none)).blueprints() {
                         let b = loaded.blueprint
                         print("\(b.id)  \(b.title)  · \(b.questionCount) questions · \(b.timeLimit.map { "\($0 / 60) min" } ?? "no time limit") · pass \(short(b.passMark)) · \(b.languages.joined(separator: "/"))")
                     }
@@ -35,7 +32,7 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let loaded = try global.repository.blueprint(blueprint)
+                    let loaded = try ExamService(environment: try Edge.environment(global: global, access: .none)).blueprint(named: BlueprintID(blueprint))
                     let b = loaded.blueprint
                     print("\(b.id) — \(b.title)\n  file \(loaded.path) · sources \(b.sources.joined(separator: ", "))")
                     for (n, s) in b.sections.enumerated() {
@@ -43,7 +40,7 @@ extension Kefu {
                         if !s.categories.isEmpty { filter.append("categories \(s.categories.joined(separator: ", "))") }
                         if !s.tags.isEmpty { filter.append("tags \(s.tags.joined(separator: ", "))") }
                         if !s.types.isEmpty { filter.append("types \(s.types.map(\.rawValue).joined(separator: ", "))") }
-                        let mix = Difficulty.allCases.compactMap { d in s.difficulty[d].map { "\($0) \(d.rawValue)" } }.joined(separator: ", ")
+                        let mix = s.difficultyMix
                         print("  section \(n + 1): \(s.count) × \(short(s.mark)) marks from bank \(s.bank)\(filter.isEmpty ? "" : " (\(filter.joined(separator: "; ")))")\(mix.isEmpty ? "" : " — \(mix)")")
                     }
                     print("  time limit \(b.timeLimit.map { "\($0 / 60) min" } ?? "none") · pass mark \(short(b.passMark)) · attempts \(b.attemptsAllowed.map(String.init) ?? "unlimited") · delay \(b.delayBetweenAttempts / 60) min · grading \(b.gradingMethod.rawValue)")
@@ -53,7 +50,7 @@ extension Kefu {
             }
         }
 
-        struct Take: ParsableCommand {
+        struct Take: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Take an exam in the terminal, or from an answers file.",
                 discussion: """
@@ -62,47 +59,44 @@ extension Kefu {
                     remaining time (the deadline is stored; time keeps running while away). At the deadline the attempt is \
                     submitted automatically. With --answers (JSON Lines keyed by question id; see QuestionBanks/README.md) \
                     the exam runs without a terminal. Exit status: 0 passed, 1 failed or waiting for manual grading, 2 error.
+
+                    Examples:
+                      kefu exam take onboarding-theory --as E001
+                      kefu exam take onboarding-theory --as E001 --answers answers.jsonl --format json
                     """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Blueprint id (e.g. onboarding-theory).") var blueprint: String
             @Option(name: .customLong("as"), help: "The candidate's person id.") var person: String
-            @Option(help: "Language: zh or en (default: the first the candidate speaks).") var lang: String?
+            @Option(help: "Language (default: the first the candidate speaks).") var lang: TrainingLanguage?
             @Option(help: "Seed of the draw (default: derived from the time; recorded with the attempt).") var seed: UInt64?
             @Option(help: "Answers file (JSON Lines), or - for stdin.") var answers: String?
-            @Option(help: "text or json (the result).") var format: String = "text"
+            @Option(help: "The result's format.") var format: TrainingFormat = .text
 
-            func validate() throws {
-                guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
-            }
-
-            func run() throws {
-                let passed: Bool? = try reporting {
-                    let service = ExamService(database: try store.open(), repository: global.repository)
+            func run() async throws {
+                let passed: Bool? = try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(person, in: environment)
+                    let service = ExamService(environment: environment)
                     if let answers {
-                        let script = try readAnswers(answers)
-                        let run = try service.take(blueprint, person: person, language: lang, seed: seed, answers: script)
-                        if format == "json" {
-                            print(try canonicalJSON(ResultOutput(run), pretty: true))
+                        let script = try ExamService.answers(from: .path(answers))
+                        let run = try await service.take(BlueprintID(blueprint), language: lang?.rawValue, seed: seed, answers: script, by: actor)
+                        if format == .json {
+                            print(try OutputJSON.string(ExamAttemptResult(run), pretty: true))
                         } else {
                             ExamTerminal.printResult(run, full: false)
                         }
                         return run.record.passed
                     }
-                    if let running = try service.resume(person: person, blueprint: blueprint) {
-                        if running.session.submitted == nil {
-                            throw ServiceError("`\(person)` has attempt \(running.record.id) of `\(blueprint)` in progress: `kefu exam resume --as \(person)` continues it")
-                        }
-                        print("attempt \(running.record.id) ran out of time while away and was submitted")
-                    }
-                    var run = try service.start(blueprint, person: person, language: lang, seed: seed)
-                    return try ExamTerminal(service: service).take(&run)
+                    var (run, expired) = try await service.startFresh(BlueprintID(blueprint), language: lang?.rawValue, seed: seed, by: actor)
+                    if let expired { print("attempt \(expired) ran out of time while away and was submitted") }
+                    return try await ExamTerminal(service: service, actor: actor).take(&run)
                 }
                 if passed != true { throw ExitCode(1) }
             }
         }
 
-        struct Resume: ParsableCommand {
+        struct Resume: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Continue an attempt in progress (same questions, answers and deadline).",
                 discussion: "With --answers the remaining answers come from a file, as with `kefu exam take`.")
@@ -112,11 +106,13 @@ extension Kefu {
             @Argument(help: "Blueprint id (default: the candidate's latest attempt in progress).") var blueprint: String?
             @Option(help: "Answers file (JSON Lines), or - for stdin.") var answers: String?
 
-            func run() throws {
-                let passed: Bool? = try reporting {
-                    let service = ExamService(database: try store.open(), repository: global.repository)
-                    guard var run = try service.resume(person: person, blueprint: blueprint) else {
-                        throw ServiceError("`\(person)` has no exam in progress\(blueprint.map { " for `\($0)`" } ?? ""); start one with `kefu exam take`")
+            func run() async throws {
+                let passed: Bool? = try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(person, in: environment)
+                    let service = ExamService(environment: environment)
+                    guard var run = try await service.resume(blueprint: blueprint.map { BlueprintID($0) }, by: actor) else {
+                        throw ServiceError(.notFound, "\(person) has no exam in progress\(blueprint.map { " for \($0)" } ?? "")", hint: .init("exam.take", ["person": person]))
                     }
                     if run.session.submitted != nil {
                         print("time ran out while away: attempt \(run.record.id) was submitted at its deadline")
@@ -124,71 +120,81 @@ extension Kefu {
                         return run.record.passed
                     }
                     if let answers {
-                        let script = try readAnswers(answers)
-                        let done = try service.take(run.record.blueprint, person: person, answers: script)
+                        let script = try ExamService.answers(from: .path(answers))
+                        let done = try await service.take(run.record.blueprint, answers: script, by: actor)
                         ExamTerminal.printResult(done, full: false)
                         return done.record.passed
                     }
-                    return try ExamTerminal(service: service).take(&run)
+                    return try await ExamTerminal(service: service, actor: actor).take(&run)
                 }
                 if passed != true { throw ExitCode(1) }
             }
         }
 
-        struct Results: ParsableCommand {
+        struct Results: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "A person's exam attempts and results per blueprint.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
-            @Option(help: "text or json.") var format: String = "text"
+            @Option(help: "Output format.") var format: TrainingFormat = .text
 
-            func run() throws {
-                try reporting {
-                    let results = try ExamService(database: try store.open(), repository: global.repository).results(person: person)
-                    if format == "json" {
-                        print(try canonicalJSON(results.map(ResultsOutput.init), pretty: true))
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let results = try await ExamService(environment: environment).results(person: PersonID(person))
+                    if format == .json {
+                        print(try OutputJSON.string(results, pretty: true))
                         return
                     }
                     if results.isEmpty { print("\(person) has taken no exams") }
-                    for result in results {
-                        let grade = result.grade.map { "\(short($0)) (\(result.method.rawValue) of graded attempts; pass mark \(short(result.passMark)))" } ?? "not graded yet"
-                        print("\(result.blueprint): \(grade)\(result.isFlagged ? " · FLAGGED FOR RETRAINING" : "")")
-                        for a in result.attempts {
-                            let outcome = a.status == "graded" ? "\(short(a.percent)) \(a.passed == true ? "pass" : "fail")" : a.status
-                            print("  attempt \(a.attemptNumber) (#\(a.id), \(a.language), seed \(a.seed)): \(outcome) · started \(a.startedAt)\(a.submittedAt.map { " · submitted \($0)" } ?? "")\(a.submitReason == "deadline" ? " (time ran out)" : "")\(a.attemptID != nil ? " · evidence" : "")")
-                        }
-                    }
+                    for result in results { Self.printResult(result) }
+                }
+            }
+
+            static func printResult(_ result: ExamResult) {
+                let grade = result.grade.map { "\(short($0.value)) (\(result.method.rawValue) of graded attempts; pass mark \(short(result.passMark.value)))" } ?? "not graded yet"
+                Swift.print("\(result.blueprint): \(grade)\(result.flaggedForRetraining ? " · FLAGGED FOR RETRAINING" : "")")
+                for a in result.attempts {
+                    let outcome = a.status == .graded ? "\(short(a.percent.value)) \(a.passed == true ? "pass" : "fail")" : a.status.rawValue
+                    Swift.print("  attempt \(a.number) (#\(a.id), \(a.language), seed \(a.seed)): \(outcome) · started \(a.startedAt)\(a.submittedAt.map { " · submitted \($0)" } ?? "")\(a.submitReason == .deadline ? " (time ran out)" : "")\(a.evidence != nil ? " · evidence" : "")")
                 }
             }
         }
 
-        struct Review: ParsableCommand {
+        struct Review: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show a submitted attempt question by question.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Attempt id (#N in `kefu exam results`).") var attempt: Int64
             @Flag(help: "Everything (for supervisors and graders), whatever the blueprint lets candidates see.") var full = false
 
-            func run() throws {
-                try reporting {
-                    let run = try ExamService(database: try store.open(), repository: global.repository).load(attempt)
-                    guard run.record.status != "in-progress" else { throw ServiceError("attempt \(attempt) is still in progress") }
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let run = try await ExamService(environment: environment).load(ExamAttemptID(attempt))
+                    guard run.record.status != .inProgress else { throw ServiceError(.precondition, "attempt \(attempt) is still in progress") }
                     ExamTerminal.printResult(run, full: full)
                 }
             }
         }
 
-        struct Queue: ParsableCommand {
+        struct Queue: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Answers waiting for a person's mark (essays).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
+            @Option(help: "Output format.") var format: TrainingFormat = .text
 
-            func run() throws {
-                try reporting {
-                    let pending = try ExamService(database: try store.open(), repository: global.repository).gradingQueue()
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let pending = try await ExamService(environment: environment).gradingQueue()
+                    if format == .json {
+                        print(try OutputJSON.string(pending, pretty: true))
+                        return
+                    }
                     if pending.isEmpty { print("nothing waits for a mark") }
                     for p in pending {
-                        print("attempt #\(p.attempt.id) question \(p.position + 1) · \(p.attempt.personID) · \(p.attempt.blueprint) · \(short(p.mark)) marks")
+                        print("attempt #\(p.attempt.id) question \(p.position + 1) · \(p.attempt.personID) · \(p.attempt.blueprint) · \(short(p.mark.value)) marks")
                         print("  Q: \(p.question.text)")
                         print("  A: \(p.response.replacingOccurrences(of: "\n", with: "\n     "))")
                         if let guide = p.question.generalFeedback { print("  guide: \(guide)") }
@@ -197,7 +203,7 @@ extension Kefu {
             }
         }
 
-        struct Grade: ParsableCommand {
+        struct Grade: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Mark an answer from the queue; the last mark grades the attempt.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
@@ -207,12 +213,14 @@ extension Kefu {
             @Option(name: .customLong("as"), help: "The grader's person id.") var grader: String
             @Option(help: "Comment for the candidate.") var comment: String = ""
 
-            func run() throws {
-                try reporting {
-                    let record = try ExamService(database: try store.open(), repository: global.repository)
-                        .grade(attempt: attempt, position: question - 1, marks: marks, comment: comment, grader: grader)
-                    if record.status == "graded" {
-                        print("attempt #\(attempt) graded: \(short(record.percent)) \(record.passed == true ? "pass" : "fail")")
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(grader, in: environment)
+                    let record = try await ExamService(environment: environment)
+                        .grade(attempt: ExamAttemptID(attempt), position: question - 1, marks: marks, comment: comment, by: actor)
+                    if record.status == .graded {
+                        print("attempt #\(attempt) graded: \(short(record.percent.value)) \(record.passed == true ? "pass" : "fail")")
                     } else {
                         print("mark saved; attempt #\(attempt) still waits for other marks")
                     }
@@ -220,7 +228,7 @@ extension Kefu {
             }
         }
 
-        struct Clear: ParsableCommand {
+        struct Clear: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Clear a retraining flag so the person may retake (supervisors and managers).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
@@ -229,16 +237,17 @@ extension Kefu {
             @Option(name: .customLong("as"), help: "The supervisor's person id.") var supervisor: String
             @Option(help: "What retraining was done.") var note: String = ""
 
-            func run() throws {
-                try reporting {
-                    try ExamService(database: try store.open(), repository: global.repository)
-                        .clearRetraining(person: person, blueprint: blueprint, supervisor: supervisor, note: note)
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(supervisor, in: environment)
+                    try await ExamService(environment: environment).clearRetraining(person: PersonID(person), blueprint: BlueprintID(blueprint), note: note, by: actor)
                     print("retraining flag of \(person) for \(blueprint) cleared by \(supervisor)")
                 }
             }
         }
 
-        struct Stats: ParsableCommand {
+        struct Stats: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Item analysis over first attempts (Moodle's quiz statistics).",
                 discussion: """
@@ -249,29 +258,25 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Blueprint id or bank id.") var subject: String
-            @Option(help: "text, json or csv.") var format: String = "text"
+            @Option(help: "Output format.") var format: StatsFormat = .text
 
-            func validate() throws {
-                guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format must be text, json or csv") }
-            }
+            enum StatsFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
-            func run() throws {
-                try reporting {
-                    let repository = global.repository
-                    let service = ExamService(database: try store.open(), repository: repository)
-                    let isBlueprint = repository.blueprints().0.contains { $0.blueprint.id == subject }
-                    let isBank = repository.banks().0.contains { $0.bank.id == subject }
-                    guard isBlueprint || isBank else { throw ServiceError("`\(subject)` is neither a blueprint nor a bank id (`kefu exam list`, `kefu bank list`)") }
-                    let (report, names) = try isBlueprint ? service.statistics(blueprint: subject) : service.statistics(bank: subject)
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let statistics = try await ExamService(environment: environment).statistics(subject)
+                    let (report, names) = (statistics.report, statistics.names)
+                    let isBlueprint = statistics.kind == .blueprint
                     switch format {
-                    case "json": print(try canonicalJSON(report, pretty: true))
-                    case "csv":
+                    case .json: print(try OutputJSON.string(statistics, pretty: true))
+                    case .csv:
                         print("key,name,attempts,facility,sd,discrimination,efficiency,flags")
                         for i in report.items {
                             let name = (names[i.key] ?? "").replacingOccurrences(of: "\"", with: "\"\"")
                             print("\(i.key),\"\(name)\",\(i.count),\(f(i.facility)),\(f(i.standardDeviation)),\(f(i.discrimination)),\(f(i.efficiency)),\(i.flags.map(\.rawValue).joined(separator: ";"))")
                         }
-                    default:
+                    case .text:
                         print("\(isBlueprint ? "blueprint" : "bank") \(subject): \(report.attempts) first attempts · mean \(f(report.mean)) · median \(f(report.median)) · SD \(f(report.standardDeviation))")
                         if isBlueprint {
                             print("  internal consistency (Cronbach's α) \(f(report.internalConsistency)) · error ratio \(f(report.errorRatio)) · standard error \(f(report.standardError)) · \(report.slots) slots")
@@ -290,86 +295,46 @@ extension Kefu {
     }
 }
 
-/// An answers file (`-` for stdin), parsed; errors name the file, line and column.
-func readAnswers(_ source: String) throws -> AnswerScript {
-    let text = source == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        : try ContentRepository.readText(URL(fileURLWithPath: source), displayPath: source)
-    return try AnswerScript.parse(text, file: source == "-" ? "stdin" : source)
+/// `--format` for commands that print text or JSON.
+enum TrainingFormat: String, ExpressibleByArgument, CaseIterable {
+    /// For people.
+    case text
+    /// `OutputJSON` of the service's result.
+    case json
 }
 
-/// The result of an attempt as JSON.
-struct ResultOutput: Encodable {
-    var attempt: Int64
-    var blueprint: String
-    var person: String
-    var status: String
-    var submitReason: String?
-    var total: Double
-    var maximum: Double
-    var percent: Double
-    var passed: Bool?
-    var seed: UInt64
-    var items: [Marking.Item]
-
-    init(_ run: ExamRun) {
-        attempt = run.record.id
-        blueprint = run.record.blueprint
-        person = run.record.personID
-        status = run.record.status
-        submitReason = run.record.submitReason
-        total = run.record.total
-        maximum = run.record.maximum
-        percent = run.record.percent
-        passed = run.record.passed
-        seed = run.record.seed
-        items = run.marking?.items ?? []
-    }
-}
-
-/// A blueprint's results as JSON.
-struct ResultsOutput: Encodable {
-    var blueprint: String
-    var grade: Double?
-    var method: String
-    var passMark: Double
-    var flaggedForRetraining: Bool
-    var attempts: [Attempt]
-
-    struct Attempt: Encodable {
-        var id: Int64
-        var number: Int
-        var status: String
-        var percent: Double
-        var passed: Bool?
-        var startedAt: String
-        var submittedAt: String?
-    }
-
-    init(_ result: ExamResult) {
-        blueprint = result.blueprint
-        grade = result.grade
-        method = result.method.rawValue
-        passMark = result.passMark
-        flaggedForRetraining = result.isFlagged
-        attempts = result.attempts.map {
-            Attempt(id: $0.id, number: $0.attemptNumber, status: $0.status, percent: $0.percent, passed: $0.passed, startedAt: $0.startedAt, submittedAt: $0.submittedAt)
-        }
-    }
+/// `--lang` for content in one language.
+enum TrainingLanguage: String, ExpressibleByArgument, CaseIterable {
+    /// Chinese.
+    case zh
+    /// English.
+    case en
 }
 
 /// The terminal exam: one question at a time, commands start with `/`.
 struct ExamTerminal {
     let service: ExamService
+    let actor: Identity
 
     static let help = """
         answer: a letter (A), letters (AC) for several, t/f, a number, text; matching: one letter per item (BAC).
         commands: Enter or /n next · /p previous · /g N go to N · /f flag · /l list · /c clear answer · /s submit · /q leave (resume later)
         """
 
+    /// What one typed line asked for.
+    enum Step {
+        /// Actions the session took.
+        case acted([ExamAction])
+        /// Nothing to persist (help, list, a message printed).
+        case shown
+        /// Leave; every answer is saved.
+        case leave
+    }
+
     /// Runs the attempt in the terminal; returns pass/fail once submitted, nil when left to resume later.
-    func take(_ run: inout ExamRun) throws -> Bool? {
+    func take(_ run: inout ExamRun) async throws -> Bool? {
         let paper = run.session.paper
-        print("══ \(run.blueprint.title.isEmpty ? run.record.blueprint : run.blueprint.title)")
+        print("══ \(run.blueprint.title.isEmpty ? run.record.blueprint.rawValue : run.blueprint.title)")
         print("   attempt \(run.record.attemptNumber) (#\(run.record.id)) · \(paper.items.count) questions · \(run.record.language) · seed \(run.record.seed)\(run.session.deadline.map { " · ends \(LedgerService.timestamp($0))" } ?? "")")
         print(Self.help)
         let input = InterruptibleLines()
@@ -380,73 +345,86 @@ struct ExamTerminal {
                 show(run, position)
                 shown = position
             }
-            let remaining = run.session.remaining(at: service.now()).map { " · \(Self.clock($0)) left" } ?? ""
+            let remaining = run.session.remaining(at: service.environment.clock.now()).map { " · \(Self.clock($0)) left" } ?? ""
             print("[\(position + 1)/\(paper.items.count)\(run.session.flagged.contains(position) ? " ⚑" : "")\(remaining)] > ", terminator: "")
             fflush(nil)
             guard let line = input.next(deadline: run.session.deadline) else {
                 if input.timedOut {
                     // Time ran out at the prompt: the session submits the attempt.
-                    _ = try service.go(&run, to: run.session.position)
+                    _ = try await service.go(&run, to: run.session.position, by: actor)
                     print()
                     continue
                 }
                 print("\nleft: every answer is saved. Continue with `kefu exam resume --as \(run.record.personID)`\(remaining.isEmpty ? "" : " (the clock keeps running)").")
                 return nil
             }
-            let text = line.trimmingCharacters(in: .whitespaces)
-            let actions: [ExamSession.Action]
-            switch text {
-            case "", "/n": actions = position + 1 < paper.items.count ? try service.go(&run, to: position + 1) : [.refuse("this is the last question: /s submits")]
-            case "/p": actions = try service.go(&run, to: max(0, position - 1))
-            case "/f": actions = try service.toggleFlag(&run)
-            case "/c": actions = try service.answer(&run, nil)
-            case "/l":
-                list(run)
+            switch try await step(&run, line.trimmingCharacters(in: .whitespaces), input: input) {
+            case .acted(let actions):
+                for case .refuse(let reason) in actions { print("  \(reason)") }
+            case .shown:
                 continue
-            case "/?", "/h":
-                print(Self.help)
-                continue
-            case "/q":
+            case .leave:
                 print("left: every answer is saved. Continue with `kefu exam resume --as \(run.record.personID)`.")
                 return nil
-            case "/s":
-                let open = run.session.unanswered
-                if !open.isEmpty {
-                    print("\(open.count) unanswered (\(open.prefix(10).map { String($0 + 1) }.joined(separator: ", "))). Submit anyway? [y/N] ", terminator: "")
-                    fflush(nil)
-                    guard let answer = input.next(), ["y", "yes", "是"].contains(answer.lowercased()) else { continue }
-                }
-                actions = try service.submit(&run)
-            default:
-                if text.hasPrefix("/g") {
-                    guard let number = Int(text.dropFirst(2).trimmingCharacters(in: .whitespaces)), number >= 1, number <= paper.items.count else {
-                        print("  /g takes a question number from 1 to \(paper.items.count)")
-                        continue
-                    }
-                    actions = try service.go(&run, to: number - 1)
-                } else if text.hasPrefix("/") {
-                    print("  unknown command; /h shows the commands")
-                    continue
-                } else {
-                    guard let response = Self.response(text, to: paper.items[position]) else {
-                        print("  not an answer to this \(paper.items[position].question.type.rawValue) question; /h shows how to answer")
-                        continue
-                    }
-                    var given = try service.answer(&run, response)
-                    if given == [.save(position: position)], position + 1 < paper.items.count {
-                        print("  saved")
-                        given += try service.go(&run, to: position + 1)
-                    } else if given == [.save(position: position)] {
-                        print("  saved · that was the last question: /s submits, /l lists")
-                    }
-                    actions = given
-                }
             }
-            for case .refuse(let reason) in actions { print("  \(reason)") }
         }
-        if run.record.submitReason == "deadline" { print("\ntime is up: the attempt was submitted automatically") }
+        if run.record.submitReason == .deadline { print("\ntime is up: the attempt was submitted automatically") }
         Self.printResult(run, full: false)
         return run.record.passed
+    }
+
+    /// Carries out one typed line: a command or an answer.
+    func step(_ run: inout ExamRun, _ text: String, input: InterruptibleLines) async throws -> Step {
+        let paper = run.session.paper
+        let position = run.session.position
+        switch text {
+        case "", "/n":
+            if position + 1 < paper.items.count { return .acted(try await service.go(&run, to: position + 1, by: actor)) }
+            return .acted([.refuse("this is the last question: /s submits")])
+        case "/p": return .acted(try await service.go(&run, to: max(0, position - 1), by: actor))
+        case "/f": return .acted(try await service.toggleFlag(&run, by: actor))
+        case "/c": return .acted(try await service.answer(&run, nil, by: actor))
+        case "/l":
+            list(run)
+            return .shown
+        case "/?", "/h":
+            print(Self.help)
+            return .shown
+        case "/q": return .leave
+        case "/s":
+            let open = run.session.unanswered
+            if !open.isEmpty {
+                print("\(open.count) unanswered (\(open.prefix(10).map { String($0 + 1) }.joined(separator: ", "))). Submit anyway? [y/N] ", terminator: "")
+                fflush(nil)
+                guard let answer = input.next(), ["y", "yes", "是"].contains(answer.lowercased()) else { return .shown }
+            }
+            return .acted(try await service.submit(&run, by: actor))
+        default:
+            break
+        }
+        if text.hasPrefix("/g") {
+            guard let number = Int(text.dropFirst(2).trimmingCharacters(in: .whitespaces)), number >= 1, number <= paper.items.count else {
+                print("  /g takes a question number from 1 to \(paper.items.count)")
+                return .shown
+            }
+            return .acted(try await service.go(&run, to: number - 1, by: actor))
+        }
+        if text.hasPrefix("/") {
+            print("  unknown command; /h shows the commands")
+            return .shown
+        }
+        guard let response = paper.items[position].response(typed: text) else {
+            print("  not an answer to this \(paper.items[position].question.type.rawValue) question; /h shows how to answer")
+            return .shown
+        }
+        var given = try await service.answer(&run, response, by: actor)
+        if given == [.save(position: position)], position + 1 < paper.items.count {
+            print("  saved")
+            given += try await service.go(&run, to: position + 1, by: actor)
+        } else if given == [.save(position: position)] {
+            print("  saved · that was the last question: /s submits, /l lists")
+        }
+        return .acted(given)
     }
 
     static func clock(_ seconds: TimeInterval) -> String {
@@ -475,7 +453,7 @@ struct ExamTerminal {
         case .essay: print("   (type your answer; graded by a person)")
         case .description: print("   (nothing to answer)")
         }
-        if let current = run.session.responses[position] { print("   your answer: \(Self.describe(current, item))") }
+        if let current = run.session.responses[position] { print("   your answer: \(item.describe(current))") }
     }
 
     func list(_ run: ExamRun) {
@@ -485,70 +463,14 @@ struct ExamTerminal {
         }
     }
 
-    /// Reads a typed answer for `item`.
-    static func response(_ text: String, to item: PaperItem) -> Response? {
-        let q = item.question
-        func indices(_ letters: String) -> [Int]? {
-            let cleaned = letters.uppercased().filter { $0.isLetter }
-            var chosen: [Int] = []
-            for character in cleaned {
-                guard let ascii = character.asciiValue, ascii >= 65, Int(ascii - 65) < item.choiceOrder.count else { return nil }
-                chosen.append(item.choiceOrder[Int(ascii - 65)])
-            }
-            return chosen.isEmpty ? nil : chosen
-        }
-        switch q.type {
-        case .single:
-            guard let chosen = indices(text), chosen.count == 1 else { return nil }
-            return .choices(chosen)
-        case .multiple: return indices(text).map { .choices($0) }
-        case .truefalse:
-            switch text.lowercased() {
-            case "t", "true", "对", "是", "y": return .truth(true)
-            case "f", "false", "错", "否", "n": return .truth(false)
-            default: return nil
-            }
-        case .numerical: return Double(text.replacingOccurrences(of: ",", with: "")).map { .number($0) }
-        case .short, .essay: return .text(text)
-        case .matching:
-            let choices = q.matchingChoices
-            guard let picked = indices(text), picked.count == q.matchingItems.count else { return nil }
-            return .matches(picked.map { choices[$0] })
-        case .description: return nil
-        }
-    }
-
-    static func describe(_ response: Response, _ item: PaperItem) -> String {
-        let q = item.question
-        switch response {
-        case .choices(let chosen): return chosen.map { q.answers.indices.contains($0) ? (q.answers[$0].text ?? "") : "?" }.joined(separator: " · ")
-        case .truth(let value): return value ? "true 对" : "false 错"
-        case .number(let value): return short(value)
-        case .text(let value): return value
-        case .matches(let chosen): return zip(q.matchingItems, chosen).map { "\($0.question) → \($1 ?? "–")" }.joined(separator: "; ")
-        }
-    }
-
-    static func rightAnswer(_ q: Question) -> String {
-        switch q.type {
-        case .single, .multiple: return q.answers.filter { $0.fraction > 0 }.compactMap(\.text).joined(separator: " · ")
-        case .truefalse: return q.correct == true ? "true 对" : "false 错"
-        case .numerical:
-            return q.answers.filter { $0.fraction >= 100 }.map { a in a.value.map { short($0) + ((a.tolerance ?? 0) > 0 ? " ± \(short(a.tolerance!))" : "") } ?? "\(short(a.min ?? 0))–\(short(a.max ?? 0))" }.joined(separator: " or ")
-        case .short: return q.answers.filter { $0.fraction >= 100 }.map { $0.text ?? "/\($0.pattern ?? "")/" }.joined(separator: " or ")
-        case .matching: return q.matchingItems.map { "\($0.question) → \($0.answer)" }.joined(separator: "; ")
-        case .essay, .description: return "–"
-        }
-    }
-
     /// Prints an attempt's result as the blueprint lets the candidate see it (everything with `full`).
     static func printResult(_ run: ExamRun, full: Bool) {
-        let review = full ? ReviewOptions(score: true, correctness: true, feedback: true, correctAnswers: true) : run.blueprint.review
+        let review = run.reviewOptions(full: full)
         let r = run.record
-        print("\n══ attempt #\(r.id) of \(r.blueprint) by \(r.personID): \(r.status)\(r.submitReason == "deadline" ? " (at the deadline)" : "")")
+        print("\n══ attempt #\(r.id) of \(r.blueprint) by \(r.personID): \(r.status.rawValue)\(r.submitReason == .deadline ? " (at the deadline)" : "")")
         guard let marking = run.marking else { return }
         if review.score {
-            if r.status == "graded" {
+            if r.status == .graded {
                 print("   score \(short(r.total))/\(short(r.maximum)) = \(short(r.percent)) · \(r.passed == true ? "PASS" : "FAIL") (pass mark \(short(run.blueprint.passMark)))")
             } else {
                 print("   \(marking.pending) answer\(marking.pending == 1 ? "" : "s") wait for a grader; marks so far \(short(r.total))/\(short(r.maximum))")
@@ -557,25 +479,30 @@ struct ExamTerminal {
             print("   submitted; results are released by your supervisor")
         }
         guard review.correctness || review.feedback || review.correctAnswers else { return }
-        for item in marking.items {
-            let paperItem = run.session.paper.items[item.position]
-            let q = paperItem.question
-            let mark: String
-            switch item.grade.state {
-            case .correct: mark = "✓"
-            case .partial: mark = "◐"
-            case .wrong: mark = "✗"
-            case .unanswered: mark = "–"
-            case .needsGrading: mark = "…"
-            case .ungraded: mark = " "
-            }
-            print("\(review.correctness ? mark : "•") \(item.position + 1). \(q.name)\(review.correctness ? "  \(item.awarded.map(short) ?? "?")/\(short(item.mark))" : "")")
-            if let response = run.session.responses[item.position] { print("     your answer: \(describe(response, paperItem))") }
-            if review.correctAnswers, q.type != .essay, q.type != .description { print("     right answer: \(rightAnswer(q))") }
-            if review.feedback {
-                for line in item.grade.feedback { print("     » \(line)") }
-                if let general = q.generalFeedback { print("     » \(general)") }
-            }
+        for index in marking.items.indices { printItem(index, of: run, full: full) }
+    }
+
+    /// One marked question of a result, as much as `review` shows.
+    static func printItem(_ index: Int, of run: ExamRun, full: Bool) {
+        guard let item = run.marking?.items[index] else { return }
+        let review = run.reviewOptions(full: full)
+        let paperItem = run.session.paper.items[item.position]
+        let q = paperItem.question
+        let mark: String
+        switch item.grade.state {
+        case .correct: mark = "✓"
+        case .partial: mark = "◐"
+        case .wrong: mark = "✗"
+        case .unanswered: mark = "–"
+        case .needsGrading: mark = "…"
+        case .ungraded: mark = " "
+        }
+        print("\(review.correctness ? mark : "•") \(item.position + 1). \(q.name)\(review.correctness ? "  \(item.awarded.map(short) ?? "?")/\(short(item.mark))" : "")")
+        if let response = run.session.responses[item.position] { print("     your answer: \(paperItem.describe(response))") }
+        if review.correctAnswers, q.type != .essay, q.type != .description { print("     right answer: \(q.rightAnswer)") }
+        if review.feedback {
+            for line in item.grade.feedback { print("     » \(line)") }
+            if let general = q.generalFeedback { print("     » \(general)") }
         }
     }
 }

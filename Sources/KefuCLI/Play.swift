@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
-import KefuRubrics
-import KefuScenarios
 import KefuServices
 
 /// Set by the SIGINT handler while a scenario is played in the terminal.
@@ -55,7 +52,7 @@ final class InterruptibleLines {
 
 extension Kefu {
     /// `kefu play`.
-    struct Play: ParsableCommand {
+    struct Play: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Play a scenario against a trainee: in the terminal, or from a reply file.",
             discussion: """
@@ -64,47 +61,41 @@ extension Kefu {
                 partial transcript as incomplete. With --replies (or when stdin is not a terminal) the replies come from a \
                 file: one per line, or JSON Lines {"text": …, "delay": seconds}. Every run is stored; a complete run is \
                 certification evidence. Exit status: 0 passed, 1 failed or incomplete, 2 error.
+
+                Examples:
+                  kefu play p2p-withdrawal-delay --as E001
+                  kefu play p2p-withdrawal-delay --as E001 --mode exam --replies replies.jsonl --format json
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Argument(help: "Scenario id (e.g. p2p-withdrawal-delay), id.language, or file.") var scenario: String
         @Option(name: .customLong("as"), help: "The trainee's person id.") var person: String
-        @Option(help: "practice (checks shown after each reply) or exam (shown at the end).") var mode: String = "practice"
-        @Option(help: "Language version: zh or en (default: zh when it exists).") var lang: String?
+        @Option(help: "practice (checks shown after each reply) or exam (shown at the end).") var mode: PlayMode = .practice
+        @Option(help: "Language version (default: zh when it exists).") var lang: TrainingLanguage?
         @Option(help: "Reply file, or - for stdin (non-interactive).") var replies: String?
         @Option(help: "Seed for the customer's line variants (default: random, printed).") var seed: UInt64?
-        @Option(help: "text or json (the final report; json only without a terminal).") var format: String = "text"
+        @Option(help: "The final report's format (json only without a terminal).") var format: TrainingFormat = .text
         @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive = false
 
-        func validate() throws {
-            guard ["practice", "exam"].contains(mode) else { throw ValidationError("--mode must be practice or exam") }
-            guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
-        }
-
-        func run() throws {
-            let report: RunReport = try reporting {
-                let service = ScenarioService(database: try store.open(), repository: global.repository)
+        func run() async throws {
+            let report: ScenarioRunReport = try await Edge.run {
+                let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                let actor = try await Edge.identity(person, in: environment)
+                let service = ScenarioService(environment: environment)
                 let randomSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
                 let useTerminal = interactive || (replies == nil && isatty(STDIN_FILENO) == 1)
                 if useTerminal {
-                    return try playInTerminal(service, seed: randomSeed)
+                    return try await playInTerminal(service, seed: randomSeed, by: actor)
                 }
-                let source = replies ?? "-"
-                let text: String
-                if source == "-" {
-                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                } else {
-                    text = try ContentRepository.readText(URL(fileURLWithPath: source), displayPath: source)
-                }
-                let scripted = try ReplyScript.parseFile(text, file: source == "-" ? "stdin" : source)
+                let scripted = try ScenarioService.replies(from: .path(replies ?? "-"))
                 let seed = self.seed ?? scripted.seed ?? randomSeed
-                let (play, actions) = try service.play(scenario, language: lang, person: person, mode: mode, seed: seed, replies: scripted.replies)
-                guard let report = play.runner.report else { throw ServiceError("the run did not finish") }
-                if format == "json" {
-                    print(try canonicalJSON(RunOutput(run: play.run.id, attempt: play.run.attemptNumber, report: report), pretty: true))
+                let (play, actions) = try await service.play(scenario, language: lang?.rawValue, mode: mode, seed: seed, replies: scripted.replies, by: actor)
+                guard let report = play.runner.report else { throw ServiceError(.unavailable, "the run did not finish") }
+                if format == .json {
+                    print(try OutputJSON.string(ScenarioRunResult(run: play.run.id, attempt: play.run.attemptNumber, report: report), pretty: true))
                 } else {
                     printHeader(play.runner.scenario, seed: seed)
-                    for action in actions { show(action, scenario: play.runner.scenario, practice: mode == "practice", echo: true) }
+                    for action in actions { show(action, scenario: play.runner.scenario, practice: mode == .practice, echo: true) }
                     printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
                 }
                 return report
@@ -112,13 +103,7 @@ extension Kefu {
             if !report.passed { throw ExitCode(1) }
         }
 
-        struct RunOutput: Encodable {
-            var run: Int64
-            var attempt: Int
-            var report: RunReport
-        }
-
-        func playInTerminal(_ service: ScenarioService, seed: UInt64) throws -> RunReport {
+        func playInTerminal(_ service: ScenarioService, seed: UInt64, by actor: Identity) async throws -> ScenarioRunReport {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
             sigemptyset(&action.sa_mask)
@@ -131,25 +116,25 @@ extension Kefu {
             pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
             defer { signal(SIGINT, SIG_DFL) }
 
-            var (play, actions) = try service.start(
-                scenario, language: lang, person: person, mode: mode, seed: seed, clock: ContinuousClock())
+            var (play, actions) = try await service.start(
+                scenario, language: lang?.rawValue, mode: mode, seed: seed, clock: ContinuousClock(), by: actor)
             printHeader(play.runner.scenario, seed: seed)
             print("(end a line with \\ to continue it; Ctrl-D or Ctrl-C stops and saves the run as incomplete)")
-            let practice = mode == "practice"
+            let practice = mode == .practice
             let input = InterruptibleLines()
             while true {
                 for a in actions { show(a, scenario: play.runner.scenario, practice: practice) }
                 guard play.runner.isAwaitingReply else { break }
                 guard let text = readReply(input) else {
                     let reason = interruptRequested != 0 ? "interrupted" : "end-of-input"
-                    let report = try service.stop(&play, reason: reason)
+                    let report = try await service.stop(&play, reason: reason, by: actor)
                     print("\nstopped (\(reason)): transcript \(play.run.id) saved as incomplete")
                     printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
                     return report
                 }
-                actions = try service.reply(&play, text)
+                actions = try await service.reply(&play, text, by: actor)
             }
-            guard let report = play.runner.report else { throw ServiceError("the run did not finish") }
+            guard let report = play.runner.report else { throw ServiceError(.unavailable, "the run did not finish") }
             printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
             return report
         }
@@ -179,13 +164,13 @@ extension Kefu {
             return nil
         }
 
-        func printHeader(_ scenario: Scenario, seed: UInt64) {
+        func printHeader(_ scenario: ScenarioDefinition, seed: UInt64) {
             print("══ \(scenario.title)")
             print("   \(scenario.key) · \(scenario.business) · \(scenario.channel.rawValue) · customer \(scenario.persona.name) (\(scenario.persona.mood)) · \(mode) mode · seed \(seed)")
             if let limit = scenario.replyLimitSeconds { print("   reply within \(short(limit)) s; pass mark \(short(scenario.passMark))") }
         }
 
-        func show(_ action: ScenarioAction, scenario: Scenario, practice: Bool, echo: Bool = false) {
+        func show(_ action: ScenarioStepAction, scenario: ScenarioDefinition, practice: Bool, echo: Bool = false) {
             switch action {
             case .customerSays(let line):
                 let limit = line.limitSeconds.map { "  (reply within \(short($0)) s)" } ?? ""
@@ -198,7 +183,7 @@ extension Kefu {
             }
         }
 
-        func printChecks(_ record: ReplyRecord) {
+        func printChecks(_ record: ScenarioReplyRecord) {
             let time = "\(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
             print("   ⏱ \(time)\(record.isLate ? "  LATE" : "")")
             for check in record.checks {
@@ -208,10 +193,10 @@ extension Kefu {
             }
         }
 
-        func printReport(_ report: RunReport, scenario: Scenario, run: Int64, attempt: Int) {
+        func printReport(_ report: ScenarioRunReport, scenario: ScenarioDefinition, run: RunID, attempt: Int) {
             print("\n══ result: \(report.passed ? "PASS" : "FAIL") · score \(short(report.score)) (pass mark \(short(scenario.passMark))) · \(report.status.rawValue)\(report.outcome.map { " · \($0)" } ?? "")")
             if report.criticalFailed { print("   a critical item failed: the score is 0") }
-            if mode == "exam" || report.status != .complete {
+            if mode == .exam || report.status != .complete {
                 for record in report.replies {
                     print("\n• step \(record.step): \(record.reply.replacingOccurrences(of: "\n", with: " ⏎ "))")
                     printChecks(record)
@@ -239,3 +224,5 @@ func short(_ value: Double) -> String {
     if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
     return String(trimmed)
 }
+
+extension PlayMode: ExpressibleByArgument {}

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
-import KefuRubrics
-import KefuScenarios
 import KefuServices
 import KefuStore
 
@@ -20,7 +17,9 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                let (all, diagnostics) = global.repository.scenarios()
+                let service: ScenarioService
+                do { service = ScenarioService(environment: try Edge.environment(global: global, access: .none)) } catch { throw Edge.report(error) }
+                let (all, errors) = service.scenarios()
                 let byID = Dictionary(grouping: all, by: \.scenario.id)
                 print("id".leftAligned(30) + "lang   " + "business".leftAligned(12) + "channel ".leftAligned(8) + "steps  title")
                 for id in byID.keys.sorted() {
@@ -30,7 +29,6 @@ extension Kefu {
                     print(id.leftAligned(30) + languages.leftAligned(7) + first.business.leftAligned(12) + first.channel.rawValue.leftAligned(8)
                           + String(first.steps.count).leftAligned(7) + first.title)
                 }
-                let errors = diagnostics.filter { $0.severity == .error }.count
                 if errors > 0 { print("\n\(errors) error(s) in scenario files (marked !): run `kefu lint Scenarios`") }
             }
         }
@@ -39,11 +37,12 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "One scenario: persona, checks, steps and branches.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
-            @Option(help: "Language version (zh or en).") var lang: String?
+            @Option(help: "Language version.") var lang: TrainingLanguage?
 
             func run() throws {
-                let loaded: LoadedScenario
-                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
+                let loaded = try reportingErrors {
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).scenario(scenario, language: lang?.rawValue)
+                }
                 let s = loaded.scenario
                 print("\(s.title)\n\(s.key) · \(loaded.path) · \(s.business) · \(s.channel.rawValue) · version \(s.contentHash.prefix(12))")
                 print("customer: \(s.persona.name) (\(s.persona.mood)) · pass mark \(short(s.passMark)) · max \(s.maxTurns) replies"
@@ -60,7 +59,7 @@ extension Kefu {
                     print("  [\(step.id)]\(step.end.map { " END \($0.outcome)\($0.fails ? " (fails the run)" : "")" } ?? "")\(step.expectsReply ? limit : "")")
                     for (i, line) in step.customer.enumerated() { print("    客户\(step.customer.count > 1 ? " (\(i + 1))" : ""): \(line)") }
                     if !step.checks.isEmpty { print("    checks: \(step.checks.joined(separator: ", "))") }
-                    for branch in step.branches { print("    → \(branch.next) when \(ScenarioGraph.label(branch.condition))") }
+                    for branch in step.branches { print("    → \(branch.next) when \(ScenarioService.label(branch))") }
                 }
             }
         }
@@ -69,72 +68,75 @@ extension Kefu {
             static let configuration = CommandConfiguration(abstract: "The branch graph as Graphviz DOT or Mermaid text.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
-            @Option(help: "Language version (zh or en).") var lang: String?
-            @Option(help: "dot or mermaid.") var format: String = "dot"
+            @Option(help: "Language version.") var lang: TrainingLanguage?
+            @Option(help: "Graph notation.") var format: Notation = .dot
 
-            func validate() throws {
-                guard ["dot", "mermaid"].contains(format) else { throw ValidationError("--format must be dot or mermaid") }
-            }
+            enum Notation: String, ExpressibleByArgument, CaseIterable { case dot, mermaid }
 
             func run() throws {
-                let loaded: LoadedScenario
-                do { loaded = try global.repository.scenario(scenario, language: lang) } catch { throw fail(error) }
-                print(format == "dot" ? ScenarioGraph.dot(loaded.scenario) : ScenarioGraph.mermaid(loaded.scenario), terminator: "")
+                let text = try reportingErrors {
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).graph(scenario, language: lang?.rawValue, mermaid: format == .mermaid)
+                }
+                print(text, terminator: "")
             }
         }
     }
 
     /// `kefu transcript …`.
-    struct TranscriptCommand: ParsableCommand {
+    struct TranscriptCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "transcript",
             abstract: "Stored scenario runs: the transcripts with their scores (evidence and mentor review material).",
             subcommands: [List.self, Show.self])
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Stored runs, newest first.")
+            @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Only this person's runs.") var person: String?
             @Option(help: "Only runs of this scenario id.") var scenario: String?
             @Option(help: "At most this many.") var limit: Int = 50
 
-            func run() throws {
-                try reporting {
-                    let service = ScenarioService(database: try store.open(), repository: ContentRepository(root: URL(fileURLWithPath: ".")))
-                    let runs = try service.transcripts(person: person, scenario: scenario, limit: limit)
+            func run() async throws {
+                try await Edge.run {
+                    let service = ScenarioService(environment: try Edge.environment(global: global, store: store, access: .readOnly))
+                    let runs = try await service.transcripts(person: person.map { PersonID($0) }, scenario: scenario.map { ScenarioID($0) }, limit: limit)
                     if runs.isEmpty { print("no stored runs"); return }
-                    print("id".leftAligned(6) + "person".leftAligned(8) + "scenario".leftAligned(32) + "mode".leftAligned(9) + "#".leftAligned(4)
-                          + "status".leftAligned(12) + "outcome".leftAligned(16) + "score".leftAligned(8) + "result  started")
+                    let header: [String] = ["id".leftAligned(6), "person".leftAligned(8), "scenario".leftAligned(32), "mode".leftAligned(9), "#".leftAligned(4),
+                                            "status".leftAligned(12), "outcome".leftAligned(16), "score".leftAligned(8), "result  started"]
+                    print(header.joined())
                     for r in runs {
-                        print(String(r.id).leftAligned(6) + r.personID.leftAligned(8) + "\(r.scenario).\(r.language)".leftAligned(32)
-                              + r.mode.leftAligned(9) + String(r.attemptNumber).leftAligned(4) + r.status.leftAligned(12)
-                              + (r.outcome ?? "").leftAligned(16) + short(r.score).leftAligned(8)
-                              + (r.status == "complete" ? (r.passed ? "pass    " : "fail    ") : "–       ") + r.startedAt)
+                        let result: String = r.status == .complete ? (r.passed ? "pass    " : "fail    ") : "–       "
+                        let cells: [String] = [
+                            String(r.id.rawValue).leftAligned(6), r.personID.rawValue.leftAligned(8), "\(r.scenario).\(r.language)".leftAligned(32),
+                            r.mode.rawValue.leftAligned(9), String(r.attemptNumber).leftAligned(4), r.status.rawValue.leftAligned(12),
+                            (r.outcome ?? "").leftAligned(16), short(r.score).leftAligned(8), result, r.startedAt,
+                        ]
+                        print(cells.joined())
                     }
                 }
             }
         }
 
-        struct Show: ParsableCommand {
+        struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "One run: the transcript with times, verdicts and evidence, or its JSONL.")
+            @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var id: Int64
-            @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).") var format: String = "text"
+            @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).") var format: Format = .text
 
-            func validate() throws {
-                guard ["text", "jsonl", "json"].contains(format) else { throw ValidationError("--format must be text, jsonl or json") }
-            }
+            enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl, json }
 
-            func run() throws {
-                try reporting {
-                    let service = ScenarioService(database: try store.open(), repository: ContentRepository(root: URL(fileURLWithPath: ".")))
-                    let t = try service.transcript(id)
+            func run() async throws {
+                try await Edge.run {
+                    let service = ScenarioService(environment: try Edge.environment(global: global, store: store, access: .readOnly))
+                    let t = try await service.transcript(RunID(id))
                     switch format {
-                    case "jsonl":
+                    case .jsonl:
                         print(try canonicalJSON(t.interaction))
-                    case "json":
-                        print(try canonicalJSON(t.report, pretty: true))
-                    default:
+                    case .json:
+                        print(try OutputJSON.string(t.report, pretty: true))
+                    case .text:
                         printTranscript(t)
                     }
                 }
@@ -143,12 +145,17 @@ extension Kefu {
     }
 }
 
+/// Runs a synchronous command body; service errors become a message and their exit status.
+private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw Edge.report(error) }
+}
+
 /// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score; with
 /// a mentor's review, notes under their turns and overridden verdicts beside the automatic ones.
 func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAnnotation] = [], overrides: [TranscriptOverride] = []) {
     let r = t.run
-    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
-    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
+    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)")
+    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")")
     let color = isatty(STDOUT_FILENO) == 1
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
@@ -171,7 +178,7 @@ func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAn
         for annotation in annotations where annotation.turn == i { print("              ✎ \(annotation.mentorID): \(annotation.note)") }
     }
     guard let report = t.report else { return }
-    print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
+    print("\nscore \(short(report.score))\(r.status == .complete ? (report.passed ? " · PASS" : " · FAIL") : "")"
           + (report.checksScore.map { " · checks \(short($0))" } ?? "")
           + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
     for rubric in report.rubrics {

@@ -2,24 +2,71 @@ import Foundation
 import KefuContent
 import KefuCore
 import KefuExams
+import Logging
 
-/// Use cases of question banks: inspect a GIFT or YAML file, import it into `QuestionBanks/` (all or nothing),
-/// export a bank as GIFT or YAML.
+/// The file formats of a bank.
+public enum BankFormat: String, Codable, Sendable, CaseIterable {
+    /// Moodle's GIFT text.
+    case gift
+    /// Kefu's YAML.
+    case yaml
+}
+
+/// What an import wrote.
+public struct BankImportResult: Codable, Sendable, Hashable {
+    /// The bank file, relative to the content root (`QuestionBanks/<bank>.<lang>.yaml`).
+    public var path: String
+    /// Questions imported.
+    public var imported: Int
+}
+
+/// Use cases of question banks: inspect a GIFT or YAML input, import it into `QuestionBanks/` (all or nothing),
+/// export a bank as GIFT or YAML. Bank ids and languages resolve only inside the content root's `QuestionBanks/`.
 public struct BankService: Sendable {
-    /// The content.
-    public let repository: ContentRepository
+    /// Configuration and content.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(repository: ContentRepository) { self.repository = repository }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
-    /// Parses a bank file (`.gift`, `.yaml`) from anywhere; throws its diagnostics when it has errors. Non-UTF-8
-    /// files are refused with the position of the first bad byte.
-    public func inspect(_ path: String) throws -> LoadedBank {
-        let url = URL(fileURLWithPath: path)
-        let text = try ContentRepository.readText(url, displayPath: path)
+    var repository: ContentRepository { environment.content }
+
+    /// The banks under `QuestionBanks/` (by id, then Chinese before English), and whether any bank file has errors.
+    public func banks() -> (banks: [LoadedBank], hasErrors: Bool) {
+        let (banks, diagnostics) = repository.banks()
+        let sorted = banks.sorted { ($0.bank.id, $1.bank.language) < ($1.bank.id, $0.bank.language) }
+        return (sorted, diagnostics.contains { $0.severity == .error })
+    }
+
+    /// Questions per type, e.g. `3 matching`, sorted.
+    public static func typeCounts(_ loaded: LoadedBank) -> [String] {
+        Dictionary(grouping: loaded.bank.questions, by: \.type).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+    }
+
+    /// True for a usable bank id or language code: letters, digits, `-` and `_` (nothing that walks out of the folder).
+    static func isPlainName(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0) }
+    }
+
+    /// The input as UTF-8 text; non-UTF-8 input is refused with the position of the first bad byte.
+    static func text(of source: InputSource) throws -> String {
+        let bytes = try source.readAll()
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        if FileManager.default.fileExists(atPath: source.label) {
+            do { _ = try ContentRepository.readText(URL(fileURLWithPath: source.label), displayPath: source.label) } catch {
+                throw ServiceError(.invalidInput, error.description)
+            }
+        }
+        throw ServiceError(.invalidInput, "\(source.label): not UTF-8 text")
+    }
+
+    /// Parses a bank (`.gift`, `.yaml`, named by the source's label) from anywhere; throws its diagnostics when it has errors.
+    public func inspect(_ source: InputSource) throws -> LoadedBank {
+        let path = source.label
+        let text = try Self.text(of: source)
         let clauses = repository.clauseCatalog().0
         let loaded: LoadedBank?
-        if path.hasSuffix(".gift") || path.hasSuffix(".txt") {
+        if path.hasSuffix(".gift") || path.hasSuffix(".txt") || source.label == InputSource.standardInput.label {
             // Outside QuestionBanks/ the file name need not follow `<bank>.<lang>.gift`.
             let parsed = GIFT.parse(text, file: path)
             var bank = LoadedBank(bank: Bank(id: "", language: "", questions: parsed.questions), path: path, format: "gift", locations: [:], examples: [:],
@@ -29,45 +76,47 @@ public struct BankService: Sendable {
         } else {
             loaded = BankLoader.load(path: path, text: text, clauses: clauses, checkName: false)
         }
-        guard let loaded else { throw ContentError(file: path, "not a question bank") }
-        if !loaded.errors.isEmpty { throw ContentError(loaded.errors) }
+        guard let loaded else { throw ServiceError(.invalidInput, "\(path): not a question bank") }
+        if !loaded.errors.isEmpty { throw ServiceError(.invalidInput, ContentError(loaded.errors).description) }
         return loaded
     }
 
-    /// The questions of `path` as JSON (what `kefu bank inspect --format json` prints).
-    public func inspectJSON(_ path: String) throws -> String {
-        try canonicalJSON(inspect(path).bank.questions.map(QuestionJSON.init), pretty: true)
+    /// The questions of `source` as JSON (what `bank inspect --format json` prints).
+    public func inspectJSON(_ source: InputSource) throws -> String {
+        try canonicalJSON(inspect(source).bank.questions.map(QuestionJSON.init), pretty: true)
     }
 
-    /// Imports the questions of `path` into bank `bank` in `language` (file `QuestionBanks/<bank>.<language>.yaml`),
+    /// Imports the questions of `source` into bank `bank` in `language` (file `QuestionBanks/<bank>.<language>.yaml`),
     /// appending to the bank when it exists. Nothing is written when any question has an error or an id is taken
-    /// (unless `replace`, which replaces questions with the same id). Returns the bank file and the number imported.
-    public func importFile(_ path: String, into bank: String?, language: String?, replace: Bool = false) throws -> (path: String, imported: Int) {
-        let source = try inspect(path)
+    /// (unless `replace`, which replaces questions with the same id).
+    public func importBank(_ source: InputSource, into bank: BankID?, language: String?, replace: Bool = false, by actor: Identity) throws -> BankImportResult {
+        let incoming = try inspect(source).bank.questions
+        let path = source.label
         let parts = BankLoader.nameParts(path)
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let id = bank ?? parts?.bank ?? stem
+        let id = bank?.rawValue ?? parts?.bank ?? stem
         guard let language = language ?? parts?.language, !language.isEmpty else {
-            throw ServiceError("say which language the questions are in with --lang (zh, en), or name the file <bank>.<lang>.gift")
+            throw ServiceError(.invalidInput, "say which language the questions are in (zh, en), or name the file <bank>.<lang>.gift")
         }
-        guard id.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0) }), !id.isEmpty else {
-            throw ServiceError("`\(id)` is not a usable bank id: use letters, digits, `-` and `_` (pass --into BANK)")
+        guard Self.isPlainName(language) else { throw ServiceError(.invalidInput, "`\(language)` is not a language code: use letters, e.g. zh or en") }
+        guard Self.isPlainName(id) else {
+            throw ServiceError(.invalidInput, "`\(id)` is not a usable bank id: use letters, digits, `-` and `_`, or name the bank to import into")
         }
         let relative = "\(ContentRepository.banksFolder)/\(id).\(language).yaml"
         let target = repository.root.appendingPathComponent(relative)
         var merged = Bank(id: id, language: language, title: id, questions: [])
         if FileManager.default.fileExists(atPath: target.path) {
-            let text = try ContentRepository.readText(target, displayPath: relative)
+            let text: String
+            do { text = try ContentRepository.readText(target, displayPath: relative) } catch { throw ServiceError(.unavailable, error.description) }
             guard let existing = BankLoader.load(path: relative, text: text, clauses: repository.clauseCatalog().0), existing.errors.isEmpty else {
-                throw ServiceError("\(relative) has errors; fix it (`kefu lint \(relative)`) before importing into it")
+                throw ServiceError(.precondition, "\(relative) has errors; fix it before importing into it", hint: .init("lint", ["path": relative]))
             }
             merged = existing.bank
         }
-        let incoming = source.bank.questions
         let taken = Set(merged.questions.map(\.id))
         let clashes = incoming.map(\.id).filter(taken.contains)
         if !clashes.isEmpty, !replace {
-            throw ServiceError("bank `\(id)` (\(language)) already has \(clashes.count) of these ids (\(clashes.prefix(5).joined(separator: ", "))\(clashes.count > 5 ? ", …" : "")); nothing was imported. Use --replace to replace them, or import into another bank with --into")
+            throw ServiceError(.conflict, "bank `\(id)` (\(language)) already has \(clashes.count) of these ids (\(clashes.prefix(5).joined(separator: ", "))\(clashes.count > 5 ? ", …" : "")); nothing was imported. Replace them, or import into another bank")
         }
         for question in incoming {
             if let index = merged.questions.firstIndex(where: { $0.id == question.id }) { merged.questions[index] = question } else { merged.questions.append(question) }
@@ -75,30 +124,38 @@ public struct BankService: Sendable {
         let yaml = BankLoader.yaml(merged)
         // Check what will be written loads back to the same bank before touching the folder.
         guard let reloaded = BankLoader.load(path: relative, text: yaml, clauses: nil), reloaded.errors.isEmpty, reloaded.bank.questions == merged.questions else {
-            throw ServiceError("the imported bank would not load back identically; nothing was written (please report this file)")
+            throw ServiceError(.invalidInput, "the imported bank would not load back identically; nothing was written (please report this file)")
         }
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(id).\(language).yaml.tmp-\(getpid())")
-        do {
-            try Data(yaml.utf8).write(to: temporary)
-            // rename(2) replaces the bank file atomically: readers see the old file or the new one, never a mix.
-            guard rename(temporary.path, target.path) == 0 else {
-                throw ServiceError(String(cString: strerror(errno)))
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ServiceError("cannot write \(relative): \(error.localizedDescription)")
-        }
-        return (relative, incoming.count)
+        try write(yaml, to: target, relative: relative, id: id, language: language)
+        environment.logger.info("bank imported", metadata: ["bank": "\(id)", "language": "\(language)", "questions": "\(incoming.count)", "by": "\(actor.person)"])
+        return BankImportResult(path: relative, imported: incoming.count)
     }
 
-    /// A bank as GIFT or YAML text.
-    public func export(_ bank: String, language: String, format: String) throws -> String {
-        let loaded = try repository.bank(bank, language: language)
+    /// Replaces the bank file atomically with rename(2): readers see the old file or the new one, never a mix.
+    func write(_ yaml: String, to target: URL, relative: String, id: String, language: String) throws {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(id).\(language).yaml.tmp-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(yaml.utf8).write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else { throw ServiceError(.unavailable, String(cString: strerror(errno))) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ServiceError(.unavailable, "cannot write \(relative): \(error.localizedDescription)")
+        }
+    }
+
+    /// A bank (by id and language, under `QuestionBanks/` only) as GIFT or YAML text.
+    public func export(_ bank: BankID, language: String, format: BankFormat) throws -> String {
+        guard Self.isPlainName(bank.rawValue), Self.isPlainName(language) else {
+            throw ServiceError(.invalidInput, "bank ids and languages are letters, digits, `-` and `_`")
+        }
+        let loaded: LoadedBank
+        do { loaded = try repository.bank(bank.rawValue, language: language) } catch {
+            throw ServiceError(.notFound, error.description, hint: .init("bank.list"))
+        }
         switch format {
-        case "gift": return GIFT.write(loaded.bank.questions)
-        case "yaml": return BankLoader.yaml(loaded.bank)
-        default: throw ServiceError("export format is gift or yaml, not `\(format)`")
+        case .gift: return GIFT.write(loaded.bank.questions)
+        case .yaml: return BankLoader.yaml(loaded.bank)
         }
     }
 }

@@ -3,6 +3,7 @@ import KefuContent
 import KefuCore
 import KefuExams
 import KefuScenarios
+import KefuStorage
 import KefuStore
 
 /// Mentors reviewing their apprentices' work: a queue of scenario transcripts (and essays waiting for a mark), the
@@ -49,10 +50,10 @@ public struct MentorReviewService: Sendable {
         let mine = try apprentices(of: mentor)
         let signed = try database.signedOffRuns()
         var items: [QueueItem] = try database.scenarioRuns(limit: 100_000).reversed()
-            .filter { mine.contains($0.personID) && $0.status != "in-progress" && !signed.contains($0.id) }
+            .filter { mine.contains($0.personID.rawValue) && $0.status != .inProgress && !signed.contains($0.id.rawValue) }
             .map { .transcript($0) }
         let essays = try ExamService(database: database, repository: repository, now: now).gradingQueue()
-        items += essays.filter { mine.contains($0.attempt.personID) }.map { .essay($0) }
+        items += essays.filter { mine.contains($0.attempt.personID.rawValue) }.map { .essay($0) }
         return items
     }
 
@@ -71,7 +72,7 @@ public struct MentorReviewService: Sendable {
     /// The transcript `run` with its review, for its apprentice's mentor.
     public func review(_ run: Int64, mentor: String) throws -> Review {
         let transcript = try ScenarioService(database: database, repository: repository, now: now).transcript(run)
-        try requireMentor(mentor, of: transcript.run.personID)
+        try requireMentor(mentor, of: transcript.run.personID.rawValue)
         let (annotations, overrides) = try database.review(of: run)
         return Review(transcript: transcript, annotations: annotations, overrides: overrides, isSignedOff: try database.signedOffRuns().contains(run))
     }
@@ -107,14 +108,14 @@ public struct MentorReviewService: Sendable {
     @discardableResult
     public func signOff(_ run: Int64, certification: String, note: String, mentor: String) throws -> Int64 {
         let current = try review(run, mentor: mentor)
-        guard current.transcript.run.status == "complete" else {
-            throw ServiceError("transcript \(run) is \(current.transcript.run.status): only complete runs are signed off")
+        guard current.transcript.run.status == .complete else {
+            throw ServiceError("transcript \(run) is \(current.transcript.run.status.rawValue): only complete runs are signed off")
         }
         guard (try? repository.certificationRules())?.contains(where: { $0.id == certification }) ?? true else {
             throw ServiceError("unknown certification `\(certification)`; see Tracks/certifications.yaml")
         }
         let text = "transcript \(run)" + (note.isEmpty ? "" : ": \(note)")
-        return try database.signOffTranscript(run: run, SignOff(personID: current.transcript.run.personID, mentorID: mentor,
+        return try database.signOffTranscript(run: run, SignOff(personID: current.transcript.run.personID.rawValue, mentorID: mentor,
                                                                 certification: certification, signedAt: LedgerService.timestamp(now()), note: text))
     }
 }

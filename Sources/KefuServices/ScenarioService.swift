@@ -3,7 +3,7 @@ import KefuContent
 import KefuCore
 import KefuRubrics
 import KefuScenarios
-import KefuStore
+import KefuStorage
 
 /// A scenario being played by one trainee: the runner plus the stored run it is saved to.
 public struct ScenarioPlay<C: Clock>: Sendable where C.Duration == Duration {
@@ -15,116 +15,195 @@ public struct ScenarioPlay<C: Clock>: Sendable where C.Duration == Duration {
     public let path: String
 }
 
-/// Use cases of the scenario runner, shared by the CLI (`kefu play`, `kefu scenario`, `kefu transcript`)
-/// and the web layer: start a run, take replies (each saved at once), stop or finish it, and list and
-/// show stored transcripts. A complete run becomes an `attempt` (certification evidence).
+/// A scenario definition (persona, checks, steps), as the edges name it.
+public typealias ScenarioDefinition = Scenario
+/// The report of a run (status, score, per-reply checks, rubric results).
+public typealias ScenarioRunReport = RunReport
+/// What the scenario runner asks its caller to show (a customer line, a checked reply, the end).
+public typealias ScenarioStepAction = ScenarioAction
+/// One checked reply of a run.
+public typealias ScenarioReplyRecord = ReplyRecord
+
+/// A finished run as `play --format json` prints it.
+public struct ScenarioRunResult: Codable, Sendable, Hashable {
+    /// The stored run (transcript id).
+    public var run: RunID
+    /// 1 for the person's first run of the scenario, and so on.
+    public var attempt: Int
+    /// The report.
+    public var report: RunReport
+
+    /// Creates a result.
+    public init(run: RunID, attempt: Int, report: RunReport) {
+        self.run = run
+        self.attempt = attempt
+        self.report = report
+    }
+}
+
+/// A stored run with its decoded transcript and report.
+public struct ScenarioTranscript: Codable, Sendable, Hashable {
+    /// The run row.
+    public var run: ScenarioRunRecord
+    /// The conversation in Kefu's interaction format.
+    public var interaction: Interaction
+    /// The report (for runs in progress: as far as it got).
+    public var report: RunReport?
+
+    /// Decodes a stored run (an unreadable transcript reads as an empty conversation).
+    public init(_ run: ScenarioRunRecord) {
+        let decoder = JSONDecoder()
+        self.run = run
+        interaction = (try? decoder.decode(Interaction.self, from: Data(run.transcript.utf8)))
+            ?? Interaction(id: "run-\(run.id)", channel: .chat, agent: run.personID.rawValue, turns: [])
+        report = try? decoder.decode(RunReport.self, from: Data(run.report.utf8))
+    }
+}
+
+/// Use cases of the scenario runner, shared by the CLI and the web layer: start a run, take replies (each saved at
+/// once), stop or finish it, and list and show stored transcripts. A complete run becomes an `attempt`
+/// (certification evidence) in the same transaction.
 public struct ScenarioService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
-    /// The content.
-    public let repository: ContentRepository
-    /// Wall-clock time for stored timestamps (injected so tests control it).
-    public let now: @Sendable () -> Date
+    /// Configuration, storage, content, clock.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase, repository: ContentRepository, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database
-        self.repository = repository
-        self.now = now
+    public init(environment: KefuEnvironment) { self.environment = environment }
+
+    /// A stored run with its decoded transcript and report.
+    public typealias Transcript = ScenarioTranscript
+
+    var store: any ScenarioRunStore { get throws { try environment.storage.scenarios } }
+
+    static func requirePlayer(_ run: ScenarioRunRecord, _ actor: Identity) throws {
+        guard run.personID == actor.person else {
+            throw ServiceError(.forbidden, "scenario run \(run.id) belongs to \(run.personID); only its trainee replies")
+        }
     }
 
-    /// Starts a run of `reference` (id, `id.lang` or path) for `person`; returns the play and the first actions.
+    /// Starts a run of `reference` (id, `id.lang` or path inside the content root) for the acting trainee; returns
+    /// the play and the first actions. The scenario runner keeps `clock` (a Swift `Clock`) for reply times.
     public func start<C: Clock>(
-        _ reference: String, language: String? = nil, person: String, mode: String, seed: UInt64, clock: C
-    ) throws -> (ScenarioPlay<C>, [ScenarioAction]) where C.Duration == Duration {
-        guard ["exam", "practice"].contains(mode) else { throw ServiceError("mode must be `exam` or `practice`, not `\(mode)`") }
-        let (loaded, rubrics) = try repository.playableScenario(reference, language: language)
-        var runner = ScenarioRunner(scenario: loaded.scenario, rubrics: rubrics, trainee: person, seed: seed, clock: clock)
-        let startedAt = LedgerService.timestamp(now())
+        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, clock: C, by actor: Identity
+    ) async throws -> (ScenarioPlay<C>, [ScenarioAction]) where C.Duration == Duration {
+        let (loaded, rubrics): (LoadedScenario, [Rubric])
+        do { (loaded, rubrics) = try environment.content.playableScenario(reference, language: language) } catch {
+            throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
+        }
+        var runner = ScenarioRunner(scenario: loaded.scenario, rubrics: rubrics, trainee: actor.person.rawValue, seed: seed, clock: clock)
         let record = ScenarioRunRecord(
-            personID: person, scenario: loaded.scenario.id, language: loaded.scenario.language, contentVersion: loaded.scenario.contentHash,
-            mode: mode, attemptNumber: 0, seed: seed, status: RunStatus.inProgress.rawValue, startedAt: startedAt,
+            personID: actor.person, scenario: ScenarioID(loaded.scenario.id), language: loaded.scenario.language,
+            contentVersion: loaded.scenario.contentHash, mode: mode, seed: seed, startedAt: LedgerService.timestamp(environment.clock.now()),
             transcript: "{}", report: "{}")
-        let stored = try database.startScenarioRun(record)
+        let store = try self.store
+        let stored = try await translatingStorageErrors { try await store.start(record) }
         let actions = try runner.start()
         var play = ScenarioPlay(runner: runner, run: stored, path: loaded.path)
-        try persist(&play, actions: actions)
+        try await persist(&play, actions: actions)
         return (play, actions)
     }
 
     /// Takes a reply; the transcript is saved before this returns.
-    public func reply<C: Clock>(_ play: inout ScenarioPlay<C>, _ text: String) throws -> [ScenarioAction] where C.Duration == Duration {
+    public func reply<C: Clock>(_ play: inout ScenarioPlay<C>, _ text: String, by actor: Identity) async throws -> [ScenarioAction] where C.Duration == Duration {
+        try Self.requirePlayer(play.run, actor)
         let actions = try play.runner.reply(text)
-        try persist(&play, actions: actions)
+        try await persist(&play, actions: actions)
         return actions
     }
 
     /// Ends a run early (end of input, interrupt): stored as incomplete, not evidence.
     @discardableResult
-    public func stop<C: Clock>(_ play: inout ScenarioPlay<C>, reason: String) throws -> RunReport where C.Duration == Duration {
+    public func stop<C: Clock>(_ play: inout ScenarioPlay<C>, reason: String, by actor: Identity) async throws -> RunReport where C.Duration == Duration {
+        try Self.requirePlayer(play.run, actor)
         let wasFinished = play.runner.report != nil
         let report = play.runner.stop(reason: reason)
-        if !wasFinished { try persist(&play, actions: [.finished(report)]) }
+        if !wasFinished { try await persist(&play, actions: [.finished(report)]) }
         return report
     }
 
     /// Plays `reference` with scripted replies (deterministic for a seed, reply times from the delays).
     public func play(
-        _ reference: String, language: String? = nil, person: String, mode: String, seed: UInt64, replies: [ScriptedReply]
-    ) throws -> (ScenarioPlay<ManualClock>, [ScenarioAction]) {
+        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, replies: [ScriptedReply], by actor: Identity
+    ) async throws -> (ScenarioPlay<ManualClock>, [ScenarioAction]) {
         let clock = ManualClock()
-        var (play, actions) = try start(reference, language: language, person: person, mode: mode, seed: seed, clock: clock)
+        var (play, actions) = try await start(reference, language: language, mode: mode, seed: seed, clock: clock, by: actor)
         var next = 0
         while play.runner.isAwaitingReply {
             guard next < replies.count else {
-                let report = try stop(&play, reason: "end-of-input")
+                let report = try await stop(&play, reason: "end-of-input", by: actor)
                 actions.append(.finished(report))
                 break
             }
             clock.advance(by: .milliseconds(Int64((replies[next].delay * 1000).rounded())))
-            actions += try reply(&play, replies[next].text)
+            actions += try await reply(&play, replies[next].text, by: actor)
             next += 1
         }
         return (play, actions)
     }
 
-    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) throws where C.Duration == Duration {
+    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) async throws where C.Duration == Duration {
         let transcript = try canonicalJSON(play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
+        let store = try self.store
+        let id = play.run.id
         for case .finished(let report) in actions {
-            play.run = try database.finishScenarioRun(
-                id: play.run.id, status: report.status.rawValue, outcome: report.outcome, finishedAt: LedgerService.timestamp(now()),
-                score: report.score, passed: report.passed, transcript: transcript, report: try canonicalJSON(report))
+            let end = ScenarioRunEnd(
+                run: id, status: ScenarioRunStatus(rawValue: report.status.rawValue) ?? .incomplete, outcome: report.outcome,
+                finishedAt: LedgerService.timestamp(environment.clock.now()), score: report.score, passed: report.passed, transcript: transcript,
+                report: try canonicalJSON(report))
+            play.run = try await translatingStorageErrors { try await store.finish(end) }
             return
         }
-        try database.saveScenarioProgress(id: play.run.id, transcript: transcript, report: try canonicalJSON(play.runner.partialReport()))
+        let partial = try canonicalJSON(play.runner.partialReport())
+        try await translatingStorageErrors { try await store.saveProgress(run: id, transcript: transcript, report: partial) }
     }
+
+    /// A reply file (one reply per line, or JSON Lines `{"text": …, "delay": seconds}`) read from `source`; errors name
+    /// the source, line and column.
+    public static func replies(from source: InputSource) throws -> ReplyFile {
+        let text = String(decoding: try source.readAll(), as: UTF8.self)
+        do { return try ReplyScript.parseFile(text, file: source.label == InputSource.standardInput.label ? "stdin" : source.label) } catch {
+            throw ServiceError(.invalidInput, "\(error)")
+        }
+    }
+
+    // MARK: Content
+
+    /// Every scenario file under `Scenarios/` (each language version), and how many errors the files have.
+    public func scenarios() -> (scenarios: [LoadedScenario], errors: Int) {
+        let (all, diagnostics) = environment.content.scenarios()
+        return (all, diagnostics.filter { $0.severity == .error }.count)
+    }
+
+    /// One scenario by id, `id.lang` or path inside the content root.
+    public func scenario(_ reference: String, language: String? = nil) throws -> LoadedScenario {
+        do { return try environment.content.scenario(reference, language: language) } catch {
+            throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
+        }
+    }
+
+    /// A scenario's branch graph as Graphviz DOT (`mermaid` false) or Mermaid text.
+    public func graph(_ reference: String, language: String? = nil, mermaid: Bool) throws -> String {
+        let loaded = try scenario(reference, language: language)
+        return mermaid ? ScenarioGraph.mermaid(loaded.scenario) : ScenarioGraph.dot(loaded.scenario)
+    }
+
+    /// A branch condition as people read it.
+    public static func label(_ branch: Branch) -> String { ScenarioGraph.label(branch.condition) }
 
     // MARK: Transcripts
 
-    /// A stored run with its decoded transcript and report.
-    public struct Transcript: Sendable {
-        /// The run row.
-        public var run: ScenarioRunRecord
-        /// The conversation in Kefu's interaction format.
-        public var interaction: Interaction
-        /// The report (for runs in progress: as far as it got).
-        public var report: RunReport?
-    }
-
     /// Stored runs, newest first.
-    public func transcripts(person: String? = nil, scenario: String? = nil, limit: Int = 100) throws -> [ScenarioRunRecord] {
-        try database.scenarioRuns(person: person, scenario: scenario, limit: limit)
+    public func transcripts(person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 100) async throws -> [ScenarioRunRecord] {
+        let store = try self.store
+        return try await translatingStorageErrors { try await store.runs(person: person, scenario: scenario, limit: limit) }
     }
 
     /// One stored run, decoded.
-    public func transcript(_ id: Int64) throws -> Transcript {
-        guard let run = try database.scenarioRun(id) else {
-            throw ServiceError("no transcript \(id); `kefu transcript list` shows the stored runs")
+    public func transcript(_ id: RunID) async throws -> Transcript {
+        let store = try self.store
+        guard let run = try await translatingStorageErrors({ try await store.run(id) }) else {
+            throw ServiceError(.notFound, "no transcript \(id)", hint: .init("transcript.list"))
         }
-        let decoder = JSONDecoder()
-        let interaction = (try? decoder.decode(Interaction.self, from: Data(run.transcript.utf8)))
-            ?? Interaction(id: "run-\(run.id)", channel: .chat, agent: run.personID, turns: [])
-        let report = try? decoder.decode(RunReport.self, from: Data(run.report.utf8))
-        return Transcript(run: run, interaction: interaction, report: report)
+        return ScenarioTranscript(run)
     }
 }

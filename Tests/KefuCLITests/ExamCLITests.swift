@@ -70,12 +70,12 @@ struct ExamCLITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (process, input, output) = try KefuProcess.start(["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--seed", "3"] + db)
         let database = try KefuDatabase(path: dbPath)
-        var attempt: ExamAttemptRecord?
-        for _ in 0..<100 where attempt == nil {
+        var attempts = try database.examAttempts(person: "E001")
+        for _ in 0..<100 where attempts.isEmpty {
             Thread.sleep(forTimeInterval: 0.1)
-            attempt = try database.examAttempts(person: "E001").first
+            attempts = try database.examAttempts(person: "E001")
         }
-        let record = try #require(attempt)
+        let record = try #require(attempts.first)
         let paper = try JSONDecoder().decode(Paper.self, from: Data(record.paper.utf8))
         let keyText = try String(contentsOf: KefuProcess.root.appendingPathComponent("Samples/exams/onboarding-theory.zh.model.jsonl"), encoding: .utf8)
         let key = try AnswerScript.parse(keyText, file: "key")
@@ -102,14 +102,14 @@ struct ExamCLITests {
             let decoded = try JSONDecoder().decode(Response.self, from: Data(try #require(response.response).utf8))
             #expect(decoded == expected[response.position])
         }
-        #expect(try database.examAttempt(record.id)?.status == "in-progress")
+        #expect(try database.examAttempts(person: "E001").first { $0.id == record.id }?.status == .inProgress)
         // A new take is refused while the attempt is open; resume finishes it with the same paper.
         let again = try kefu(["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh"], stdin: "")
         #expect(again.status == 2 && again.stderr.contains("kefu exam resume"))
         let resumed = try kefu(["exam", "resume", "--as", "E001", "--answers", "Samples/exams/onboarding-theory.zh.model.jsonl"])
         #expect(resumed.stdout.contains("attempt #\(record.id) of onboarding-theory"), "\(resumed.stdout)\(resumed.stderr)")
-        let finished = try #require(try database.examAttempt(record.id))
-        #expect(finished.status == "submitted" && finished.paper == record.paper && finished.deadline == record.deadline)
+        let finished = try #require(try database.examAttempts(person: "E001").first { $0.id == record.id })
+        #expect(finished.status == .submitted && finished.paper == record.paper && finished.deadline == record.deadline)
         #expect(try database.examAttempts(person: "E001").count == 1)
     }
 
@@ -127,6 +127,30 @@ struct ExamCLITests {
         #expect(flags.count == 1 && flags[0].flagged && flags[0].response == nil)
         let submit = try kefu(["exam", "resume", "--as", "E002"], stdin: "/s\ny\n")
         #expect(submit.status == 1 && submit.stdout.contains("12 unanswered") && submit.stdout.contains("FAIL"))
+    }
+
+    @Test("read-only commands never create a database; JSON output has snake_case keys and rounded figures")
+    func readOnlyAndJSON() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for command in [["exam", "results", "E001"], ["exam", "queue"], ["exam", "review", "1"], ["exam", "stats", "onboarding-theory"],
+                        ["transcript", "list"], ["transcript", "show", "1"]] {
+            let result = try kefu(command)
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dbPath), "\(command) created the database")
+            #expect(!FileManager.default.fileExists(atPath: dbPath + ".key"), "\(command) created a key")
+        }
+        #expect(try kefu(["exam", "results", "E001", "--format", "yaml"]).status == 64)
+        #expect(try kefu(["play", "p2p-withdrawal-delay", "--as", "E001", "--mode", "quiz", "--replies", "-"], stdin: "").status == 64)
+        #expect(!FileManager.default.fileExists(atPath: dbPath))
+        #expect(try kefu(["people", "import", "Samples/people.csv"]).status == 0)
+        let take = try kefu(["exam", "take", "channel-wechat", "--as", "E003", "--answers", "-", "--format", "json"], stdin: "{\"id\": \"wx-reply-seconds\", \"answer\": 30}\n")
+        #expect(take.status == 1 && take.stdout.contains("\"submit_reason\"") && !take.stdout.contains("submitReason"), "\(take.stdout)")
+        let results = try kefu(["exam", "results", "E003", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(results.stdout.utf8)) as? [[String: Any]])
+        let attempts = try #require(json.first?["attempts"] as? [[String: Any]])
+        let percent = try #require(attempts.first?["percent"] as? Double)
+        #expect(json.first?["flagged_for_retraining"] as? Bool == false && abs((percent * 100).rounded() - percent * 100) < 1e-6, "\(results.stdout)")
     }
 
     @Test("bank commands: inspect JSON, import all-or-nothing with file:line:col, export GIFT")

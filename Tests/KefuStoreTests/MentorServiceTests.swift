@@ -109,7 +109,7 @@ struct MentorReviewTests {
             let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
             var replies = try ReplyScript.parseFile(text, file: file).replies
             if let limit { replies = Array(replies.prefix(limit)) }
-            return try scenarios.play("p2p-withdrawal-delay", language: "zh", person: person, mode: "exam", seed: 1, replies: replies).0.run.id
+            return try scenarios.play("p2p-withdrawal-delay", language: "zh", person: person, mode: .exam, seed: 1, replies: replies).0.run.id.rawValue
         }
     }
 
@@ -119,7 +119,7 @@ struct MentorReviewTests {
         let complete = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
         let partial = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl", replies: 1)
         let queue = try s.review.queue(mentor: s.mentor)
-        let runs = queue.compactMap { if case .transcript(let r) = $0 { return r.id } else { return nil } }
+        let runs = queue.compactMap { if case .transcript(let r) = $0 { return r.id.rawValue } else { return nil } }
         #expect(runs == [complete, partial])
         let otherRuns = try s.review.queue(mentor: s.other).compactMap { if case .transcript(let r) = $0 { return r.personID } else { return nil } }
         #expect(!otherRuns.contains("E001"))
@@ -147,6 +147,6 @@ struct MentorReviewTests {
         #expect(throws: (any Error).self) { try s.review.signOff(run, certification: "onboarding", note: "", mentor: s.mentor) }
         let signOffs = try s.fixture.base.database.read { try s.fixture.base.database.signOffs(of: "E001", $0) }
         #expect(signOffs.count == 1 && signOffs[0].mentorID == s.mentor && signOffs[0].certification == "onboarding" && signOffs[0].note.contains("transcript \(run)"))
-        #expect(try s.review.queue(mentor: s.mentor).allSatisfy { if case .transcript(let r) = $0 { return r.id != run } else { return true } })
+        #expect(try s.review.queue(mentor: s.mentor).allSatisfy { if case .transcript(let r) = $0 { return r.id.rawValue != run } else { return true } })
     }
 }
