@@ -30,6 +30,9 @@ enum Edge {
         case "ledger.verify": return "kefu ledger verify"
         case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
         case "mentor.assign": return "kefu mentor assign"
+        case "mentor.queue": return "kefu mentor queue --as \(arg("mentor", "MENTOR"))"
+        case "promote.check": return "kefu promote check \(arg("person", "PERSON"))"
+        case "review-cycle.compute": return "kefu review-cycle run --period PERIOD"
         default: return nil
         }
     }
