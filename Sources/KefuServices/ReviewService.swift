@@ -65,7 +65,8 @@ public struct ReviewService: Sendable {
             rows.append(FeedbackRow(date: fields[0], personID: PersonID(fields[1]), kind: kind, value: value))
         }
         if !problems.isEmpty {
-            throw ServiceError(.invalidInput, problems.map(\.description).joined(separator: "\n"))
+            throw ServiceError(.invalidInput, "\(label) has \(problems.count) bad row(s); nothing was imported:\n"
+                               + problems.map(\.description).joined(separator: "\n"))
         }
         let name = (label as NSString).lastPathComponent
         try await translatingStorageErrors { try await environment.storage.reviews.addFeedback(rows, source: name) }
