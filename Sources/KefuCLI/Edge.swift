@@ -44,6 +44,9 @@ enum Edge {
         case "mentor.assign": return "kefu mentor assign"
         case "scenario.list": return "kefu scenario list"
         case "transcript.list": return "kefu transcript list"
+        case "mentor.queue": return "kefu mentor queue --as \(arg("mentor", "MENTOR"))"
+        case "promote.check": return "kefu promote check \(arg("person", "PERSON"))"
+        case "review-cycle.compute": return "kefu review-cycle run --period PERIOD"
         default: return nil
         }
     }

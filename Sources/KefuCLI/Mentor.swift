@@ -2,17 +2,43 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuServices
-import KefuStore
 
 extension Kefu {
     /// `kefu mentor`.
-    struct MentorCommand: ParsableCommand {
+    struct MentorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mentor",
             abstract: "导师带徒: assign mentors to new hires (optimal under Tracks/mentoring.yaml); mentors review their apprentices' transcripts.",
+            discussion: """
+                Examples:
+                  kefu mentor assign --dry-run
+                  kefu mentor queue --as M001 --format json
+                """,
             subcommands: [Assign.self, List.self, Show.self, Queue.self, Annotate.self, Override.self, SignOff.self])
 
-        struct Assign: ParsableCommand {
+        /// How a command prints its result.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            /// Lines for a person.
+            case text
+            /// The service's result as JSON.
+            case json
+        }
+
+        /// The identity of `--as PERSON`, or Kefu itself for an operator who names nobody.
+        static func actor(_ person: String?, in environment: KefuEnvironment) async throws -> Identity {
+            guard let person else { return .system }
+            return try await Edge.identity(person, in: environment)
+        }
+
+        /// A mentor's verdict on a check.
+        enum Verdict: String, ExpressibleByArgument, CaseIterable {
+            /// The reply passes the check.
+            case pass
+            /// The reply fails it.
+            case fail
+        }
+
+        struct Assign: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Pair every active new hire without a mentor with a mentor.",
                 discussion: """
@@ -20,58 +46,67 @@ extension Kefu {
                     the line manager); then the weighted preferences. The pairing is optimal for the weights (Hungarian method) \
                     and deterministic. Pairs whose mentor or apprentice has left end first; every other pair is kept. Each pair \
                     is printed with the reasons for its score; those who cannot be matched with the constraint that blocked them.
+
+                    Example: kefu mentor assign --as-of 2026-11-23 --dry-run
                     """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Flag(help: "Show the assignment without storing it.") var dryRun = false
             @Option(help: "Assignment date (YYYY-MM-DD; default today): who counts as a new hire, which certifications are valid.") var asOf: String?
+            @Option(name: .customLong("as"), help: "The person making the assignment (default: Kefu itself).") var actor: String?
+            @Option(help: "Output format.") var format: Format = .text
 
-            func run() throws {
-                try reporting {
-                    let date = try asOf.map { text -> Date in
-                        guard let date = Timestamp.parse(text + "T12:00:00Z") else { throw ValidationError("--as-of takes a date YYYY-MM-DD") }
-                        return date
+            func validate() throws {
+                if let asOf, Timestamp.parse(asOf + "T12:00:00Z") == nil { throw ValidationError("--as-of takes a date YYYY-MM-DD") }
+            }
+
+            func run() async throws {
+                let complete: Bool = try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: dryRun ? .readOnly : .readWrite)
+                    let date = asOf.flatMap { Timestamp.parse($0 + "T12:00:00Z") }
+                    let result = try await MentorService(environment: environment)
+                        .assign(asOf: date, dryRun: dryRun, by: try await MentorCommand.actor(actor, in: environment))
+                    if format == .json {
+                        print(try OutputJSON.string(result, pretty: true))
+                        return result.isComplete
                     }
-                    let service = MentorService(database: try store.open(), repository: global.repository)
-                    let (proposal, stored) = try service.assign(asOf: date, dryRun: dryRun)
-                    for ending in proposal.endings {
+                    for ending in result.endings {
                         print("ended: \(ending.pair.apprenticeID) ← \(ending.pair.mentorID) (\(ending.reason))")
                     }
-                    for pair in proposal.plan.pairs {
-                        print("\(pair.apprentice) ← \(pair.mentor)  score \(short(pair.score))  \(pair.reasons.joined(separator: "; "))")
+                    for pair in result.pairs {
+                        print("\(pair.apprentice) ← \(pair.mentor)  score \(short(pair.score.value))  \(pair.reasons.joined(separator: "; "))")
                     }
-                    for person in proposal.plan.unmatched {
-                        print("unmatched \(person.apprentice): \(person.reason)")
-                    }
-                    for (mentor, reason) in proposal.ineligible { print("not a mentor now: \(mentor) \(reason)") }
-                    let kept = proposal.kept.count
+                    for person in result.unmatched { print("unmatched \(person.apprentice): \(person.reason)") }
+                    for mentor in result.ineligible { print("not a mentor now: \(mentor.mentor) \(mentor.reason)") }
                     if dryRun {
-                        print("dry run: \(proposal.plan.pairs.count) new pairs, \(proposal.endings.count) ended, \(kept) kept; nothing stored")
+                        print("dry run: \(result.pairs.count) new pairs, \(result.endings.count) ended, \(result.kept.count) kept; nothing stored")
                     } else {
-                        print("stored \(stored.count) new pairs; \(proposal.endings.count) ended; \(kept) kept")
+                        print("stored \(result.stored.count) new pairs; \(result.endings.count) ended; \(result.kept.count) kept")
                     }
-                    if !proposal.plan.unmatched.isEmpty { throw ExitCode(1) }
+                    return result.isComplete
                 }
+                if !complete { throw ExitCode(1) }
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Active pairs by mentor.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
 
-            func run() throws {
-                try reporting {
-                    let pairs = try MentorService(database: try store.open(), repository: global.repository).active()
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let pairs = try await MentorService(environment: environment).active()
                     if pairs.isEmpty { print("no active mentor pairs; `kefu mentor assign` makes them") }
                     for (mentor, group) in Dictionary(grouping: pairs, by: \.mentorID).sorted(by: { $0.key < $1.key }) {
-                        print("\(mentor): \(group.map(\.apprenticeID).joined(separator: ", "))")
+                        print("\(mentor): \(group.map(\.apprenticeID.rawValue).joined(separator: ", "))")
                     }
                 }
             }
         }
 
-        struct Show: ParsableCommand {
+        struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "A person's pairings (as apprentice or mentor); with --as MENTOR, a transcript of their apprentice for review.")
             @OptionGroup var global: GlobalOptions
@@ -79,20 +114,25 @@ extension Kefu {
             @Argument(help: "Person id, or with --as a transcript (run) id.") var subject: String
             @Option(name: .customLong("as"), help: "The reviewing mentor: show transcript SUBJECT with the automatic verdicts, notes and overrides.") var mentor: String?
 
-            func run() throws {
-                try reporting {
-                    let database = try store.open()
-                    if let mentor {
-                        guard let run = Int64(subject) else { throw ValidationError("with --as, give a transcript id (`kefu mentor queue --as \(mentor)` lists them)") }
-                        let review = try MentorReviewService(database: database, repository: global.repository).review(run, mentor: mentor)
-                        printTranscript(review.transcript, annotations: review.annotations, overrides: review.overrides)
+            func validate() throws {
+                if let mentor, RunID(subject) == nil {
+                    throw ValidationError("with --as, give a transcript id (`kefu mentor queue --as \(mentor)` lists them)")
+                }
+            }
+
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    if let mentor, let run = RunID(subject) {
+                        let review = try await MentorReviewService(environment: environment).review(run, mentor: PersonID(mentor))
+                        printMentorTranscript(review)
                         print(review.isSignedOff ? "signed off" : "not signed off yet: `kefu mentor sign-off \(run) --as \(mentor)`")
                         return
                     }
-                    let pairs = try MentorService(database: database, repository: global.repository).history(of: subject)
+                    let pairs = try await MentorService(environment: environment).history(of: PersonID(subject))
                     if pairs.isEmpty { print("\(subject) has no mentor pairings") }
                     for p in pairs {
-                        let role = p.apprenticeID == subject ? "apprentice of \(p.mentorID)" : "mentor of \(p.apprenticeID)"
+                        let role = p.apprenticeID.rawValue == subject ? "apprentice of \(p.mentorID)" : "mentor of \(p.apprenticeID)"
                         let state = p.endedAt.map { "ended \($0) (\(p.endReason ?? ""))" } ?? "active"
                         print("\(role) since \(p.assignedAt) · score \(short(p.score)) · \(state)")
                         print("  \(p.reasons.joined(separator: "; "))")
@@ -101,29 +141,37 @@ extension Kefu {
             }
         }
 
-        struct Queue: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "What waits for a mentor: apprentices' transcripts to review and essays to mark.")
+        struct Queue: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "What waits for a mentor: apprentices' transcripts to review and essays to mark.",
+                discussion: "Example: kefu mentor queue --as M001 --format json")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(name: .customLong("as"), help: "The mentor.") var mentor: String
+            @Option(help: "Output format.") var format: Format = .text
 
-            func run() throws {
-                try reporting {
-                    let items = try MentorReviewService(database: try store.open(), repository: global.repository).queue(mentor: mentor)
-                    if items.isEmpty { print("nothing waits for \(mentor)") }
-                    for item in items {
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let queue = try await MentorReviewService(environment: environment).queue(mentor: PersonID(mentor))
+                    if format == .json {
+                        print(try OutputJSON.string(queue, pretty: true))
+                        return
+                    }
+                    if queue.items.isEmpty { print("nothing waits for \(mentor)") }
+                    for item in queue.items {
                         switch item {
                         case .transcript(let r):
-                            print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "") · score \(short(r.score)) · \(r.startedAt)")
-                        case .essay(let p):
-                            print("essay: attempt #\(p.attempt.id) question \(p.position + 1) · \(p.attempt.personID) · \(p.attempt.blueprint) · `kefu exam grade \(p.attempt.id) \(p.position + 1) MARKS --as \(mentor)`")
+                            print("transcript \(r.run) · \(r.person) · \(r.scenario).\(r.language) · \(r.mode) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "") · score \(short(r.score.value)) · \(r.startedAt)")
+                        case .essay(let e):
+                            print("essay: attempt #\(e.attempt) question \(e.position + 1) · \(e.person) · \(e.blueprint) · `kefu exam grade \(e.attempt) \(e.position + 1) MARKS --as \(mentor)`")
                         }
                     }
                 }
             }
         }
 
-        struct Annotate: ParsableCommand {
+        struct Annotate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a note to a turn of an apprentice's transcript.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
@@ -132,35 +180,39 @@ extension Kefu {
             @Option(help: "The note.") var note: String
             @Option(name: .customLong("as"), help: "The mentor.") var mentor: String
 
-            func run() throws {
-                try reporting {
-                    try MentorReviewService(database: try store.open(), repository: global.repository).annotate(transcript, turn: turn, note: note, mentor: mentor)
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(mentor, in: environment)
+                    try await MentorReviewService(environment: environment).annotate(RunID(transcript), turn: turn, note: note, by: actor)
                     print("note added to turn \(turn) of transcript \(transcript)")
                 }
             }
         }
 
-        struct Override: ParsableCommand {
+        struct Override: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Override the automatic verdict of a check on one reply (with a reason; the automatic verdict is kept).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var transcript: Int64
             @Argument(help: "Check id (e.g. apology).") var check: String
             @Option(help: "Turn index of the reply.") var turn: Int
-            @Option(help: "pass or fail.") var verdict: String
+            @Option(help: "The mentor's verdict.") var verdict: Verdict
             @Option(help: "Why.") var reason: String
             @Option(name: .customLong("as"), help: "The mentor.") var mentor: String
 
-            func run() throws {
-                try reporting {
-                    try MentorReviewService(database: try store.open(), repository: global.repository)
-                        .override(transcript, turn: turn, check: check, verdict: verdict, reason: reason, mentor: mentor)
-                    print("\(check) at turn \(turn) of transcript \(transcript): \(verdict) (by \(mentor); the automatic verdict is kept)")
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(mentor, in: environment)
+                    try await MentorReviewService(environment: environment)
+                        .override(RunID(transcript), turn: turn, check: check, verdict: verdict == .pass ? .pass : .fail, reason: reason, by: actor)
+                    print("\(check) at turn \(turn) of transcript \(transcript): \(verdict.rawValue) (by \(mentor); the automatic verdict is kept)")
                 }
             }
         }
 
-        struct SignOff: ParsableCommand {
+        struct SignOff: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "sign-off", abstract: "Sign off an apprentice's transcript: certification evidence.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
@@ -169,13 +221,51 @@ extension Kefu {
             @Option(help: "A note.") var note: String = ""
             @Option(name: .customLong("as"), help: "The mentor.") var mentor: String
 
-            func run() throws {
-                try reporting {
-                    let id = try MentorReviewService(database: try store.open(), repository: global.repository)
-                        .signOff(transcript, certification: certification, note: note, mentor: mentor)
-                    print("signed off transcript \(transcript) for \(certification): sign-off \(id)")
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let actor = try await Edge.identity(mentor, in: environment)
+                    let result = try await MentorReviewService(environment: environment)
+                        .signOff(RunID(transcript), certification: CertificationID(certification), note: note, by: actor)
+                    print("signed off transcript \(transcript) for \(certification): sign-off \(result.signOff)")
                 }
             }
         }
     }
+}
+
+/// Prints a transcript under review: turns with the automatic verdicts and evidence, the mentor's overrides and notes.
+func printMentorTranscript(_ t: MentorTranscript) {
+    let r = t.run
+    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
+    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
+    let color = isatty(STDOUT_FILENO) == 1
+    var marks: [Int: [(Int, Int)]] = [:]
+    var notes: [Int: [String]] = [:]
+    for record in t.report?.replies ?? [] {
+        var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
+        for check in record.checks {
+            line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
+            if let mentor = t.overrides.last(where: { $0.turn == record.turn && $0.checkID == check.id }) {
+                line += "→\(mentor.mentorVerdict == .pass ? "✓" : "✗")(\(mentor.mentorID): \(mentor.reason))"
+            }
+            for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
+        }
+        notes[record.turn, default: []].append(line)
+    }
+    for (i, turn) in t.interaction.turns.enumerated() {
+        let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
+        let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
+        print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
+        for note in notes[i] ?? [] { print("              \(note)") }
+        for annotation in t.annotations where annotation.turn == i { print("              ✎ \(annotation.mentorID): \(annotation.note)") }
+    }
+    guard let report = t.report else { return }
+    print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
+          + (report.checksScore.map { " · checks \(short($0))" } ?? "")
+          + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
+    for rubric in report.rubrics {
+        for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
+    }
+    if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
 }

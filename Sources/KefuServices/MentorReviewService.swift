@@ -4,118 +4,178 @@ import KefuCore
 import KefuExams
 import KefuScenarios
 import KefuStorage
-import KefuStore
+
+/// Something waiting for a mentor.
+public enum MentorQueueItem: Sendable, Hashable, Codable {
+    /// A finished scenario run of an apprentice, not yet signed off.
+    case transcript(MentorQueueRun)
+    /// An essay answer of an apprentice waiting for a mark.
+    case essay(MentorQueueEssay)
+}
+
+/// A transcript in a mentor's queue.
+public struct MentorQueueRun: Sendable, Hashable, Codable {
+    /// The run.
+    public var run: RunID
+    /// The apprentice.
+    public var person: PersonID
+    /// Scenario id.
+    public var scenario: ScenarioID
+    /// Language.
+    public var language: String
+    /// `practice` or `exam`.
+    public var mode: String
+    /// How the run ended (`complete`, `abandoned`, …).
+    public var status: String
+    /// The ending reached.
+    public var outcome: String?
+    /// Score.
+    public var score: Figure
+    /// When it started.
+    public var startedAt: String
+}
+
+/// An essay in a mentor's queue.
+public struct MentorQueueEssay: Sendable, Hashable, Codable {
+    /// The exam attempt.
+    public var attempt: ExamAttemptID
+    /// Position of the question in the paper (0-based).
+    public var position: Int
+    /// The apprentice.
+    public var person: PersonID
+    /// The blueprint.
+    public var blueprint: BlueprintID
+}
+
+/// What waits for one mentor.
+public struct MentorQueue: Sendable, Hashable, Codable {
+    /// The mentor.
+    public var mentor: PersonID
+    /// Transcripts (oldest first), then essays.
+    public var items: [MentorQueueItem]
+}
+
+/// A transcript under a mentor's review: the run, the conversation, the automatic report, notes and overrides.
+public struct MentorTranscript: Sendable, Hashable, Codable {
+    /// The run.
+    public var run: MentoredRun
+    /// The conversation in Kefu's interaction format.
+    public var interaction: Interaction
+    /// The automatic report (for runs in progress: as far as it got).
+    public var report: RunReport?
+    /// Notes on turns.
+    public var annotations: [TranscriptAnnotation]
+    /// Overridden verdicts.
+    public var overrides: [TranscriptOverride]
+    /// Signed off already.
+    public var isSignedOff: Bool
+}
+
+/// A stored sign-off of a transcript.
+public struct TranscriptSignOffResult: Sendable, Hashable, Codable {
+    /// The transcript.
+    public var run: RunID
+    /// The certification it counts for.
+    public var certification: CertificationID
+    /// The sign-off's id (certification evidence).
+    public var signOff: Int64
+}
 
 /// Mentors reviewing their apprentices' work: a queue of scenario transcripts (and essays waiting for a mark), the
 /// transcript with its automatic verdicts and evidence, notes on turns, overridden verdicts (with a reason; the
 /// automatic verdict is kept) and a sign-off, which is certification evidence. Mentors see only their own apprentices.
 public struct MentorReviewService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
-    /// The content.
-    public let repository: ContentRepository
-    /// Wall-clock time (injected so tests control it).
-    public let now: @Sendable () -> Date
+    /// Storage, content and clock.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase, repository: ContentRepository, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database
-        self.repository = repository
-        self.now = now
-    }
-
-    /// Something waiting for the mentor.
-    public enum QueueItem: Sendable {
-        /// A stored scenario run not yet signed off.
-        case transcript(ScenarioRunRecord)
-        /// An essay answer waiting for a mark.
-        case essay(PendingGrade)
-    }
-
-    /// The mentor's active apprentices.
-    func apprentices(of mentor: String) throws -> Set<String> {
-        Set(try database.mentorships(person: mentor, activeOnly: true).filter { $0.mentorID == mentor }.map(\.apprenticeID))
-    }
-
-    /// Throws unless `mentor` is the active mentor of `apprentice`.
-    func requireMentor(_ mentor: String, of apprentice: String) throws {
-        guard try apprentices(of: mentor).contains(apprentice) else {
-            throw ServiceError("`\(mentor)` is not the mentor of `\(apprentice)`: mentors see and review only their own apprentices' work")
-        }
-    }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
     /// What waits for `mentor`: their apprentices' transcripts not yet signed off (oldest first), then essays to mark.
-    public func queue(mentor: String) throws -> [QueueItem] {
-        guard try database.person(mentor) != nil else { throw ServiceError("no person with id `\(mentor)`") }
-        let mine = try apprentices(of: mentor)
-        let signed = try database.signedOffRuns()
-        var items: [QueueItem] = try database.scenarioRuns(limit: 100_000).reversed()
-            .filter { mine.contains($0.personID.rawValue) && $0.status != .inProgress && !signed.contains($0.id.rawValue) }
-            .map { .transcript($0) }
-        let essays = try ExamService(database: database, repository: repository, now: now).gradingQueue()
-        items += essays.filter { mine.contains($0.attempt.personID.rawValue) }.map { .essay($0) }
-        return items
-    }
-
-    /// A transcript under review.
-    public struct Review: Sendable {
-        /// The run, transcript and automatic report.
-        public var transcript: ScenarioService.Transcript
-        /// Notes on turns.
-        public var annotations: [TranscriptAnnotation]
-        /// Overridden verdicts.
-        public var overrides: [TranscriptOverride]
-        /// Signed off already.
-        public var isSignedOff: Bool
+    public func queue(mentor: PersonID) async throws -> MentorQueue {
+        let record = try await translatingStorageErrors {
+            guard try await environment.storage.people.person(mentor) != nil else { throw ServiceError.notFound(mentor) }
+            return try await environment.storage.mentoring.queue(mentor: mentor)
+        }
+        var items: [MentorQueueItem] = record.runs.map {
+            .transcript(MentorQueueRun(run: $0.id, person: $0.personID, scenario: $0.scenario, language: $0.language, mode: $0.mode, status: $0.status,
+                                       outcome: $0.outcome, score: Figure($0.score), startedAt: $0.startedAt))
+        }
+        for attempt in record.examAttempts {
+            guard let text = attempt.marking, let marking = try? JSONDecoder().decode(Marking.self, from: Data(text.utf8)) else { continue }
+            for item in marking.items where item.grade.state == .needsGrading && !attempt.gradedPositions.contains(item.position) {
+                items.append(.essay(MentorQueueEssay(attempt: attempt.id, position: item.position, person: attempt.personID, blueprint: attempt.blueprint)))
+            }
+        }
+        return MentorQueue(mentor: mentor, items: items)
     }
 
     /// The transcript `run` with its review, for its apprentice's mentor.
-    public func review(_ run: Int64, mentor: String) throws -> Review {
-        let transcript = try ScenarioService(database: database, repository: repository, now: now).transcript(run)
-        try requireMentor(mentor, of: transcript.run.personID.rawValue)
-        let (annotations, overrides) = try database.review(of: run)
-        return Review(transcript: transcript, annotations: annotations, overrides: overrides, isSignedOff: try database.signedOffRuns().contains(run))
+    public func review(_ run: RunID, mentor: PersonID) async throws -> MentorTranscript {
+        try await translatingStorageErrors {
+            let store = try environment.storage.mentoring
+            guard let stored = try await store.run(run) else { throw ServiceError.notFound(run) }
+            let apprentices = Set(try await store.mentorships(of: mentor, activeOnly: true).filter { $0.mentorID == mentor }.map(\.apprenticeID))
+            guard apprentices.contains(stored.personID) else {
+                throw ServiceError(.forbidden, "`\(mentor)` is not the mentor of `\(stored.personID)`: mentors see and review only their own apprentices' work",
+                                   hint: .init("mentor.queue", ["mentor": mentor.rawValue]))
+            }
+            let review = try await store.review(of: run)
+            let decoder = JSONDecoder()
+            let interaction = (try? decoder.decode(Interaction.self, from: Data(stored.transcript.utf8)))
+                ?? Interaction(id: "run-\(stored.id)", channel: .chat, agent: stored.personID.rawValue, turns: [])
+            return MentorTranscript(run: stored, interaction: interaction, report: try? decoder.decode(RunReport.self, from: Data(stored.report.utf8)),
+                                    annotations: review.annotations, overrides: review.overrides, isSignedOff: review.isSignedOff)
+        }
     }
 
-    /// Adds a note to turn `turn` of `run`.
-    public func annotate(_ run: Int64, turn: Int, note: String, mentor: String) throws {
-        let current = try review(run, mentor: mentor)
-        guard current.transcript.interaction.turns.indices.contains(turn) else {
-            throw ServiceError("transcript \(run) has turns 0–\(current.transcript.interaction.turns.count - 1), not \(turn)")
+    /// Adds the acting mentor's note to turn `turn` of `run`.
+    @discardableResult
+    public func annotate(_ run: RunID, turn: Int, note: String, by actor: Identity) async throws -> TranscriptAnnotation {
+        let current = try await review(run, mentor: actor.person)
+        guard current.interaction.turns.indices.contains(turn) else {
+            throw ServiceError(.invalidInput, "transcript \(run) has turns 0–\(current.interaction.turns.count - 1), not \(turn)")
         }
-        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError("a note needs text") }
-        try database.addAnnotation(run: run, turn: turn, mentor: mentor, note: note, at: LedgerService.timestamp(now()))
+        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError(.invalidInput, "a note needs text") }
+        let annotation = TranscriptAnnotation(runID: run, turn: turn, mentorID: actor.person, note: note,
+                                              at: LedgerService.timestamp(environment.clock.now()))
+        return try await translatingStorageErrors { try await environment.storage.mentoring.addAnnotation(annotation) }
     }
 
     /// Overrides the automatic verdict of check `check` on the reply at `turn`, with a reason (logged; the automatic
     /// verdict is kept beside it).
-    public func override(_ run: Int64, turn: Int, check: String, verdict: String, reason: String, mentor: String) throws {
-        guard ["pass", "fail"].contains(verdict) else { throw ServiceError("a mentor's verdict is pass or fail") }
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError("an override needs a reason") }
-        let current = try review(run, mentor: mentor)
-        guard let reply = current.transcript.report?.replies.first(where: { $0.turn == turn }) else {
-            let turns = current.transcript.report?.replies.map { String($0.turn) }.joined(separator: ", ") ?? ""
-            throw ServiceError("turn \(turn) of transcript \(run) is not a checked reply; replies are turns \(turns)")
+    @discardableResult
+    public func override(_ run: RunID, turn: Int, check: String, verdict: MentorVerdict, reason: String, by actor: Identity) async throws
+        -> TranscriptOverride
+    {
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError(.invalidInput, "an override needs a reason") }
+        let current = try await review(run, mentor: actor.person)
+        guard let reply = current.report?.replies.first(where: { $0.turn == turn }) else {
+            let turns = current.report?.replies.map { String($0.turn) }.joined(separator: ", ") ?? ""
+            throw ServiceError(.invalidInput, "turn \(turn) of transcript \(run) is not a checked reply; replies are turns \(turns)")
         }
         guard let automatic = reply.checks.first(where: { $0.id == check }) else {
-            throw ServiceError("the reply at turn \(turn) has no check `\(check)`; it has \(reply.checks.map(\.id).joined(separator: ", "))")
+            throw ServiceError(.invalidInput, "the reply at turn \(turn) has no check `\(check)`; it has \(reply.checks.map(\.id).joined(separator: ", "))")
         }
-        try database.addOverride(run: run, turn: turn, check: check, automatic: automatic.verdict.rawValue, verdict: verdict, reason: reason,
-                                 mentor: mentor, at: LedgerService.timestamp(now()))
+        let record = TranscriptOverride(runID: run, turn: turn, checkID: check, automatic: automatic.verdict.rawValue, verdict: verdict, reason: reason,
+                                        mentorID: actor.person, at: LedgerService.timestamp(environment.clock.now()))
+        return try await translatingStorageErrors { try await environment.storage.mentoring.addOverride(record) }
     }
 
     /// Signs off a complete transcript for `certification`: it leaves the queue and the sign-off counts as evidence.
     @discardableResult
-    public func signOff(_ run: Int64, certification: String, note: String, mentor: String) throws -> Int64 {
-        let current = try review(run, mentor: mentor)
-        guard current.transcript.run.status == .complete else {
-            throw ServiceError("transcript \(run) is \(current.transcript.run.status.rawValue): only complete runs are signed off")
+    public func signOff(_ run: RunID, certification: CertificationID, note: String, by actor: Identity) async throws -> TranscriptSignOffResult {
+        let current = try await review(run, mentor: actor.person)
+        guard current.run.status == "complete" else {
+            throw ServiceError(.precondition, "transcript \(run) is \(current.run.status): only complete runs are signed off")
         }
-        guard (try? repository.certificationRules())?.contains(where: { $0.id == certification }) ?? true else {
-            throw ServiceError("unknown certification `\(certification)`; see Tracks/certifications.yaml")
+        guard (try? environment.content.certificationRules())?.contains(where: { $0.id == certification.rawValue }) ?? true else {
+            throw ServiceError(.invalidInput, "unknown certification `\(certification)`; the certifications are defined in Tracks/certifications.yaml")
         }
         let text = "transcript \(run)" + (note.isEmpty ? "" : ": \(note)")
-        return try database.signOffTranscript(run: run, SignOff(personID: current.transcript.run.personID.rawValue, mentorID: mentor,
-                                                                certification: certification, signedAt: LedgerService.timestamp(now()), note: text))
+        let signOff = TranscriptSignOff(run: run, personID: current.run.personID, mentorID: actor.person, certification: certification,
+                                        signedAt: LedgerService.timestamp(environment.clock.now()), note: text)
+        let id = try await translatingStorageErrors { try await environment.storage.mentoring.signOff(signOff) }
+        return TranscriptSignOffResult(run: run, certification: certification, signOff: id)
     }
 }

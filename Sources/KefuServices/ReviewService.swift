@@ -1,103 +1,100 @@
 import Foundation
-import GRDB
 import KefuContent
 import KefuCore
-import KefuStore
+import KefuStorage
 import KefuTracks
+
+/// A finished feedback import.
+public struct FeedbackImport: Sendable, Hashable, Codable {
+    /// Where the rows came from (file name or label).
+    public var source: String
+    /// Rows stored.
+    public var rows: Int
+}
+
+/// A computed and stored review cycle.
+public struct ReviewCycleResult: Sendable, Hashable, Codable {
+    /// The period (e.g. `2026-11`).
+    public var period: String
+    /// The scorecards stored, by person.
+    public var scorecards: [Scorecard]
+}
 
 /// Performance reviews (policy digest §10): KPI inputs imported from CSV, measures computed from interactions, exams
 /// and QA scores, scorecards per person for a month, quarter or year under `Tracks/reviews.yaml`, stored cycles,
 /// reports with trends, and an SVG chart of a person's trend.
 public struct ReviewService: Sendable {
-    /// The database.
-    public let database: KefuDatabase
-    /// The content.
-    public let repository: ContentRepository
-    /// Wall-clock time (injected so tests control it).
-    public let now: @Sendable () -> Date
+    /// Storage, content and clock.
+    public let environment: KefuEnvironment
 
     /// Creates the service.
-    public init(database: KefuDatabase, repository: ContentRepository, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database
-        self.repository = repository
-        self.now = now
-    }
+    public init(environment: KefuEnvironment) { self.environment = environment }
 
-    /// Feedback kinds and their allowed values.
-    public static let feedbackKinds: [String: ClosedRange<Double>] = [
-        "satisfaction": 1...5, "complaint": 1...1, "resolved": 0...1, "resolved_on_time": 0...1, "teamwork_supervisor": 1...5, "teamwork_peer": 1...5,
-    ]
-
-    /// Imports `date,person,kind,value` rows (header first) in one transaction; any bad row (listed as file:line:col)
-    /// or unknown person imports nothing. Returns the number of rows.
-    public func importFeedback(_ path: String) throws -> Int {
-        let text = try ContentRepository.readText(URL(fileURLWithPath: path), displayPath: path)
+    /// Imports `date,person,kind,value` rows (header first) in one transaction; any bad row (listed as label:line:col)
+    /// or unknown person imports nothing.
+    public func importFeedback(_ source: InputSource, by actor: Identity) async throws -> FeedbackImport {
+        let label = source.label
+        let text = String(decoding: try source.readAll(), as: UTF8.self)
         var rows: [FeedbackRow] = []
         var problems: [Diagnostic] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         guard let header = lines.first, header.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) == ["date", "person", "kind", "value"] else {
-            throw ContentError(file: path, "the first line must be the header `date,person,kind,value`")
+            throw ServiceError(.invalidInput, "\(label): the first line must be the header `date,person,kind,value`")
         }
+        let kinds = FeedbackKind.allCases.map(\.rawValue).sorted().joined(separator: ", ")
         for (n, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             func fail(_ field: Int, _ message: String) {
                 let column = fields.prefix(field).map { $0.count + 1 }.reduce(1, +)
-                problems.append(Diagnostic(.error, at: SourceLocation(file: path, line: n + 1, column: column), message))
+                problems.append(Diagnostic(.error, at: SourceLocation(file: label, line: n + 1, column: column), message))
             }
             guard fields.count == 4 else {
                 fail(0, "expected 4 fields (date,person,kind,value), found \(fields.count)")
                 continue
             }
             guard Timestamp.parse(fields[0] + "T00:00:00Z") != nil else { fail(0, "`\(fields[0])` is not a date YYYY-MM-DD"); continue }
-            guard let range = Self.feedbackKinds[fields[2]] else {
-                fail(2, "unknown kind `\(fields[2])`; use \(Self.feedbackKinds.keys.sorted().joined(separator: ", "))")
+            guard let kind = FeedbackKind(rawValue: fields[2]) else {
+                fail(2, "unknown kind `\(fields[2])`; use \(kinds)")
                 continue
             }
+            let range = kind.allowedValues
             guard let value = Double(fields[3]), range.contains(value) else {
                 fail(3, "`\(fields[3])` is not a valid \(fields[2]) value (\(Int(range.lowerBound))–\(Int(range.upperBound)))")
                 continue
             }
-            rows.append(FeedbackRow(date: fields[0], personID: fields[1], kind: fields[2], value: value))
+            rows.append(FeedbackRow(date: fields[0], personID: PersonID(fields[1]), kind: kind, value: value))
         }
-        if !problems.isEmpty { throw ContentError(problems) }
-        try database.addFeedback(rows, source: (path as NSString).lastPathComponent)
-        return rows.count
+        if !problems.isEmpty {
+            throw ServiceError(.invalidInput, "\(label) has \(problems.count) bad row(s); nothing was imported:\n"
+                               + problems.map(\.description).joined(separator: "\n"))
+        }
+        let name = (label as NSString).lastPathComponent
+        try await translatingStorageErrors { try await environment.storage.reviews.addFeedback(rows, source: name) }
+        environment.logger.debug("feedback imported", metadata: ["rows": "\(rows.count)", "by": "\(actor.person)"])
+        return FeedbackImport(source: label, rows: rows.count)
     }
 
-    /// The KPI measures of every person with data in `period`.
-    public func measures(for period: ReviewPeriod) throws -> [String: [String: KPIMeasure]] {
-        var result: [String: [String: KPIMeasure]] = [:]
-        func set(_ person: String, _ id: String, _ value: Double, _ basis: String) { result[person, default: [:]][id] = KPIMeasure(value, basis: basis) }
-        let feedback = Dictionary(grouping: try database.feedback(from: period.start, to: period.end), by: \.personID)
-        var handled: [String: Int] = [:]
-        var firstResponses: [String: [Double]] = [:]
-        var handling: [String: [Double]] = [:]
-        try database.read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT agent, turns FROM qa_interaction WHERE substr(started_at, 1, 10) >= ? AND substr(started_at, 1, 10) <= ?",
-                                        arguments: [period.start, period.end]) {
-                let agent: String = row["agent"]
-                handled[agent, default: 0] += 1
-                guard let turns = try? JSONDecoder().decode([Turn].self, from: Data((row["turns"] as String).utf8)) else { continue }
-                let times = turns.compactMap(\.at)
-                if let first = times.min(), let last = times.max(), times.count >= 2 { handling[agent, default: []].append(last - first) }
-                if let customer = turns.first(where: { $0.speaker == .customer && $0.at != nil }),
-                   let reply = turns.first(where: { $0.speaker == .agent && ($0.at ?? -1) >= customer.at! }) {
-                    firstResponses[agent, default: []].append(reply.at! - customer.at!)
-                }
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT i.agent AS agent, AVG(s.score) AS mean, COUNT(*) AS n FROM qa_score s JOIN qa_interaction i ON i.id = s.interaction_id
-                WHERE substr(i.started_at, 1, 10) >= ? AND substr(i.started_at, 1, 10) <= ? GROUP BY i.agent
-                """, arguments: [period.start, period.end]) {
-                set(row["agent"], "qa-score", row["mean"], "\(row["n"] as Int) scored interactions")
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT person_id, AVG(percent) AS mean, COUNT(*) AS n FROM exam_attempt
-                WHERE status = 'graded' AND substr(submitted_at, 1, 10) >= ? AND substr(submitted_at, 1, 10) <= ? GROUP BY person_id
-                """, arguments: [period.start, period.end]) {
-                set(row["person_id"], "exam-score", row["mean"], "\(row["n"] as Int) graded exam attempts")
+    /// The KPI measures of every person with data in `period`, from the period's inputs.
+    static func measures(_ inputs: ReviewInputs) -> [PersonID: [String: KPIMeasure]] {
+        var result: [PersonID: [String: KPIMeasure]] = [:]
+        func set(_ person: PersonID, _ id: String, _ value: Double, _ basis: String) { result[person, default: [:]][id] = KPIMeasure(value, basis: basis) }
+        let feedback = Dictionary(grouping: inputs.feedback, by: \.personID)
+        var handled: [PersonID: Int] = [:]
+        var firstResponses: [PersonID: [Double]] = [:]
+        var handling: [PersonID: [Double]] = [:]
+        for interaction in inputs.interactions {
+            let agent = interaction.agent
+            handled[agent, default: 0] += 1
+            let turns = interaction.turns
+            let times = turns.compactMap(\.at)
+            if let first = times.min(), let last = times.max(), times.count >= 2 { handling[agent, default: []].append(last - first) }
+            if let customer = turns.first(where: { $0.speaker == .customer && $0.at != nil }), let asked = customer.at,
+               let reply = turns.first(where: { $0.speaker == .agent && ($0.at ?? -1) >= asked }), let answered = reply.at {
+                firstResponses[agent, default: []].append(answered - asked)
             }
         }
+        for (agent, average) in inputs.qaScores { set(agent, "qa-score", average.mean, "\(average.count) scored interactions") }
+        for (person, average) in inputs.examScores { set(person, "exam-score", average.mean, "\(average.count) graded exam attempts") }
         for (agent, values) in firstResponses where !values.isEmpty {
             set(agent, "first-response", values.reduce(0, +) / Double(values.count), "\(values.count) timed interactions")
         }
@@ -105,61 +102,77 @@ public struct ReviewService: Sendable {
             set(agent, "handling-time", values.reduce(0, +) / Double(values.count), "\(values.count) timed interactions")
         }
         for (person, rows) in feedback {
-            let surveys = rows.filter { $0.kind == "satisfaction" }
+            let surveys = rows.filter { $0.kind == .satisfaction }
             if !surveys.isEmpty {
                 let satisfied = surveys.filter { $0.value >= 4 }.count
                 set(person, "satisfaction", Double(satisfied) / Double(surveys.count) * 100, "\(satisfied) of \(surveys.count) surveys rated 4–5")
             }
-            for (kind, id) in [("resolved", "resolution"), ("resolved_on_time", "on-time-resolution")] {
+            for (kind, id) in [(FeedbackKind.resolved, "resolution"), (.resolvedOnTime, "on-time-resolution")] {
                 let cases = rows.filter { $0.kind == kind }
                 if !cases.isEmpty {
                     let yes = cases.filter { $0.value >= 1 }.count
                     set(person, id, Double(yes) / Double(cases.count) * 100, "\(yes) of \(cases.count) cases")
                 }
             }
-            let teamwork = rows.filter { $0.kind == "teamwork_supervisor" || $0.kind == "teamwork_peer" }
+            let teamwork = rows.filter { $0.kind == .teamworkSupervisor || $0.kind == .teamworkPeer }
             if !teamwork.isEmpty {
                 set(person, "teamwork", teamwork.map(\.value).reduce(0, +) / Double(teamwork.count), "\(teamwork.count) ratings")
             }
         }
         // Complaints per 100 handled interactions: needs the interactions to count against.
         for (person, count) in handled where count > 0 {
-            let complaints = feedback[person]?.filter { $0.kind == "complaint" }.count ?? 0
+            let complaints = feedback[person]?.filter { $0.kind == .complaint }.count ?? 0
             set(person, "complaint-rate", Double(complaints) / Double(count) * 100, "\(complaints) complaints in \(count) interactions")
         }
         return result
     }
 
-    /// Computes and stores the cycle for `period` (one transaction); `replace` recomputes a stored one.
-    public func runCycle(_ periodName: String, replace: Bool = false) throws -> [Scorecard] {
-        guard let period = ReviewPeriod(periodName) else { throw ServiceError("`\(periodName)` is not a period: use 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)") }
-        let definition = try repository.reviewDefinition()
-        let measures = try measures(for: period)
-        let people = Set(try database.people().filter(\.isActive).map(\.id))
-        let cards = measures.keys.filter(people.contains).sorted().map {
-            ReviewEngine.scorecard(person: $0, period: period.name, kpis: definition.kpis, ratings: definition.ratings, measures: measures[$0] ?? [:])
+    /// Computes and stores the cycle for `periodName` (one transaction); `replace` recomputes a stored one.
+    public func runCycle(_ periodName: String, replace: Bool = false, by actor: Identity) async throws -> ReviewCycleResult {
+        guard let period = ReviewPeriod(periodName) else {
+            throw ServiceError(.invalidInput, "`\(periodName)` is not a period: use 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
         }
-        try database.storeCycle(period: period.name, kind: period.kind.rawValue, start: period.start, end: period.end, runAt: LedgerService.timestamp(now()),
-                                definition: definition.contentHash,
-                                scorecards: try cards.map { ($0.person, $0.total, $0.rating, try canonicalJSON($0.kpis)) }, replace: replace)
-        return cards
+        let definition = try environment.content.reviewDefinition()
+        let store = try environment.storage.reviews
+        let inputs = try await translatingStorageErrors { try await store.reviewInputs(from: period.start, to: period.end) }
+        let measures = Self.measures(inputs)
+        let cards = measures.keys.filter(inputs.activePeople.contains).sorted().map {
+            ReviewEngine.scorecard(person: $0.rawValue, period: period.name, kpis: definition.kpis, ratings: definition.ratings, measures: measures[$0] ?? [:])
+        }
+        let cycle = ReviewCycleRecord(period: period.name, kind: period.kind.rawValue, start: period.start, end: period.end,
+                                      runAt: LedgerService.timestamp(environment.clock.now()), definition: definition.contentHash)
+        let stored = try cards.map {
+            StoredScorecard(period: period.name, start: period.start, end: period.end, personID: PersonID($0.person), total: $0.total, rating: $0.rating,
+                            kpis: try canonicalJSON($0.kpis))
+        }
+        do {
+            try await store.storeCycle(cycle, scorecards: stored, replace: replace)
+        } catch let error as StorageError where error.code == .conflict {
+            throw ServiceError(.conflict, "the review cycle \(period.name) is already stored; recompute it to replace its scorecards",
+                               hint: .init("review-cycle.run", ["period": period.name]))
+        } catch let error as StorageError { throw ServiceError(error) }
+        environment.logger.debug("review cycle stored", metadata: ["period": "\(period.name)", "scorecards": "\(cards.count)", "by": "\(actor.person)"])
+        return ReviewCycleResult(period: period.name, scorecards: cards)
     }
 
     /// Stored scorecards (decoded), by period then person.
-    public func report(person: String? = nil, team: String? = nil, period: String? = nil) throws -> [Scorecard] {
-        let members = try team.map { team in Set(try database.people().filter { $0.team == team }.map(\.id)) }
-        return try database.scorecards(person: person, period: period).filter { members?.contains($0.personID) ?? true }.map {
-            Scorecard(person: $0.personID, period: $0.period, total: $0.total, rating: $0.rating,
+    public func report(person: PersonID? = nil, team: String? = nil, period: String? = nil) async throws -> [Scorecard] {
+        try await translatingStorageErrors { try await environment.storage.reviews.scorecards(person: person, team: team, period: period) }.map {
+            Scorecard(person: $0.personID.rawValue, period: $0.period, total: $0.total, rating: $0.rating,
                       kpis: (try? JSONDecoder().decode([KPIResult].self, from: Data($0.kpis.utf8))) ?? [])
         }
     }
 
     /// An SVG line chart of a person's total per stored cycle, with the rating thresholds.
-    public func chart(person: String) throws -> String {
-        guard let who = try database.person(person) else { throw ServiceError("no person with id `\(person)`") }
-        let cards = try report(person: person)
-        guard !cards.isEmpty else { throw ServiceError("no review cycles for `\(person)` yet; run `kefu review-cycle run --period …`") }
-        let definition = try repository.reviewDefinition()
+    public func chart(person: PersonID) async throws -> String {
+        guard let who = try await translatingStorageErrors({ try await environment.storage.people.person(person) }) else {
+            throw ServiceError.notFound(person)
+        }
+        let cards = try await report(person: person)
+        guard !cards.isEmpty else {
+            throw ServiceError(.precondition, "no review cycles for `\(person)` yet; compute a cycle first", hint: .init("review-cycle.compute"))
+        }
+        let definition = try environment.content.reviewDefinition()
         return SVGChart.line(title: "\(who.name) (\(who.id)) — KPI score", points: cards.map { ($0.period, $0.total, $0.rating) },
                              thresholds: definition.ratings.filter { $0.minimum > 0 }.map { ($0.level, $0.minimum) })
     }

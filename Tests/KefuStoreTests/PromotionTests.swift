@@ -5,6 +5,7 @@ import KefuContent
 import KefuCore
 import KefuLedger
 import KefuServices
+import KefuStorage
 import KefuStore
 import KefuTracks
 
@@ -62,24 +63,36 @@ struct PromotionTests {
             """)
         defer { try? FileManager.default.removeItem(at: repository.root) }
         let f = try MentorFixture(certified: [])
-        let service = PromotionService(database: f.base.database, repository: repository, now: { MentorFixture.asOf })
-        let before = try service.check("E001")
-        #expect(before.steps.count == 1 && !before.steps[0].isReady && before.steps[0].checks.first?.actual == "never issued")
-        #expect { try service.apply("E001", to: .seniorSpecialist, approver: "S001") } throws: { "\($0)".contains("not all rules are met") }
+        let service = PromotionService(environment: mentoringEnvironment(f.base.database, root: repository.root, at: MentorFixture.asOf))
+        let before = try await service.check("E001")
+        #expect(before.steps.count == 1 && !before.steps[0].isReady && !before.isReady && before.steps[0].checks.first?.actual == "never issued")
+        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: acting("S001")) } throws: { error in
+            let e = error as? ServiceError
+            return e?.code == .precondition && e?.hint == .init("promote.check", ["person": "E001"]) && "\(error)".contains("not all rules are met")
+        }
         try f.base.database.write { db in
             _ = try f.base.database.append(LedgerEntry(sequence: 0, kind: .issued, person: "E001", subject: "onboarding", recordedAt: "2026-11-01T09:00:00Z",
                                                        validUntil: "2027-11-01", previousHash: ""), db)
         }
-        #expect(try service.check("E001").steps[0].isReady)
-        #expect { try service.apply("E001", to: .seniorSpecialist, approver: "L001") } throws: { "\($0)".contains("supervisor or manager") }
-        #expect { try service.apply("E001", to: .expert, approver: "S001") } throws: { "\($0)".contains("no step from specialist to expert") }
-        let entry = try service.apply("E001", to: .seniorSpecialist, approver: "S001")
+        #expect(try await service.check("E001").steps[0].isReady)
+        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: acting("L001")) } throws: {
+            ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("supervisor or manager")
+        }
+        await #expect { try await service.apply("E001", to: .expert, by: acting("S001")) } throws: { "\($0)".contains("no step from specialist to expert") }
+        await #expect { try await service.apply("nobody", to: .expert, by: acting("S001")) } throws: { ($0 as? ServiceError)?.code == .notFound }
+        #expect(try f.base.database.person("E001")?.level == .specialist, "refusals write nothing")
+        let record = try await service.apply("E001", to: .seniorSpecialist, by: acting("S001"))
+        #expect(record.to == .seniorSpecialist && record.from == .specialist && record.approvedBy == "S001" && record.track == "specialist")
+        let entry = try #require(try f.base.database.read { try f.base.database.entries($0) }.last)
         #expect(entry.kind == .promotion && entry.subject == "senior-specialist" && entry.evidence["approved_by"]?.stringValue == "S001")
+        #expect(Int64(entry.sequence) == record.entry.rawValue && entry.chainHash == record.hash)
         #expect(try f.base.database.person("E001")?.level == .seniorSpecialist)
-        let after = try service.check("E001")
-        #expect(after.steps.map(\.step.to) == [.expert])
+        let after = try await service.check("E001")
+        #expect(after.steps.map(\.to) == [.expert])
         #expect(after.steps[0].checks.first?.actual.contains("senior-specialist since 2026-11-23") == true, "tenure restarts at the promotion")
         #expect(try await f.base.ledger().verify().isValid)
+        let json = try OutputJSON.string(after)
+        #expect(json.contains("\"is_ready\":false") && json.contains("\"steps\"") && json.contains("\"is_met\""))
     }
 
     @Test("the shipped tracks load and lint: both tracks, every step from a level to the next")

@@ -4,6 +4,7 @@ import KefuContent
 import KefuCore
 import KefuQA
 import KefuServices
+import KefuStorage
 import KefuStore
 import KefuTracks
 
@@ -41,27 +42,32 @@ struct ReviewTests {
         ]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: jsonl)
         _ = try QAImportService(database: f.database, masker: try Masker()).importFile(path: jsonl.path, format: .jsonl, batch: "t", skipInvalid: false, now: Fixture.date())
-        let service = ReviewService(database: f.database, repository: ContentRepository(root: repositoryRoot), now: { Fixture.date() })
+        let service = ReviewService(environment: mentoringEnvironment(f.database, at: Fixture.date()))
         return (f, service, f.folder)
     }
 
     @Test("feedback import is all or nothing with file:line:col; unknown people import nothing")
-    func importFeedback() throws {
+    func importFeedback() async throws {
         let (f, service, folder) = try fixture()
         let bad = folder.appendingPathComponent("bad.csv")
         try Data("date,person,kind,value\n2026-11-01,E001,satisfaction,5\n2026-11-02,E001,satisfaction,9\n2026-11-31,E001,complaint,1\n2026-11-03,E001,smile,1\n".utf8).write(to: bad)
-        #expect { try service.importFeedback(bad.path) } throws: { error in
+        await #expect { try await service.importFeedback(.file(bad.path), by: .system) } throws: { error in
             let text = "\(error)"
-            return text.contains("bad.csv:3:30") && text.contains("bad.csv:4:1") && text.contains("bad.csv:5:17") && text.contains("unknown kind `smile`")
+            return (error as? ServiceError)?.code == .invalidInput && text.contains("bad.csv:3:30") && text.contains("bad.csv:4:1") && text.contains("bad.csv:5:17") && text.contains("unknown kind `smile`")
         }
         let stranger = folder.appendingPathComponent("stranger.csv")
         try Data("date,person,kind,value\n2026-11-01,E001,satisfaction,5\n2026-11-01,X9,satisfaction,5\n".utf8).write(to: stranger)
-        #expect(throws: (any Error).self) { try service.importFeedback(stranger.path) }
-        #expect(try f.database.feedback(from: "2026-01-01", to: "2026-12-31").isEmpty)
+        await #expect { try await service.importFeedback(.file(stranger.path), by: .system) } throws: { ($0 as? ServiceError)?.code == .notFound }
+        #expect(try await SQLiteStorage(database: f.database).reviews.feedback(from: "2026-01-01", to: "2026-12-31").isEmpty)
+        let bytes = try await service.importFeedback(.bytes(Array("date,person,kind,value\n2026-11-01,E001,satisfaction,5\n".utf8), label: "upload.csv"), by: .system)
+        #expect(bytes.rows == 1 && bytes.source == "upload.csv")
+        await #expect { try await service.importFeedback(.bytes(Array("date,who\n".utf8), label: "upload.csv"), by: .system) } throws: {
+            "\($0)".contains("upload.csv: the first line must be the header")
+        }
     }
 
     @Test("a cycle computes each KPI from its inputs, stores the scorecards, refuses a second run without --replace; promotion reads the ratings")
-    func cycle() throws {
+    func cycle() async throws {
         let (f, service, folder) = try fixture()
         let csv = folder.appendingPathComponent("feedback.csv")
         try Data("""
@@ -80,8 +86,8 @@ struct ReviewTests {
             2026-10-28,E001,teamwork_supervisor,2
 
             """.utf8).write(to: csv)
-        #expect(try service.importFeedback(csv.path) == 12)
-        let cards = try service.runCycle("2026-11")
+        #expect(try await service.importFeedback(.file(csv.path), by: .system).rows == 12)
+        let cards = try await service.runCycle("2026-11", by: .system).scorecards
         let e001 = try #require(cards.first { $0.person == "E001" })
         func kpi(_ id: String) -> KPIResult? { e001.kpis.first { $0.id == id } }
         #expect(kpi("satisfaction")?.actual == 75 && kpi("satisfaction")?.basis == "3 of 4 surveys rated 4–5")
@@ -95,19 +101,23 @@ struct ReviewTests {
         let expected = scores.map { $0.0 * $0.1 }.reduce(0, +) / scores.map(\.1).reduce(0, +)
         #expect(abs(e001.total - expected) < 1e-6 && e001.rating == "C")
         #expect(cards.first { $0.person == "E003" }?.kpis.first { $0.id == "first-response" }?.actual == 20)
-        #expect { try service.runCycle("2026-11") } throws: { "\($0)".contains("--replace") }
-        #expect(try service.runCycle("2026-11", replace: true).count == cards.count)
-        _ = try service.runCycle("2026-10")
-        let report = try service.report(person: "E001")
+        await #expect { try await service.runCycle("2026-11", by: .system) } throws: { error in
+            let e = error as? ServiceError
+            return e?.code == .conflict && e?.hint?.action == "review-cycle.run" && !"\(error)".contains("--")
+        }
+        await #expect { try await service.runCycle("Nov", by: .system) } throws: { ($0 as? ServiceError)?.code == .invalidInput }
+        #expect(try await service.runCycle("2026-11", replace: true, by: .system).scorecards == cards)
+        _ = try await service.runCycle("2026-10", by: .system)
+        let report = try await service.report(person: "E001")
         #expect(report.map(\.period) == ["2026-10", "2026-11"])
-        let team = try service.report(team: "微信一组", period: "2026-11")
+        let team = try await service.report(team: "微信一组", period: "2026-11")
         #expect(Set(team.map(\.person)) == ["E001", "E003"])
-        let svg = try service.chart(person: "E001")
+        let svg = try await service.chart(person: "E001")
         #expect(svg.hasPrefix("<svg") && svg.contains("2026-10") && svg.contains("<polyline") && svg.contains("A ≥ 90"))
         // Promotion rules read the ratings of finished cycles, most recent first.
-        let promotion = PromotionService(database: f.database, repository: ContentRepository(root: repositoryRoot),
-                                         now: { Timestamp.parse("2026-12-05T09:00:00Z")! })
-        let rating = try promotion.check("E001").steps.first { $0.step.track == "specialist" }?.checks.first { $0.requirement.hasPrefix("rating") }
+        await #expect { try await service.chart(person: "E004") } throws: { ($0 as? ServiceError)?.code == .precondition }
+        let promotion = PromotionService(environment: mentoringEnvironment(f.database, at: Timestamp.parse("2026-12-05T09:00:00Z")!))
+        let rating = try await promotion.check("E001").steps.first { $0.track == "specialist" }?.checks.first { $0.requirement.hasPrefix("rating") }
         #expect(rating?.actual == "2026-11 C, 2026-10 \(report[0].rating)" && rating?.isMet == false)
     }
 }
