@@ -4,35 +4,16 @@ import KefuStore
 import KefuTesting
 import Testing
 
-/// Seeds people and scenario runs of a SQLite storage through `KefuDatabase` (until their stores can write them).
-struct SQLiteSeed: ConformanceSeed {
-    func database(_ storage: any Storage) throws -> KefuDatabase {
-        guard let sqlite = storage as? SQLiteStorage else { throw CheckFailure("the SQLite seed needs SQLite storage") }
-        return sqlite.database
-    }
-
-    func addPeople(_ people: [Person], to storage: any Storage) async throws {
-        try database(storage).addPeople(people)
-    }
-
-    func addRun(person: PersonID, status: String, startedAt: String, to storage: any Storage) async throws -> RunID {
-        let run = try database(storage).startScenarioRun(ScenarioRunRecord(
-            personID: person.rawValue, scenario: "p2p-withdrawal-delay", language: "zh", contentVersion: "v1", mode: "exam", attemptNumber: 1, seed: 1,
-            status: status, startedAt: startedAt, transcript: "{}", report: "{}"))
-        return RunID(run.id)
-    }
-}
-
 @Suite("storage conformance: SQLite mentoring and reviews")
 struct SQLiteMentoringConformanceTests {
     @Test("mentoring: assignment transaction, history, notes, overrides, sign-off, queue")
     func mentoring() async throws {
-        try await StorageConformance.mentoring(FreshStorage.sqliteFactory, seed: SQLiteSeed())
+        try await StorageConformance.mentoring(FreshStorage.sqliteFactory, seed: ProtocolSeed())
     }
 
     @Test("reviews: feedback all or nothing, cycles with replace, scorecards, promotion evidence and write")
     func reviews() async throws {
-        try await StorageConformance.reviews(FreshStorage.sqliteFactory, seed: SQLiteSeed())
+        try await StorageConformance.reviews(FreshStorage.sqliteFactory, seed: ProtocolSeed())
     }
 
     @Test("read-only storage refuses mentoring and review writes with read-only")

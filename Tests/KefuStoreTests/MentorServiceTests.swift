@@ -122,26 +122,26 @@ struct MentorReviewTests {
         init() async throws {
             fixture = try MentorFixture()
             _ = try await fixture.service.assign(by: .system)
-            let repository = ContentRepository(root: repositoryRoot)
             review = MentorReviewService(environment: fixture.environment)
-            scenarios = ScenarioService(database: fixture.base.database, repository: repository, now: { MentorFixture.asOf })
+            scenarios = ScenarioService(environment: fixture.environment)
             mentor = try #require(try await fixture.service.mentor(of: "E001"))
             other = mentor == "M001" ? "Q001" : "M001"
         }
 
-        func play(_ person: String, _ file: String, replies limit: Int? = nil) throws -> RunID {
+        func play(_ person: String, _ file: String, replies limit: Int? = nil) async throws -> RunID {
             let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
             var replies = try ReplyScript.parseFile(text, file: file).replies
             if let limit { replies = Array(replies.prefix(limit)) }
-            return RunID(try scenarios.play("p2p-withdrawal-delay", language: "zh", person: person, mode: "exam", seed: 1, replies: replies).0.run.id)
+            let trainee = Identity(person: PersonID(person), roles: [.trainee], channel: .system)
+            return try await scenarios.play("p2p-withdrawal-delay", language: "zh", mode: .exam, seed: 1, replies: replies, by: trainee).0.run.id
         }
     }
 
     @Test("the queue holds only the mentor's apprentices' runs; other mentors cannot open them")
     func queueAndPermissions() async throws {
         let s = try await Setup()
-        let complete = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
-        let partial = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl", replies: 1)
+        let complete = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
+        let partial = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl", replies: 1)
         let queue = try await s.review.queue(mentor: s.mentor)
         let runs = queue.items.compactMap { if case .transcript(let r) = $0 { return r.run } else { return nil } }
         #expect(runs == [complete, partial])
@@ -162,7 +162,7 @@ struct MentorReviewTests {
     func reviewAndSignOff() async throws {
         let s = try await Setup()
         let me = acting(s.mentor.rawValue)
-        let run = try s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
+        let run = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
         let before = try await s.review.review(run, mentor: s.mentor)
         let reply = try #require(before.report?.replies.first)
         let check = try #require(reply.checks.first)

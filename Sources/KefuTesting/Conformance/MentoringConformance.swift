@@ -123,3 +123,30 @@ extension StorageConformance {
         }
     }
 }
+
+/// Seeds through the storage protocols only (people, scenario runs), so any backend can run the suites.
+public struct ProtocolSeed: ConformanceSeed {
+    /// Creates the seed.
+    public init() {}
+
+    /// Adds people through ``PeopleStore``.
+    public func addPeople(_ people: [Person], to storage: any Storage) async throws {
+        try await storage.people.add(people)
+    }
+
+    /// Starts a run through ``ScenarioRunStore`` and, for `complete` or `incomplete`, finishes it.
+    public func addRun(person: PersonID, status: String, startedAt: String, to storage: any Storage) async throws -> RunID {
+        guard let wanted = ScenarioRunStatus(rawValue: status) else { throw CheckFailure("unknown run status \(status)") }
+        let started = try await storage.scenarios.start(
+            ScenarioRunRecord(
+                personID: person, scenario: "p2p-withdrawal-delay", language: "zh", contentVersion: "v1", mode: .exam, attemptNumber: 1,
+                seed: 1, startedAt: startedAt, transcript: "{}", report: "{}"))
+        if wanted != .inProgress {
+            _ = try await storage.scenarios.finish(
+                ScenarioRunEnd(
+                    run: started.id, status: wanted, outcome: nil, finishedAt: startedAt, score: 100, passed: true, transcript: "{}",
+                    report: "{}"))
+        }
+        return started.id
+    }
+}
