@@ -1,8 +1,8 @@
-import Foundation
-import KefuCore
+public import Foundation
+public import KefuCore
 import KefuRegex
 import KefuRubrics
-import KefuTracks
+public import KefuTracks
 
 /// Kefu's content on disk: `Policies/clauses.yaml`, `Rubrics/*.yaml`, and (as they arrive) `Scenarios/` and
 /// `QuestionBanks/`. Loads, cross-checks and lints it.
