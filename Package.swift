@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"], exclude: ["Fixtures"]),
-        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams"]),
+        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams", "KefuTesting"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
         .testTarget(name: "KefuMentoringTests", dependencies: ["KefuMentoring", "KefuCore"]),
