@@ -215,7 +215,8 @@ struct QASamplingTests {
         #expect(try scoring.score(sample: nil, scorer: f.scorer, now: Date()) == (0, 25))
         let source = try String(contentsOf: repositoryRoot.appendingPathComponent("Rubrics/conduct.zh.yaml"), encoding: .utf8)
         let copy = try f.file("conduct.zh.yaml", source + "\n# a new version\n")
-        let newer = try ScoreService(repository: ContentRepository(root: repositoryRoot)).scorer(rubric: copy)
+        // Rubric paths resolve only inside a content root: the copy's folder is one.
+        let newer = try ScoreService(repository: ContentRepository(root: URL(fileURLWithPath: copy).deletingLastPathComponent())).scorer(rubric: "conduct.zh.yaml")
         #expect(newer.rubric.sourceHash != f.scorer.rubric.sourceHash)
         #expect(try scoring.score(sample: nil, scorer: newer, now: Date()).scored == 25)
         #expect(try f.count("qa_score") == 50)
