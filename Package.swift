@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Stricter imports, one target at a time: a file sees only the members of modules it imports itself
+/// (`MemberImportVisibility`), and imports are internal unless written `public import` where a public
+/// declaration exposes the module's types (`InternalImportsByDefault`). On the engine targets today;
+/// extend to the others as they are converted.
+let strictImports: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "Kefu",
     platforms: [.macOS(.v14)],
@@ -23,30 +32,31 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         // Shared vocabulary: diagnostics, errors, clocks.
-        .target(name: "KefuCore"),
+        .target(name: "KefuCore", swiftSettings: strictImports),
         // The only importer of CPCRE2: compiled patterns, limits, normalization, evidence ranges.
-        .target(name: "KefuRegex", dependencies: ["CPCRE2", "KefuCore"]),
+        .target(name: "KefuRegex", dependencies: ["CPCRE2", "KefuCore"], swiftSettings: strictImports),
         // Rubric model and scorer (pure).
-        .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"]),
+        .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Scenario model and runner state machine (pure; clock injected).
-        .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"]),
+        .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"], swiftSettings: strictImports),
         // Question banks, GIFT, blueprints, grading, exam sessions, item statistics (pure).
-        .target(name: "KefuExams", dependencies: ["KefuCore", "KefuRegex"]),
+        .target(name: "KefuExams", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Mentor assignment (optimal, deterministic) and transcript review model (pure).
-        .target(name: "KefuMentoring", dependencies: ["KefuCore"]),
+        .target(name: "KefuMentoring", dependencies: ["KefuCore"], swiftSettings: strictImports),
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuMentoring", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuMentoring", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictImports
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
-        .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictImports),
         // QA auditing: masking, sampling, agreement statistics (pure).
-        .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"]),
+        .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Certification rules, KPIs, promotion rules (pure).
-        .target(name: "KefuTracks", dependencies: ["KefuCore", "KefuLedger"]),
+        .target(name: "KefuTracks", dependencies: ["KefuCore", "KefuLedger"], swiftSettings: strictImports),
         // Storage protocols: one store per aggregate, domain types in and out, no SQL (no GRDB).
-        .target(name: "KefuStorage", dependencies: ["KefuCore", "KefuLedger"]),
+        .target(name: "KefuStorage", dependencies: ["KefuCore", "KefuLedger"], swiftSettings: strictImports),
         // SQLite through GRDB: migrations, records, every SQL statement; implements KefuStorage.
         .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         // Use cases shared by the CLI and (later) the web layer.
@@ -70,7 +80,7 @@ let package = Package(
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"], exclude: ["Fixtures"]),
-        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams"]),
+        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams", "KefuTesting"]),
         .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
         .testTarget(name: "KefuMentoringTests", dependencies: ["KefuMentoring", "KefuCore"]),

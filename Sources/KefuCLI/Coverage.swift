@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
-import KefuContent
+import KefuCore
 import KefuServices
 
 extension Kefu {
     /// `kefu coverage [--format text|json]`.
-    struct Coverage: ParsableCommand {
+    struct Coverage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show which policy-digest clauses content cites, and which nothing cites yet.")
 
+        /// Output formats.
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case text, json
         }
@@ -18,17 +19,15 @@ extension Kefu {
         @Option(help: "Output format: text or json.")
         var format: Format = .text
 
-        func run() throws {
-            let report: CoverageService.Report
-            do { report = try CoverageService(repository: global.repository).report() } catch { throw fail(error) }
-            let out = Output(.standardOutput)
-            switch format {
-            case .text:
-                out.write(CoverageService.text(report))
-            case .json:
-                out.line((try? canonicalJSON(report, pretty: true)) ?? "")
+        func run() async throws {
+            try await Edge.run {
+                let environment = try Edge.environment(global: global, access: .none)
+                let report = try await CoverageService(environment: environment).report()
+                switch format {
+                case .text: print(CoverageService.text(report), terminator: "")
+                case .json: print(try OutputJSON.string(report, pretty: true))
+                }
             }
-            out.flush()
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
 
 /// The `kefu` command tree.
@@ -17,15 +16,11 @@ public struct Kefu: AsyncParsableCommand {
     public init() {}
 }
 
-/// Options every command shares.
+/// Options every command shares: where the content is. The edge resolves it once, with the
+/// environment, into ``Configuration/root`` (`Edge.environment(global:store:access:)`).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Folder holding Rubrics/, Scenarios/, QuestionBanks/, Policies/ (default: $KEFU_ROOT or the current folder).")
+    @Option(name: .long, help: "Folder holding Rubrics/, Scenarios/, QuestionBanks/, Policies/, Tracks/ (default: $KEFU_ROOT or the current folder).")
     var root: String?
-
-    var repository: ContentRepository {
-        let path = root ?? ProcessInfo.processInfo.environment["KEFU_ROOT"] ?? FileManager.default.currentDirectoryPath
-        return ContentRepository(root: URL(fileURLWithPath: path, isDirectory: true))
-    }
 }
 
 /// Buffered writes to a file handle.
@@ -49,10 +44,9 @@ final class Output {
     }
 }
 
-/// Prints diagnostics to stderr and exits with status 2.
-func fail(_ error: ContentError) -> ExitCode {
-    FileHandle.standardError.write(Data((error.description + "\n").utf8))
-    return ExitCode(2)
+extension Duration {
+    /// The duration in seconds (benchmark rates).
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension Kefu {

@@ -1,29 +1,43 @@
 import ArgumentParser
 import Foundation
-import KefuContent
 import KefuCore
+import KefuServices
 
 extension Kefu {
-    /// `kefu lint [PATH...]`.
-    struct Lint: ParsableCommand {
+    /// `kefu lint [PATH...] [--format text|json]`.
+    struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate content: YAML schema, regexes, rule examples, ids and policy citations.",
-            discussion: "Prints `path:line:col: error|warning: message` with the offending line; exits 1 on any error.")
+            discussion: """
+                Prints `path:line:col: error|warning: message` with the offending line; exits 1 on any error.
+
+                  kefu lint
+                  kefu lint Rubrics/conduct.zh.yaml --format json
+                """)
+
+        /// Output formats.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json
+        }
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "Files or folders to lint (default: Policies/, Rubrics/, Scenarios/, QuestionBanks/).")
+        @Argument(help: "Files or folders inside the content root to lint (default: Policies/, Rubrics/, Tracks/, Scenarios/, QuestionBanks/).")
         var paths: [String] = []
 
-        func run() throws {
-            let diagnostics = Linter(repository: global.repository).lint(paths: paths)
-            let out = Output(.standardOutput)
-            for diagnostic in diagnostics { out.line(diagnostic.description) }
-            let errors = diagnostics.filter { $0.severity == .error }.count
-            let warnings = diagnostics.count - errors
-            out.line("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
-            out.flush()
-            if errors > 0 { throw ExitCode(1) }
+        @Option(help: "Output format: text (diagnostics with the offending line) or json (the report).")
+        var format: Format = .text
+
+        func run() async throws {
+            try await Edge.run {
+                let environment = try Edge.environment(global: global, access: .none)
+                let report = try await LintService(environment: environment).lint(paths: paths)
+                switch format {
+                case .text: print(report.text, terminator: "")
+                case .json: print(try OutputJSON.string(report, pretty: true))
+                }
+                if !report.passed { throw ExitCode(1) }
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuExams
+public import KefuCore
+public import KefuExams
 import KefuRegex
 import Yams
 

@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuExams
+public import KefuCore
+public import KefuExams
 import Yams
 
 /// A blueprint as loaded from `QuestionBanks/blueprints/`.

@@ -1,5 +1,5 @@
-import KefuCore
-import KefuTracks
+public import KefuCore
+public import KefuTracks
 import Yams
 
 /// Loads `Tracks/certifications.yaml` (documented in `Tracks/README.md`).

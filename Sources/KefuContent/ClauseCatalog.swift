@@ -1,4 +1,4 @@
-import KefuCore
+public import KefuCore
 
 /// The policy-digest clause ids that content may cite in `source:` (from `Policies/clauses.yaml`).
 public struct ClauseCatalog: Sendable {

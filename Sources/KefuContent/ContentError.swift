@@ -1,4 +1,4 @@
-import KefuCore
+public import KefuCore
 
 /// An error of the content module: content that cannot be loaded, reported with its diagnostics.
 public struct ContentError: Error, Sendable, CustomStringConvertible {

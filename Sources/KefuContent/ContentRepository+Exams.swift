@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuExams
+public import KefuCore
+public import KefuExams
 import KefuTracks
 
 extension ContentRepository {
@@ -28,10 +28,11 @@ extension ContentRepository {
 
     func loadBanks(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBank], [Diagnostic]) {
         loadEach(files, load: { BankLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics,
-                 key: { "\($0.bank.id).\($0.bank.language)" }) { bank, path, other in
-            Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1),
-                       "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too")
-        }
+                 key: { "\($0.bank.id).\($0.bank.language)" },
+                 duplicate: { bank, path, other in
+                     Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1),
+                                "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too")
+                 })
     }
 
     /// Reads and loads each file, gathers diagnostics, and drops (with `duplicate`'s diagnostic) any item whose key an
@@ -79,9 +80,10 @@ extension ContentRepository {
     }
 
     func loadBlueprints(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBlueprint], [Diagnostic]) {
-        loadEach(files, load: { BlueprintLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics, key: \.blueprint.id) { blueprint, _, other in
-            Diagnostic(.error, at: blueprint.idLocation, "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too")
-        }
+        loadEach(files, load: { BlueprintLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics, key: \.blueprint.id,
+                 duplicate: { blueprint, _, other in
+                     Diagnostic(.error, at: blueprint.idLocation, "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too")
+                 })
     }
 
     /// A usable blueprint by id (or file path).

@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuRubrics
+public import KefuCore
+public import KefuRubrics
 import KefuScenarios
 
 extension ContentRepository {

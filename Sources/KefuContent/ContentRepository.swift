@@ -1,8 +1,8 @@
-import Foundation
-import KefuCore
+public import Foundation
+public import KefuCore
 import KefuRegex
 import KefuRubrics
-import KefuTracks
+public import KefuTracks
 
 /// Kefu's content on disk: `Policies/clauses.yaml`, `Rubrics/*.yaml`, and (as they arrive) `Scenarios/` and
 /// `QuestionBanks/`. Loads, cross-checks and lints it.
@@ -120,16 +120,29 @@ public struct ContentRepository: Sendable {
         return rules
     }
 
-    /// Finds a rubric by id (searching `Rubrics/`) or by file path.
+    /// The file `relative` names inside the root, or nil when it is absolute or leads outside the root
+    /// (through `..` or a symbolic link). Content ids and paths from a request resolve only here.
+    public func contained(_ relative: String) -> URL? {
+        guard !relative.isEmpty, !relative.hasPrefix("/"), !relative.hasPrefix("~") else { return nil }
+        let base = root.standardizedFileURL.resolvingSymlinksInPath().path
+        let url = root.appendingPathComponent(relative).standardizedFileURL
+        let resolved = url.resolvingSymlinksInPath().path
+        guard resolved == base || resolved.hasPrefix(base + "/") else { return nil }
+        return url
+    }
+
+    /// Finds a rubric by id (searching `Rubrics/`) or by a file path relative to the root. Absolute
+    /// paths and paths leading outside the root are refused: a file elsewhere is read by the caller
+    /// and given to ``rubric(text:path:)``.
     public func rubric(_ reference: String) throws(ContentError) -> LoadedRubric {
         let (clauses, _) = clauseCatalog()
-        let asPath = reference.hasPrefix("/") ? URL(fileURLWithPath: reference) : root.appendingPathComponent(reference)
-        if reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") || FileManager.default.fileExists(atPath: asPath.path) {
-            let path = displayPath(asPath)
-            let text = try Self.readText(asPath, displayPath: path)
-            let (rubric, diagnostics) = RubricLoader.load(path: path, text: text, clauses: clauses)
-            guard let rubric, rubric.errors.isEmpty else { throw ContentError(diagnostics.filter { $0.severity == .error }) }
-            return rubric
+        let looksLikePath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") || reference.contains("/")
+        if looksLikePath || FileManager.default.fileExists(atPath: root.appendingPathComponent(reference).path) {
+            guard let url = contained(reference) else {
+                throw ContentError(file: reference, "a rubric is named by its id or by a path inside the content folder")
+            }
+            let path = displayPath(url)
+            return try rubric(text: Self.readText(url, displayPath: path), path: path, clauses: clauses)
         }
         let (all, diagnostics) = rubrics(clauses: clauses)
         if let found = all.first(where: { $0.rubric.id == reference }) {
@@ -138,7 +151,19 @@ public struct ContentRepository: Sendable {
         }
         let known = all.map(\.rubric.id).sorted().joined(separator: ", ")
         var message = "no rubric with id `\(reference)` under Rubrics/; known ids: \(known.isEmpty ? "none" : known)"
-        if diagnostics.hasErrors { message += " (some rubric files have errors: run `kefu lint`)" }
+        if diagnostics.hasErrors { message += " (some rubric files have errors: lint the content)" }
         throw ContentError(file: "Rubrics", message)
+    }
+
+    /// Loads a rubric from its text (a file the caller read, an upload); `path` names it in diagnostics.
+    /// Policy citations are checked against this root's clause catalog.
+    public func rubric(text: String, path: String) throws(ContentError) -> LoadedRubric {
+        try rubric(text: text, path: path, clauses: clauseCatalog().0)
+    }
+
+    func rubric(text: String, path: String, clauses: ClauseCatalog?) throws(ContentError) -> LoadedRubric {
+        let (rubric, diagnostics) = RubricLoader.load(path: path, text: text, clauses: clauses)
+        guard let rubric, rubric.errors.isEmpty else { throw ContentError(diagnostics.filter { $0.severity == .error }) }
+        return rubric
     }
 }

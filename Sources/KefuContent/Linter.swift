@@ -1,7 +1,9 @@
 import Foundation
-import KefuCore
+public import KefuCore
+import KefuExams
 import KefuRegex
 import KefuRubrics
+import KefuScenarios
 import KefuTracks
 
 /// `kefu lint`: validates content and runs every rule's examples.
@@ -14,74 +16,112 @@ public struct Linter: Sendable {
 
     /// Lints `paths` (files or folders, relative to the root); all content folders when empty.
     public func lint(paths: [String] = []) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
         let (clauses, clauseDiagnostics) = repository.clauseCatalog()
-        let targets: [URL] = paths.isEmpty
-            ? ContentRepository.folders.map { repository.root.appendingPathComponent($0) }
-            : paths.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : repository.root.appendingPathComponent($0) }
-        var rubricFiles: [URL] = []
-        var otherFiles: [URL] = []
-        var lintCatalog = paths.isEmpty
-        var certificationFiles: [URL] = []
-        var scenarioFiles: [URL] = []
-        var bankFiles: [URL] = []
-        var blueprintFiles: [URL] = []
-        var trackFiles: [URL] = []  // mentoring.yaml, promotion.yaml, reviews.yaml
-        for target in targets {
-            if !FileManager.default.fileExists(atPath: target.path) {
-                if !paths.isEmpty {
-                    diagnostics.append(Diagnostic(.error, at: SourceLocation(file: repository.displayPath(target), line: 1, column: 1),
-                                                  "no such file or folder"))
-                }
-                continue
-            }
-            for file in repository.bankFiles(under: target) where file.pathExtension == "gift" {
-                bankFiles.append(file)
-            }
-            for file in repository.yamlFiles(under: target) where ["yaml", "yml"].contains(file.pathExtension) {
-                let display = repository.displayPath(file)
-                if display.hasPrefix(BlueprintLoader.folder + "/") {
-                    blueprintFiles.append(file)
-                } else if display.hasPrefix(ContentRepository.banksFolder + "/") {
-                    bankFiles.append(file)
-                } else if display == ContentRepository.clauseCatalogPath {
-                    lintCatalog = true
-                } else if display == CertificationLoader.path {
-                    certificationFiles.append(file)
-                } else if [MentoringLoader.path, PromotionLoader.path, ReviewLoader.path].contains(display) {
-                    trackFiles.append(file)
-                } else if display.hasPrefix("Scenarios/") {
-                    scenarioFiles.append(file)
-                } else if display.hasPrefix("Rubrics/") || isRubric(file) {
-                    rubricFiles.append(file)
-                } else {
-                    otherFiles.append(file)
-                }
-            }
-        }
-        if lintCatalog || clauses == nil { diagnostics += clauseDiagnostics }
-        let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: rubricFiles, clauses: clauses)
+        let targets = classify(paths: paths)
+        var diagnostics = targets.missing
+        if targets.lintCatalog || clauses == nil { diagnostics += clauseDiagnostics }
+        let (rubrics, rubricDiagnostics) = repository.loadRubrics(files: targets.rubrics, clauses: clauses)
         diagnostics += rubricDiagnostics
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
-        let (scenarioDiagnostics, lintedScenarios) = lintScenarios(files: scenarioFiles, clauses: clauses)
+        let (scenarioDiagnostics, lintedScenarios) = lintScenarios(files: targets.scenarios, clauses: clauses)
         diagnostics += scenarioDiagnostics
-        let exams = repository.lintExams(bankFiles: bankFiles, blueprintFiles: blueprintFiles, clauses: clauses, allBanks: paths.isEmpty)
+        let exams = repository.lintExams(bankFiles: targets.banks, blueprintFiles: targets.blueprints, clauses: clauses, allBanks: paths.isEmpty)
         diagnostics += exams.diagnostics
         // When all of Scenarios/ was just loaded, certification references are checked against it.
         let knownScenarios = paths.isEmpty ? Set(lintedScenarios) : nil
         let knownBlueprints = paths.isEmpty ? Set(exams.blueprints) : Set(repository.blueprints(clauses: clauses).0.map(\.blueprint.id))
-        for file in certificationFiles {
+        diagnostics += lintCertifications(targets.certifications, clauses: clauses, scenarios: knownScenarios, blueprints: knownBlueprints)
+        diagnostics += lintTrackFiles(targets.tracks, clauses: clauses, blueprints: knownBlueprints)
+        diagnostics += lintYAMLSyntax(targets.others)
+        return withSourceLines(diagnostics).sorted {
+            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+        }
+    }
+
+    /// The files to lint, by kind.
+    struct Targets {
+        /// Errors for named paths that do not exist.
+        var missing: [Diagnostic] = []
+        /// Whether the clause catalog is linted.
+        var lintCatalog = false
+        var rubrics: [URL] = []
+        var others: [URL] = []
+        var certifications: [URL] = []
+        var scenarios: [URL] = []
+        var banks: [URL] = []
+        var blueprints: [URL] = []
+        /// mentoring.yaml, promotion.yaml, reviews.yaml.
+        var tracks: [URL] = []
+    }
+
+    /// Sorts the files under `paths` (every content folder when empty) by the loader that checks them.
+    func classify(paths: [String]) -> Targets {
+        var targets = Targets()
+        targets.lintCatalog = paths.isEmpty
+        let urls: [URL] = paths.isEmpty
+            ? ContentRepository.folders.map { repository.root.appendingPathComponent($0) }
+            : paths.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : repository.root.appendingPathComponent($0) }
+        for target in urls {
+            if !FileManager.default.fileExists(atPath: target.path) {
+                if !paths.isEmpty {
+                    targets.missing.append(Diagnostic(.error, at: SourceLocation(file: repository.displayPath(target), line: 1, column: 1),
+                                                      "no such file or folder"))
+                }
+                continue
+            }
+            for file in repository.bankFiles(under: target) where file.pathExtension == "gift" {
+                targets.banks.append(file)
+            }
+            for file in repository.yamlFiles(under: target) where ["yaml", "yml"].contains(file.pathExtension) {
+                classify(yaml: file, into: &targets)
+            }
+        }
+        return targets
+    }
+
+    /// Files one YAML file by its place in the content tree.
+    func classify(yaml file: URL, into targets: inout Targets) {
+        let display = repository.displayPath(file)
+        if display.hasPrefix(BlueprintLoader.folder + "/") {
+            targets.blueprints.append(file)
+        } else if display.hasPrefix(ContentRepository.banksFolder + "/") {
+            targets.banks.append(file)
+        } else if display == ContentRepository.clauseCatalogPath {
+            targets.lintCatalog = true
+        } else if display == CertificationLoader.path {
+            targets.certifications.append(file)
+        } else if [MentoringLoader.path, PromotionLoader.path, ReviewLoader.path].contains(display) {
+            targets.tracks.append(file)
+        } else if display.hasPrefix("Scenarios/") {
+            targets.scenarios.append(file)
+        } else if display.hasPrefix("Rubrics/") || isRubric(file) {
+            targets.rubrics.append(file)
+        } else {
+            targets.others.append(file)
+        }
+    }
+
+    /// Loads certification files and checks what they reference.
+    func lintCertifications(_ files: [URL], clauses: ClauseCatalog?, scenarios: Set<String>?, blueprints: Set<String>) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for file in files {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
-                diagnostics += checkReferences(rules, file: display, text: text, scenarios: knownScenarios, blueprints: knownBlueprints)
+                diagnostics += checkReferences(rules, file: display, text: text, scenarios: scenarios, blueprints: blueprints)
             } catch {
                 diagnostics += error.diagnostics
             }
         }
-        for file in trackFiles {
+        return diagnostics
+    }
+
+    /// Loads the mentoring, promotion and review files of `Tracks/`.
+    func lintTrackFiles(_ files: [URL], clauses: ClauseCatalog?, blueprints: Set<String>) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for file in files {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
@@ -89,7 +129,7 @@ public struct Linter: Sendable {
                 if display == ReviewLoader.path {
                     diagnostics += ReviewLoader.load(file: display, text: text, clauses: clauses).1
                 } else if display == PromotionLoader.path {
-                    diagnostics += PromotionLoader.load(file: display, text: text, clauses: clauses, certifications: certifications, blueprints: knownBlueprints).1
+                    diagnostics += PromotionLoader.load(file: display, text: text, clauses: clauses, certifications: certifications, blueprints: blueprints).1
                 } else {
                     diagnostics += MentoringLoader.load(file: display, text: text, clauses: clauses, certifications: certifications).1
                 }
@@ -97,8 +137,13 @@ public struct Linter: Sendable {
                 diagnostics += error.diagnostics
             }
         }
-        for file in otherFiles {
-            // Scenarios and question banks get their schemas with their issues; until then, YAML syntax.
+        return diagnostics
+    }
+
+    /// YAML syntax only, for files no loader claims.
+    func lintYAMLSyntax(_ files: [URL]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for file in files {
             let display = repository.displayPath(file)
             do {
                 let text = try ContentRepository.readText(file, displayPath: display)
@@ -109,9 +154,7 @@ public struct Linter: Sendable {
                 diagnostics += error.diagnostics
             }
         }
-        return withSourceLines(diagnostics).sorted {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
-        }
+        return diagnostics
     }
 
     /// Fills in the offending line for diagnostics created away from the file's text.

@@ -1,5 +1,7 @@
-import KefuCore
-import KefuMentoring
+import Foundation
+public import KefuCore
+public import KefuMentoring
+import KefuTracks
 
 /// The mentor assignment rules of `Tracks/mentoring.yaml`.
 public struct MentoringRules: Sendable, Hashable {

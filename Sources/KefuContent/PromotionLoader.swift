@@ -1,5 +1,7 @@
-import KefuCore
-import KefuTracks
+import Foundation
+public import KefuCore
+import KefuExams
+public import KefuTracks
 
 /// Loads the promotion tracks of `Tracks/promotion.yaml`.
 public enum PromotionLoader {

@@ -1,5 +1,6 @@
-import KefuCore
-import KefuTracks
+import Foundation
+public import KefuCore
+public import KefuTracks
 
 /// The scorecard definition of `Tracks/reviews.yaml`.
 public struct ReviewDefinition: Sendable, Hashable {

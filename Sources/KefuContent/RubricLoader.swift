@@ -1,7 +1,7 @@
 import Crypto
-import KefuCore
+public import KefuCore
 import KefuRegex
-import KefuRubrics
+public import KefuRubrics
 import Yams
 
 /// A rubric as loaded from its YAML file, with what lint needs beyond the engine's model.
@@ -213,19 +213,65 @@ public enum RubricLoader {
         optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
     )
 
+    /// Parses one rubric item (or an inline scenario check); nil when it has errors.
     static func parseItem(_ node: Node, reader: inout YAMLReader, builder: inout Builder, clauses: ClauseCatalog?) -> (Item, RuleExamples)? {
         guard let m = reader.mapping(node, what: "an item", required: itemKeys.required, optional: itemKeys.optional) else { return nil }
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         let id = reader.string(m["id"], "id") ?? ""
         let title = reader.string(m["title"], "title") ?? ""
-        var kind = ItemKind.required
-        if let kindName = reader.string(m["kind"], "kind") {
-            if let k = ItemKind(rawValue: kindName) {
-                kind = k
-            } else {
-                reader.error(m["kind"], "unknown kind `\(kindName)`; use required, forbidden, accuracy or timing")
+        let kind = parseKind(m, reader: &reader)
+        let category = parseCategory(m, kind: kind, reader: &reader)
+        let sources = reader.strings(m["source"], "source", allowScalar: true) ?? []
+        if let clauses, let sourceNodes = reader.sequence(m["source"], "source", allowScalar: true) {
+            for (name, n) in zip(sources, sourceNodes) where !clauses.contains(name) {
+                reader.error(n, "unknown policy clause `\(name)`; cite an id listed in Policies/clauses.yaml")
             }
         }
+        let scope = parseScope(m, kind: kind, reader: &reader)
+        let points = reader.number(m["points"], "points") ?? 1
+        if points <= 0, let n = m["points"] { reader.error(n, "points must be greater than 0") }
+        let critical = reader.bool(m["critical"], "critical") ?? false
+        let channels = parseChannels(m["channels"], reader: &reader) ?? []
+
+        let (spec, timing) = parseMatch(m, node: node, kind: kind, scope: scope, reader: &reader, builder: &builder)
+        var trigger: MatchSpec?
+        if kind == .accuracy || scope == .replyAfterTrigger {
+            if m["trigger"] == nil {
+                reader.error(node, "scope reply_after_trigger needs a `trigger` (the customer's words that call for the reply)")
+            }
+            trigger = parseSpec(m["trigger"], what: "trigger", reader: &reader, builder: &builder)
+        } else if m["trigger"] != nil {
+            reader.error(m["trigger"], "`trigger` is used only with scope reply_after_trigger or kind accuracy")
+        }
+        var when: MatchSpec?
+        if let node = m["when"] {
+            if kind == .timing || kind == .accuracy {
+                reader.error(node, "`when` applies to required and forbidden items")
+            }
+            when = parseSpec(node, what: "when", reader: &reader, builder: &builder)
+        }
+        let examples = parseExamples(m, node: node, id: id, kind: kind, trigger: trigger, when: when, reader: &reader)
+        let replyWindow = parseReplyWindow(m["reply_window"], hasTrigger: trigger != nil, reader: &reader)
+
+        let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
+        if errorsAfter > errorsBefore { return nil }
+        var item = Item(
+            id: id, title: title, kind: kind, category: category, scope: scope, points: points, isCritical: critical,
+            sources: sources, channels: channels, match: spec, trigger: trigger, when: when, timing: timing)
+        item.replyWindow = replyWindow
+        return (item, examples)
+    }
+
+    /// `kind:` (required when unknown, after an error).
+    static func parseKind(_ m: [String: Node], reader: inout YAMLReader) -> ItemKind {
+        guard let kindName = reader.string(m["kind"], "kind") else { return .required }
+        if let k = ItemKind(rawValue: kindName) { return k }
+        reader.error(m["kind"], "unknown kind `\(kindName)`; use required, forbidden, accuracy or timing")
+        return .required
+    }
+
+    /// `category:`, which must suit the kind.
+    static func parseCategory(_ m: [String: Node], kind: ItemKind, reader: inout YAMLReader) -> String {
         let category = reader.string(m["category"], "category") ?? ""
         if !category.isEmpty && !Category.isValid(category) {
             reader.error(m["category"], "unknown category `\(category)`; use one of \(Category.fixed.joined(separator: ", ")), accuracy.* or timing.*")
@@ -236,128 +282,112 @@ public enum RubricLoader {
         if kind == .timing && !category.hasPrefix("timing.") {
             reader.error(m["category"], "a timing item's category must be timing.<topic>")
         }
-        let sources = reader.strings(m["source"], "source", allowScalar: true) ?? []
-        if let clauses, let sourceNodes = reader.sequence(m["source"], "source", allowScalar: true) {
-            for (name, n) in zip(sources, sourceNodes) where !clauses.contains(name) {
-                reader.error(n, "unknown policy clause `\(name)`; cite an id listed in Policies/clauses.yaml")
-            }
-        }
-        var scope = kind == .accuracy ? Scope.replyAfterTrigger : Scope.anyAgentTurn
-        if let scopeName = reader.string(m["scope"], "scope") {
-            if let s = Scope(rawValue: scopeName) {
-                scope = s
-            } else {
-                reader.error(m["scope"], "unknown scope `\(scopeName)`; use \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
-        let points = reader.number(m["points"], "points") ?? 1
-        if points <= 0, let n = m["points"] { reader.error(n, "points must be greater than 0") }
-        let critical = reader.bool(m["critical"], "critical") ?? false
-        let channels = parseChannels(m["channels"], reader: &reader) ?? []
+        return category
+    }
 
-        var spec = MatchSpec()
-        var trigger: MatchSpec?
-        var timing: TimingRule?
+    /// `scope:`, defaulting by kind.
+    static func parseScope(_ m: [String: Node], kind: ItemKind, reader: inout YAMLReader) -> Scope {
+        let scope = kind == .accuracy ? Scope.replyAfterTrigger : Scope.anyAgentTurn
+        guard let scopeName = reader.string(m["scope"], "scope") else { return scope }
+        if let s = Scope(rawValue: scopeName) { return s }
+        reader.error(m["scope"], "unknown scope `\(scopeName)`; use \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
+        return scope
+    }
+
+    /// What the item checks: `match` (required, forbidden), `expect` (accuracy) or `timing`.
+    static func parseMatch(
+        _ m: [String: Node], node: Node, kind: ItemKind, scope: Scope, reader: inout YAMLReader, builder: inout Builder
+    ) -> (MatchSpec, TimingRule?) {
         switch kind {
         case .required, .forbidden:
             if m["expect"] != nil { reader.error(m["expect"], "`expect` belongs to accuracy items; use `match`") }
             if m["match"] == nil { reader.error(node, "a \(kind.rawValue) item needs `match`") }
-            spec = parseSpec(m["match"], what: "match", reader: &reader, builder: &builder) ?? MatchSpec()
+            return (parseSpec(m["match"], what: "match", reader: &reader, builder: &builder) ?? MatchSpec(), nil)
         case .accuracy:
             if m["match"] != nil { reader.error(m["match"], "an accuracy item states what the reply must contain with `expect`") }
             if m["expect"] == nil { reader.error(node, "an accuracy item needs `expect`") }
-            spec = parseSpec(m["expect"], what: "expect", reader: &reader, builder: &builder) ?? MatchSpec()
+            let spec = parseSpec(m["expect"], what: "expect", reader: &reader, builder: &builder) ?? MatchSpec()
             if scope != .replyAfterTrigger { reader.error(m["scope"], "an accuracy item's scope is always reply_after_trigger") }
+            return (spec, nil)
         case .timing:
-            if let t = m["timing"],
-                let tm = reader.mapping(t, what: "timing", required: ["limit_seconds"], optional: ["measure"])
-            {
-                let limit = reader.number(tm["limit_seconds"], "limit_seconds") ?? 0
-                if limit <= 0, let n = tm["limit_seconds"] { reader.error(n, "limit_seconds must be greater than 0") }
-                var measure = TimingRule.Measure.everyReply
-                if let name = reader.string(tm["measure"], "measure") {
-                    if let parsed = TimingRule.Measure(rawValue: name) {
-                        measure = parsed
-                    } else {
-                        reader.error(tm["measure"], "measure must be every_reply, first_reply or first_agent_turn")
-                    }
+            return (MatchSpec(), parseTiming(m, node: node, reader: &reader))
+        }
+    }
+
+    /// A timing item's `timing: {limit_seconds, measure}`; a timing item has no patterns.
+    static func parseTiming(_ m: [String: Node], node: Node, reader: inout YAMLReader) -> TimingRule? {
+        var timing: TimingRule?
+        if let t = m["timing"],
+            let tm = reader.mapping(t, what: "timing", required: ["limit_seconds"], optional: ["measure"])
+        {
+            let limit = reader.number(tm["limit_seconds"], "limit_seconds") ?? 0
+            if limit <= 0, let n = tm["limit_seconds"] { reader.error(n, "limit_seconds must be greater than 0") }
+            var measure = TimingRule.Measure.everyReply
+            if let name = reader.string(tm["measure"], "measure") {
+                if let parsed = TimingRule.Measure(rawValue: name) {
+                    measure = parsed
+                } else {
+                    reader.error(tm["measure"], "measure must be every_reply, first_reply or first_agent_turn")
                 }
-                timing = TimingRule(limitSeconds: limit, measure: measure)
-            } else if m["timing"] == nil {
-                reader.error(node, "a timing item needs `timing: {limit_seconds: …}`")
             }
-            for key in ["match", "expect", "trigger"] where m[key] != nil {
-                reader.error(m[key], "a timing item has no patterns; remove `\(key)`")
-            }
+            timing = TimingRule(limitSeconds: limit, measure: measure)
+        } else if m["timing"] == nil {
+            reader.error(node, "a timing item needs `timing: {limit_seconds: …}`")
         }
-        if kind == .accuracy || scope == .replyAfterTrigger {
-            if m["trigger"] == nil {
-                reader.error(node, "scope reply_after_trigger needs a `trigger` (the customer's words that call for the reply)")
-            }
-            trigger = parseSpec(m["trigger"], what: "trigger", reader: &reader, builder: &builder)
-        } else if m["trigger"] != nil {
-            reader.error(m["trigger"], "`trigger` is used only with scope reply_after_trigger or kind accuracy")
+        for key in ["match", "expect", "trigger"] where m[key] != nil {
+            reader.error(m[key], "a timing item has no patterns; remove `\(key)`")
         }
+        return timing
+    }
 
-        var when: MatchSpec?
-        if let node = m["when"] {
-            if kind == .timing || kind == .accuracy {
-                reader.error(node, "`when` applies to required and forbidden items")
-            }
-            when = parseSpec(node, what: "when", reader: &reader, builder: &builder)
-        }
-
+    /// `examples` (required unless timing), `trigger_examples` and `when_examples` (optional, warned about).
+    static func parseExamples(
+        _ m: [String: Node], node: Node, id: String, kind: ItemKind, trigger: MatchSpec?, when: MatchSpec?, reader: inout YAMLReader
+    ) -> RuleExamples {
         var examples = RuleExamples(match: [], noMatch: [], triggerMatch: [], triggerNoMatch: [], whenMatch: [], whenNoMatch: [])
         func exampleList(_ node: Node?, _ label: String) -> [(String, SourceLocation)] {
             guard let nodes = reader.sequence(node, label, allowScalar: true) else { return [] }
             return nodes.compactMap { n in reader.string(n, "an example").map { ($0, reader.location(n)) } }
         }
-        if kind != .timing {
-            if let e = m["examples"], let em = reader.mapping(e, what: "examples", required: ["match", "no_match"], optional: []) {
-                examples.match = exampleList(em["match"], "examples.match")
-                examples.noMatch = exampleList(em["no_match"], "examples.no_match")
-                if examples.match.isEmpty, let n = em["match"] { reader.error(n, "give at least one example that must match") }
-                if examples.noMatch.isEmpty, let n = em["no_match"] { reader.error(n, "give at least one example that must not match") }
-            } else if m["examples"] == nil {
-                reader.error(node, "item `\(id)` needs `examples: {match: [...], no_match: [...]}`: every rule is tested by lint")
-            }
-            // Optional example sets for the customer-side trigger and the agent-side condition.
-            func optionalExamples(_ key: String, for spec: MatchSpec?, warning: String) -> (match: [(String, SourceLocation)], noMatch: [(String, SourceLocation)]) {
-                if let e = m[key], let em = reader.mapping(e, what: key, required: ["match", "no_match"], optional: []) {
-                    return (exampleList(em["match"], "\(key).match"), exampleList(em["no_match"], "\(key).no_match"))
-                }
-                if spec != nil, let node = key == "trigger_examples" ? m["trigger"] : m["when"] {
-                    reader.warning(at: reader.location(node), warning)
-                }
-                return ([], [])
-            }
-            (examples.triggerMatch, examples.triggerNoMatch) = optionalExamples(
-                "trigger_examples", for: trigger, warning: "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
-            (examples.whenMatch, examples.whenNoMatch) = optionalExamples(
-                "when_examples", for: when, warning: "the condition has no `when_examples`; add agent lines that must and must not meet it")
-        } else if m["examples"] != nil {
-            reader.error(m["examples"], "timing items have no patterns to exemplify; remove `examples`")
+        guard kind != .timing else {
+            if m["examples"] != nil { reader.error(m["examples"], "timing items have no patterns to exemplify; remove `examples`") }
+            return examples
         }
-
-        var replyWindow = 1
-        if let node = m["reply_window"] {
-            if trigger == nil { reader.error(node, "`reply_window` applies only to items with a trigger") }
-            if let value = reader.number(node, "reply_window") {
-                if value < 1 || value > 10 || value != value.rounded() {
-                    reader.error(node, "reply_window must be a whole number from 1 to 10")
-                } else {
-                    replyWindow = Int(value)
-                }
-            }
+        if let e = m["examples"], let em = reader.mapping(e, what: "examples", required: ["match", "no_match"], optional: []) {
+            examples.match = exampleList(em["match"], "examples.match")
+            examples.noMatch = exampleList(em["no_match"], "examples.no_match")
+            if examples.match.isEmpty, let n = em["match"] { reader.error(n, "give at least one example that must match") }
+            if examples.noMatch.isEmpty, let n = em["no_match"] { reader.error(n, "give at least one example that must not match") }
+        } else if m["examples"] == nil {
+            reader.error(node, "item `\(id)` needs `examples: {match: [...], no_match: [...]}`: every rule is tested by lint")
         }
+        // Optional example sets for the customer-side trigger and the agent-side condition.
+        func optionalExamples(_ key: String, for spec: MatchSpec?, warning: String) -> (match: [(String, SourceLocation)], noMatch: [(String, SourceLocation)]) {
+            if let e = m[key], let em = reader.mapping(e, what: key, required: ["match", "no_match"], optional: []) {
+                return (exampleList(em["match"], "\(key).match"), exampleList(em["no_match"], "\(key).no_match"))
+            }
+            if spec != nil, let node = key == "trigger_examples" ? m["trigger"] : m["when"] {
+                reader.warning(at: reader.location(node), warning)
+            }
+            return ([], [])
+        }
+        (examples.triggerMatch, examples.triggerNoMatch) = optionalExamples(
+            "trigger_examples", for: trigger, warning: "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
+        (examples.whenMatch, examples.whenNoMatch) = optionalExamples(
+            "when_examples", for: when, warning: "the condition has no `when_examples`; add agent lines that must and must not meet it")
+        return examples
+    }
 
-        let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
-        if errorsAfter > errorsBefore { return nil }
-        var item = Item(
-            id: id, title: title, kind: kind, category: category, scope: scope, points: points, isCritical: critical,
-            sources: sources, channels: channels, match: spec, trigger: trigger, when: when, timing: timing)
-        item.replyWindow = replyWindow
-        return (item, examples)
+    /// `reply_window`: a whole number of agent replies from 1 to 10 (default 1), only with a trigger.
+    static func parseReplyWindow(_ node: Node?, hasTrigger: Bool, reader: inout YAMLReader) -> Int {
+        guard let node else { return 1 }
+        if !hasTrigger { reader.error(node, "`reply_window` applies only to items with a trigger") }
+        guard let value = reader.number(node, "reply_window") else { return 1 }
+        if value < 1 || value > 10 || value != value.rounded() {
+            reader.error(node, "reply_window must be a whole number from 1 to 10")
+            return 1
+        }
+        return Int(value)
     }
 }
 

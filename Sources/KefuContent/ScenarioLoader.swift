@@ -1,7 +1,8 @@
-import KefuCore
+import Foundation
+public import KefuCore
 import KefuRegex
-import KefuRubrics
-import KefuScenarios
+public import KefuRubrics
+public import KefuScenarios
 import Yams
 
 /// A scenario as loaded from its YAML file, with what lint needs beyond the engine's model.
@@ -41,6 +42,52 @@ public enum ScenarioLoader {
             let top = reader.mapping(root, what: "a scenario", required: topKeys.required, optional: topKeys.optional)
         else { return (nil, reader.diagnostics) }
 
+        let header = parseHeader(top, clauses: clauses, reader: &reader)
+        let rubricIDs = transcriptRubrics(top["rubrics"], language: header.language, rubrics: rubrics, reader: &reader)
+        let checks = parseChecks(top["checks"], rubrics: rubrics, clauses: clauses, reader: &reader)
+        let parsedSteps = parseSteps(top["steps"], header: header, checkIDs: Set(checks.items.map(\.id)), reader: &reader)
+        let steps = parsedSteps.steps
+        checkGraph(steps: steps, stepNodes: parsedSteps.nodes, maxTurns: header.maxTurns, maxTurnsNode: top["max_turns"] ?? root, reader: &reader)
+        let used = Set(steps.flatMap(\.checks))
+        for item in checks.items where !used.contains(item.id) {
+            if let node = checks.locations[item.id] { reader.warning(at: reader.location(node), "check `\(item.id)` is not used by any step") }
+        }
+        let replySets = self.replySets(top["replies"], path: path, reader: &reader)
+
+        let checkRubric = Rubric(
+            id: "scenario:\(header.id).\(header.language)", version: RubricLoader.sha256(text), sourceHash: RubricLoader.sha256(text),
+            title: header.title, language: header.language, channels: [header.channel], normalization: .standard, passMark: header.passMark,
+            sections: [Section(id: "checks", title: "checks", weight: 1, items: checks.items)], patterns: checks.builder.patterns)
+        let scenario = Scenario(
+            id: header.id, language: header.language, title: header.title, business: header.business, channel: header.channel,
+            persona: header.persona, sources: header.sources, rubricIDs: rubricIDs, passMark: header.passMark, weights: header.weights,
+            maxTurns: header.maxTurns, replyLimitSeconds: header.replyLimit, replyTimePoints: header.replyTimePoints, steps: steps,
+            checks: checkRubric, contentHash: RubricLoader.sha256(text))
+        let loaded = LoadedScenario(
+            scenario: scenario, path: path, idLocation: reader.location(top["id"]),
+            stepLocations: parsedSteps.nodes.mapValues { reader.location($0) }, examples: checks.examples, replySets: replySets,
+            errors: reader.diagnostics.filter { $0.severity == .error })
+        return (loaded, reader.diagnostics)
+    }
+
+    /// The scenario's top-level settings (everything but rubrics, checks, steps and replies).
+    struct Header {
+        var id: String
+        var language: String
+        var title: String
+        var business: String
+        var channel: Channel
+        var persona: Persona
+        var sources: [String]
+        var passMark: Double
+        var weights: ScoringWeights
+        var maxTurns: Int
+        var replyLimit: Double?
+        var replyTimePoints: Double
+    }
+
+    /// Reads and checks the top-level settings.
+    static func parseHeader(_ top: [String: Node], clauses: ClauseCatalog?, reader: inout YAMLReader) -> Header {
         let id = reader.string(top["id"], "id") ?? ""
         if !id.isEmpty, id.hasPrefix("-") || !id.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
             reader.error(top["id"], "a scenario id is lowercase letters, digits and hyphens (the language goes in `language`)")
@@ -75,10 +122,15 @@ public enum ScenarioLoader {
         if let replyLimit, replyLimit <= 0, let node = top["reply_limit_seconds"] { reader.error(node, "reply_limit_seconds must be greater than 0") }
         let replyTimePoints = reader.number(top["reply_time_points"], "reply_time_points") ?? 1
         if replyTimePoints < 0, let node = top["reply_time_points"] { reader.error(node, "reply_time_points must not be negative") }
+        return Header(
+            id: id, language: language, title: title, business: business, channel: channel, persona: persona, sources: sources,
+            passMark: passMark, weights: weights, maxTurns: maxTurns, replyLimit: replyLimit, replyTimePoints: replyTimePoints)
+    }
 
-        // Transcript rubrics.
-        let rubricIDs = reader.strings(top["rubrics"], "rubrics", allowScalar: true) ?? []
-        for (name, node) in zip(rubricIDs, reader.sequence(top["rubrics"], "rubrics", allowScalar: true) ?? []) {
+    /// The transcript rubrics' ids, each checked to exist and warned about when its language differs.
+    static func transcriptRubrics(_ node: Node?, language: String, rubrics: [String: Rubric], reader: inout YAMLReader) -> [String] {
+        let rubricIDs = reader.strings(node, "rubrics", allowScalar: true) ?? []
+        for (name, node) in zip(rubricIDs, reader.sequence(node, "rubrics", allowScalar: true) ?? []) {
             if let rubric = rubrics[name] {
                 if rubric.language != language {
                     reader.warning(at: reader.location(node), "rubric `\(name)` is written for `\(rubric.language)`, the scenario for `\(language)`")
@@ -87,147 +139,182 @@ public enum ScenarioLoader {
                 reader.error(node, "no rubric with id `\(name)` under Rubrics/; known ids: \(rubrics.keys.sorted().joined(separator: ", "))")
             }
         }
+        return rubricIDs
+    }
 
-        // Checks: inline items and copies of rubric items, in one rubric with one pattern table.
+    /// The reply checks: inline items and copies of rubric items, in one rubric with one pattern table.
+    struct Checks {
         var builder = RubricLoader.Builder(normalization: .standard, caseFold: true)
         var items: [Item] = []
         var examples: [String: RuleExamples] = [:]
-        var checkLocations: [String: Node] = [:]
-        for node in reader.sequence(top["checks"], "checks") ?? [] {
+        var locations: [String: Node] = [:]
+    }
+
+    /// Reads `checks:`.
+    static func parseChecks(_ list: Node?, rubrics: [String: Rubric], clauses: ClauseCatalog?, reader: inout YAMLReader) -> Checks {
+        var checks = Checks()
+        for node in reader.sequence(list, "checks") ?? [] {
             guard case .mapping = node else {
                 reader.error(node, "a check is a mapping: an inline rule or `{id, use: RUBRIC#ITEM}`")
                 continue
             }
-            let keys = mappingKeys(node)
             var item: Item?
-            if keys.contains("use") {
-                guard let m = reader.mapping(node, what: "a rubric reference", required: ["id", "use"], optional: ["points", "critical"]) else { continue }
-                let checkID = reader.string(m["id"], "id") ?? ""
-                let reference = reader.string(m["use"], "use") ?? ""
-                let parts = reference.split(separator: "#", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else {
-                    reader.error(m["use"], "`use` names a rubric item as RUBRIC#ITEM, e.g. complaint.zh#apology")
-                    continue
-                }
-                guard let rubric = rubrics[parts[0]] else {
-                    reader.error(m["use"], "no rubric with id `\(parts[0])` under Rubrics/")
-                    continue
-                }
-                guard var copied = rubric.items.first(where: { $0.id == parts[1] }) else {
-                    reader.error(m["use"], "rubric `\(parts[0])` has no item `\(parts[1])`; its items: \(rubric.items.map(\.id).joined(separator: ", "))")
-                    continue
-                }
-                if copied.kind == .timing {
-                    reader.error(m["use"], "a timing item cannot be a reply check; set `reply_limit_seconds` on the step")
-                    continue
-                }
-                copied.id = checkID
-                copied.match = remap(copied.match, from: rubric, into: &builder)
-                copied.trigger = copied.trigger.map { remap($0, from: rubric, into: &builder) }
-                copied.when = copied.when.map { remap($0, from: rubric, into: &builder) }
-                if let points = reader.number(m["points"], "points") { copied.points = points }
-                if let critical = reader.bool(m["critical"], "critical") { copied.isCritical = critical }
-                item = copied
-            } else if let (parsed, itemExamples) = RubricLoader.parseItem(node, reader: &reader, builder: &builder, clauses: clauses) {
+            if mappingKeys(node).contains("use") {
+                item = copiedCheck(node, rubrics: rubrics, builder: &checks.builder, reader: &reader)
+            } else if let (parsed, itemExamples) = RubricLoader.parseItem(node, reader: &reader, builder: &checks.builder, clauses: clauses) {
                 if parsed.kind == .timing {
                     reader.error(node, "a timing item cannot be a reply check; set `reply_limit_seconds` on the step or the scenario")
                     continue
                 }
-                examples[parsed.id] = itemExamples
+                checks.examples[parsed.id] = itemExamples
                 item = parsed
             }
             guard let item else { continue }
-            if checkLocations[item.id] != nil {
+            if checks.locations[item.id] != nil {
                 reader.error(node, "duplicate check id `\(item.id)`")
                 continue
             }
-            checkLocations[item.id] = node
-            items.append(item)
+            checks.locations[item.id] = node
+            checks.items.append(item)
         }
-        let checkIDs = Set(items.map(\.id))
+        return checks
+    }
 
-        // Steps.
+    /// A check `{id, use: RUBRIC#ITEM}`: a copy of the rubric's item with its patterns moved into `builder`.
+    static func copiedCheck(_ node: Node, rubrics: [String: Rubric], builder: inout RubricLoader.Builder, reader: inout YAMLReader) -> Item? {
+        guard let m = reader.mapping(node, what: "a rubric reference", required: ["id", "use"], optional: ["points", "critical"]) else { return nil }
+        let checkID = reader.string(m["id"], "id") ?? ""
+        let reference = reader.string(m["use"], "use") ?? ""
+        let parts = reference.split(separator: "#", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else {
+            reader.error(m["use"], "`use` names a rubric item as RUBRIC#ITEM, e.g. complaint.zh#apology")
+            return nil
+        }
+        guard let rubric = rubrics[parts[0]] else {
+            reader.error(m["use"], "no rubric with id `\(parts[0])` under Rubrics/")
+            return nil
+        }
+        guard var copied = rubric.items.first(where: { $0.id == parts[1] }) else {
+            reader.error(m["use"], "rubric `\(parts[0])` has no item `\(parts[1])`; its items: \(rubric.items.map(\.id).joined(separator: ", "))")
+            return nil
+        }
+        if copied.kind == .timing {
+            reader.error(m["use"], "a timing item cannot be a reply check; set `reply_limit_seconds` on the step")
+            return nil
+        }
+        copied.id = checkID
+        copied.match = remap(copied.match, from: rubric, into: &builder)
+        copied.trigger = copied.trigger.map { remap($0, from: rubric, into: &builder) }
+        copied.when = copied.when.map { remap($0, from: rubric, into: &builder) }
+        if let points = reader.number(m["points"], "points") { copied.points = points }
+        if let critical = reader.bool(m["critical"], "critical") { copied.isCritical = critical }
+        return copied
+    }
+
+    /// The steps, with their nodes by id (for locations) and every branch target (checked to exist).
+    struct Steps {
         var steps: [Step] = []
-        var stepNodes: [String: Node] = [:]
-        var branchNodes: [(step: String, next: String, node: Node)] = []
-        for node in reader.sequence(top["steps"], "steps") ?? [] {
-            guard let m = reader.mapping(node, what: "a step", required: ["id", "customer"],
-                                         optional: ["checks", "reply_limit_seconds", "branches", "end", "note"])
-            else { continue }
-            let stepID = reader.string(m["id"], "step id") ?? ""
-            if stepNodes[stepID] != nil {
-                reader.error(m["id"], "duplicate step id `\(stepID)`")
-                continue
-            }
-            stepNodes[stepID] = node
-            let customer = reader.strings(m["customer"], "customer", allowScalar: true) ?? []
-            if customer.isEmpty || customer.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                reader.error(m["customer"], "the customer's line must not be empty")
-            }
-            let stepChecks = reader.strings(m["checks"], "checks", allowScalar: true) ?? []
-            for (name, n) in zip(stepChecks, reader.sequence(m["checks"], "checks", allowScalar: true) ?? []) where !checkIDs.contains(name) {
-                reader.error(n, "unknown check `\(name)`; define it under `checks:` (known: \(checkIDs.sorted().joined(separator: ", ")))")
-            }
-            let limit = reader.number(m["reply_limit_seconds"], "reply_limit_seconds")
-            if let limit, limit <= 0, let n = m["reply_limit_seconds"] { reader.error(n, "reply_limit_seconds must be greater than 0") }
-            var end: End?
-            if let n = m["end"] {
-                if case .mapping = n {
-                    if let e = reader.mapping(n, what: "end", required: ["outcome"], optional: ["fails"]) {
-                        end = End(outcome: reader.string(e["outcome"], "outcome") ?? "resolved", fails: reader.bool(e["fails"], "fails") ?? false)
-                    }
-                } else if let outcome = reader.string(n, "end") {
-                    end = End(outcome: outcome, fails: false)
-                }
-            }
-            var branches: [Branch] = []
-            for b in reader.sequence(m["branches"], "branches") ?? [] {
-                guard let bm = reader.mapping(b, what: "a branch", required: ["next"], optional: ["if"]) else { continue }
-                var condition = Condition()
-                if let c = bm["if"], let cm = reader.mapping(c, what: "a branch condition", required: [], optional: ["passed", "failed", "late"]) {
-                    condition = Condition(
-                        passed: reader.strings(cm["passed"], "passed", allowScalar: true) ?? [],
-                        failed: reader.strings(cm["failed"], "failed", allowScalar: true) ?? [],
-                        late: reader.bool(cm["late"], "late"))
-                    if condition.isDefault { reader.error(c, "a condition names `passed`, `failed` or `late`; leave out `if` for the default branch") }
-                    for name in condition.checkIDs where !stepChecks.contains(name) {
-                        reader.error(c, "the branch depends on check `\(name)`, which step `\(stepID)` does not apply; add it to the step's `checks`")
-                    }
-                }
-                let next = reader.string(bm["next"], "next") ?? ""
-                branchNodes.append((stepID, next, bm["next"] ?? b))
-                branches.append(Branch(condition: condition, next: next))
-            }
-            if end != nil && !branches.isEmpty { reader.error(m["branches"], "an end step has no branches") }
-            if end == nil {
-                if branches.isEmpty {
-                    reader.error(node, "step `\(stepID)` has no branches and no `end`: say where the conversation goes next")
-                } else if let index = branches.firstIndex(where: { $0.condition.isDefault }) {
-                    if index < branches.count - 1 {
-                        reader.warning(at: reader.location(m["branches"]), "branches after the default branch of `\(stepID)` are never taken")
-                    }
-                } else {
-                    reader.error(m["branches"], "step `\(stepID)` needs a default branch (one without `if`): a reply that meets no condition must go somewhere")
-                }
-            }
-            let step = Step(id: stepID, customer: customer, checks: stepChecks, replyLimitSeconds: limit, branches: branches, end: end)
-            if timedChannels.contains(channel), step.expectsReply, limit == nil, replyLimit == nil {
-                reader.error(node, "\(channel.rawValue) replies are timed: give `reply_limit_seconds` on the step or the scenario")
-            }
-            steps.append(step)
-        }
-        if steps.isEmpty, let node = top["steps"] { reader.error(node, "a scenario needs at least one step") }
-        for branch in branchNodes where stepNodes[branch.next] == nil {
-            reader.error(branch.node, "unknown step `\(branch.next)` (steps: \(steps.map(\.id).joined(separator: ", ")))")
-        }
-        checkGraph(steps: steps, stepNodes: stepNodes, maxTurns: maxTurns, maxTurnsNode: top["max_turns"] ?? root, reader: &reader)
-        let used = Set(steps.flatMap(\.checks))
-        for item in items where !used.contains(item.id) {
-            if let node = checkLocations[item.id] { reader.warning(at: reader.location(node), "check `\(item.id)` is not used by any step") }
-        }
+        var nodes: [String: Node] = [:]
+        var branchTargets: [(step: String, next: String, node: Node)] = []
+    }
 
+    /// Reads `steps:` and checks branch targets.
+    static func parseSteps(_ list: Node?, header: Header, checkIDs: Set<String>, reader: inout YAMLReader) -> Steps {
+        var parsed = Steps()
+        for node in reader.sequence(list, "steps") ?? [] {
+            if let step = parseStep(node, header: header, checkIDs: checkIDs, into: &parsed, reader: &reader) {
+                parsed.steps.append(step)
+            }
+        }
+        if parsed.steps.isEmpty, let list { reader.error(list, "a scenario needs at least one step") }
+        for branch in parsed.branchTargets where parsed.nodes[branch.next] == nil {
+            reader.error(branch.node, "unknown step `\(branch.next)` (steps: \(parsed.steps.map(\.id).joined(separator: ", ")))")
+        }
+        return parsed
+    }
+
+    /// One step; records its node and branch targets in `parsed`.
+    static func parseStep(_ node: Node, header: Header, checkIDs: Set<String>, into parsed: inout Steps, reader: inout YAMLReader) -> Step? {
+        guard let m = reader.mapping(node, what: "a step", required: ["id", "customer"],
+                                     optional: ["checks", "reply_limit_seconds", "branches", "end", "note"])
+        else { return nil }
+        let stepID = reader.string(m["id"], "step id") ?? ""
+        if parsed.nodes[stepID] != nil {
+            reader.error(m["id"], "duplicate step id `\(stepID)`")
+            return nil
+        }
+        parsed.nodes[stepID] = node
+        let customer = reader.strings(m["customer"], "customer", allowScalar: true) ?? []
+        if customer.isEmpty || customer.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            reader.error(m["customer"], "the customer's line must not be empty")
+        }
+        let stepChecks = reader.strings(m["checks"], "checks", allowScalar: true) ?? []
+        for (name, n) in zip(stepChecks, reader.sequence(m["checks"], "checks", allowScalar: true) ?? []) where !checkIDs.contains(name) {
+            reader.error(n, "unknown check `\(name)`; define it under `checks:` (known: \(checkIDs.sorted().joined(separator: ", ")))")
+        }
+        let limit = reader.number(m["reply_limit_seconds"], "reply_limit_seconds")
+        if let limit, limit <= 0, let n = m["reply_limit_seconds"] { reader.error(n, "reply_limit_seconds must be greater than 0") }
+        let end = parseEnd(m["end"], reader: &reader)
+        let branches = parseBranches(m["branches"], stepID: stepID, stepChecks: stepChecks, into: &parsed, reader: &reader)
+        if end != nil && !branches.isEmpty { reader.error(m["branches"], "an end step has no branches") }
+        if end == nil {
+            if branches.isEmpty {
+                reader.error(node, "step `\(stepID)` has no branches and no `end`: say where the conversation goes next")
+            } else if let index = branches.firstIndex(where: { $0.condition.isDefault }) {
+                if index < branches.count - 1 {
+                    reader.warning(at: reader.location(m["branches"]), "branches after the default branch of `\(stepID)` are never taken")
+                }
+            } else {
+                reader.error(m["branches"], "step `\(stepID)` needs a default branch (one without `if`): a reply that meets no condition must go somewhere")
+            }
+        }
+        let step = Step(id: stepID, customer: customer, checks: stepChecks, replyLimitSeconds: limit, branches: branches, end: end)
+        if timedChannels.contains(header.channel), step.expectsReply, limit == nil, header.replyLimit == nil {
+            reader.error(node, "\(header.channel.rawValue) replies are timed: give `reply_limit_seconds` on the step or the scenario")
+        }
+        return step
+    }
+
+    /// A step's `end:` (an outcome, or `{outcome, fails}`).
+    static func parseEnd(_ node: Node?, reader: inout YAMLReader) -> End? {
+        guard let n = node else { return nil }
+        if case .mapping = n {
+            if let e = reader.mapping(n, what: "end", required: ["outcome"], optional: ["fails"]) {
+                return End(outcome: reader.string(e["outcome"], "outcome") ?? "resolved", fails: reader.bool(e["fails"], "fails") ?? false)
+            }
+        } else if let outcome = reader.string(n, "end") {
+            return End(outcome: outcome, fails: false)
+        }
+        return nil
+    }
+
+    /// A step's `branches:`; conditions may only name checks the step applies.
+    static func parseBranches(_ list: Node?, stepID: String, stepChecks: [String], into parsed: inout Steps, reader: inout YAMLReader) -> [Branch] {
+        var branches: [Branch] = []
+        for b in reader.sequence(list, "branches") ?? [] {
+            guard let bm = reader.mapping(b, what: "a branch", required: ["next"], optional: ["if"]) else { continue }
+            var condition = Condition()
+            if let c = bm["if"], let cm = reader.mapping(c, what: "a branch condition", required: [], optional: ["passed", "failed", "late"]) {
+                condition = Condition(
+                    passed: reader.strings(cm["passed"], "passed", allowScalar: true) ?? [],
+                    failed: reader.strings(cm["failed"], "failed", allowScalar: true) ?? [],
+                    late: reader.bool(cm["late"], "late"))
+                if condition.isDefault { reader.error(c, "a condition names `passed`, `failed` or `late`; leave out `if` for the default branch") }
+                for name in condition.checkIDs where !stepChecks.contains(name) {
+                    reader.error(c, "the branch depends on check `\(name)`, which step `\(stepID)` does not apply; add it to the step's `checks`")
+                }
+            }
+            let next = reader.string(bm["next"], "next") ?? ""
+            parsed.branchTargets.append((stepID, next, bm["next"] ?? b))
+            branches.append(Branch(condition: condition, next: next))
+        }
+        return branches
+    }
+
+    /// `replies: {model: [...], poor: [...]}`: reply files relative to the scenario's folder.
+    static func replySets(_ node: Node?, path: String, reader: inout YAMLReader) -> [(kind: String, path: String, location: SourceLocation)] {
         var replySets: [(kind: String, path: String, location: SourceLocation)] = []
-        if let node = top["replies"], let r = reader.mapping(node, what: "replies", required: ["model", "poor"], optional: []) {
+        if let node, let r = reader.mapping(node, what: "replies", required: ["model", "poor"], optional: []) {
             let folder = path.split(separator: "/").dropLast().joined(separator: "/")
             for kind in ["model", "poor"] {
                 for n in reader.sequence(r[kind], kind, allowScalar: true) ?? [] {
@@ -237,20 +324,7 @@ public enum ScenarioLoader {
                 }
             }
         }
-
-        let checks = Rubric(
-            id: "scenario:\(id).\(language)", version: RubricLoader.sha256(text), sourceHash: RubricLoader.sha256(text), title: title,
-            language: language, channels: [channel], normalization: .standard, passMark: passMark,
-            sections: [Section(id: "checks", title: "checks", weight: 1, items: items)], patterns: builder.patterns)
-        let scenario = Scenario(
-            id: id, language: language, title: title, business: business, channel: channel, persona: persona, sources: sources,
-            rubricIDs: rubricIDs, passMark: passMark, weights: weights, maxTurns: maxTurns, replyLimitSeconds: replyLimit,
-            replyTimePoints: replyTimePoints, steps: steps, checks: checks, contentHash: RubricLoader.sha256(text))
-        let loaded = LoadedScenario(
-            scenario: scenario, path: path, idLocation: reader.location(top["id"]),
-            stepLocations: stepNodes.mapValues { reader.location($0) }, examples: examples, replySets: replySets,
-            errors: reader.diagnostics.filter { $0.severity == .error })
-        return (loaded, reader.diagnostics)
+        return replySets
     }
 
     /// Reachability from the first step, a reachable end, and the shortest way to an end within `max_turns`.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Kefu's one JSON style for everything it shows (`--format json`, the web API): snake_case keys,
 /// sorted keys, scores rounded to two decimals, ISO-8601 UTC timestamps with milliseconds.

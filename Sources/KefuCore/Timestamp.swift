@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// ISO-8601 UTC timestamps with milliseconds (`2026-11-23T01:33:29.077Z`), formatted and parsed without
 /// `DateFormatter` (which is slow to create and not safe to share between threads on every platform).

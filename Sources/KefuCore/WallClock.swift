@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The calendar clock services read "now" from: the system's in production, a fixed or stepping one in
 /// tests. Scenario and exam timers use Swift `Clock`s (``ManualClock`` in tests); this is for dates.

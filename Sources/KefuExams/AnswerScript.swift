@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 
 /// Answers given from a file instead of the terminal (`kefu exam take --answers FILE`): tests, the demo, batch runs.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import KefuCore
 
 /// How the grades of several attempts make one result (Moodle's quiz grading methods).

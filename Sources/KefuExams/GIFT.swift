@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 
 /// Moodle's GIFT text format: parsing (with line and column for every error) and writing.
 ///
@@ -167,7 +167,7 @@ public enum GIFT {
                 body = body[(close + 2)...]
             }
             let metadata = Metadata(comments: comments)
-            metadata.errors(file: file).forEach { diagnostics.append($0) }
+            diagnostics += metadata.errors(file: file)
             var question = Question(id: "", name: name ?? "", category: category, type: .description, text: "")
             guard let open = Self.find("{", in: body) else {
                 if let stray = Self.find("}", in: body) {

@@ -1,4 +1,5 @@
-import KefuCore
+import Foundation
+public import KefuCore
 
 /// The kinds of question a bank holds (the GIFT types, named as `kefu bank inspect` prints them).
 public enum QuestionType: String, Sendable, Hashable, Codable, CaseIterable {

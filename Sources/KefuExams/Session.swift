@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One attempt being taken: navigation, flags, answers and the deadline, as a pure state machine.
 ///

@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 import Foundation
 
 /// A signed tree head in the C2SP `tlog-checkpoint` text format, signed as a C2SP signed note with

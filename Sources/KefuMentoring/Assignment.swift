@@ -1,4 +1,4 @@
-import KefuCore
+public import KefuCore
 
 /// A new hire waiting for a mentor.
 public struct Apprentice: Sendable, Hashable {

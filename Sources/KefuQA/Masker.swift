@@ -1,4 +1,4 @@
-import KefuRegex
+public import KefuRegex
 
 /// Kinds of personal data Kefu masks before anything is stored, logged or shown.
 public enum PersonalDataKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -29,7 +29,19 @@ struct PatternSource {
     static let nonBoundaryAfterLatin = "(?=\(latinWord))"
 
     init(pattern: String, normalizer: Normalizer) {
-        let scalars = Array(pattern.unicodeScalars)
+        var rewriter = Rewriter(scalars: Array(pattern.unicodeScalars), normalizer: normalizer)
+        rewriter.run()
+        compiled = rewriter.compiled
+        byteToSource = rewriter.byteToSource
+    }
+
+    /// The rewriting pass over the pattern's scalars: one token per step, in or out of a character
+    /// class or a `\Q…\E` quote.
+    private struct Rewriter {
+        let scalars: [Unicode.Scalar]
+        let normalizer: Normalizer
+        var compiled = ""
+        var byteToSource: [Int] = []
         var i = 0
         var inClass = false
         var classStart = -1
@@ -39,15 +51,37 @@ struct PatternSource {
         var lastTokenEndsWithLatinWord = false
         var groups: [Bool] = []
 
-        func append(_ text: String, source: Int) {
+        init(scalars: [Unicode.Scalar], normalizer: Normalizer) {
+            self.scalars = scalars
+            self.normalizer = normalizer
+        }
+
+        mutating func run() {
+            while i < scalars.count {
+                let c = scalars[i]
+                if inQuote {
+                    quoted(c)
+                } else if c == "\\" && i + 1 < scalars.count {
+                    escape(c, scalars[i + 1])
+                } else if inClass {
+                    classMember(c)
+                } else {
+                    token(c)
+                }
+            }
+        }
+
+        mutating func append(_ text: String, source: Int) {
             compiled += text
             byteToSource.append(contentsOf: repeatElement(source, count: text.utf8.count))
         }
-        func appendScalar(_ scalar: Unicode.Scalar, source: Int) {
+
+        mutating func appendScalar(_ scalar: Unicode.Scalar, source: Int) {
             compiled.unicodeScalars.append(scalar)
             byteToSource.append(contentsOf: repeatElement(source, count: UTF8.width(scalar)))
         }
-        func appendLiteral(_ scalar: Unicode.Scalar, source: Int) {
+
+        mutating func appendLiteral(_ scalar: Unicode.Scalar, source: Int) {
             guard scalar.value >= 0x80, let mapped = normalizer.mapped(scalar) else {
                 appendScalar(scalar, source: source)
                 return
@@ -79,83 +113,85 @@ struct PatternSource {
             }
         }
 
-        while i < scalars.count {
-            let c = scalars[i]
-            if inQuote {
-                if c == "\\", i + 1 < scalars.count, scalars[i + 1] == "E" {
-                    append("\\E", source: i)
-                    inQuote = false
-                    i += 2
-                } else {
-                    appendLiteral(c, source: i)
-                    i += 1
-                }
-                continue
+        /// Inside `\Q…\E`: literals until `\E`.
+        mutating func quoted(_ c: Unicode.Scalar) {
+            if c == "\\", i + 1 < scalars.count, scalars[i + 1] == "E" {
+                append("\\E", source: i)
+                inQuote = false
+                i += 2
+            } else {
+                appendLiteral(c, source: i)
+                i += 1
             }
-            if c == "\\" && i + 1 < scalars.count {
-                let e = scalars[i + 1]
-                if !inClass && (e == "b" || e == "B") {
-                    let positive = e == "b"
-                    if Self.startsWithLatinWord(scalars, at: i + 2) {
-                        append(positive ? Self.boundaryBeforeLatin : Self.nonBoundaryBeforeLatin, source: i)
-                    } else if lastTokenEndsWithLatinWord {
-                        append(positive ? Self.boundaryAfterLatin : Self.nonBoundaryAfterLatin, source: i)
-                    } else {
-                        append(positive ? Self.boundary : Self.nonBoundary, source: i)
-                    }
-                    lastTokenEndsWithLatinWord = false
-                    i += 2
-                    continue
+        }
+
+        /// A backslash escape `c e`: boundaries are rewritten, `\Q` opens a quote, the rest is copied.
+        mutating func escape(_ c: Unicode.Scalar, _ e: Unicode.Scalar) {
+            if !inClass && (e == "b" || e == "B") {
+                let positive = e == "b"
+                if PatternSource.startsWithLatinWord(scalars, at: i + 2) {
+                    append(positive ? PatternSource.boundaryBeforeLatin : PatternSource.nonBoundaryBeforeLatin, source: i)
+                } else if lastTokenEndsWithLatinWord {
+                    append(positive ? PatternSource.boundaryAfterLatin : PatternSource.nonBoundaryAfterLatin, source: i)
+                } else {
+                    append(positive ? PatternSource.boundary : PatternSource.nonBoundary, source: i)
                 }
-                if e == "Q" {
-                    append("\\Q", source: i)
-                    inQuote = true
-                    i += 2
-                    continue
-                }
-                appendScalar(c, source: i)
-                appendScalar(e, source: i + 1)
                 lastTokenEndsWithLatinWord = false
                 i += 2
-                // Escapes with a braced argument: copy through the closing brace.
-                if "pPxoNgkKu".unicodeScalars.contains(e), i < scalars.count, scalars[i] == "{" {
-                    while i < scalars.count {
-                        let b = scalars[i]
-                        appendScalar(b, source: i)
-                        i += 1
-                        if b == "}" { break }
-                    }
-                }
-                continue
+                return
             }
-            if inClass {
-                if c == "]" && i > classStart + 1 && !(i == classStart + 2 && scalars[classStart + 1] == "^") {
-                    inClass = false
-                    appendScalar(c, source: i)
-                } else if c == "[", i + 1 < scalars.count, scalars[i + 1] == ":" {
-                    // POSIX class [:alpha:]: copy through ":]".
-                    while i < scalars.count {
-                        appendScalar(scalars[i], source: i)
-                        if scalars[i] == "]" && i > 0 && scalars[i - 1] == ":" {
-                            i += 1
-                            break
-                        }
-                        i += 1
-                    }
-                    continue
-                } else {
-                    appendLiteral(c, source: i)
-                }
-                i += 1
-                continue
+            if e == "Q" {
+                append("\\Q", source: i)
+                inQuote = true
+                i += 2
+                return
             }
+            appendScalar(c, source: i)
+            appendScalar(e, source: i + 1)
+            lastTokenEndsWithLatinWord = false
+            i += 2
+            // Escapes with a braced argument: copy through the closing brace.
+            if "pPxoNgkKu".unicodeScalars.contains(e), i < scalars.count, scalars[i] == "{" {
+                while i < scalars.count {
+                    let b = scalars[i]
+                    appendScalar(b, source: i)
+                    i += 1
+                    if b == "}" { break }
+                }
+            }
+        }
+
+        /// A character inside `[…]`: the closing bracket, a POSIX class, or a literal.
+        mutating func classMember(_ c: Unicode.Scalar) {
+            if c == "]" && i > classStart + 1 && !(i == classStart + 2 && scalars[classStart + 1] == "^") {
+                inClass = false
+                appendScalar(c, source: i)
+            } else if c == "[", i + 1 < scalars.count, scalars[i + 1] == ":" {
+                // POSIX class [:alpha:]: copy through ":]".
+                while i < scalars.count {
+                    appendScalar(scalars[i], source: i)
+                    if scalars[i] == "]" && i > 0 && scalars[i - 1] == ":" {
+                        i += 1
+                        break
+                    }
+                    i += 1
+                }
+                return
+            } else {
+                appendLiteral(c, source: i)
+            }
+            i += 1
+        }
+
+        /// A character outside classes and quotes: brackets, groups, alternation, or a literal.
+        mutating func token(_ c: Unicode.Scalar) {
             if c == "[" {
                 inClass = true
                 classStart = i
                 appendScalar(c, source: i)
                 lastTokenEndsWithLatinWord = false
                 i += 1
-                continue
+                return
             }
             switch c {
             case "(":
@@ -175,7 +211,7 @@ struct PatternSource {
                 appendScalar(c, source: i)
             default:
                 appendLiteral(c, source: i)
-                lastTokenEndsWithLatinWord = Self.isASCIIWord(c)
+                lastTokenEndsWithLatinWord = PatternSource.isASCIIWord(c)
             }
             i += 1
         }

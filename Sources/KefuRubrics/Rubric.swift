@@ -1,5 +1,5 @@
-import KefuCore
-import KefuRegex
+public import KefuCore
+public import KefuRegex
 
 /// A scoring rubric: sections of weighted items, each a regex rule over the agent's turns.
 /// Built by the content loader (`KefuContent`) from YAML; scored by ``Scorer``.

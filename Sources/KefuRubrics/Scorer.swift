@@ -1,5 +1,5 @@
-import KefuCore
-import KefuRegex
+public import KefuCore
+public import KefuRegex
 
 /// Scores interactions with a rubric. Pure: no I/O, no clock. Safe to share between threads; each thread
 /// passes its own ``MatchScratch``.

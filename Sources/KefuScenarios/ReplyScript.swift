@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuRubrics
+public import KefuCore
+public import KefuRubrics
 
 /// A scripted reply: the text and how long the trainee took (seconds after the customer's line).
 public struct ScriptedReply: Sendable, Hashable, Codable {

@@ -1,7 +1,7 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuRegex
-import KefuRubrics
+public import KefuRubrics
 
 /// The customer's line as shown to the trainee.
 public struct CustomerLine: Sendable, Hashable, Codable {

@@ -1,5 +1,5 @@
-import KefuCore
-import KefuRubrics
+public import KefuCore
+public import KefuRubrics
 
 /// A scripted customer conversation played against a trainee: the customer's lines, the checks each
 /// reply must meet, and the branches that choose the customer's next line from the checks' verdicts.

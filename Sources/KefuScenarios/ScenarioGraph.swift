@@ -1,3 +1,5 @@
+import Foundation
+
 /// The branch graph of a scenario as Graphviz DOT or Mermaid text (`kefu scenario graph`).
 public enum ScenarioGraph {
     /// A condition as an edge label: `passed: a, b; failed: c; late`, or `otherwise`.

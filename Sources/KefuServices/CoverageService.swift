@@ -8,8 +8,8 @@ public struct CoverageService: Sendable {
     /// The content.
     public let repository: ContentRepository
 
-    /// Creates the service.
-    public init(repository: ContentRepository) { self.repository = repository }
+    /// Creates the service over the environment's content.
+    public init(environment: KefuEnvironment) { self.repository = environment.content }
 
     /// Coverage of one clause.
     public struct ClauseCoverage: Sendable, Codable, Equatable {
@@ -27,11 +27,6 @@ public struct CoverageService: Sendable {
         public var certifications: [String]
         /// True when anything cites it.
         public var isCovered: Bool { !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty && certifications.isEmpty) }
-
-        enum CodingKeys: String, CodingKey {
-            case clause, section, questions, scenarios, certifications
-            case rubricRules = "rubric_rules"
-        }
     }
 
     /// The coverage report.
@@ -42,17 +37,16 @@ public struct CoverageService: Sendable {
         public var unknownCitations: [String]
         /// Number of clauses cited by something.
         public var covered: Int { clauses.filter(\.isCovered).count }
-
-        enum CodingKeys: String, CodingKey {
-            case clauses
-            case unknownCitations = "unknown_citations"
-        }
     }
 
-    /// Builds the report.
-    public func report() throws(ContentError) -> Report {
+    /// Builds the report; an error when the clause catalog cannot be loaded.
+    public func report() async throws -> Report {
         let (catalog, catalogDiagnostics) = repository.clauseCatalog()
-        guard let catalog else { throw ContentError(catalogDiagnostics) }
+        guard let catalog else {
+            throw ServiceError(
+                .invalidInput, "the policy clause catalog cannot be loaded:\n" + ContentError(catalogDiagnostics).description,
+                hint: .init("lint", ["path": ContentRepository.clauseCatalogPath]))
+        }
         let (rubrics, _) = repository.rubrics(clauses: catalog)
         var citations: [String: [String]] = [:]
         for loaded in rubrics {

@@ -1,5 +1,6 @@
-import KefuCore
-import KefuLedger
+import Foundation
+public import KefuCore
+public import KefuLedger
 
 /// A certification's rules (from `Tracks/certifications.yaml`).
 public struct CertificationRule: Sendable, Hashable {

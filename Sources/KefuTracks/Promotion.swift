@@ -1,4 +1,4 @@
-import KefuCore
+public import KefuCore
 
 /// One requirement of a promotion step (Tracks/promotion.yaml).
 public enum PromotionRequirement: Sendable, Hashable {

@@ -60,8 +60,9 @@ struct MatchingTests {
     func notGreedy() throws {
         let matcher = MentorMatcher(weights: MatchWeights(sameSite: 5, sameTeam: 0, notLineManager: 0, sharedChannels: 0, load: 0))
         let apprentices = [
-            Apprentice(id: "A1", languages: ["zh"], channels: [.wechat], site: "上海"),  // would take M1 first (same site)
-            Apprentice(id: "A2", languages: ["en"], channels: [.wechat], site: "北京"),  // only M1 speaks English
+            // A1 would take M1 first (same site); only M1 speaks English, A2's language.
+            Apprentice(id: "A1", languages: ["zh"], channels: [.wechat], site: "上海"),
+            Apprentice(id: "A2", languages: ["en"], channels: [.wechat], site: "北京"),
         ]
         let mentors = [
             Mentor(id: "M1", languages: ["zh", "en"], channels: [.wechat], site: "上海", capacity: 1),

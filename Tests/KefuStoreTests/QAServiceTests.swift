@@ -294,9 +294,13 @@ struct QASamplingTests {
         #expect(again.scored == 0 && again.unchanged == 25)
         let source = try String(contentsOf: repositoryRoot.appendingPathComponent("Rubrics/conduct.zh.yaml"), encoding: .utf8)
         let copy = try f.file("conduct.zh.yaml", source + "\n# a new version\n")
-        let newer = try await scoring.score(rubric: copy, by: .system)
+        // Rubric paths resolve only inside a content root: the copy's folder is one (its file is named by a relative path).
+        let otherRoot = URL(fileURLWithPath: copy).deletingLastPathComponent().path
+        let otherEnvironment = KefuEnvironment(configuration: Configuration(root: otherRoot, database: f.storage.location), storage: f.storage)
+        let newer = try await QAScoreService(environment: otherEnvironment).score(rubric: "conduct.zh.yaml", by: .system)
         #expect(newer.rubricVersion != f.scorer.rubric.sourceHash)
         #expect(newer.scored == 25)
+        await #expect(throws: ServiceError.self) { try await scoring.score(rubric: copy, by: .system) }
         #expect(try f.count("qa_score") == 50)
         let failed = try f.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM qa_score WHERE interaction_id LIKE 'rude-%' AND passed = 0 AND rubric_version = ?", arguments: [f.scorer.rubric.sourceHash]) }
         #expect(failed == 6)
