@@ -3,8 +3,7 @@ import PackageDescription
 
 /// Stricter imports, one target at a time: a file sees only the members of modules it imports itself
 /// (`MemberImportVisibility`), and imports are internal unless written `public import` where a public
-/// declaration exposes the module's types (`InternalImportsByDefault`). On the engine targets today;
-/// extend to the others as they are converted.
+/// declaration exposes the module's types (`InternalImportsByDefault`). On every source target.
 let strictImports: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -58,24 +57,25 @@ let package = Package(
         // Storage protocols: one store per aggregate, domain types in and out, no SQL (no GRDB).
         .target(name: "KefuStorage", dependencies: ["KefuCore", "KefuLedger"], swiftSettings: strictImports),
         // SQLite through GRDB: migrations, records, every SQL statement; implements KefuStorage.
-        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictImports),
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
             dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
-                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictImports
         ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuContent", "KefuRubrics", "KefuRegex", "KefuCore", "KefuLedger", "KefuStorage", "KefuStore", "KefuTracks", "KefuScenarios", "KefuExams", "KefuMentoring",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                "KefuServices", "KefuCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictImports
         ),
-        .executableTarget(name: "kefu", dependencies: ["KefuCLI"]),
+        .executableTarget(name: "kefu", dependencies: ["KefuCLI"], swiftSettings: strictImports),
         // Test support: fresh storage, the storage conformance suites, golden files.
-        .target(name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"]),
+        .target(name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"], swiftSettings: strictImports),
         .testTarget(name: "KefuStorageTests", dependencies: ["KefuTesting", "KefuStorage", "KefuStore", "KefuCore"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),

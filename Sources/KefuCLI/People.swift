@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import KefuCore
-import KefuServices
+public import KefuServices
 
 /// The identity a command acts as: `--as PERSON` when given, else the operator (whoever can open the
 /// database) acting as an administrator under their OS user name.

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuServices
 
 /// Set by the SIGINT handler while a scenario is played in the terminal.

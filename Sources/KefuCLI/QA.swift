@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import KefuCore
-import KefuServices
+public import KefuServices
 
 /// Output formats of the QA listing commands.
 enum QAListFormat: String, ExpressibleByArgument, CaseIterable {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuServices
-import KefuStore
 
 extension Kefu {
     /// `kefu scenario …`.
@@ -150,9 +149,8 @@ private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch { throw Edge.report(error) }
 }
 
-/// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score; with
-/// a mentor's review, notes under their turns and overridden verdicts beside the automatic ones.
-func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAnnotation] = [], overrides: [TranscriptOverride] = []) {
+/// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score.
+func printTranscript(_ t: ScenarioService.Transcript) {
     let r = t.run
     print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)")
     print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")")
@@ -163,9 +161,6 @@ func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAn
         var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
         for check in record.checks {
             line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
-        if let mentor = overrides.last(where: { $0.turn == record.turn && $0.checkID == check.id }) {
-            line += "→\(mentor.verdict == "pass" ? "✓" : "✗")(\(mentor.mentorID): \(mentor.reason))"
-        }
             for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
         }
         notes[record.turn, default: []].append(line)
@@ -175,7 +170,6 @@ func printTranscript(_ t: ScenarioService.Transcript, annotations: [TranscriptAn
         let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
         print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
         for note in notes[i] ?? [] { print("              \(note)") }
-        for annotation in annotations where annotation.turn == i { print("              ✎ \(annotation.mentorID): \(annotation.note)") }
     }
     guard let report = t.report else { return }
     print("\nscore \(short(report.score))\(r.status == .complete ? (report.passed ? " · PASS" : " · FAIL") : "")"

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KefuServices
-import KefuStore
 
 /// Options of commands that use the database.
 struct StoreOptions: ParsableArguments {
@@ -10,14 +9,6 @@ struct StoreOptions: ParsableArguments {
 
     @Option(help: "Ledger signing key (default: $KEFU_KEY or <database>.key; created with mode 0600 on first use).")
     var key: String?
-
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment[KefuDatabase.environmentKey] ?? KefuDatabase.defaultFileName
-    }
-
-    func open() throws -> KefuDatabase {
-        do { return try KefuDatabase(path: databasePath) } catch { throw failure(error) }
-    }
 }
 
 /// Prints an error for the person at the terminal and returns exit status 2.

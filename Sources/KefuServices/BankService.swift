@@ -1,6 +1,6 @@
 import Foundation
-import KefuContent
-import KefuCore
+public import KefuContent
+public import KefuCore
 import KefuExams
 import Logging
 

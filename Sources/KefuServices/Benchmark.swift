@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuQA
-import KefuRegex
-import KefuRubrics
+public import KefuRegex
+public import KefuRubrics
 
 /// Builds the scoring benchmark's inputs: a synthetic corpus of agent turns (60 % Chinese, 40 % English,
 /// about 60 characters each, drawn with a seeded generator) and a large rubric made of every distinct

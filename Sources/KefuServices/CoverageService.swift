@@ -1,7 +1,10 @@
 import Foundation
-import KefuContent
+public import KefuContent
 import KefuCore
 import KefuRubrics
+import KefuExams
+import KefuScenarios
+import KefuTracks
 
 /// `kefu coverage`: which policy clauses content cites, and which nothing cites yet.
 public struct CoverageService: Sendable {

@@ -1,10 +1,10 @@
-import Crypto
+public import Crypto
 import Foundation
-import KefuContent
-import KefuCore
-import KefuStorage
+public import KefuContent
+public import KefuCore
+public import KefuStorage
 import KefuStore
-import Logging
+public import Logging
 
 /// Where Kefu's content, data and keys are, resolved once per process from options and the
 /// environment. Services never read environment variables: the edge builds this and passes it in.

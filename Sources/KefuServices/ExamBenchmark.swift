@@ -1,7 +1,7 @@
 import Foundation
 import KefuContent
-import KefuCore
-import KefuExams
+public import KefuCore
+public import KefuExams
 import KefuStorage
 import KefuStore
 

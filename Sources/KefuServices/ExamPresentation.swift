@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-import KefuExams
+public import KefuExams
 
 // The exam vocabulary the edges name (the CLI imports only KefuServices and KefuCore).
 

@@ -1,8 +1,8 @@
-import Foundation
-import KefuContent
-import KefuCore
-import KefuExams
-import KefuStorage
+public import Foundation
+public import KefuContent
+public import KefuCore
+public import KefuExams
+public import KefuStorage
 
 /// An attempt being taken: the stored row, the session state machine and what grades it.
 public struct ExamRun: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 
 /// Decodes one JSONL line into an ``Interaction``, with errors that name the problem but never echo
 /// the line's content (it may hold customer data).

@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 import Foundation
 
 /// The ledger's Ed25519 signing key: generated on first use, stored beside the database with 0600

@@ -1,7 +1,7 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuLedger
-import KefuStorage
+public import KefuStorage
 
 /// The ledger benchmark: append throughput (one transaction, and one transaction each), verification
 /// and an inclusion proof, measured through the ledger store of a fresh storage.

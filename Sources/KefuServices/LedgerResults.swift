@@ -1,7 +1,7 @@
 import Foundation
-import KefuCore
-import KefuLedger
-import KefuTracks
+public import KefuCore
+public import KefuLedger
+public import KefuTracks
 
 /// A JSON document carried inside a result (ledger evidence, a credential): encodes as the JSON it holds.
 public struct JSONDocument: Sendable, Hashable, Codable {

@@ -1,10 +1,11 @@
 import Crypto
-import Foundation
+public import Foundation
 import KefuContent
-import KefuCore
-import KefuLedger
+public import KefuCore
+public import KefuLedger
 import KefuStorage
 import KefuTracks
+import Logging
 
 /// The certification ledger's use cases: certify, revoke, expire, verify, checkpoint, prove, credentials.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads a file or stdin as lines of bytes, in chunks, so memory stays bounded however large the input is.
 public final class LineReader {

@@ -1,6 +1,6 @@
 import Foundation
-import KefuContent
-import KefuCore
+public import KefuContent
+public import KefuCore
 
 /// The content check (`lint`): YAML schema, regexes, rule examples, ids and policy citations of the
 /// content under the environment's root.

@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuMentoring
 
 /// Mentor assignment at contact-centre scale: a generated centre, the optimal assignment timed, and a

@@ -1,9 +1,11 @@
 import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuExams
-import KefuScenarios
-import KefuStorage
+public import KefuScenarios
+public import KefuStorage
+import KefuRubrics
+import KefuTracks
 
 /// Something waiting for a mentor.
 public enum MentorQueueItem: Sendable, Hashable, Codable {

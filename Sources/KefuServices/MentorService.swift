@@ -1,9 +1,10 @@
-import Foundation
+public import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuMentoring
-import KefuStorage
+public import KefuStorage
 import KefuTracks
+import Logging
 
 /// A pair the assignment makes.
 public struct ProposedPair: Sendable, Hashable, Codable {

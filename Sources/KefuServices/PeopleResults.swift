@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 
 /// A person as typed into a form or on a command line: level and channels are text, checked by
 /// ``PeopleService/add(_:by:)``.

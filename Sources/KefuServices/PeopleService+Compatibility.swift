@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-import KefuStore
+public import KefuStore
 
 // Compatibility for code not yet moved to the service boundary (other slices' tests import people
 // this way). Remove once nothing calls it.

@@ -1,6 +1,7 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuStorage
+import Logging
 
 /// People and their hand-entered evidence: add one, import a CSV all-or-nothing, list, show, mark as
 /// left; record exam or scenario attempts and mentors' sign-offs.

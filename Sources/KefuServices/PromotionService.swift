@@ -1,9 +1,10 @@
-import Foundation
+public import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuLedger
 import KefuStorage
-import KefuTracks
+public import KefuTracks
+import Logging
 
 /// One step of a promotion track checked for a person.
 public struct PromotionStepCheck: Sendable, Hashable, Codable {

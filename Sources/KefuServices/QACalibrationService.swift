@@ -1,5 +1,5 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuQA
 import KefuRubrics
 import KefuStorage

@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuQA
 import KefuRegex
 import KefuStorage
+import Logging
 
 /// Imports interactions (JSONL, or CSV with one row per turn): validated, masked before anything is
 /// stored, de-duplicated by id and written in one transaction — all or nothing unless `skipInvalid`,

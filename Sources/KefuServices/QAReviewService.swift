@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuRubrics
+public import KefuCore
+public import KefuRubrics
 import KefuStorage
 
 /// Human review of automatic QA scores, agents' disputes and the supervisor's decision on them.

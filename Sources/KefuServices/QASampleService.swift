@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuLedger
 import KefuQA
 import KefuStorage
+import KefuRubrics
+import Logging
 
 /// Draws stratified, seeded samples of imported interactions and records everything needed to
 /// re-derive them; verifying re-derives a sample and says whether it is identical or what changed.

@@ -1,8 +1,9 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuRegex
 import KefuRubrics
 import KefuStorage
+import Logging
 
 /// Scores a sample (or every imported interaction) with a rubric; each score is pinned to the rubric
 /// version (SHA-256) that produced it, and re-scoring with a new version keeps the old.

@@ -1,8 +1,9 @@
 import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuStorage
-import KefuTracks
+public import KefuTracks
+import Logging
 
 /// A finished feedback import.
 public struct FeedbackImport: Sendable, Hashable, Codable {

@@ -1,6 +1,6 @@
 import Foundation
 import KefuContent
-import KefuCore
+public import KefuCore
 import KefuRegex
 import KefuRubrics
 

@@ -1,5 +1,5 @@
 import KefuCore
-import KefuStorage
+public import KefuStorage
 
 /// Group commit for answer saves, without blocking a thread: callers that arrive while a transaction is being
 /// written wait (suspended, not blocked) and go into the next one together. Each caller resumes only once its own

@@ -1,9 +1,9 @@
 import Foundation
-import KefuContent
-import KefuCore
+public import KefuContent
+public import KefuCore
 import KefuRubrics
-import KefuScenarios
-import KefuStorage
+public import KefuScenarios
+public import KefuStorage
 
 /// A scenario being played by one trainee: the runner plus the stored run it is saved to.
 public struct ScenarioPlay<C: Clock>: Sendable where C.Duration == Duration {

@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuRubrics
+public import KefuCore
+public import KefuRubrics
 
 /// JSON with sorted keys and unescaped slashes (stable output for files, the database and diffs); one
 /// line unless `pretty`.

@@ -1,8 +1,8 @@
-import Foundation
-import KefuContent
-import KefuCore
-import KefuRegex
-import KefuRubrics
+public import Foundation
+public import KefuContent
+public import KefuCore
+public import KefuRegex
+public import KefuRubrics
 
 /// The scoring use case: stream interactions in, score them on all cores, hand results out in input order.
 public struct ScoreService: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import KefuCore
-import KefuStorage
+public import KefuCore
+public import KefuStorage
 
 /// The one error the services throw: a code the edges map to an exit status or an HTTP status, a
 /// message for the person who must act, and an optional structured hint (the CLI shows it as a

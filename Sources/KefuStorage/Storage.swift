@@ -1,4 +1,4 @@
-public import KefuCore
+import KefuCore
 
 /// Kefu's storage: one store per aggregate, each taking and returning domain types.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import KefuStorage
-import GRDB
+public import GRDB
 
 /// Kefu's SQLite database: one WAL-mode `DatabasePool` per process, `synchronous=FULL` (ledger writes
 /// must survive a crash), append-only named migrations, one transaction per use case.

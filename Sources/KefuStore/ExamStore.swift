@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import KefuCore
-import KefuStorage
+public import KefuCore
+public import KefuStorage
 
 extension ExamAttemptRecord {
     init(row: Row) {

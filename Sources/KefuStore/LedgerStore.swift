@@ -1,8 +1,8 @@
 import Foundation
 import KefuStorage
-import GRDB
+public import GRDB
 import KefuCore
-import KefuLedger
+public import KefuLedger
 
 extension KefuDatabase {
     /// Every stored ledger row in sequence order (what verification reads).

@@ -1,7 +1,7 @@
 import Foundation
 import KefuStorage
-import GRDB
-import KefuCore
+public import GRDB
+public import KefuCore
 
 extension KefuDatabase {
     /// A person from a `person` row.

@@ -3,7 +3,7 @@ import GRDB
 import KefuCore
 import KefuLedger
 // Transitional: the record types moved to KefuStorage stay visible to files that import only KefuStore.
-@_exported import KefuStorage
+import KefuStorage
 
 /// MentoringStore on SQLite: the `mentorship`, `transcript_annotation`, `transcript_override` and
 /// `transcript_signoff` tables, and the queue's reads of `scenario_run` and `exam_attempt`.

@@ -1,5 +1,5 @@
 import Foundation
-import KefuStorage
+public import KefuStorage
 
 /// Kefu's embedded storage: one SQLite file through GRDB (``KefuDatabase``), every store of
 /// ``Storage`` implemented over it.

@@ -1,6 +1,6 @@
 import GRDB
-import KefuCore
-import KefuStorage
+public import KefuCore
+public import KefuStorage
 
 extension ScenarioRunRecord {
     init(row: Row) {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Golden files: a test's output compared with a checked-in text file, `<directory>/<name>.txt`.
 ///

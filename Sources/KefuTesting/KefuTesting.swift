@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import KefuCore
-import KefuStorage
-import KefuStore
+public import KefuStorage
+public import KefuStore
 
 /// A failed expectation of a shared check (conformance suites, golden files), with where it failed.
 public struct CheckFailure: Error, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-import KefuStorage
+public import KefuStorage
 import KefuStore
 
 extension StorageConformance {

@@ -1,7 +1,7 @@
 import Foundation
 import KefuCore
 import KefuLedger
-import KefuStorage
+public import KefuStorage
 
 extension StorageConformance {
     /// The ledger store: appends chain their hashes inside the transaction, a throwing append stores

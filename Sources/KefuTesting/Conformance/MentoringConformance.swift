@@ -1,7 +1,7 @@
 import Foundation
-import KefuCore
+public import KefuCore
 import KefuLedger
-import KefuStorage
+public import KefuStorage
 
 /// Writes the rows the mentoring and review suites need but whose stores have no writer yet (people,
 /// scenario runs). Each backend's test supplies one; it goes away once ``PeopleStore`` and

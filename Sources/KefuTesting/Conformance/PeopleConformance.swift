@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-import KefuStorage
+public import KefuStorage
 
 extension StorageConformance {
     /// The people store: add one and many (all or nothing), read back, leave and level changes,

@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-import KefuStorage
+public import KefuStorage
 
 extension StorageConformance {
     /// QA store conformance: import all or nothing with duplicates refused, samples over the streamed

@@ -1,7 +1,7 @@
 import Foundation
 import KefuCore
 import KefuLedger
-import KefuStorage
+public import KefuStorage
 
 extension StorageConformance {
     /// ``ReviewStore``: all-or-nothing feedback import, period reads, cycles with `replace`, scorecard
