@@ -51,11 +51,24 @@ enum Edge {
         }
     }
 
+    /// True when output may be coloured: standard output is a terminal, `NO_COLOR` is unset
+    /// (https://no-color.org) and the terminal is not `dumb`.
+    static var useColor: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
+    /// True when standard error may be coloured (same rules as ``useColor``).
+    static var useColorOnStandardError: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
     /// Prints `error` for the person at the terminal (stderr) and returns the exit status to use.
     static func report(_ error: any Error) -> ExitCode {
         if let code = error as? ExitCode { return code }
         if let error = error as? ServiceError {
-            var text = "error: " + error.message
+            var text = (useColorOnStandardError ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: ") + error.message
             if let hint = error.hint, let command = command(for: hint) { text += "\n  next: \(command)" }
             FileHandle.standardError.write(Data((text + "\n").utf8))
             return ExitCode(exitStatus(error.code))

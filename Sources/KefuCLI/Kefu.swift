@@ -8,8 +8,22 @@ public struct Kefu: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kefu",
         abstract: "Kefu 客服 — training, QA and simulation for customer-service teams.",
+        discussion: """
+            Content: --root (default $KEFU_ROOT or the current folder).
+            Storage: --db (default $KEFU_DB or ./kefu.sqlite), --key (default $KEFU_KEY or <database>.key).
+            Exit status: 0 success, 1 a negative result (failed, not ready, tampered),
+            2 an error, 64 a usage error. Set NO_COLOR to turn off colour.
+            """,
         version: KefuCore.version,
-        subcommands: [Lint.self, Score.self, Coverage.self, People.self, Evidence.self, Certify.self, LedgerCommand.self, QA.self, Play.self, ScenarioCommand.self, TranscriptCommand.self, BankCommand.self, ExamCommand.self, MentorCommand.self, Promote.self, ReviewCommand.self, ReviewCycle.self, RubricCommand.self, Bench.self]
+        groupedSubcommands: [
+            CommandGroup(name: "Trainee", subcommands: [ExamCommand.self, Play.self, TranscriptCommand.self]),
+            CommandGroup(name: "Mentor", subcommands: [MentorCommand.self]),
+            CommandGroup(name: "QA", subcommands: [QA.self, Score.self, RubricCommand.self]),
+            CommandGroup(name: "Supervisor", subcommands: [Certify.self, Promote.self, ReviewCommand.self, ReviewCycle.self]),
+            CommandGroup(name: "Admin", subcommands: [People.self, Evidence.self, LedgerCommand.self]),
+            CommandGroup(name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),
+            CommandGroup(name: "Benchmarks", subcommands: [Bench.self]),
+        ]
     )
 
     /// Creates the command.

@@ -239,7 +239,7 @@ func printMentorTranscript(_ t: MentorTranscript) {
     let r = t.run
     print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
     print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
-    let color = isatty(STDOUT_FILENO) == 1
+    let color = Edge.useColor
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
     for record in t.report?.replies ?? [] {

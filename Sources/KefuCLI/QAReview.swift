@@ -60,7 +60,7 @@ extension Kefu.QA {
 
         /// Terminal review of one interaction. nil: stop; .some(nil): skip.
         func interactive(_ draft: QAReviewService.Draft, blind: Bool) throws -> ([QAReviewService.Decision], String)?? {
-            let color = isatty(STDOUT_FILENO) == 1
+            let color = Edge.useColor
             print("\n══ \(draft.interaction.id) · \(draft.interaction.channel.rawValue) · agent \(draft.interaction.agent)\(blind ? " · blind calibration review" : "")")
             var marks: [Int: [(Int, Int)]] = [:]
             if !blind {

@@ -154,7 +154,7 @@ func printTranscript(_ t: ScenarioService.Transcript) {
     let r = t.run
     print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)")
     print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")")
-    let color = isatty(STDOUT_FILENO) == 1
+    let color = Edge.useColor
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
     for record in t.report?.replies ?? [] {

@@ -83,7 +83,7 @@ extension ContentRepository {
         var transcriptRubrics: [Rubric] = []
         for id in found.scenario.rubricIDs {
             guard let rubric = rubrics[id] else {
-                throw ContentError(file: found.path, "rubric `\(id)` does not load: run `kefu lint Rubrics`")
+                throw ContentError(file: found.path, "rubric `\(id)` does not load: lint the rubrics and fix their errors")
             }
             transcriptRubrics.append(rubric)
         }

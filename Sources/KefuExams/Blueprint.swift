@@ -295,7 +295,7 @@ public enum RetakePolicy {
     /// oldest first; `allAttempts` counts every attempt ever (for numbering); `flagged` is an open retraining flag.
     public static func eligibility(_ blueprint: Blueprint, history: [AttemptHistory], allAttempts: Int, flagged: Bool, now: Date) -> Eligibility {
         if flagged {
-            return .refused("flagged for retraining after \(blueprint.retrainAfterFailures ?? 0) failed attempts of `\(blueprint.id)`: retrain, then a supervisor clears the flag (`kefu exam clear`)", until: nil)
+            return .refused("flagged for retraining after \(blueprint.retrainAfterFailures ?? 0) failed attempts of `\(blueprint.id)`: retrain, then a supervisor clears the flag", until: nil)
         }
         if history.contains(where: { $0.submittedAt == nil }) {
             return .refused("an attempt of `\(blueprint.id)` is in progress: continue it with `kefu exam resume`", until: nil)

@@ -31,7 +31,7 @@ public final class KefuDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         if readOnly, !FileManager.default.fileExists(atPath: path) {
-            throw StorageError(.notFound, "there is no database at \(path); check --db (or KEFU_DB), or create it with a command that records something (e.g. `kefu people import`)")
+            throw StorageError(.notFound, "there is no database at \(path); check the database location, or create it by recording something first (e.g. importing people)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -1,14 +1,11 @@
 import Foundation
 import KefuCore
 public import KefuStorage
-import KefuStore
 
 extension StorageConformance {
-    /// Adds people for the exam and scenario suites. Until ``PeopleStore`` can add people, this reaches the SQLite
-    /// implementation directly; a second backend adds its branch here (or the people store's method replaces it).
-    static func seedPeople(_ ids: [String], in storage: any Storage) throws {
-        guard let sqlite = storage as? SQLiteStorage else { throw CheckFailure("seeding people is not implemented for \(type(of: storage))") }
-        try sqlite.database.addPeople(ids.map { Person(id: $0, name: $0, hireDate: "2026-09-01", languages: ["zh"]) })
+    /// Adds people for the exam and scenario suites through ``PeopleStore``.
+    static func seedPeople(_ ids: [String], in storage: any Storage) async throws {
+        try await storage.people.add(ids.map { Person(id: $0, name: $0, hireDate: "2026-09-01", languages: ["zh"]) })
     }
 
     /// A minimal attempt record for `person`.
@@ -21,8 +18,14 @@ extension StorageConformance {
     /// positions, results with evidence and retraining flags in one transaction, manual grades, clearing, reads.
     public static func exams(_ make: StorageFactory) async throws {
         let storage = try await make()
-        let store = storage.exams
-        try seedPeople(["E001", "E002", "M001"], in: storage)
+        try await seedPeople(["E001", "E002", "M001"], in: storage)
+        let (first, other, saves) = try await examStartsAndSaves(storage.exams)
+        let second = try await examResultsAndRetraining(storage.exams, first: first, saves: saves)
+        try await examGradesAndReads(storage.exams, first: first, second: second, other: other)
+    }
+
+    /// Starts (unknown people, refusals, history), batched saves with per-save refusals, positions.
+    static func examStartsAndSaves(_ store: any ExamStore) async throws -> (ExamAttemptRecord, ExamAttemptRecord, [ResponseSave]) {
 
         // Unknown people are not found; a refusal from `make` stores nothing.
         do {
@@ -61,7 +64,11 @@ extension StorageConformance {
         try await verify(try await store.attempt(first.id)?.position == 2, "the last save's position is kept")
         try await store.savePosition(attempt: first.id, position: 0)
         try await verify(try await store.attempt(first.id)?.position == 0, "savePosition")
+        return (first, other, saves)
+    }
 
+    /// Results with evidence and a retraining flag decided inside the transaction; clearing starts a new cycle.
+    static func examResultsAndRetraining(_ store: any ExamStore, first: ExamAttemptRecord, saves: [ResponseSave]) async throws -> ExamAttemptRecord {
         // Submitting a failed attempt: evidence plus a retraining flag decided inside the transaction.
         var failed = first
         failed.status = .graded
@@ -99,7 +106,11 @@ extension StorageConformance {
             return examRecord("E001")
         }
         try check(second.attemptNumber == 2 && second.cycle == 1, "second attempt numbered within a new cycle: \(second)")
+        return second
+    }
 
+    /// Manual grades (a new mark replaces the old; unknown graders are not found) and filtered reads.
+    static func examGradesAndReads(_ store: any ExamStore, first: ExamAttemptRecord, second: ExamAttemptRecord, other: ExamAttemptRecord) async throws {
         // Manual grades.
         let grade = ManualGrade(position: 3, graderID: "M001", fraction: 0.5, comment: "ok", gradedAt: "2026-11-23T10:00:00.000Z")
         var grades = try await store.addManualGrade(attempt: other.id, grade)
@@ -125,7 +136,7 @@ extension StorageConformance {
     public static func scenarios(_ make: StorageFactory) async throws {
         let storage = try await make()
         let store = storage.scenarios
-        try seedPeople(["E001", "E002"], in: storage)
+        try await seedPeople(["E001", "E002"], in: storage)
         func record(_ person: PersonID, _ scenario: ScenarioID = "sc") -> ScenarioRunRecord {
             ScenarioRunRecord(personID: person, scenario: scenario, language: "zh", contentVersion: "v1", mode: .exam, seed: 3,
                               startedAt: "2026-11-22T09:00:00Z", transcript: "{}", report: "{}")

@@ -29,7 +29,12 @@ extension StorageConformance {
     public static func mentoring(_ make: StorageFactory, seed: any ConformanceSeed) async throws {
         let storage = try await make()
         try await seed.addPeople(team, to: storage)
-        let store = storage.mentoring
+        try await mentorshipAssignments(storage.mentoring)
+        try await transcriptReviews(storage, seed: seed)
+    }
+
+    /// Assignment in one transaction: endings, new pairs, a conflict writes nothing; history, active reads, snapshot.
+    static func mentorshipAssignments(_ store: any MentoringStore) async throws {
         let c1 = try await store.mentorships(of: nil, activeOnly: false).isEmpty
         try check(c1, "a fresh store has no mentorships")
 
@@ -76,7 +81,12 @@ extension StorageConformance {
         let snapshot = try await store.assignmentSnapshot()
         try check(snapshot.people.map(\.id).sorted() == team.map(\.id).sorted(), "the snapshot holds everyone")
         try check(Set(snapshot.active.map(\.apprenticeID)) == ["A1", "A2"] && snapshot.ledger.isEmpty, "the snapshot's active pairs and ledger")
+    }
 
+    /// Transcripts: unknown runs, notes, overrides that keep the automatic verdict, the queue, sign-off once.
+    static func transcriptReviews(_ storage: any Storage, seed: any ConformanceSeed) async throws {
+        let store = storage.mentoring
+        let t1 = "2026-11-10T09:00:00Z"
         // Transcripts: unknown runs, notes, overrides, sign-off.
         let c3 = try await store.run(RunID(987_654)) == nil
         try check(c3, "an unknown run reads nil")

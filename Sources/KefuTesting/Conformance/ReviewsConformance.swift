@@ -36,7 +36,12 @@ extension StorageConformance {
         try check(inputs.activePeople == Set(team.map { PersonID($0.id) }), "every seeded person is active: \(inputs.activePeople)")
         try check(inputs.interactions.isEmpty && inputs.qaScores.isEmpty && inputs.examScores.isEmpty, "no QA or exam data yet")
 
-        // Cycles and scorecards.
+        try await reviewCycles(store)
+        try await promotions(storage)
+    }
+
+    /// Cycles with `replace` (a second store without it is a conflict), scorecards by person, team and period.
+    static func reviewCycles(_ store: any ReviewStore) async throws {
         let cycle = ReviewCycleRecord(period: "2026-11", kind: "month", start: "2026-11-01", end: "2026-11-30", runAt: "2026-12-01T09:00:00Z", definition: "h1")
         func card(_ period: String, _ start: String, _ end: String, _ person: PersonID, _ total: Double, _ rating: String) -> StoredScorecard {
             StoredScorecard(period: period, start: start, end: end, personID: person, total: total, rating: rating, kpis: "[]")
@@ -61,7 +66,12 @@ extension StorageConformance {
         let teamB = try await store.scorecards(person: nil, team: "B", period: nil)
         try check(teamB.map(\.personID) == ["A3"] && teamB.map(\.period) == ["2026-10"], "team B's scorecards (A3's November card was replaced away): \(teamB)")
 
-        // Promotion evidence.
+    }
+
+    /// Promotion evidence, and the promotion write: a refusing decision writes nothing; an accepting one appends the
+    /// ledger entry and changes the level in one transaction.
+    static func promotions(_ storage: any Storage) async throws {
+        let store = storage.reviews
         let c3 = try await store.promotionEvidence(for: "nobody", approver: nil, qaSince: [], asOf: "2026-12-05") == nil
         try check(c3, "no evidence for an unknown person")
         let evidence = try await store.promotionEvidence(for: "A1", approver: "S1", qaSince: ["2026-06-05"], asOf: "2026-12-05")
