@@ -35,6 +35,10 @@ public struct RuleExamples: Sendable {
     public var whenMatch: [(text: String, location: SourceLocation)]
     /// Agent lines that do not.
     public var whenNoMatch: [(text: String, location: SourceLocation)]
+    /// Customer lines that raise a new problem (`episode.examples.match`).
+    public var newProblemMatch: [(text: String, location: SourceLocation)] = []
+    /// Customer lines that do not (`episode.examples.no_match`).
+    public var newProblemNoMatch: [(text: String, location: SourceLocation)] = []
 }
 
 /// Loads rubric YAML (documented in `Rubrics/README.md`) into a ``Rubric``, collecting diagnostics.
@@ -210,7 +214,7 @@ public enum RubricLoader {
 
     static let itemKeys = (
         required: ["id", "title", "kind", "category", "source"],
-        optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
+        optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "episode", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
     )
 
     static func parseItem(_ node: Node, reader: inout YAMLReader, builder: inout Builder, clauses: ClauseCatalog?) -> (Item, RuleExamples)? {
@@ -351,12 +355,31 @@ public enum RubricLoader {
             }
         }
 
+        var episode: EpisodeRule?
+        if let node = m["episode"] {
+            if trigger == nil || kind == .forbidden {
+                reader.error(node, "`episode` applies only to required and accuracy items with a trigger")
+            }
+            if let em = reader.mapping(node, what: "episode", required: ["new_problem"], optional: ["examples"]) {
+                if let spec = parseSpec(em["new_problem"], what: "new_problem", reader: &reader, builder: &builder) {
+                    episode = EpisodeRule(newProblem: spec)
+                }
+                if let e = em["examples"], let xm = reader.mapping(e, what: "episode examples", required: ["match", "no_match"], optional: []) {
+                    examples.newProblemMatch = exampleList(xm["match"], "episode.examples.match")
+                    examples.newProblemNoMatch = exampleList(xm["no_match"], "episode.examples.no_match")
+                } else if em["examples"] == nil {
+                    reader.warning(at: reader.location(node), "the episode has no `examples`; add customer lines that do and do not raise a new problem")
+                }
+            }
+        }
+
         let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
         if errorsAfter > errorsBefore { return nil }
         var item = Item(
             id: id, title: title, kind: kind, category: category, scope: scope, points: points, isCritical: critical,
             sources: sources, channels: channels, match: spec, trigger: trigger, when: when, timing: timing)
         item.replyWindow = replyWindow
+        item.episode = episode
         return (item, examples)
     }
 }
