@@ -245,6 +245,10 @@ public struct Linter: Sendable {
                 check(trigger, examples.triggerMatch, shouldMatch: true, label: "a trigger `match`")
                 check(trigger, examples.triggerNoMatch, shouldMatch: false, label: "a trigger `no_match`")
             }
+            if let episode = item.episode {
+                check(episode.newProblem, examples.newProblemMatch, shouldMatch: true, label: "an episode `match`")
+                check(episode.newProblem, examples.newProblemNoMatch, shouldMatch: false, label: "an episode `no_match`")
+            }
             if let when = item.when {
                 check(when, examples.whenMatch, shouldMatch: true, label: "a when `match`")
                 check(when, examples.whenNoMatch, shouldMatch: false, label: "a when `no_match`")

@@ -35,6 +35,10 @@ public struct RuleExamples: Sendable {
     public var whenMatch: [(text: String, location: SourceLocation)]
     /// Agent lines that do not.
     public var whenNoMatch: [(text: String, location: SourceLocation)]
+    /// Customer lines that raise a new problem (`episode.examples.match`).
+    public var newProblemMatch: [(text: String, location: SourceLocation)] = []
+    /// Customer lines that do not (`episode.examples.no_match`).
+    public var newProblemNoMatch: [(text: String, location: SourceLocation)] = []
 }
 
 /// Loads rubric YAML (documented in `Rubrics/README.md`) into a ``Rubric``, collecting diagnostics.
@@ -210,7 +214,7 @@ public enum RubricLoader {
 
     static let itemKeys = (
         required: ["id", "title", "kind", "category", "source"],
-        optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
+        optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "episode", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
     )
 
     /// Parses one rubric item (or an inline scenario check); nil when it has errors.
@@ -250,8 +254,9 @@ public enum RubricLoader {
             }
             when = parseSpec(node, what: "when", reader: &reader, builder: &builder)
         }
-        let examples = parseExamples(m, node: node, id: id, kind: kind, trigger: trigger, when: when, reader: &reader)
+        var examples = parseExamples(m, node: node, id: id, kind: kind, trigger: trigger, when: when, reader: &reader)
         let replyWindow = parseReplyWindow(m["reply_window"], hasTrigger: trigger != nil, reader: &reader)
+        let episode = parseEpisode(m["episode"], kind: kind, hasTrigger: trigger != nil, examples: &examples, reader: &reader, builder: &builder)
 
         let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
         if errorsAfter > errorsBefore { return nil }
@@ -259,7 +264,32 @@ public enum RubricLoader {
             id: id, title: title, kind: kind, category: category, scope: scope, points: points, isCritical: critical,
             sources: sources, channels: channels, match: spec, trigger: trigger, when: when, timing: timing)
         item.replyWindow = replyWindow
+        item.episode = episode
         return (item, examples)
+    }
+
+    /// `episode: {new_problem: …, examples: …}`: what marks a new problem within a complaint (required and accuracy
+    /// items with a trigger only).
+    static func parseEpisode(
+        _ node: Node?, kind: ItemKind, hasTrigger: Bool, examples: inout RuleExamples, reader: inout YAMLReader, builder: inout Builder
+    ) -> EpisodeRule? {
+        guard let node else { return nil }
+        if !hasTrigger || kind == .forbidden {
+            reader.error(node, "`episode` applies only to required and accuracy items with a trigger")
+        }
+        guard let em = reader.mapping(node, what: "episode", required: ["new_problem"], optional: ["examples"]) else { return nil }
+        let episode = parseSpec(em["new_problem"], what: "new_problem", reader: &reader, builder: &builder).map { EpisodeRule(newProblem: $0) }
+        func exampleList(_ n: Node?, _ label: String) -> [(String, SourceLocation)] {
+            guard let nodes = reader.sequence(n, label, allowScalar: true) else { return [] }
+            return nodes.compactMap { x in reader.string(x, "an example").map { ($0, reader.location(x)) } }
+        }
+        if let e = em["examples"], let xm = reader.mapping(e, what: "episode examples", required: ["match", "no_match"], optional: []) {
+            examples.newProblemMatch = exampleList(xm["match"], "episode.examples.match")
+            examples.newProblemNoMatch = exampleList(xm["no_match"], "episode.examples.no_match")
+        } else if em["examples"] == nil {
+            reader.warning(at: reader.location(node), "the episode has no `examples`; add customer lines that do and do not raise a new problem")
+        }
+        return episode
     }
 
     /// `kind:` (required when unknown, after an error).

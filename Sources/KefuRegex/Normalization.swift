@@ -293,6 +293,9 @@ final class ScalarTable: Sendable {
                 }
             }
         }
+        // 妳 (the feminine "you" of Taiwan and Hong Kong writing) has no simplified form of its own in ICU's
+        // Hant-Hans; simplified text writes 你, so it folds to 你 like the other traditional forms.
+        if t2s && bmp[0x59B3] == 0x59B3 { bmp[0x59B3] = 0x4F60 }
         let t2sOnly = (nfkc && t2s) ? shared(for: 2) : nil
         return ScalarTable(bmp: bmp, multi: multi, astral: astral, t2sOnly: nfkc ? t2sOnly ?? identity : nil)
     }

@@ -120,6 +120,23 @@ public struct MatchSpec: Sendable, Hashable {
     }
 }
 
+/// Complaint episodes for an item with a trigger (opt-in with `episode: {new_problem: …}`).
+///
+/// A triggering customer turn opens an episode. Once the agent's reply window for a turn of the episode
+/// has matched (the agent apologised), later triggering customer turns are follow-ups about the same
+/// problem and demand nothing, unless they also match ``newProblem`` (the customer raises another
+/// problem: 另外 / 还有 / 对了 / "also" / "another"): such a turn opens a new episode that needs its own
+/// matching reply. A triggering turn in an episode that has not been answered yet demands a reply as before.
+public struct EpisodeRule: Sendable, Hashable {
+    /// Customer-turn patterns that introduce a new, distinct problem.
+    public var newProblem: MatchSpec
+
+    /// Creates a rule.
+    public init(newProblem: MatchSpec) {
+        self.newProblem = newProblem
+    }
+}
+
 /// Reply-time rule.
 public struct TimingRule: Sendable, Hashable {
     /// Which replies are measured.
@@ -176,6 +193,8 @@ public struct Item: Sendable {
     /// With a trigger: how many agent replies after the triggering customer turn are looked at
     /// (1 = only the next reply, the default).
     public var replyWindow: Int = 1
+    /// With a trigger: complaint episodes (`episode:` in YAML; nil = every triggering turn demands its reply).
+    public var episode: EpisodeRule?
 
     /// Creates an item.
     public init(

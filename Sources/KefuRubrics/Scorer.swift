@@ -132,6 +132,8 @@ final class CompiledItem: Sendable {
     let when: CompiledSpec?
     let timing: TimingRule?
     let replyWindow: Int
+    /// Complaint episodes: a triggering turn that raises a new problem (nil: no episodes).
+    let newProblem: CompiledSpec?
     /// Eligible for the interaction-level fast path: plain any-of patterns over agent turns.
     let isSimple: Bool
 
@@ -148,6 +150,7 @@ final class CompiledItem: Sendable {
         when = item.when.map(CompiledSpec.init)
         timing = item.timing
         replyWindow = item.replyWindow
+        newProblem = item.episode.map { CompiledSpec($0.newProblem) }
         isSimple = (item.kind == .required || item.kind == .forbidden) && item.scope != .replyAfterTrigger
             && item.when == nil && item.match.all.isEmpty && !item.match.any.isEmpty
     }
@@ -446,6 +449,9 @@ private struct Context {
 
     /// Accuracy items and scope `reply_after_trigger`: every triggering customer turn is answered, within
     /// the item's reply window, by a reply that matches (required, accuracy) or by none that matches (forbidden).
+    /// With episodes (``EpisodeRule``): once a triggering turn's window has matched, later triggering turns
+    /// that do not match `new_problem` are follow-ups of the same complaint and demand nothing; the first
+    /// one that does match `new_problem` opens a new episode, which needs its own matching reply.
     mutating func evaluateTriggered(
         _ item: CompiledItem, trigger: CompiledSpec, result: ResultBuilder
     ) -> ItemResult {
@@ -457,7 +463,21 @@ private struct Context {
         let windowText = item.replyWindow > 1 ? "the next \(item.replyWindow) agent replies" : "the agent's next reply"
         var evidence: [Evidence] = []
         var failures: [String] = []
+        // Episodes: `covered` is true while the open episode has had its matching reply; a later trigger
+        // that raises no new problem is then a follow-up and demands nothing.
+        var covered = false
+        var followUps: [Int] = []
         for (triggerTurn, replies) in triggered.windows {
+            if let newProblem = item.newProblem, covered {
+                switch match(newProblem, turn: triggerTurn) {
+                case .error(let error, let ref): return errorResult(result, error, ref, triggerTurn)
+                case .matched: break
+                case .notMatched:
+                    followUps.append(triggerTurn)
+                    continue
+                }
+            }
+            var windowMatched = false
             var matched: [Int] = []
             for turn in replies {
                 switch match(item.match, turn: turn, collectAll: item.kind == .forbidden) {
@@ -466,22 +486,38 @@ private struct Context {
                 case .matched(let found):
                     matched.append(turn)
                     evidence += found
+                    windowMatched = true
                 }
                 if item.kind != .forbidden { break }
             }
+            covered = windowMatched
             if item.kind == .forbidden {
                 if !matched.isEmpty { failures.append("agent turn \(list(matched)) (after the customer's turn \(triggerTurn))") }
             } else if matched.isEmpty {
                 failures.append("\(windowText) after the customer's turn \(triggerTurn) (turn \(list(replies)))")
             }
         }
-        let triggers = list(triggered.windows.map(\.trigger) + triggered.unanswered)
+        var unanswered: [Int] = []
+        for turn in triggered.unanswered {
+            if let newProblem = item.newProblem, covered {
+                switch match(newProblem, turn: turn) {
+                case .error(let error, let ref): return errorResult(result, error, ref, turn)
+                case .matched: break
+                case .notMatched:
+                    followUps.append(turn)
+                    continue
+                }
+            }
+            unanswered.append(turn)
+        }
+        let followUpNote = followUps.isEmpty ? "" : " (follow-ups of an answered complaint: customer turn \(list(followUps)))"
+        let triggers = list(triggered.windows.map(\.trigger).filter { !followUps.contains($0) } + unanswered) + followUpNote
         if item.kind == .forbidden {
             if failures.isEmpty { return result(.pass, [], "not found in \(windowText) after the customer's turn \(triggers)") }
             return result(.fail, evidence, "found in " + failures.joined(separator: "; "))
         }
-        if !triggered.unanswered.isEmpty {
-            failures.append("no agent reply follows the customer's turn \(list(triggered.unanswered))")
+        if !unanswered.isEmpty {
+            failures.append("no agent reply follows the customer's turn \(list(unanswered))")
         }
         if failures.isEmpty { return result(.pass, evidence, "found in \(windowText) after the customer's turn \(triggers)") }
         return result(.fail, evidence, "missing in " + failures.joined(separator: "; "))
