@@ -37,7 +37,8 @@ let package = Package(
         // Rubric model and scorer (pure).
         .target(name: "KefuRubrics", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Scenario model and runner state machine (pure; clock injected).
-        .target(name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"], swiftSettings: strictImports),
+        .target(
+            name: "KefuScenarios", dependencies: ["KefuCore", "KefuRegex", "KefuRubrics"], swiftSettings: strictImports),
         // Question banks, GIFT, blueprints, grading, exam sessions, item statistics (pure).
         .target(name: "KefuExams", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Mentor assignment (optimal, deterministic) and transcript review model (pure).
@@ -45,11 +46,16 @@ let package = Package(
         // YAML loading of content and lint diagnostics.
         .target(
             name: "KefuContent",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuMentoring", "KefuTracks", "Yams", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KefuCore", "KefuRegex", "KefuRubrics", "KefuScenarios", "KefuExams", "KefuMentoring", "KefuTracks",
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictImports
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
-        .target(name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictImports),
+        .target(
+            name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictImports),
         // QA auditing: masking, sampling, agreement statistics (pure).
         .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),
         // Certification rules, KPIs, promotion rules (pure).
@@ -57,12 +63,18 @@ let package = Package(
         // Storage protocols: one store per aggregate, domain types in and out, no SQL (no GRDB).
         .target(name: "KefuStorage", dependencies: ["KefuCore", "KefuLedger"], swiftSettings: strictImports),
         // SQLite through GRDB: migrations, records, every SQL statement; implements KefuStorage.
-        .target(name: "KefuStore", dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strictImports),
+        .target(
+            name: "KefuStore",
+            dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictImports),
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
-            dependencies: ["KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
-                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore",
+                "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictImports
         ),
         // Command tree.
@@ -75,21 +87,31 @@ let package = Package(
         ),
         .executableTarget(name: "kefu", dependencies: ["KefuCLI"], swiftSettings: strictImports),
         // Test support: fresh storage, the storage conformance suites, golden files.
-        .target(name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"], swiftSettings: strictImports),
+        .target(
+            name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"],
+            swiftSettings: strictImports),
         .testTarget(name: "KefuStorageTests", dependencies: ["KefuTesting", "KefuStorage", "KefuStore", "KefuCore"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
-        .testTarget(name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"], exclude: ["Fixtures"]),
-        .testTarget(name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams", "KefuTesting"]),
-        .testTarget(name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
+        .testTarget(
+            name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "KefuCLITests", dependencies: ["KefuCLI", "KefuServices", "KefuStore", "KefuExams", "KefuTesting"]),
+        .testTarget(
+            name: "KefuScenariosTests", dependencies: ["KefuScenarios", "KefuRubrics", "KefuContent", "KefuCore"]),
         .testTarget(name: "KefuExamsTests", dependencies: ["KefuExams", "KefuCore", "KefuRegex"]),
         .testTarget(name: "KefuMentoringTests", dependencies: ["KefuMentoring", "KefuCore"]),
         .testTarget(name: "KefuQATests", dependencies: ["KefuQA", "KefuRegex", "KefuCore"]),
-        .testTarget(name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "KefuLedgerTests", dependencies: ["KefuLedger", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "KefuStoreTests",
-            dependencies: ["KefuStore", "KefuStorage", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams", "KefuScenarios", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "KefuStore", "KefuStorage", "KefuServices", "KefuLedger", "KefuContent", "KefuTracks", "KefuExams",
+                "KefuScenarios", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

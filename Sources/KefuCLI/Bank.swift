@@ -12,15 +12,20 @@ extension Kefu {
             subcommands: [List.self, Inspect.self, Import.self, Export.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the banks under QuestionBanks/ with their questions per type.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the banks under QuestionBanks/ with their questions per type.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
                 try reporting {
-                    let (banks, hasErrors) = BankService(environment: try Edge.environment(global: global, access: .none)).banks()
+                    let (banks, hasErrors) = BankService(
+                        environment: try Edge.environment(global: global, access: .none)
+                    ).banks()
                     for loaded in banks {
                         let counts = BankService.typeCounts(loaded)
-                        print("\(loaded.bank.id) (\(loaded.bank.language))  \(loaded.bank.questions.count) questions: \(counts.joined(separator: ", "))  \(loaded.path)\(loaded.errors.isEmpty ? "" : "  [errors: run kefu lint]")")
+                        print(
+                            "\(loaded.bank.id) (\(loaded.bank.language))  \(loaded.bank.questions.count) questions: \(counts.joined(separator: ", "))  \(loaded.path)\(loaded.errors.isEmpty ? "" : "  [errors: run kefu lint]")"
+                        )
                     }
                     if banks.isEmpty { print("no banks under QuestionBanks/") }
                     if hasErrors { print("(some bank files have errors: run `kefu lint QuestionBanks`)") }
@@ -29,7 +34,8 @@ extension Kefu {
         }
 
         struct Inspect: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Parse a GIFT or YAML bank file and print its questions (nothing is stored).")
+            static let configuration = CommandConfiguration(
+                abstract: "Parse a GIFT or YAML bank file and print its questions (nothing is stored).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "A .gift or .yaml file.") var file: String
             @Option(help: "Output format.") var format: TrainingFormat = .text
@@ -43,7 +49,9 @@ extension Kefu {
                     }
                     let loaded = try service.inspect(.path(file))
                     for (n, q) in loaded.bank.questions.enumerated() {
-                        print("\(n + 1). [\(q.type.rawValue)] \(q.id) — \(q.name)\(q.category.isEmpty ? "" : "  (\(q.category))")")
+                        print(
+                            "\(n + 1). [\(q.type.rawValue)] \(q.id) — \(q.name)\(q.category.isEmpty ? "" : "  (\(q.category))")"
+                        )
                     }
                     print("\(loaded.bank.questions.count) questions")
                 }
@@ -53,21 +61,28 @@ extension Kefu {
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Import a GIFT or YAML file into QuestionBanks/<bank>.<lang>.yaml.",
-                discussion: "All or nothing: any error (reported as file:line:col) or an id already in the bank leaves the bank untouched.")
+                discussion:
+                    "All or nothing: any error (reported as file:line:col) or an id already in the bank leaves the bank untouched."
+            )
             @OptionGroup var global: GlobalOptions
             @Argument(help: "A .gift or .yaml file.") var file: String
             @Option(help: "Bank id (default: from the file name).") var into: String?
-            @Option(help: "Language of the questions (default: from a <bank>.<lang>.gift name).") var lang: TrainingLanguage?
+            @Option(help: "Language of the questions (default: from a <bank>.<lang>.gift name).") var lang:
+                TrainingLanguage?
             @Flag(help: "Replace questions whose id the bank already has.") var replace = false
             @Option(name: .customLong("as"), help: "Who imports (default: kefu itself).") var person: String?
             @OptionGroup var store: StoreOptions
 
             func run() async throws {
                 try await Edge.run {
-                    let environment = try Edge.environment(global: global, store: store, access: person == nil ? .none : .readOnly)
-                    let actor: Identity = person == nil ? .system : try await Edge.identity(person ?? "", in: environment)
+                    let environment = try Edge.environment(
+                        global: global, store: store, access: person == nil ? .none : .readOnly)
+                    let actor: Identity =
+                        person == nil ? .system : try await Edge.identity(person ?? "", in: environment)
                     let result = try BankService(environment: environment)
-                        .importBank(.path(file), into: into.map { BankID($0) }, language: lang?.rawValue, replace: replace, by: actor)
+                        .importBank(
+                            .path(file), into: into.map { BankID($0) }, language: lang?.rawValue, replace: replace,
+                            by: actor)
                     print("imported \(result.imported) questions into \(result.path)")
                 }
             }
@@ -83,7 +98,8 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let text = try BankService(environment: try Edge.environment(global: global, access: .none)).export(BankID(bank), language: lang.rawValue, format: format)
+                    let text = try BankService(environment: try Edge.environment(global: global, access: .none)).export(
+                        BankID(bank), language: lang.rawValue, format: format)
                     if let output {
                         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
                     } else {

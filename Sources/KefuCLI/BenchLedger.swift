@@ -7,7 +7,8 @@ import KefuServices
 struct BenchLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Benchmark the ledger: append N entries (one transaction, and one transaction each), then verify them.")
+        abstract:
+            "Benchmark the ledger: append N entries (one transaction, and one transaction each), then verify them.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Entries appended in one transaction, then verified.") var entries = 100_000
@@ -16,7 +17,8 @@ struct BenchLedger: AsyncParsableCommand {
 
     func run() async throws {
         try await Edge.run {
-            let folder = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory()).appendingPathComponent("kefu-bench-ledger-\(ProcessInfo.processInfo.processIdentifier)")
+            let folder = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory()).appendingPathComponent(
+                "kefu-bench-ledger-\(ProcessInfo.processInfo.processIdentifier)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             var configuration = Edge.configuration(global: global)
@@ -25,10 +27,18 @@ struct BenchLedger: AsyncParsableCommand {
             let environment = try KefuEnvironment.open(configuration, access: .readWrite)
             let r = try await LedgerBenchmark.run(on: try environment.storage, entries: entries, singles: singles)
             func rate(_ count: Int, _ seconds: Figure) -> Int { Int(Double(count) / max(seconds.value, 1e-9)) }
-            print("append, one transaction:   \(r.batchEntries) entries in \(fmt(r.batchSeconds)) s = \(rate(r.batchEntries, r.batchSeconds)) entries/s")
-            print("append, one transaction each (fsync each): \(r.singleEntries) entries in \(fmt(r.singleSeconds)) s = \(rate(r.singleEntries, r.singleSeconds)) entries/s")
-            print("verify (read, parse, chain, Merkle root): \(r.verifiedEntries) entries in \(fmt(r.verifySeconds)) s = \(rate(r.verifiedEntries, r.verifySeconds)) entries/s")
-            print("inclusion proof for entry \(r.provenEntry) of \(r.verifiedEntries): \(r.proofLength) hashes, \(r.proofVerifies ? "verifies" : "DOES NOT VERIFY"), \(fmt(r.proofSeconds)) s including leaf hashing")
+            print(
+                "append, one transaction:   \(r.batchEntries) entries in \(fmt(r.batchSeconds)) s = \(rate(r.batchEntries, r.batchSeconds)) entries/s"
+            )
+            print(
+                "append, one transaction each (fsync each): \(r.singleEntries) entries in \(fmt(r.singleSeconds)) s = \(rate(r.singleEntries, r.singleSeconds)) entries/s"
+            )
+            print(
+                "verify (read, parse, chain, Merkle root): \(r.verifiedEntries) entries in \(fmt(r.verifySeconds)) s = \(rate(r.verifiedEntries, r.verifySeconds)) entries/s"
+            )
+            print(
+                "inclusion proof for entry \(r.provenEntry) of \(r.verifiedEntries): \(r.proofLength) hashes, \(r.proofVerifies ? "verifies" : "DOES NOT VERIFY"), \(fmt(r.proofSeconds)) s including leaf hashing"
+            )
         }
     }
 

@@ -17,7 +17,10 @@ struct BenchScore: AsyncParsableCommand {
     @Option(help: "Agent turns given to Python's re (it is slow; the rate is per turn either way). 0 skips it.")
     var pythonTurns: Int = 20_000
 
-    @Option(help: "Size in MB of the JSON Lines file streamed through `kefu score`'s reader to check bounded memory. 0 skips it.")
+    @Option(
+        help:
+            "Size in MB of the JSON Lines file streamed through `kefu score`'s reader to check bounded memory. 0 skips it."
+    )
     var streamMB: Int = 200
 
     /// Corpora.
@@ -25,7 +28,10 @@ struct BenchScore: AsyncParsableCommand {
         case real, synthetic, both
     }
 
-    @Option(help: "Corpus: `real` resamples the public dialogue corpora (CrossWOZ zh, MultiWOZ en) found in --corpora; `synthetic` builds turns from service phrases (dense in rule hits); `both`.")
+    @Option(
+        help:
+            "Corpus: `real` resamples the public dialogue corpora (CrossWOZ zh, MultiWOZ en) found in --corpora; `synthetic` builds turns from service phrases (dense in rule hits); `both`."
+    )
     var corpus: Corpus = .both
 
     @Option(help: "Folder with crosswoz_valtest.jsonl and multiwoz_valtest_detok.jsonl (default: ../shared/corpora).")

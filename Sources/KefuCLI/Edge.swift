@@ -22,13 +22,15 @@ enum Edge {
         case "qa.import": return "kefu qa import FILE --batch NAME"
         case "qa.import.skip-invalid": return "kefu qa import \(arg("file", "FILE")) --skip-invalid"
         case "qa.review.calibration":
-            return "kefu qa review \(arg("sample", "SAMPLE")) --rubric \(arg("rubric", "RUBRIC")) --calibration \(arg("session", "SESSION")) --as REVIEWER"
+            return
+                "kefu qa review \(arg("sample", "SAMPLE")) --rubric \(arg("rubric", "RUBRIC")) --calibration \(arg("session", "SESSION")) --as REVIEWER"
         case "qa.sample": return "kefu qa sample --name NAME …"
         case "qa.sample.verify": return "kefu qa sample --verify \(arg("sample", "SAMPLE"))"
         case "qa.score": return "kefu qa score --rubric \(arg("rubric", "RUBRIC")) --sample \(arg("sample", "SAMPLE"))"
         case "qa.calibration.create": return "kefu qa calibration create …"
         case "bank.list": return "kefu bank list"
-        case "exam.clear": return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"
+        case "exam.clear":
+            return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"
         case "exam.list": return "kefu exam list"
         case "exam.queue": return "kefu exam queue"
         case "exam.results": return "kefu exam results \(arg("person", "PERSON"))"
@@ -38,7 +40,8 @@ enum Edge {
         case "lint": return "kefu lint \(a["path"] ?? "")".trimmingCharacters(in: .whitespaces)
         case "ledger.checkpoint": return "kefu ledger checkpoint"
         case "ledger.verify": return "kefu ledger verify"
-        case "ledger.verify.public-key": return "kefu ledger verify --jwk ISSUER.jwk (from kefu ledger public-key where the key is)"
+        case "ledger.verify.public-key":
+            return "kefu ledger verify --jwk ISSUER.jwk (from kefu ledger public-key where the key is)"
         case "ledger.verify-credential.public-key": return "kefu ledger verify-credential FILE --jwk ISSUER.jwk"
         case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
         case "mentor.assign": return "kefu mentor assign"
@@ -85,11 +88,14 @@ enum Edge {
     static func configuration(global: GlobalOptions, store: StoreOptions? = nil) -> Configuration {
         Configuration.resolve(
             root: global.root, database: store?.db, key: store?.key, environment: ProcessInfo.processInfo.environment,
-            currentDirectory: FileManager.default.currentDirectoryPath, processors: ProcessInfo.processInfo.activeProcessorCount)
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            processors: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Opens the environment: read-only commands never create a database or a key.
-    static func environment(global: GlobalOptions, store: StoreOptions? = nil, access: StorageAccess) throws -> KefuEnvironment {
+    static func environment(
+        global: GlobalOptions, store: StoreOptions? = nil, access: StorageAccess
+    ) throws -> KefuEnvironment {
         do { return try KefuEnvironment.open(configuration(global: global, store: store), access: access) } catch {
             throw report(error)
         }
@@ -97,11 +103,14 @@ enum Edge {
 
     /// The OS user running this process (the operator the audit log names).
     static var osUser: String {
-        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? String(getuid())
+        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
+            ?? String(getuid())
     }
 
     /// The identity `--as PERSON` names: the operator acting as that person.
     static func identity(_ person: String, in environment: KefuEnvironment) async throws -> Identity {
-        do { return try await environment.operatorIdentity(as: PersonID(person), osUser: osUser) } catch { throw report(error) }
+        do { return try await environment.operatorIdentity(as: PersonID(person), osUser: osUser) } catch {
+            throw report(error)
+        }
     }
 }

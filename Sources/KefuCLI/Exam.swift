@@ -9,17 +9,25 @@ extension Kefu {
         static let configuration = CommandConfiguration(
             commandName: "exam",
             abstract: "Exams: take, resume, results, review, grading queue, retraining, item statistics.",
-            subcommands: [List.self, Show.self, Take.self, Resume.self, Results.self, Review.self, Queue.self, Grade.self, Clear.self, Stats.self])
+            subcommands: [
+                List.self, Show.self, Take.self, Resume.self, Results.self, Review.self, Queue.self, Grade.self,
+                Clear.self, Stats.self,
+            ])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the blueprints under QuestionBanks/blueprints/.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the blueprints under QuestionBanks/blueprints/.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
                 try reporting {
-                    for loaded in ExamService(environment: try Edge.environment(global: global, access: .none)).blueprints() {
+                    for loaded in ExamService(environment: try Edge.environment(global: global, access: .none))
+                        .blueprints()
+                    {
                         let b = loaded.blueprint
-                        print("\(b.id)  \(b.title)  · \(b.questionCount) questions · \(b.timeLimit.map { "\($0 / 60) min" } ?? "no time limit") · pass \(short(b.passMark)) · \(b.languages.joined(separator: "/"))")
+                        print(
+                            "\(b.id)  \(b.title)  · \(b.questionCount) questions · \(b.timeLimit.map { "\($0 / 60) min" } ?? "no time limit") · pass \(short(b.passMark)) · \(b.languages.joined(separator: "/"))"
+                        )
                     }
                 }
             }
@@ -32,20 +40,31 @@ extension Kefu {
 
             func run() throws {
                 try reporting {
-                    let loaded = try ExamService(environment: try Edge.environment(global: global, access: .none)).blueprint(named: BlueprintID(blueprint))
+                    let loaded = try ExamService(environment: try Edge.environment(global: global, access: .none))
+                        .blueprint(named: BlueprintID(blueprint))
                     let b = loaded.blueprint
                     print("\(b.id) — \(b.title)\n  file \(loaded.path) · sources \(b.sources.joined(separator: ", "))")
                     for (n, s) in b.sections.enumerated() {
                         var filter: [String] = []
                         if !s.categories.isEmpty { filter.append("categories \(s.categories.joined(separator: ", "))") }
                         if !s.tags.isEmpty { filter.append("tags \(s.tags.joined(separator: ", "))") }
-                        if !s.types.isEmpty { filter.append("types \(s.types.map(\.rawValue).joined(separator: ", "))") }
+                        if !s.types.isEmpty {
+                            filter.append("types \(s.types.map(\.rawValue).joined(separator: ", "))")
+                        }
                         let mix = s.difficultyMix
-                        print("  section \(n + 1): \(s.count) × \(short(s.mark)) marks from bank \(s.bank)\(filter.isEmpty ? "" : " (\(filter.joined(separator: "; ")))")\(mix.isEmpty ? "" : " — \(mix)")")
+                        print(
+                            "  section \(n + 1): \(s.count) × \(short(s.mark)) marks from bank \(s.bank)\(filter.isEmpty ? "" : " (\(filter.joined(separator: "; ")))")\(mix.isEmpty ? "" : " — \(mix)")"
+                        )
                     }
-                    print("  time limit \(b.timeLimit.map { "\($0 / 60) min" } ?? "none") · pass mark \(short(b.passMark)) · attempts \(b.attemptsAllowed.map(String.init) ?? "unlimited") · delay \(b.delayBetweenAttempts / 60) min · grading \(b.gradingMethod.rawValue)")
-                    print("  shuffle questions \(b.shuffleQuestions) · shuffle choices \(b.shuffleChoices) · avoid seen questions \(b.avoidSeen) · retrain after \(b.retrainAfterFailures.map { "\($0) failures" } ?? "never")")
-                    print("  candidates see: score \(b.review.score), right/wrong \(b.review.correctness), feedback \(b.review.feedback), right answers \(b.review.correctAnswers)")
+                    print(
+                        "  time limit \(b.timeLimit.map { "\($0 / 60) min" } ?? "none") · pass mark \(short(b.passMark)) · attempts \(b.attemptsAllowed.map(String.init) ?? "unlimited") · delay \(b.delayBetweenAttempts / 60) min · grading \(b.gradingMethod.rawValue)"
+                    )
+                    print(
+                        "  shuffle questions \(b.shuffleQuestions) · shuffle choices \(b.shuffleChoices) · avoid seen questions \(b.avoidSeen) · retrain after \(b.retrainAfterFailures.map { "\($0) failures" } ?? "never")"
+                    )
+                    print(
+                        "  candidates see: score \(b.review.score), right/wrong \(b.review.correctness), feedback \(b.review.feedback), right answers \(b.review.correctAnswers)"
+                    )
                 }
             }
         }
@@ -69,7 +88,8 @@ extension Kefu {
             @Argument(help: "Blueprint id (e.g. onboarding-theory).") var blueprint: String
             @Option(name: .customLong("as"), help: "The candidate's person id.") var person: String
             @Option(help: "Language (default: the first the candidate speaks).") var lang: TrainingLanguage?
-            @Option(help: "Seed of the draw (default: derived from the time; recorded with the attempt).") var seed: UInt64?
+            @Option(help: "Seed of the draw (default: derived from the time; recorded with the attempt).") var seed:
+                UInt64?
             @Option(help: "Answers file (JSON Lines), or - for stdin.") var answers: String?
             @Option(help: "The result's format.") var format: TrainingFormat = .text
 
@@ -80,7 +100,8 @@ extension Kefu {
                     let service = ExamService(environment: environment)
                     if let answers {
                         let script = try ExamService.answers(from: .path(answers))
-                        let run = try await service.take(BlueprintID(blueprint), language: lang?.rawValue, seed: seed, answers: script, by: actor)
+                        let run = try await service.take(
+                            BlueprintID(blueprint), language: lang?.rawValue, seed: seed, answers: script, by: actor)
                         if format == .json {
                             print(try OutputJSON.string(ExamAttemptResult(run), pretty: true))
                         } else {
@@ -88,7 +109,8 @@ extension Kefu {
                         }
                         return run.record.passed
                     }
-                    var (run, expired) = try await service.startFresh(BlueprintID(blueprint), language: lang?.rawValue, seed: seed, by: actor)
+                    var (run, expired) = try await service.startFresh(
+                        BlueprintID(blueprint), language: lang?.rawValue, seed: seed, by: actor)
                     if let expired { print("attempt \(expired) ran out of time while away and was submitted") }
                     return try await ExamTerminal(service: service, actor: actor).take(&run)
                 }
@@ -103,7 +125,8 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(name: .customLong("as"), help: "The candidate's person id.") var person: String
-            @Argument(help: "Blueprint id (default: the candidate's latest attempt in progress).") var blueprint: String?
+            @Argument(help: "Blueprint id (default: the candidate's latest attempt in progress).") var blueprint:
+                String?
             @Option(help: "Answers file (JSON Lines), or - for stdin.") var answers: String?
 
             func run() async throws {
@@ -111,8 +134,11 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(person, in: environment)
                     let service = ExamService(environment: environment)
-                    guard var run = try await service.resume(blueprint: blueprint.map { BlueprintID($0) }, by: actor) else {
-                        throw ServiceError(.notFound, "\(person) has no exam in progress\(blueprint.map { " for \($0)" } ?? "")", hint: .init("exam.take", ["person": person]))
+                    guard var run = try await service.resume(blueprint: blueprint.map { BlueprintID($0) }, by: actor)
+                    else {
+                        throw ServiceError(
+                            .notFound, "\(person) has no exam in progress\(blueprint.map { " for \($0)" } ?? "")",
+                            hint: .init("exam.take", ["person": person]))
                     }
                     if run.session.submitted != nil {
                         print("time ran out while away: attempt \(run.record.id) was submitted at its deadline")
@@ -132,7 +158,8 @@ extension Kefu {
         }
 
         struct Results: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A person's exam attempts and results per blueprint.")
+            static let configuration = CommandConfiguration(
+                abstract: "A person's exam attempts and results per blueprint.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
@@ -152,11 +179,19 @@ extension Kefu {
             }
 
             static func printResult(_ result: ExamResult) {
-                let grade = result.grade.map { "\(short($0.value)) (\(result.method.rawValue) of graded attempts; pass mark \(short(result.passMark.value)))" } ?? "not graded yet"
-                Swift.print("\(result.blueprint): \(grade)\(result.flaggedForRetraining ? " · FLAGGED FOR RETRAINING" : "")")
+                let grade =
+                    result.grade.map {
+                        "\(short($0.value)) (\(result.method.rawValue) of graded attempts; pass mark \(short(result.passMark.value)))"
+                    } ?? "not graded yet"
+                Swift.print(
+                    "\(result.blueprint): \(grade)\(result.flaggedForRetraining ? " · FLAGGED FOR RETRAINING" : "")")
                 for a in result.attempts {
-                    let outcome = a.status == .graded ? "\(short(a.percent.value)) \(a.passed == true ? "pass" : "fail")" : a.status.rawValue
-                    Swift.print("  attempt \(a.number) (#\(a.id), \(a.language), seed \(a.seed)): \(outcome) · started \(a.startedAt)\(a.submittedAt.map { " · submitted \($0)" } ?? "")\(a.submitReason == .deadline ? " (time ran out)" : "")\(a.evidence != nil ? " · evidence" : "")")
+                    let outcome =
+                        a.status == .graded
+                        ? "\(short(a.percent.value)) \(a.passed == true ? "pass" : "fail")" : a.status.rawValue
+                    Swift.print(
+                        "  attempt \(a.number) (#\(a.id), \(a.language), seed \(a.seed)): \(outcome) · started \(a.startedAt)\(a.submittedAt.map { " · submitted \($0)" } ?? "")\(a.submitReason == .deadline ? " (time ran out)" : "")\(a.evidence != nil ? " · evidence" : "")"
+                    )
                 }
             }
         }
@@ -166,13 +201,16 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Attempt id (#N in `kefu exam results`).") var attempt: Int64
-            @Flag(help: "Everything (for supervisors and graders), whatever the blueprint lets candidates see.") var full = false
+            @Flag(help: "Everything (for supervisors and graders), whatever the blueprint lets candidates see.")
+            var full = false
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     let run = try await ExamService(environment: environment).load(ExamAttemptID(attempt))
-                    guard run.record.status != .inProgress else { throw ServiceError(.precondition, "attempt \(attempt) is still in progress") }
+                    guard run.record.status != .inProgress else {
+                        throw ServiceError(.precondition, "attempt \(attempt) is still in progress")
+                    }
                     ExamTerminal.printResult(run, full: full)
                 }
             }
@@ -194,7 +232,9 @@ extension Kefu {
                     }
                     if pending.isEmpty { print("nothing waits for a mark") }
                     for p in pending {
-                        print("attempt #\(p.attempt.id) question \(p.position + 1) · \(p.attempt.personID) · \(p.attempt.blueprint) · \(short(p.mark.value)) marks")
+                        print(
+                            "attempt #\(p.attempt.id) question \(p.position + 1) · \(p.attempt.personID) · \(p.attempt.blueprint) · \(short(p.mark.value)) marks"
+                        )
                         print("  Q: \(p.question.text)")
                         print("  A: \(p.response.replacingOccurrences(of: "\n", with: "\n     "))")
                         if let guide = p.question.generalFeedback { print("  guide: \(guide)") }
@@ -204,7 +244,8 @@ extension Kefu {
         }
 
         struct Grade: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Mark an answer from the queue; the last mark grades the attempt.")
+            static let configuration = CommandConfiguration(
+                abstract: "Mark an answer from the queue; the last mark grades the attempt.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Attempt id.") var attempt: Int64
@@ -218,9 +259,13 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(grader, in: environment)
                     let record = try await ExamService(environment: environment)
-                        .grade(attempt: ExamAttemptID(attempt), position: question - 1, marks: marks, comment: comment, by: actor)
+                        .grade(
+                            attempt: ExamAttemptID(attempt), position: question - 1, marks: marks, comment: comment,
+                            by: actor)
                     if record.status == .graded {
-                        print("attempt #\(attempt) graded: \(short(record.percent.value)) \(record.passed == true ? "pass" : "fail")")
+                        print(
+                            "attempt #\(attempt) graded: \(short(record.percent.value)) \(record.passed == true ? "pass" : "fail")"
+                        )
                     } else {
                         print("mark saved; attempt #\(attempt) still waits for other marks")
                     }
@@ -229,7 +274,8 @@ extension Kefu {
         }
 
         struct Clear: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Clear a retraining flag so the person may retake (supervisors and managers).")
+            static let configuration = CommandConfiguration(
+                abstract: "Clear a retraining flag so the person may retake (supervisors and managers).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
@@ -241,7 +287,8 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(supervisor, in: environment)
-                    try await ExamService(environment: environment).clearRetraining(person: PersonID(person), blueprint: BlueprintID(blueprint), note: note, by: actor)
+                    try await ExamService(environment: environment).clearRetraining(
+                        person: PersonID(person), blueprint: BlueprintID(blueprint), note: note, by: actor)
                     print("retraining flag of \(person) for \(blueprint) cleared by \(supervisor)")
                 }
             }
@@ -274,23 +321,35 @@ extension Kefu {
                         print("key,name,attempts,facility,sd,discrimination,efficiency,flags")
                         for i in report.items {
                             let name = (names[i.key] ?? "").replacingOccurrences(of: "\"", with: "\"\"")
-                            print("\(i.key),\"\(name)\",\(i.count),\(f(i.facility)),\(f(i.standardDeviation)),\(f(i.discrimination)),\(f(i.efficiency)),\(i.flags.map(\.rawValue).joined(separator: ";"))")
+                            print(
+                                "\(i.key),\"\(name)\",\(i.count),\(f(i.facility)),\(f(i.standardDeviation)),\(f(i.discrimination)),\(f(i.efficiency)),\(i.flags.map(\.rawValue).joined(separator: ";"))"
+                            )
                         }
                     case .text:
-                        print("\(isBlueprint ? "blueprint" : "bank") \(subject): \(report.attempts) first attempts · mean \(f(report.mean)) · median \(f(report.median)) · SD \(f(report.standardDeviation))")
+                        print(
+                            "\(isBlueprint ? "blueprint" : "bank") \(subject): \(report.attempts) first attempts · mean \(f(report.mean)) · median \(f(report.median)) · SD \(f(report.standardDeviation))"
+                        )
                         if isBlueprint {
-                            print("  internal consistency (Cronbach's α) \(f(report.internalConsistency)) · error ratio \(f(report.errorRatio)) · standard error \(f(report.standardError)) · \(report.slots) slots")
+                            print(
+                                "  internal consistency (Cronbach's α) \(f(report.internalConsistency)) · error ratio \(f(report.errorRatio)) · standard error \(f(report.standardError)) · \(report.slots) slots"
+                            )
                         }
-                        print("  \("item".padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad("n", 5)) \(pad("facility", 8)) \(pad("SD", 6)) \(pad("discrim", 8)) \(pad("effic", 8))  flags")
+                        print(
+                            "  \("item".padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad("n", 5)) \(pad("facility", 8)) \(pad("SD", 6)) \(pad("discrim", 8)) \(pad("effic", 8))  flags"
+                        )
                         for i in report.items {
-                            print("  \(i.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad(String(i.count), 5)) \(pad(f(i.facility), 8)) \(pad(f(i.standardDeviation), 6)) \(pad(f(i.discrimination), 8)) \(pad(f(i.efficiency), 8))  \(i.flags.map(\.rawValue).joined(separator: ", "))")
+                            print(
+                                "  \(i.key.padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad(String(i.count), 5)) \(pad(f(i.facility), 8)) \(pad(f(i.standardDeviation), 6)) \(pad(f(i.discrimination), 8)) \(pad(f(i.efficiency), 8))  \(i.flags.map(\.rawValue).joined(separator: ", "))"
+                            )
                         }
                     }
                 }
             }
 
             func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
-            func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            func pad(_ text: String, _ width: Int) -> String {
+                String(repeating: " ", count: max(0, width - text.count)) + text
+            }
         }
     }
 }
@@ -335,7 +394,9 @@ struct ExamTerminal {
     func take(_ run: inout ExamRun) async throws -> Bool? {
         let paper = run.session.paper
         print("══ \(run.blueprint.title.isEmpty ? run.record.blueprint.rawValue : run.blueprint.title)")
-        print("   attempt \(run.record.attemptNumber) (#\(run.record.id)) · \(paper.items.count) questions · \(run.record.language) · seed \(run.record.seed)\(run.session.deadline.map { " · ends \(LedgerService.timestamp($0))" } ?? "")")
+        print(
+            "   attempt \(run.record.attemptNumber) (#\(run.record.id)) · \(paper.items.count) questions · \(run.record.language) · seed \(run.record.seed)\(run.session.deadline.map { " · ends \(LedgerService.timestamp($0))" } ?? "")"
+        )
         print(Self.help)
         let input = InterruptibleLines()
         var shown = -1
@@ -345,8 +406,11 @@ struct ExamTerminal {
                 show(run, position)
                 shown = position
             }
-            let remaining = run.session.remaining(at: service.environment.clock.now()).map { " · \(Self.clock($0)) left" } ?? ""
-            print("[\(position + 1)/\(paper.items.count)\(run.session.flagged.contains(position) ? " ⚑" : "")\(remaining)] > ", terminator: "")
+            let remaining =
+                run.session.remaining(at: service.environment.clock.now()).map { " · \(Self.clock($0)) left" } ?? ""
+            print(
+                "[\(position + 1)/\(paper.items.count)\(run.session.flagged.contains(position) ? " ⚑" : "")\(remaining)] > ",
+                terminator: "")
             fflush(nil)
             guard let line = input.next(deadline: run.session.deadline) else {
                 if input.timedOut {
@@ -355,7 +419,9 @@ struct ExamTerminal {
                     print()
                     continue
                 }
-                print("\nleft: every answer is saved. Continue with `kefu exam resume --as \(run.record.personID)`\(remaining.isEmpty ? "" : " (the clock keeps running)").")
+                print(
+                    "\nleft: every answer is saved. Continue with `kefu exam resume --as \(run.record.personID)`\(remaining.isEmpty ? "" : " (the clock keeps running)")."
+                )
                 return nil
             }
             switch try await step(&run, line.trimmingCharacters(in: .whitespaces), input: input) {
@@ -379,7 +445,9 @@ struct ExamTerminal {
         let position = run.session.position
         switch text {
         case "", "/n":
-            if position + 1 < paper.items.count { return .acted(try await service.go(&run, to: position + 1, by: actor)) }
+            if position + 1 < paper.items.count {
+                return .acted(try await service.go(&run, to: position + 1, by: actor))
+            }
             return .acted([.refuse("this is the last question: /s submits")])
         case "/p": return .acted(try await service.go(&run, to: max(0, position - 1), by: actor))
         case "/f": return .acted(try await service.toggleFlag(&run, by: actor))
@@ -394,7 +462,9 @@ struct ExamTerminal {
         case "/s":
             let open = run.session.unanswered
             if !open.isEmpty {
-                print("\(open.count) unanswered (\(open.prefix(10).map { String($0 + 1) }.joined(separator: ", "))). Submit anyway? [y/N] ", terminator: "")
+                print(
+                    "\(open.count) unanswered (\(open.prefix(10).map { String($0 + 1) }.joined(separator: ", "))). Submit anyway? [y/N] ",
+                    terminator: "")
                 fflush(nil)
                 guard let answer = input.next(), ["y", "yes", "是"].contains(answer.lowercased()) else { return .shown }
             }
@@ -403,7 +473,9 @@ struct ExamTerminal {
             break
         }
         if text.hasPrefix("/g") {
-            guard let number = Int(text.dropFirst(2).trimmingCharacters(in: .whitespaces)), number >= 1, number <= paper.items.count else {
+            guard let number = Int(text.dropFirst(2).trimmingCharacters(in: .whitespaces)), number >= 1,
+                number <= paper.items.count
+            else {
                 print("  /g takes a question number from 1 to \(paper.items.count)")
                 return .shown
             }
@@ -414,7 +486,9 @@ struct ExamTerminal {
             return .shown
         }
         guard let response = paper.items[position].response(typed: text) else {
-            print("  not an answer to this \(paper.items[position].question.type.rawValue) question; /h shows how to answer")
+            print(
+                "  not an answer to this \(paper.items[position].question.type.rawValue) question; /h shows how to answer"
+            )
             return .shown
         }
         var given = try await service.answer(&run, response, by: actor)
@@ -440,14 +514,18 @@ struct ExamTerminal {
         print("\n── \(position + 1). \(q.text)  (\(short(item.mark)) mark\(item.mark == 1 ? "" : "s"))")
         switch q.type {
         case .single, .multiple:
-            for (n, index) in item.choiceOrder.enumerated() { print("   \(Self.letter(n)). \(q.answers[index].text ?? "")") }
+            for (n, index) in item.choiceOrder.enumerated() {
+                print("   \(Self.letter(n)). \(q.answers[index].text ?? "")")
+            }
             if q.type == .multiple { print("   (choose all that apply)") }
         case .truefalse: print("   t = true 对 · f = false 错")
         case .matching:
             let choices = q.matchingChoices
             for (n, pair) in q.matchingItems.enumerated() { print("   \(n + 1). \(pair.question)") }
             for (n, index) in item.choiceOrder.enumerated() { print("      \(Self.letter(n)). \(choices[index])") }
-            print("   (one letter per item, in order, e.g. \(String(q.matchingItems.indices.map { Self.letter($0) }.joined())))")
+            print(
+                "   (one letter per item, in order, e.g. \(String(q.matchingItems.indices.map { Self.letter($0) }.joined())))"
+            )
         case .numerical: print("   (a number)")
         case .short: print("   (type your answer)")
         case .essay: print("   (type your answer; graded by a person)")
@@ -467,13 +545,19 @@ struct ExamTerminal {
     static func printResult(_ run: ExamRun, full: Bool) {
         let review = run.reviewOptions(full: full)
         let r = run.record
-        print("\n══ attempt #\(r.id) of \(r.blueprint) by \(r.personID): \(r.status.rawValue)\(r.submitReason == .deadline ? " (at the deadline)" : "")")
+        print(
+            "\n══ attempt #\(r.id) of \(r.blueprint) by \(r.personID): \(r.status.rawValue)\(r.submitReason == .deadline ? " (at the deadline)" : "")"
+        )
         guard let marking = run.marking else { return }
         if review.score {
             if r.status == .graded {
-                print("   score \(short(r.total))/\(short(r.maximum)) = \(short(r.percent)) · \(r.passed == true ? "PASS" : "FAIL") (pass mark \(short(run.blueprint.passMark)))")
+                print(
+                    "   score \(short(r.total))/\(short(r.maximum)) = \(short(r.percent)) · \(r.passed == true ? "PASS" : "FAIL") (pass mark \(short(run.blueprint.passMark)))"
+                )
             } else {
-                print("   \(marking.pending) answer\(marking.pending == 1 ? "" : "s") wait for a grader; marks so far \(short(r.total))/\(short(r.maximum))")
+                print(
+                    "   \(marking.pending) answer\(marking.pending == 1 ? "" : "s") wait for a grader; marks so far \(short(r.total))/\(short(r.maximum))"
+                )
             }
         } else {
             print("   submitted; results are released by your supervisor")
@@ -497,9 +581,15 @@ struct ExamTerminal {
         case .needsGrading: mark = "…"
         case .ungraded: mark = " "
         }
-        print("\(review.correctness ? mark : "•") \(item.position + 1). \(q.name)\(review.correctness ? "  \(item.awarded.map(short) ?? "?")/\(short(item.mark))" : "")")
-        if let response = run.session.responses[item.position] { print("     your answer: \(paperItem.describe(response))") }
-        if review.correctAnswers, q.type != .essay, q.type != .description { print("     right answer: \(q.rightAnswer)") }
+        print(
+            "\(review.correctness ? mark : "•") \(item.position + 1). \(q.name)\(review.correctness ? "  \(item.awarded.map(short) ?? "?")/\(short(item.mark))" : "")"
+        )
+        if let response = run.session.responses[item.position] {
+            print("     your answer: \(paperItem.describe(response))")
+        }
+        if review.correctAnswers, q.type != .essay, q.type != .description {
+            print("     right answer: \(q.rightAnswer)")
+        }
         if review.feedback {
             for line in item.grade.feedback { print("     » \(line)") }
             if let general = q.generalFeedback { print("     » \(general)") }

@@ -19,9 +19,11 @@ public struct Kefu: AsyncParsableCommand {
             CommandGroup(name: "Trainee", subcommands: [ExamCommand.self, Play.self, TranscriptCommand.self]),
             CommandGroup(name: "Mentor", subcommands: [MentorCommand.self]),
             CommandGroup(name: "QA", subcommands: [QA.self, Score.self, RubricCommand.self]),
-            CommandGroup(name: "Supervisor", subcommands: [Certify.self, Promote.self, ReviewCommand.self, ReviewCycle.self]),
+            CommandGroup(
+                name: "Supervisor", subcommands: [Certify.self, Promote.self, ReviewCommand.self, ReviewCycle.self]),
             CommandGroup(name: "Admin", subcommands: [People.self, Evidence.self, LedgerCommand.self]),
-            CommandGroup(name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),
+            CommandGroup(
+                name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),
             CommandGroup(name: "Benchmarks", subcommands: [Bench.self]),
         ]
     )
@@ -33,7 +35,11 @@ public struct Kefu: AsyncParsableCommand {
 /// Options every command shares: where the content is. The edge resolves it once, with the
 /// environment, into ``Configuration/root`` (`Edge.environment(global:store:access:)`).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Folder holding Rubrics/, Scenarios/, QuestionBanks/, Policies/, Tracks/ (default: $KEFU_ROOT or the current folder).")
+    @Option(
+        name: .long,
+        help:
+            "Folder holding Rubrics/, Scenarios/, QuestionBanks/, Policies/, Tracks/ (default: $KEFU_ROOT or the current folder)."
+    )
     var root: String?
 }
 

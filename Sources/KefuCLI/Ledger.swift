@@ -22,7 +22,9 @@ func readText(_ path: String) throws -> String {
 
 /// A JWK file named on the command line.
 func readJWK(_ path: String) throws -> KefuServices.JSONDocument {
-    do { return try OutputJSON.decoder().decode(JSONDocument.self, from: Data(try readText(path).utf8)) } catch let error as ServiceError {
+    do { return try OutputJSON.decoder().decode(JSONDocument.self, from: Data(try readText(path).utf8)) } catch let
+        error as ServiceError
+    {
         throw error
     } catch {
         throw ServiceError(.invalidInput, "\(path) is not a JSON key (JWK)")
@@ -33,7 +35,8 @@ extension Kefu {
     /// `kefu certify PERSON CERT`.
     struct Certify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Evaluate a certification's requirements for a person; issue it (a ledger entry) or explain what is missing.",
+            abstract:
+                "Evaluate a certification's requirements for a person; issue it (a ledger entry) or explain what is missing.",
             discussion: """
                 Exit status 1 when a requirement is unmet. Examples:
                   kefu certify E001 onboarding
@@ -50,7 +53,8 @@ extension Kefu {
             try await Edge.run {
                 let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                 let outcome = try await LedgerService(environment: environment).certify(
-                    person: PersonID(person), certification: CertificationID(certification), by: try await acting(as: actor, in: environment))
+                    person: PersonID(person), certification: CertificationID(certification),
+                    by: try await acting(as: actor, in: environment))
                 if format == .json {
                     try printJSON(outcome)
                 } else {
@@ -59,7 +63,9 @@ extension Kefu {
                         print("  \(check.met ? "✓ met  " : "✗ unmet") \(check.requirement): \(check.actual)")
                     }
                     if let entry = outcome.entry {
-                        print("\(entry.kind.rawValue): ledger entry \(entry.sequence), valid until \(entry.validUntil ?? "-"), hash \(entry.chainHash.prefix(16))…")
+                        print(
+                            "\(entry.kind.rawValue): ledger entry \(entry.sequence), valid until \(entry.validUntil ?? "-"), hash \(entry.chainHash.prefix(16))…"
+                        )
                     } else {
                         print("not issued: \(outcome.checks.filter { !$0.met }.count) requirement(s) unmet")
                     }
@@ -79,8 +85,10 @@ extension Kefu {
                   kefu ledger verify --checkpoint kept/checkpoint.txt
                   kefu ledger list --person E001 --format json
                 """,
-            subcommands: [List.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, Revoke.self, Expire.self,
-                          Credential.self, VerifyCredential.self, PublicKey.self, StressAppend.self])
+            subcommands: [
+                List.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, Revoke.self, Expire.self,
+                Credential.self, VerifyCredential.self, PublicKey.self, StressAppend.self,
+            ])
 
         /// Output formats.
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -97,10 +105,12 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let entries = try await LedgerService(environment: environment).list(person: person.map { PersonID($0) })
+                    let entries = try await LedgerService(environment: environment).list(
+                        person: person.map { PersonID($0) })
                     if format == .json { return try printJSON(entries) }
                     for e in entries {
-                        var line = "\(String(e.sequence.rawValue).padding(toLength: 5, withPad: " ", startingAt: 0)) \(e.recordedAt)  \(e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(e.person)  \(e.subject)"
+                        var line =
+                            "\(String(e.sequence.rawValue).padding(toLength: 5, withPad: " ", startingAt: 0)) \(e.recordedAt)  \(e.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(e.person)  \(e.subject)"
                         if let until = e.validUntil { line += "  valid until \(until)" }
                         if let ref = e.refersTo { line += "  (entry \(ref))" }
                         if let reason = e.reason { line += "  reason: \(reason)" }
@@ -111,7 +121,8 @@ extension Kefu {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one entry as canonical JSON with its hashes.")
+            static let configuration = CommandConfiguration(
+                abstract: "Show one entry as canonical JSON with its hashes.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Entry number.") var entry: Int64
@@ -129,8 +140,11 @@ extension Kefu {
 
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Recompute the chain and the Merkle tree; with a checkpoint, also detect truncation and rewritten history.",
-                discussion: "Exit status 1 when the ledger was tampered with. Example: kefu ledger verify --checkpoint kept/checkpoint.txt")
+                abstract:
+                    "Recompute the chain and the Merkle tree; with a checkpoint, also detect truncation and rewritten history.",
+                discussion:
+                    "Exit status 1 when the ledger was tampered with. Example: kefu ledger verify --checkpoint kept/checkpoint.txt"
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "A signed checkpoint kept outside the database.") var checkpoint: String?
@@ -142,13 +156,16 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     let text = try checkpoint.map(readText)
                     let key = try jwk.map(readJWK)
-                    let report = try await LedgerService(environment: environment).verify(checkpoint: text, publicKey: key?.value)
+                    let report = try await LedgerService(environment: environment).verify(
+                        checkpoint: text, publicKey: key?.value)
                     if format == .json {
                         try printJSON(report)
                     } else if let problem = report.firstProblem {
                         print("FAILED at entry \(problem.entry): \(problem.message)")
                     } else {
-                        print("ok: \(report.checked) entries, chain intact, root \(report.root)\(checkpoint.map { ", consistent with \($0)" } ?? "")")
+                        print(
+                            "ok: \(report.checked) entries, chain intact, root \(report.root)\(checkpoint.map { ", consistent with \($0)" } ?? "")"
+                        )
                     }
                     if !report.isValid { throw ExitCode(1) }
                 }
@@ -156,7 +173,9 @@ extension Kefu {
         }
 
         struct CheckpointCommand: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Sign and store a checkpoint of the current tree (keep a copy elsewhere).")
+            static let configuration = CommandConfiguration(
+                commandName: "checkpoint",
+                abstract: "Sign and store a checkpoint of the current tree (keep a copy elsewhere).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Also write it to this file.") var output: String?
@@ -165,14 +184,16 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let result = try await LedgerService(environment: environment).checkpoint(by: try await acting(as: actor, in: environment))
+                    let result = try await LedgerService(environment: environment).checkpoint(
+                        by: try await acting(as: actor, in: environment))
                     try writeOrPrint(result.text, to: output)
                 }
             }
         }
 
         struct Prove: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print an RFC 6962 inclusion proof for an entry (JSON).")
+            static let configuration = CommandConfiguration(
+                abstract: "Print an RFC 6962 inclusion proof for an entry (JSON).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Entry number.") var entry: Int64
@@ -180,13 +201,16 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    print(try OutputJSON.string(try await LedgerService(environment: environment).prove(entry: EntryID(entry))))
+                    print(
+                        try OutputJSON.string(
+                            try await LedgerService(environment: environment).prove(entry: EntryID(entry))))
                 }
             }
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke an issued or renewed certification (appends an entry naming who revoked it).")
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke an issued or renewed certification (appends an entry naming who revoked it).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Entry number of the issue or renewal.") var entry: Int64
@@ -213,9 +237,12 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let outcome = try await LedgerService(environment: environment).expire(asOf: asOf, by: try await acting(as: actor, in: environment))
+                    let outcome = try await LedgerService(environment: environment).expire(
+                        asOf: asOf, by: try await acting(as: actor, in: environment))
                     for e in outcome.expired {
-                        print("expired: entry \(e.sequence) records the end of entry \(e.refersTo.map { "\($0)" } ?? "0") (\(e.person) \(e.subject))")
+                        print(
+                            "expired: entry \(e.sequence) records the end of entry \(e.refersTo.map { "\($0)" } ?? "0") (\(e.person) \(e.subject))"
+                        )
                     }
                     print("\(outcome.expired.count) expir\(outcome.expired.count == 1 ? "y" : "ies") recorded")
                 }
@@ -223,7 +250,8 @@ extension Kefu {
         }
 
         struct Credential: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Write an Open Badges 3.0 credential (compact JWS, EdDSA) for an entry.")
+            static let configuration = CommandConfiguration(
+                abstract: "Write an Open Badges 3.0 credential (compact JWS, EdDSA) for an entry.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Entry number.") var entry: Int64
@@ -232,13 +260,16 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    try writeOrPrint(try await LedgerService(environment: environment).credential(entry: EntryID(entry)) + "\n", to: output)
+                    try writeOrPrint(
+                        try await LedgerService(environment: environment).credential(entry: EntryID(entry)) + "\n",
+                        to: output)
                 }
             }
         }
 
         struct VerifyCredential: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Check a credential's signature, validity period and revocation.")
+            static let configuration = CommandConfiguration(
+                abstract: "Check a credential's signature, validity period and revocation.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Credential file (compact JWS).") var file: String
@@ -252,7 +283,9 @@ extension Kefu {
                     let check = try await LedgerService(environment: environment).verifyCredential(jws, jwk: key?.value)
                     let credential = check.credential.value
                     let subject = credential["credentialSubject"]
-                    print("signature valid: \(credential["name"]?.stringValue ?? "") for \(subject?["name"]?.stringValue ?? "")")
+                    print(
+                        "signature valid: \(credential["name"]?.stringValue ?? "") for \(subject?["name"]?.stringValue ?? "")"
+                    )
                     if check.problems.isEmpty {
                         print("ok: valid until \(credential["validUntil"]?.stringValue ?? "-"), not revoked")
                     } else {
@@ -264,7 +297,9 @@ extension Kefu {
         }
 
         struct PublicKey: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "public-key", abstract: "Print the issuer's public key as a JWK (the private key is never printed).")
+            static let configuration = CommandConfiguration(
+                commandName: "public-key",
+                abstract: "Print the issuer's public key as a JWK (the private key is never printed).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
 
@@ -278,7 +313,9 @@ extension Kefu {
 
         /// Appends entries in one long transaction (tests kill it midway to check crash safety).
         struct StressAppend: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "stress-append", abstract: "Append N test entries in one transaction (crash-safety tests).", shouldDisplay: false)
+            static let configuration = CommandConfiguration(
+                commandName: "stress-append",
+                abstract: "Append N test entries in one transaction (crash-safety tests).", shouldDisplay: false)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option var count = 1000
@@ -287,7 +324,9 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    try await LedgerService(environment: environment).stressAppend(count: count, person: PersonID(person)) { stored in
+                    try await LedgerService(environment: environment).stressAppend(
+                        count: count, person: PersonID(person)
+                    ) { stored in
                         if stored == count / 2 + 1 { FileHandle.standardOutput.write(Data("halfway\n".utf8)) }
                     }
                 }

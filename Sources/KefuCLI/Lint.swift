@@ -22,7 +22,10 @@ extension Kefu {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "Files or folders inside the content root to lint (default: Policies/, Rubrics/, Tracks/, Scenarios/, QuestionBanks/).")
+        @Argument(
+            help:
+                "Files or folders inside the content root to lint (default: Policies/, Rubrics/, Tracks/, Scenarios/, QuestionBanks/)."
+        )
         var paths: [String] = []
 
         @Option(help: "Output format: text (diagnostics with the offending line) or json (the report).")

@@ -8,7 +8,8 @@ extension Kefu {
     struct MentorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mentor",
-            abstract: "导师带徒: assign mentors to new hires (optimal under Tracks/mentoring.yaml); mentors review their apprentices' transcripts.",
+            abstract:
+                "导师带徒: assign mentors to new hires (optimal under Tracks/mentoring.yaml); mentors review their apprentices' transcripts.",
             discussion: """
                 Examples:
                   kefu mentor assign --dry-run
@@ -52,17 +53,24 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Flag(help: "Show the assignment without storing it.") var dryRun = false
-            @Option(help: "Assignment date (YYYY-MM-DD; default today): who counts as a new hire, which certifications are valid.") var asOf: String?
-            @Option(name: .customLong("as"), help: "The person making the assignment (default: Kefu itself).") var actor: String?
+            @Option(
+                help:
+                    "Assignment date (YYYY-MM-DD; default today): who counts as a new hire, which certifications are valid."
+            ) var asOf: String?
+            @Option(name: .customLong("as"), help: "The person making the assignment (default: Kefu itself).")
+            var actor: String?
             @Option(help: "Output format.") var format: Format = .text
 
             func validate() throws {
-                if let asOf, Timestamp.parse(asOf + "T12:00:00Z") == nil { throw ValidationError("--as-of takes a date YYYY-MM-DD") }
+                if let asOf, Timestamp.parse(asOf + "T12:00:00Z") == nil {
+                    throw ValidationError("--as-of takes a date YYYY-MM-DD")
+                }
             }
 
             func run() async throws {
                 let complete: Bool = try await Edge.run {
-                    let environment = try Edge.environment(global: global, store: store, access: dryRun ? .readOnly : .readWrite)
+                    let environment = try Edge.environment(
+                        global: global, store: store, access: dryRun ? .readOnly : .readWrite)
                     let date = asOf.flatMap { Timestamp.parse($0 + "T12:00:00Z") }
                     let result = try await MentorService(environment: environment)
                         .assign(asOf: date, dryRun: dryRun, by: try await MentorCommand.actor(actor, in: environment))
@@ -74,14 +82,20 @@ extension Kefu {
                         print("ended: \(ending.pair.apprenticeID) ← \(ending.pair.mentorID) (\(ending.reason))")
                     }
                     for pair in result.pairs {
-                        print("\(pair.apprentice) ← \(pair.mentor)  score \(short(pair.score.value))  \(pair.reasons.joined(separator: "; "))")
+                        print(
+                            "\(pair.apprentice) ← \(pair.mentor)  score \(short(pair.score.value))  \(pair.reasons.joined(separator: "; "))"
+                        )
                     }
                     for person in result.unmatched { print("unmatched \(person.apprentice): \(person.reason)") }
                     for mentor in result.ineligible { print("not a mentor now: \(mentor.mentor) \(mentor.reason)") }
                     if dryRun {
-                        print("dry run: \(result.pairs.count) new pairs, \(result.endings.count) ended, \(result.kept.count) kept; nothing stored")
+                        print(
+                            "dry run: \(result.pairs.count) new pairs, \(result.endings.count) ended, \(result.kept.count) kept; nothing stored"
+                        )
                     } else {
-                        print("stored \(result.stored.count) new pairs; \(result.endings.count) ended; \(result.kept.count) kept")
+                        print(
+                            "stored \(result.stored.count) new pairs; \(result.endings.count) ended; \(result.kept.count) kept"
+                        )
                     }
                     return result.isComplete
                 }
@@ -108,15 +122,21 @@ extension Kefu {
 
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "A person's pairings (as apprentice or mentor); with --as MENTOR, a transcript of their apprentice for review.")
+                abstract:
+                    "A person's pairings (as apprentice or mentor); with --as MENTOR, a transcript of their apprentice for review."
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id, or with --as a transcript (run) id.") var subject: String
-            @Option(name: .customLong("as"), help: "The reviewing mentor: show transcript SUBJECT with the automatic verdicts, notes and overrides.") var mentor: String?
+            @Option(
+                name: .customLong("as"),
+                help: "The reviewing mentor: show transcript SUBJECT with the automatic verdicts, notes and overrides.")
+            var mentor: String?
 
             func validate() throws {
                 if let mentor, RunID(subject) == nil {
-                    throw ValidationError("with --as, give a transcript id (`kefu mentor queue --as \(mentor)` lists them)")
+                    throw ValidationError(
+                        "with --as, give a transcript id (`kefu mentor queue --as \(mentor)` lists them)")
                 }
             }
 
@@ -124,15 +144,20 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     if let mentor, let run = RunID(subject) {
-                        let review = try await MentorReviewService(environment: environment).review(run, mentor: PersonID(mentor))
+                        let review = try await MentorReviewService(environment: environment).review(
+                            run, mentor: PersonID(mentor))
                         printMentorTranscript(review)
-                        print(review.isSignedOff ? "signed off" : "not signed off yet: `kefu mentor sign-off \(run) --as \(mentor)`")
+                        print(
+                            review.isSignedOff
+                                ? "signed off" : "not signed off yet: `kefu mentor sign-off \(run) --as \(mentor)`")
                         return
                     }
                     let pairs = try await MentorService(environment: environment).history(of: PersonID(subject))
                     if pairs.isEmpty { print("\(subject) has no mentor pairings") }
                     for p in pairs {
-                        let role = p.apprenticeID.rawValue == subject ? "apprentice of \(p.mentorID)" : "mentor of \(p.apprenticeID)"
+                        let role =
+                            p.apprenticeID.rawValue == subject
+                            ? "apprentice of \(p.mentorID)" : "mentor of \(p.apprenticeID)"
                         let state = p.endedAt.map { "ended \($0) (\(p.endReason ?? ""))" } ?? "active"
                         print("\(role) since \(p.assignedAt) · score \(short(p.score)) · \(state)")
                         print("  \(p.reasons.joined(separator: "; "))")
@@ -162,9 +187,13 @@ extension Kefu {
                     for item in queue.items {
                         switch item {
                         case .transcript(let r):
-                            print("transcript \(r.run) · \(r.person) · \(r.scenario).\(r.language) · \(r.mode) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "") · score \(short(r.score.value)) · \(r.startedAt)")
+                            print(
+                                "transcript \(r.run) · \(r.person) · \(r.scenario).\(r.language) · \(r.mode) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "") · score \(short(r.score.value)) · \(r.startedAt)"
+                            )
                         case .essay(let e):
-                            print("essay: attempt #\(e.attempt) question \(e.position + 1) · \(e.person) · \(e.blueprint) · `kefu exam grade \(e.attempt) \(e.position + 1) MARKS --as \(mentor)`")
+                            print(
+                                "essay: attempt #\(e.attempt) question \(e.position + 1) · \(e.person) · \(e.blueprint) · `kefu exam grade \(e.attempt) \(e.position + 1) MARKS --as \(mentor)`"
+                            )
                         }
                     }
                 }
@@ -172,7 +201,8 @@ extension Kefu {
         }
 
         struct Annotate: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a note to a turn of an apprentice's transcript.")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a note to a turn of an apprentice's transcript.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var transcript: Int64
@@ -184,14 +214,18 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(mentor, in: environment)
-                    try await MentorReviewService(environment: environment).annotate(RunID(transcript), turn: turn, note: note, by: actor)
+                    try await MentorReviewService(environment: environment).annotate(
+                        RunID(transcript), turn: turn, note: note, by: actor)
                     print("note added to turn \(turn) of transcript \(transcript)")
                 }
             }
         }
 
         struct Override: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Override the automatic verdict of a check on one reply (with a reason; the automatic verdict is kept).")
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Override the automatic verdict of a check on one reply (with a reason; the automatic verdict is kept)."
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var transcript: Int64
@@ -206,14 +240,19 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(mentor, in: environment)
                     try await MentorReviewService(environment: environment)
-                        .override(RunID(transcript), turn: turn, check: check, verdict: verdict == .pass ? .pass : .fail, reason: reason, by: actor)
-                    print("\(check) at turn \(turn) of transcript \(transcript): \(verdict.rawValue) (by \(mentor); the automatic verdict is kept)")
+                        .override(
+                            RunID(transcript), turn: turn, check: check, verdict: verdict == .pass ? .pass : .fail,
+                            reason: reason, by: actor)
+                    print(
+                        "\(check) at turn \(turn) of transcript \(transcript): \(verdict.rawValue) (by \(mentor); the automatic verdict is kept)"
+                    )
                 }
             }
         }
 
         struct SignOff: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "sign-off", abstract: "Sign off an apprentice's transcript: certification evidence.")
+            static let configuration = CommandConfiguration(
+                commandName: "sign-off", abstract: "Sign off an apprentice's transcript: certification evidence.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var transcript: Int64
@@ -226,7 +265,8 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(mentor, in: environment)
                     let result = try await MentorReviewService(environment: environment)
-                        .signOff(RunID(transcript), certification: CertificationID(certification), note: note, by: actor)
+                        .signOff(
+                            RunID(transcript), certification: CertificationID(certification), note: note, by: actor)
                     print("signed off transcript \(transcript) for \(certification): sign-off \(result.signOff)")
                 }
             }
@@ -237,13 +277,19 @@ extension Kefu {
 /// Prints a transcript under review: turns with the automatic verdicts and evidence, the mentor's overrides and notes.
 func printMentorTranscript(_ t: MentorTranscript) {
     let r = t.run
-    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)")
-    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")")
+    print(
+        "transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)"
+    )
+    print(
+        "started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")"
+    )
     let color = Edge.useColor
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
     for record in t.report?.replies ?? [] {
-        var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
+        var line =
+            "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
+            + (record.isLate ? " LATE" : "")
         for check in record.checks {
             line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
             if let mentor = t.overrides.last(where: { $0.turn == record.turn && $0.checkID == check.id }) {
@@ -258,14 +304,19 @@ func printMentorTranscript(_ t: MentorTranscript) {
         let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
         print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
         for note in notes[i] ?? [] { print("              \(note)") }
-        for annotation in t.annotations where annotation.turn == i { print("              ✎ \(annotation.mentorID): \(annotation.note)") }
+        for annotation in t.annotations where annotation.turn == i {
+            print("              ✎ \(annotation.mentorID): \(annotation.note)")
+        }
     }
     guard let report = t.report else { return }
-    print("\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
-          + (report.checksScore.map { " · checks \(short($0))" } ?? "")
-          + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
+    print(
+        "\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
+            + (report.checksScore.map { " · checks \(short($0))" } ?? "")
+            + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
     for rubric in report.rubrics {
-        for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
+        for item in rubric.items where item.verdict == .fail {
+            print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)")
+        }
     }
     if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
 }

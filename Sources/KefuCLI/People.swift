@@ -52,9 +52,11 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let input = PersonInput(
                         id: PersonID(id), name: name, team: team, site: site, level: level, hireDate: hireDate,
-                        languages: languages.split(separator: ",").map(String.init), channels: channels.split(separator: ",").map(String.init),
+                        languages: languages.split(separator: ",").map(String.init),
+                        channels: channels.split(separator: ",").map(String.init),
                         manager: manager.map { PersonID($0) })
-                    let person = try await PeopleService(environment: environment).add(input, by: try await acting(as: actor, in: environment))
+                    let person = try await PeopleService(environment: environment).add(
+                        input, by: try await acting(as: actor, in: environment))
                     print("added \(person.id) \(person.name) (\(person.level.rawValue))")
                 }
             }
@@ -63,7 +65,9 @@ extension Kefu {
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Import people from CSV: all rows or none.",
-                discussion: "Header row with columns \(PeopleService.columns.joined(separator: ",")); id, name and hire_date are required; languages and channels are separated by `;`.")
+                discussion:
+                    "Header row with columns \(PeopleService.columns.joined(separator: ",")); id, name and hire_date are required; languages and channels are separated by `;`."
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "CSV file (- for standard input).") var file: String
@@ -72,7 +76,8 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let result = try await PeopleService(environment: environment).importCSV(.path(file), by: try await acting(as: actor, in: environment))
+                    let result = try await PeopleService(environment: environment).importCSV(
+                        .path(file), by: try await acting(as: actor, in: environment))
                     print("imported \(result.imported) people from \(result.source)")
                 }
             }
@@ -90,7 +95,9 @@ extension Kefu {
                     let people = try await PeopleService(environment: environment).list()
                     if format == .json { return try printJSON(people) }
                     for p in people {
-                        print("\(p.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.name)  \(p.level.rawValue) (\(p.level.chineseTitle))  team \(p.team)  site \(p.site)  hired \(p.hireDate)  \(p.isActive ? "active" : "left")")
+                        print(
+                            "\(p.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.name)  \(p.level.rawValue) (\(p.level.chineseTitle))  team \(p.team)  site \(p.site)  hired \(p.hireDate)  \(p.isActive ? "active" : "left")"
+                        )
                     }
                 }
             }
@@ -98,7 +105,9 @@ extension Kefu {
 
         struct Leave: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Mark a person as having left (history is kept); `kefu mentor assign` then re-matches their apprentices.")
+                abstract:
+                    "Mark a person as having left (history is kept); `kefu mentor assign` then re-matches their apprentices."
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var id: String
@@ -107,14 +116,16 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    try await PeopleService(environment: environment).leave(PersonID(id), by: try await acting(as: actor, in: environment))
+                    try await PeopleService(environment: environment).leave(
+                        PersonID(id), by: try await acting(as: actor, in: environment))
                     print("\(id) marked as left")
                 }
             }
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one person, their evidence and certifications.")
+            static let configuration = CommandConfiguration(
+                abstract: "Show one person, their evidence and certifications.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var id: String
@@ -126,16 +137,24 @@ extension Kefu {
                     let record = try await PeopleService(environment: environment).show(PersonID(id))
                     if format == .json { return try printJSON(record) }
                     let p = record.person
-                    print("\(p.id) \(p.name) — \(p.level.rawValue) (\(p.level.chineseTitle)), team \(p.team), site \(p.site), hired \(p.hireDate), \(p.isActive ? "active" : "left")")
-                    print("languages: \(p.languages.joined(separator: ", "))  channels: \(p.channels.map(\.rawValue).joined(separator: ", "))")
+                    print(
+                        "\(p.id) \(p.name) — \(p.level.rawValue) (\(p.level.chineseTitle)), team \(p.team), site \(p.site), hired \(p.hireDate), \(p.isActive ? "active" : "left")"
+                    )
+                    print(
+                        "languages: \(p.languages.joined(separator: ", "))  channels: \(p.channels.map(\.rawValue).joined(separator: ", "))"
+                    )
                     for a in record.attempts {
-                        print("  attempt \(a.id): \(a.kind) \(a.reference) \(a.mode) score \(Figure(a.score)) \(a.passed ? "passed" : "failed") at \(a.completedAt)")
+                        print(
+                            "  attempt \(a.id): \(a.kind) \(a.reference) \(a.mode) score \(Figure(a.score)) \(a.passed ? "passed" : "failed") at \(a.completedAt)"
+                        )
                     }
                     for s in record.signOffs {
                         print("  sign-off \(s.id): \(s.certification) by \(s.mentorID) on \(s.signedAt)")
                     }
                     for e in record.ledger {
-                        print("  ledger \(e.sequence): \(e.kind.rawValue) \(e.subject)\(e.validUntil.map { " valid until \($0)" } ?? "")")
+                        print(
+                            "  ledger \(e.sequence): \(e.kind.rawValue) \(e.subject)\(e.validUntil.map { " valid until \($0)" } ?? "")"
+                        )
                     }
                 }
             }
@@ -149,7 +168,8 @@ extension Kefu {
             subcommands: [AddAttempt.self, SignOffCommand.self])
 
         struct AddAttempt: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "attempt", abstract: "Record an exam or scenario attempt.")
+            static let configuration = CommandConfiguration(
+                commandName: "attempt", abstract: "Record an exam or scenario attempt.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Person id.") var person: String
@@ -166,16 +186,19 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let input = AttemptInput(
-                        person: PersonID(person), kind: kind, reference: reference, score: score, result: result, contentVersion: contentVersion,
+                        person: PersonID(person), kind: kind, reference: reference, score: score, result: result,
+                        contentVersion: contentVersion,
                         mode: mode, completedAt: at)
-                    let id = try await PeopleService(environment: environment).recordAttempt(input, by: try await acting(as: actor, in: environment))
+                    let id = try await PeopleService(environment: environment).recordAttempt(
+                        input, by: try await acting(as: actor, in: environment))
                     print("recorded attempt \(id)")
                 }
             }
         }
 
         struct SignOffCommand: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "signoff", abstract: "Record a mentor's sign-off for a certification.")
+            static let configuration = CommandConfiguration(
+                commandName: "signoff", abstract: "Record a mentor's sign-off for a certification.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Apprentice id.") var person: String
@@ -187,8 +210,11 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let input = SignOffInput(person: PersonID(person), mentor: PersonID(mentor), certification: CertificationID(certification), note: note)
-                    let id = try await PeopleService(environment: environment).recordSignOff(input, by: try await acting(as: actor, in: environment))
+                    let input = SignOffInput(
+                        person: PersonID(person), mentor: PersonID(mentor),
+                        certification: CertificationID(certification), note: note)
+                    let id = try await PeopleService(environment: environment).recordSignOff(
+                        input, by: try await acting(as: actor, in: environment))
                     print("recorded sign-off \(id)")
                 }
             }

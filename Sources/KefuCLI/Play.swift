@@ -70,12 +70,14 @@ extension Kefu {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Scenario id (e.g. p2p-withdrawal-delay), id.language, or file.") var scenario: String
         @Option(name: .customLong("as"), help: "The trainee's person id.") var person: String
-        @Option(help: "practice (checks shown after each reply) or exam (shown at the end).") var mode: PlayMode = .practice
+        @Option(help: "practice (checks shown after each reply) or exam (shown at the end).") var mode: PlayMode =
+            .practice
         @Option(help: "Language version (default: zh when it exists).") var lang: TrainingLanguage?
         @Option(help: "Reply file, or - for stdin (non-interactive).") var replies: String?
         @Option(help: "Seed for the customer's line variants (default: random, printed).") var seed: UInt64?
         @Option(help: "The final report's format (json only without a terminal).") var format: TrainingFormat = .text
-        @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive = false
+        @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive =
+            false
 
         func run() async throws {
             let report: ScenarioRunReport = try await Edge.run {
@@ -89,21 +91,32 @@ extension Kefu {
                 }
                 let scripted = try ScenarioService.replies(from: .path(replies ?? "-"))
                 let seed = self.seed ?? scripted.seed ?? randomSeed
-                let (play, actions) = try await service.play(scenario, language: lang?.rawValue, mode: mode, seed: seed, replies: scripted.replies, by: actor)
-                guard let report = play.runner.report else { throw ServiceError(.unavailable, "the run did not finish") }
+                let (play, actions) = try await service.play(
+                    scenario, language: lang?.rawValue, mode: mode, seed: seed, replies: scripted.replies, by: actor)
+                guard let report = play.runner.report else {
+                    throw ServiceError(.unavailable, "the run did not finish")
+                }
                 if format == .json {
-                    print(try OutputJSON.string(ScenarioRunResult(run: play.run.id, attempt: play.run.attemptNumber, report: report), pretty: true))
+                    print(
+                        try OutputJSON.string(
+                            ScenarioRunResult(run: play.run.id, attempt: play.run.attemptNumber, report: report),
+                            pretty: true))
                 } else {
                     printHeader(play.runner.scenario, seed: seed)
-                    for action in actions { show(action, scenario: play.runner.scenario, practice: mode == .practice, echo: true) }
-                    printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
+                    for action in actions {
+                        show(action, scenario: play.runner.scenario, practice: mode == .practice, echo: true)
+                    }
+                    printReport(
+                        report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
                 }
                 return report
             }
             if !report.passed { throw ExitCode(1) }
         }
 
-        func playInTerminal(_ service: ScenarioService, seed: UInt64, by actor: Identity) async throws -> ScenarioRunReport {
+        func playInTerminal(
+            _ service: ScenarioService, seed: UInt64, by actor: Identity
+        ) async throws -> ScenarioRunReport {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
             sigemptyset(&action.sa_mask)
@@ -129,7 +142,8 @@ extension Kefu {
                     let reason = interruptRequested != 0 ? "interrupted" : "end-of-input"
                     let report = try await service.stop(&play, reason: reason, by: actor)
                     print("\nstopped (\(reason)): transcript \(play.run.id) saved as incomplete")
-                    printReport(report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
+                    printReport(
+                        report, scenario: play.runner.scenario, run: play.run.id, attempt: play.run.attemptNumber)
                     return report
                 }
                 actions = try await service.reply(&play, text, by: actor)
@@ -166,8 +180,12 @@ extension Kefu {
 
         func printHeader(_ scenario: ScenarioDefinition, seed: UInt64) {
             print("══ \(scenario.title)")
-            print("   \(scenario.key) · \(scenario.business) · \(scenario.channel.rawValue) · customer \(scenario.persona.name) (\(scenario.persona.mood)) · \(mode) mode · seed \(seed)")
-            if let limit = scenario.replyLimitSeconds { print("   reply within \(short(limit)) s; pass mark \(short(scenario.passMark))") }
+            print(
+                "   \(scenario.key) · \(scenario.business) · \(scenario.channel.rawValue) · customer \(scenario.persona.name) (\(scenario.persona.mood)) · \(mode) mode · seed \(seed)"
+            )
+            if let limit = scenario.replyLimitSeconds {
+                print("   reply within \(short(limit)) s; pass mark \(short(scenario.passMark))")
+            }
         }
 
         func show(_ action: ScenarioStepAction, scenario: ScenarioDefinition, practice: Bool, echo: Bool = false) {
@@ -194,7 +212,9 @@ extension Kefu {
         }
 
         func printReport(_ report: ScenarioRunReport, scenario: ScenarioDefinition, run: RunID, attempt: Int) {
-            print("\n══ result: \(report.passed ? "PASS" : "FAIL") · score \(short(report.score)) (pass mark \(short(scenario.passMark))) · \(report.status.rawValue)\(report.outcome.map { " · \($0)" } ?? "")")
+            print(
+                "\n══ result: \(report.passed ? "PASS" : "FAIL") · score \(short(report.score)) (pass mark \(short(scenario.passMark))) · \(report.status.rawValue)\(report.outcome.map { " · \($0)" } ?? "")"
+            )
             if report.criticalFailed { print("   a critical item failed: the score is 0") }
             if mode == .exam || report.status != .complete {
                 for record in report.replies {

@@ -24,7 +24,10 @@ extension Kefu {
         }
 
         struct Check: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Explain every rule of the next step on each track as met or unmet, with the actual values (exit 1 when none is ready).")
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Explain every rule of the next step on each track as met or unmet, with the actual values (exit 1 when none is ready)."
+            )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
@@ -41,8 +44,12 @@ extension Kefu {
                     print("\(result.person) \(result.name) — \(result.level.rawValue) (\(result.level.chineseTitle))")
                     if result.steps.isEmpty { print("  no further step on either track") }
                     for step in result.steps {
-                        print("\(step.track) track → \(step.to.rawValue) (\(step.to.chineseTitle)): \(step.isReady ? "READY" : "not yet")")
-                        for check in step.checks { print("  \(check.isMet ? "✓ met  " : "✗ unmet") \(check.requirement): \(check.actual)") }
+                        print(
+                            "\(step.track) track → \(step.to.rawValue) (\(step.to.chineseTitle)): \(step.isReady ? "READY" : "not yet")"
+                        )
+                        for check in step.checks {
+                            print("  \(check.isMet ? "✓ met  " : "✗ unmet") \(check.requirement): \(check.actual)")
+                        }
                     }
                     return result.isReady
                 }
@@ -51,7 +58,8 @@ extension Kefu {
         }
 
         struct Apply: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Record a promotion whose rules are all met (ledger event + new level).")
+            static let configuration = CommandConfiguration(
+                abstract: "Record a promotion whose rules are all met (ledger event + new level).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
@@ -60,7 +68,8 @@ extension Kefu {
 
             func validate() throws {
                 guard Level(rawValue: level) != nil else {
-                    throw ValidationError("unknown level `\(level)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "unknown level `\(level)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
 
@@ -69,8 +78,11 @@ extension Kefu {
                     guard let target = Level(rawValue: level) else { throw ValidationError("unknown level `\(level)`") }
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let actor = try await Edge.identity(approver, in: environment)
-                    let record = try await PromotionService(environment: environment).apply(PersonID(person), to: target, by: actor)
-                    print("promoted \(person) to \(record.to.rawValue) (\(record.to.chineseTitle)): ledger entry \(record.entry), hash \(record.hash.prefix(16))…")
+                    let record = try await PromotionService(environment: environment).apply(
+                        PersonID(person), to: target, by: actor)
+                    print(
+                        "promoted \(person) to \(record.to.rawValue) (\(record.to.chineseTitle)): ledger entry \(record.entry), hash \(record.hash.prefix(16))…"
+                    )
                 }
             }
         }

@@ -25,8 +25,12 @@ extension Kefu {
     struct QA: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "qa",
-            abstract: "QA auditing: masked import, reproducible samples, pinned scores, review, disputes, calibration, reports.",
-            subcommands: [Import.self, Show.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self, Audit.self, Calibration.self, Calibrate.self, Report.self])
+            abstract:
+                "QA auditing: masked import, reproducible samples, pinned scores, review, disputes, calibration, reports.",
+            subcommands: [
+                Import.self, Show.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self,
+                Audit.self, Calibration.self, Calibrate.self, Report.self,
+            ])
 
         struct Import: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -42,24 +46,36 @@ extension Kefu {
             @Argument(help: "The file (- for standard input).") var file: String
             @Option(help: "Input format (default: from the file name).") var format: QAImportService.Format?
             @Option(help: "Batch name (default: the file name).") var batch: String?
-            @Flag(help: "Import the valid interactions and write a report of the invalid lines.") var skipInvalid = false
+            @Flag(help: "Import the valid interactions and write a report of the invalid lines.") var skipInvalid =
+                false
             @Option(help: "Where --skip-invalid writes its report (default: <file>.rejects.txt).") var report: String?
-            @Option(help: "Kinds to mask, comma-separated (default: all): \(QAImportService.MaskingPolicy.kindNames.joined(separator: ",")).") var mask: String?
-            @Option(help: "An extra masking rule: a PCRE2 pattern whose matches are masked except their last four digits (repeatable).") var maskPattern: [String] = []
+            @Option(
+                help:
+                    "Kinds to mask, comma-separated (default: all): \(QAImportService.MaskingPolicy.kindNames.joined(separator: ","))."
+            ) var mask: String?
+            @Option(
+                help:
+                    "An extra masking rule: a PCRE2 pattern whose matches are masked except their last four digits (repeatable)."
+            ) var maskPattern: [String] = []
             @Option(name: .customLong("as"), help: "Who imports (person id; default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     let env = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let policy = QAImportService.MaskingPolicy(kinds: mask.map { $0.split(separator: ",").map(String.init) }, patterns: maskPattern)
+                    let policy = QAImportService.MaskingPolicy(
+                        kinds: mask.map { $0.split(separator: ",").map(String.init) }, patterns: maskPattern)
                     let r = try await QAImportService(environment: env).importInteractions(
-                        from: .path(file), format: format, batch: batch.map(BatchID.init(rawValue:)), skipInvalid: skipInvalid, masking: policy, by: try await qaActor(actor, in: env))
-                    print("imported \(r.imported) interaction(s) in \(String(format: "%.2f", r.elapsedSeconds.value)) s; masked \(r.masked) personal-data span(s)")
+                        from: .path(file), format: format, batch: batch.map(BatchID.init(rawValue:)),
+                        skipInvalid: skipInvalid, masking: policy, by: try await qaActor(actor, in: env))
+                    print(
+                        "imported \(r.imported) interaction(s) in \(String(format: "%.2f", r.elapsedSeconds.value)) s; masked \(r.masked) personal-data span(s)"
+                    )
                     for d in r.duplicates.prefix(20) { print("  skipped line \(d.line): id `\(d.id)` \(d.reason)") }
                     if r.duplicates.count > 20 { print("  … \(r.duplicates.count - 20) more duplicates") }
                     if !r.invalid.isEmpty {
                         let path = report ?? (file == "-" ? "stdin" : file) + ".rejects.txt"
-                        _ = FileManager.default.createFile(atPath: path, contents: Data((r.invalid.joined(separator: "\n") + "\n").utf8))
+                        _ = FileManager.default.createFile(
+                            atPath: path, contents: Data((r.invalid.joined(separator: "\n") + "\n").utf8))
                         print("\(r.invalid.count) invalid line(s) not imported; see \(path)")
                     }
                 }
@@ -67,7 +83,8 @@ extension Kefu {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one imported interaction as stored (masked).")
+            static let configuration = CommandConfiguration(
+                abstract: "Show one imported interaction as stored (masked).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Interaction id.") var id: String
@@ -76,7 +93,9 @@ extension Kefu {
                 try await Edge.run {
                     let env = try Edge.environment(global: global, store: store, access: .readOnly)
                     let interaction = try await QAReviewService(environment: env).interaction(InteractionID(id))
-                    print("\(interaction.id) · \(interaction.channel.rawValue) · agent \(interaction.agent) · \(interaction.startedAt ?? "no start time")")
+                    print(
+                        "\(interaction.id) · \(interaction.channel.rawValue) · agent \(interaction.agent) · \(interaction.startedAt ?? "no start time")"
+                    )
                     for (i, turn) in interaction.turns.enumerated() {
                         let time = turn.at.map { String(format: "%6.0fs ", $0) } ?? ""
                         print("[\(i)] \(time)\(turn.speaker == .agent ? "客服 agent   " : "客户 customer") \(turn.text)")
@@ -99,12 +118,18 @@ extension Kefu {
             @Option(help: "Period YYYY-MM (from started_at).") var period: String?
             @Option(help: "Interactions per agent (and per stratum).") var perAgent: Int?
             @Option(help: "Stratify by.") var strata: QASampleService.Strata?
-            @Option(name: .customLong("where"), help: "Filter channel=… or agent=… (repeatable).") var filters: [String] = []
+            @Option(name: .customLong("where"), help: "Filter channel=… or agent=… (repeatable).") var filters:
+                [String] = []
             @Option(help: "Seed (record it: it makes the sample reproducible).") var seed: UInt64?
             @Option(help: "Name of the sample.") var name: String?
             @Option(help: "Verify the named sample instead of drawing.") var verify: String?
-            @Option(help: "Also draw up to N more per agent (and stratum) among conversations that failed automatic scoring.") var oversampleFailed = 0
-            @Option(help: "Rubric id whose (current version) automatic scores decide failure, with --oversample-failed.") var rubric: String?
+            @Option(
+                help:
+                    "Also draw up to N more per agent (and stratum) among conversations that failed automatic scoring.")
+            var oversampleFailed = 0
+            @Option(
+                help: "Rubric id whose (current version) automatic scores decide failure, with --oversample-failed.")
+            var rubric: String?
             @Option(help: "Output format.") var format: QAListFormat = .text
             @Option(name: .customLong("as"), help: "Who draws (person id; default: the operator).") var actor: String?
 
@@ -122,7 +147,9 @@ extension Kefu {
                         if format == .json {
                             print(try OutputJSON.string(v))
                         } else if v.isIdentical {
-                            print("sample \(verify) verified: re-derived identically (seed \(v.parameters.seed), population unchanged)")
+                            print(
+                                "sample \(verify) verified: re-derived identically (seed \(v.parameters.seed), population unchanged)"
+                            )
                         } else {
                             print("sample \(verify) does NOT re-derive identically:")
                             for change in v.changes { print("  - \(change)") }
@@ -133,20 +160,31 @@ extension Kefu {
                     guard let perAgent, let seed, let name else { throw ExitCode.validationFailure }
                     let env = try Edge.environment(global: global, store: store, access: .readWrite)
                     let parameters = QASampleService.Parameters(
-                        period: period, perAgent: perAgent, strata: strata, filters: try QASampleService.Parameters.filters(filters), seed: seed,
+                        period: period, perAgent: perAgent, strata: strata,
+                        filters: try QASampleService.Parameters.filters(filters), seed: seed,
                         oversampleFailed: oversampleFailed)
-                    let drawn = try await QASampleService(environment: env).draw(SampleID(name), parameters: parameters, oversampleRubric: rubric, by: try await qaActor(actor, in: env))
-                    if format == .json { print(try OutputJSON.string(drawn)); return }
-                    print("sample \(name): \(drawn.members.count) of \(drawn.populationSize) interactions, seed \(seed), population hash \(drawn.populationHash.prefix(16))…")
+                    let drawn = try await QASampleService(environment: env).draw(
+                        SampleID(name), parameters: parameters, oversampleRubric: rubric,
+                        by: try await qaActor(actor, in: env))
+                    if format == .json {
+                        print(try OutputJSON.string(drawn))
+                        return
+                    }
+                    print(
+                        "sample \(name): \(drawn.members.count) of \(drawn.populationSize) interactions, seed \(seed), population hash \(drawn.populationHash.prefix(16))…"
+                    )
                     for s in drawn.shortfalls {
-                        print("  shortfall: agent \(s.agent)\(s.stratum.isEmpty ? "" : " / \(s.stratum)") has \(s.available) of \(s.wanted)")
+                        print(
+                            "  shortfall: agent \(s.agent)\(s.stratum.isEmpty ? "" : " / \(s.stratum)") has \(s.available) of \(s.wanted)"
+                        )
                     }
                 }
             }
         }
 
         struct Score: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Score a sample (or everything) with a rubric; scores are pinned to the rubric version.")
+            static let configuration = CommandConfiguration(
+                abstract: "Score a sample (or everything) with a rubric; scores are pinned to the rubric version.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Rubric id or path.") var rubric: String
@@ -156,8 +194,12 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let env = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let r = try await QAScoreService(environment: env).score(rubric: rubric, sample: sample.map(SampleID.init(rawValue:)), by: try await qaActor(actor, in: env))
-                    print("scored \(r.scored) interaction(s) with \(r.rubric) (version \(r.rubricVersion.prefix(12))); \(r.unchanged) already scored with this version")
+                    let r = try await QAScoreService(environment: env).score(
+                        rubric: rubric, sample: sample.map(SampleID.init(rawValue:)),
+                        by: try await qaActor(actor, in: env))
+                    print(
+                        "scored \(r.scored) interaction(s) with \(r.rubric) (version \(r.rubricVersion.prefix(12))); \(r.unchanged) already scored with this version"
+                    )
                 }
             }
         }

@@ -30,15 +30,20 @@ extension Kefu.QA {
                 let actor = try await Edge.identity(reviewer, in: env)
                 let service = QAReviewService(environment: env)
                 let session = calibration.map(CalibrationID.init(rawValue:))
-                let queue = try await service.queue(sample: SampleID(sample), rubric: rubric, calibration: session, reviewer: actor.person).interactions
+                let queue = try await service.queue(
+                    sample: SampleID(sample), rubric: rubric, calibration: session, reviewer: actor.person
+                ).interactions
                 guard !queue.isEmpty else {
-                    print("nothing to review: \(reviewer) has reviewed every interaction of sample \(sample) with \(rubric)")
+                    print(
+                        "nothing to review: \(reviewer) has reviewed every interaction of sample \(sample) with \(rubric)"
+                    )
                     return
                 }
                 let fromFile = try decisions.map { try QAReviewService.readDecisions(from: .path($0)) }
                 var submitted = 0
                 for id in queue.prefix(limit ?? queue.count) {
-                    let draft = try await service.draft(interaction: id, rubric: rubric, calibration: session, by: actor)
+                    let draft = try await service.draft(
+                        interaction: id, rubric: rubric, calibration: session, by: actor)
                     let chosen: [QAReviewService.Decision]
                     var comment = ""
                     if let fromFile {
@@ -51,37 +56,54 @@ extension Kefu.QA {
                         comment = c
                     }
                     let r = try await service.submit(draft, decisions: chosen, comment: comment, by: actor)
-                    print("review \(r.id): \(id) automatic \(String(format: "%.2f", r.automaticScore.value)) → final \(String(format: "%.2f", r.finalScore.value)) (\(r.overrides) override(s))")
+                    print(
+                        "review \(r.id): \(id) automatic \(String(format: "%.2f", r.automaticScore.value)) → final \(String(format: "%.2f", r.finalScore.value)) (\(r.overrides) override(s))"
+                    )
                     submitted += 1
                 }
-                print("\(submitted) review(s) submitted by \(reviewer); \(queue.count - submitted) left in sample \(sample)")
+                print(
+                    "\(submitted) review(s) submitted by \(reviewer); \(queue.count - submitted) left in sample \(sample)"
+                )
             }
         }
 
         /// Terminal review of one interaction. nil: stop; .some(nil): skip.
         func interactive(_ draft: QAReviewService.Draft, blind: Bool) throws -> ([QAReviewService.Decision], String)?? {
             let color = Edge.useColor
-            print("\n══ \(draft.interaction.id) · \(draft.interaction.channel.rawValue) · agent \(draft.interaction.agent)\(blind ? " · blind calibration review" : "")")
+            print(
+                "\n══ \(draft.interaction.id) · \(draft.interaction.channel.rawValue) · agent \(draft.interaction.agent)\(blind ? " · blind calibration review" : "")"
+            )
             var marks: [Int: [(Int, Int)]] = [:]
             if !blind {
-                for item in draft.automatic.items { for e in item.evidence { marks[e.turn, default: []].append((e.start, e.end)) } }
+                for item in draft.automatic.items {
+                    for e in item.evidence { marks[e.turn, default: []].append((e.start, e.end)) }
+                }
             }
             for (i, turn) in draft.interaction.turns.enumerated() {
                 let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
                 let time = turn.at.map { String(format: "%6.0fs ", $0) } ?? ""
                 print("[\(i)] \(time)\(who) \(Self.highlight(turn.text, marks[i] ?? [], color: color))")
             }
-            if !blind { print("automatic score \(String(format: "%.2f", draft.automatic.score))\(draft.automatic.passed ? " (pass)" : " (fail)")") }
+            if !blind {
+                print(
+                    "automatic score \(String(format: "%.2f", draft.automatic.score))\(draft.automatic.passed ? " (pass)" : " (fail)")"
+                )
+            }
             var chosen: [QAReviewService.Decision] = []
             for item in draft.automatic.items {
                 if blind {
                     print("\n• \(item.id) [\(item.category)]")
                 } else {
-                    print("\n• \(item.id) [\(item.category)] automatic: \(item.verdict.rawValue.uppercased()) — \(item.message)")
+                    print(
+                        "\n• \(item.id) [\(item.category)] automatic: \(item.verdict.rawValue.uppercased()) — \(item.message)"
+                    )
                     for e in item.evidence.prefix(3) { print("    turn \(e.turn): “\(e.text)”") }
                 }
                 while true {
-                    print(blind ? "  verdict p pass · f fail · n n/a · s skip · q quit > " : "  Enter confirm · p pass · f fail · n n/a · s skip · q quit > ", terminator: "")
+                    print(
+                        blind
+                            ? "  verdict p pass · f fail · n n/a · s skip · q quit > "
+                            : "  Enter confirm · p pass · f fail · n n/a · s skip · q quit > ", terminator: "")
                     guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { return nil }
                     if answer == "q" { return nil }
                     if answer == "s" { return .some(nil) }
@@ -93,13 +115,21 @@ extension Kefu.QA {
                     case "n", "na": verdict = .na
                     default: verdict = nil
                     }
-                    guard let verdict else { print("  please answer \(blind ? "" : "Enter, ")p, f, n, s or q"); continue }
+                    guard let verdict else {
+                        print("  please answer \(blind ? "" : "Enter, ")p, f, n, s or q")
+                        continue
+                    }
                     var comment = ""
-                    while verdict.rawValue != item.verdict.rawValue && !blind && comment.trimmingCharacters(in: .whitespaces).isEmpty {
-                        print("  reason for overriding \(item.verdict.rawValue) → \(verdict.rawValue): ", terminator: "")
+                    while verdict.rawValue != item.verdict.rawValue && !blind
+                        && comment.trimmingCharacters(in: .whitespaces).isEmpty
+                    {
+                        print(
+                            "  reason for overriding \(item.verdict.rawValue) → \(verdict.rawValue): ", terminator: "")
                         guard let line = readLine() else { return nil }
                         comment = line
-                        if comment.trimmingCharacters(in: .whitespaces).isEmpty { print("  an override needs a reason") }
+                        if comment.trimmingCharacters(in: .whitespaces).isEmpty {
+                            print("  an override needs a reason")
+                        }
                     }
                     chosen.append(.init(item: item.id, verdict: verdict, comment: comment))
                     break
@@ -131,7 +161,8 @@ extension Kefu.QA {
 
     /// `kefu qa dispute`.
     struct Dispute: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "As the agent who handled the interaction, dispute one item of a review.")
+        static let configuration = CommandConfiguration(
+            abstract: "As the agent who handled the interaction, dispute one item of a review.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Argument(help: "Review id.") var review: Int64
@@ -143,15 +174,21 @@ extension Kefu.QA {
             try await Edge.run {
                 let env = try Edge.environment(global: global, store: store, access: .readWrite)
                 let actor = try await Edge.identity(agent, in: env)
-                let id = try await QAReviewService(environment: env).openDispute(review: ReviewID(review), item: item, reason: reason, by: actor)
-                print("dispute \(id) opened on review \(review) item \(item); a team lead or above decides it with `kefu qa resolve \(id)`")
+                let id = try await QAReviewService(environment: env).openDispute(
+                    review: ReviewID(review), item: item, reason: reason, by: actor)
+                print(
+                    "dispute \(id) opened on review \(review) item \(item); a team lead or above decides it with `kefu qa resolve \(id)`"
+                )
             }
         }
     }
 
     /// `kefu qa resolve`.
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "As a team lead or above, accept (the verdict and score change) or reject (the item is locked) a dispute.")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "As a team lead or above, accept (the verdict and score change) or reject (the item is locked) a dispute."
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Argument(help: "Dispute id.") var dispute: Int64
@@ -170,7 +207,8 @@ extension Kefu.QA {
                 let env = try Edge.environment(global: global, store: store, access: .readWrite)
                 let actor = try await Edge.identity(supervisor, in: env)
                 let d = try await QAReviewService(environment: env).resolveDispute(
-                    DisputeID(dispute), decision: accept ? .accept : .reject, verdict: verdict, comment: comment, by: actor)
+                    DisputeID(dispute), decision: accept ? .accept : .reject, verdict: verdict, comment: comment,
+                    by: actor)
                 print("dispute \(d.id) \(d.status.rawValue) by \(supervisor): review \(d.review) item \(d.item)")
             }
         }
@@ -188,10 +226,15 @@ extension Kefu.QA {
             try await Edge.run {
                 let env = try Edge.environment(global: global, store: store, access: .readOnly)
                 let list = try await QAReviewService(environment: env).disputes(status: status)
-                if format == .json { print(try OutputJSON.string(list)); return }
+                if format == .json {
+                    print(try OutputJSON.string(list))
+                    return
+                }
                 if list.isEmpty { print("no disputes") }
                 for d in list {
-                    print("\(d.id)\t\(d.status.rawValue)\treview \(d.review)\t\(d.interaction)\t\(d.item)\tby \(d.agent): \(d.reason)\(d.resolver.map { "\t→ \($0): \(d.resolution ?? "")" } ?? "")")
+                    print(
+                        "\(d.id)\t\(d.status.rawValue)\treview \(d.review)\t\(d.interaction)\t\(d.item)\tby \(d.agent): \(d.reason)\(d.resolver.map { "\t→ \($0): \(d.resolution ?? "")" } ?? "")"
+                    )
                 }
             }
         }
@@ -199,7 +242,8 @@ extension Kefu.QA {
 
     /// `kefu qa audit`.
     struct Audit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The QA audit log: who changed what, when, before and after (append-only).")
+        static let configuration = CommandConfiguration(
+            abstract: "The QA audit log: who changed what, when, before and after (append-only).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var store: StoreOptions
         @Option(help: "Only entries whose subject contains this text (e.g. `review 3`).") var subject: String?
@@ -209,9 +253,14 @@ extension Kefu.QA {
             try await Edge.run {
                 let env = try Edge.environment(global: global, store: store, access: .readOnly)
                 let log = try await QAReviewService(environment: env).auditLog(containing: subject)
-                if format == .json { print(try OutputJSON.string(log)); return }
+                if format == .json {
+                    print(try OutputJSON.string(log))
+                    return
+                }
                 for e in log {
-                    print("\(e.id)\t\(e.at)\t\(e.actor)\t\(e.action)\t\(e.subject)\t\(e.before ?? "–") → \(e.after ?? "–")")
+                    print(
+                        "\(e.id)\t\(e.at)\t\(e.actor)\t\(e.action)\t\(e.subject)\t\(e.before ?? "–") → \(e.after ?? "–")"
+                    )
                 }
             }
         }

@@ -39,7 +39,8 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, access: .none)
                     let report = try RubricEvalService(environment: environment).evaluate(
-                        rubric: RubricID(rubric), labels: .path(labels), split: split, minPrecision: minPrecision, minRecall: minRecall)
+                        rubric: RubricID(rubric), labels: .path(labels), split: split, minPrecision: minPrecision,
+                        minRecall: minRecall)
                     switch format {
                     case .json: print(try OutputJSON.string(report, pretty: true))
                     case .text: print(Self.text(report, show: show), terminator: "")
@@ -49,12 +50,14 @@ extension Kefu {
             }
 
             static func text(_ report: RubricEvalService.Report, show: Int) -> String {
-                var out = "\(report.rubric) (\(report.rubricVersion.prefix(12))) on \(report.labels), \(report.split.rawValue): \(report.interactions) interactions\n"
+                var out =
+                    "\(report.rubric) (\(report.rubricVersion.prefix(12))) on \(report.labels), \(report.split.rawValue): \(report.interactions) interactions\n"
                 func row(_ r: RubricEvalService.Rates) -> String {
                     func f(_ x: Figure?) -> String { x.map { String(format: "%.2f", $0.rounded) } ?? "–" }
                     let name = r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
                     let kind = r.kind.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    return "  \(name)\(kind)P \(f(r.precision))  R \(f(r.recall))  F1 \(f(r.f1))  agree \(f(r.agreement))  TP \(r.truePositives) FP \(r.falsePositives) FN \(r.falseNegatives) TN \(r.trueNegatives)\n"
+                    return
+                        "  \(name)\(kind)P \(f(r.precision))  R \(f(r.recall))  F1 \(f(r.f1))  agree \(f(r.agreement))  TP \(r.truePositives) FP \(r.falsePositives) FN \(r.falseNegatives) TN \(r.trueNegatives)\n"
                 }
                 out += "totals\n" + row(report.required) + row(report.forbidden)
                 out += "categories\n" + report.categories.map(row).joined()
@@ -64,7 +67,9 @@ extension Kefu {
                     out += "  \(d.interaction) \(d.item): human \(d.human), rubric \(d.automatic) — \(d.message)\n"
                     for e in d.evidence { out += "      \(e)\n" }
                 }
-                if report.disagreements.count > show { out += "  … \(report.disagreements.count - show) more (--show N, or --format json)\n" }
+                if report.disagreements.count > show {
+                    out += "  … \(report.disagreements.count - show) more (--show N, or --format json)\n"
+                }
                 for b in report.belowThresholds { out += "below threshold: \(b)\n" }
                 return out
             }

@@ -12,51 +12,71 @@ extension Kefu {
             subcommands: [List.self, Show.self, Graph.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Every scenario with its languages, channel and steps.")
+            static let configuration = CommandConfiguration(
+                abstract: "Every scenario with its languages, channel and steps.")
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
                 let service: ScenarioService
-                do { service = ScenarioService(environment: try Edge.environment(global: global, access: .none)) } catch { throw Edge.report(error) }
+                do { service = ScenarioService(environment: try Edge.environment(global: global, access: .none)) } catch
+                { throw Edge.report(error) }
                 let (all, errors) = service.scenarios()
                 let byID = Dictionary(grouping: all, by: \.scenario.id)
-                print("id".leftAligned(30) + "lang   " + "business".leftAligned(12) + "channel ".leftAligned(8) + "steps  title")
+                print(
+                    "id".leftAligned(30) + "lang   " + "business".leftAligned(12) + "channel ".leftAligned(8)
+                        + "steps  title")
                 for id in byID.keys.sorted() {
                     let versions = byID[id, default: []].sorted { $0.scenario.language > $1.scenario.language }
                     guard let first = versions.first?.scenario else { continue }
-                    let languages = versions.map { $0.scenario.language + ($0.errors.isEmpty ? "" : "!") }.joined(separator: ",")
-                    print(id.leftAligned(30) + languages.leftAligned(7) + first.business.leftAligned(12) + first.channel.rawValue.leftAligned(8)
-                          + String(first.steps.count).leftAligned(7) + first.title)
+                    let languages = versions.map { $0.scenario.language + ($0.errors.isEmpty ? "" : "!") }.joined(
+                        separator: ",")
+                    print(
+                        id.leftAligned(30) + languages.leftAligned(7) + first.business.leftAligned(12)
+                            + first.channel.rawValue.leftAligned(8)
+                            + String(first.steps.count).leftAligned(7) + first.title)
                 }
                 if errors > 0 { print("\n\(errors) error(s) in scenario files (marked !): run `kefu lint Scenarios`") }
             }
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One scenario: persona, checks, steps and branches.")
+            static let configuration = CommandConfiguration(
+                abstract: "One scenario: persona, checks, steps and branches.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
             @Option(help: "Language version.") var lang: TrainingLanguage?
 
             func run() throws {
                 let loaded = try reportingErrors {
-                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).scenario(scenario, language: lang?.rawValue)
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).scenario(
+                        scenario, language: lang?.rawValue)
                 }
                 let s = loaded.scenario
-                print("\(s.title)\n\(s.key) · \(loaded.path) · \(s.business) · \(s.channel.rawValue) · version \(s.contentHash.prefix(12))")
-                print("customer: \(s.persona.name) (\(s.persona.mood)) · pass mark \(short(s.passMark)) · max \(s.maxTurns) replies"
-                      + (s.replyLimitSeconds.map { " · reply within \(short($0)) s" } ?? ""))
+                print(
+                    "\(s.title)\n\(s.key) · \(loaded.path) · \(s.business) · \(s.channel.rawValue) · version \(s.contentHash.prefix(12))"
+                )
+                print(
+                    "customer: \(s.persona.name) (\(s.persona.mood)) · pass mark \(short(s.passMark)) · max \(s.maxTurns) replies"
+                        + (s.replyLimitSeconds.map { " · reply within \(short($0)) s" } ?? ""))
                 print("sources: \(s.sources.joined(separator: ", "))")
-                print("transcript rubrics: \(s.rubricIDs.isEmpty ? "none" : s.rubricIDs.joined(separator: ", ")) · weights checks \(short(s.weights.checks)) / rubrics \(short(s.weights.rubrics))")
+                print(
+                    "transcript rubrics: \(s.rubricIDs.isEmpty ? "none" : s.rubricIDs.joined(separator: ", ")) · weights checks \(short(s.weights.checks)) / rubrics \(short(s.weights.rubrics))"
+                )
                 print("\nchecks:")
                 for item in s.checks.items {
-                    print("  \(item.id.leftAligned(24)) \(item.kind.rawValue.leftAligned(10)) \(short(item.points)) pt\(item.isCritical ? " critical" : "")  \(item.title)")
+                    print(
+                        "  \(item.id.leftAligned(24)) \(item.kind.rawValue.leftAligned(10)) \(short(item.points)) pt\(item.isCritical ? " critical" : "")  \(item.title)"
+                    )
                 }
                 print("\nsteps:")
                 for step in s.steps {
                     let limit = s.replyLimit(of: step).map { " · \(short($0)) s" } ?? ""
-                    print("  [\(step.id)]\(step.end.map { " END \($0.outcome)\($0.fails ? " (fails the run)" : "")" } ?? "")\(step.expectsReply ? limit : "")")
-                    for (i, line) in step.customer.enumerated() { print("    客户\(step.customer.count > 1 ? " (\(i + 1))" : ""): \(line)") }
+                    print(
+                        "  [\(step.id)]\(step.end.map { " END \($0.outcome)\($0.fails ? " (fails the run)" : "")" } ?? "")\(step.expectsReply ? limit : "")"
+                    )
+                    for (i, line) in step.customer.enumerated() {
+                        print("    客户\(step.customer.count > 1 ? " (\(i + 1))" : ""): \(line)")
+                    }
                     if !step.checks.isEmpty { print("    checks: \(step.checks.joined(separator: ", "))") }
                     for branch in step.branches { print("    → \(branch.next) when \(ScenarioService.label(branch))") }
                 }
@@ -64,7 +84,8 @@ extension Kefu {
         }
 
         struct Graph: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The branch graph as Graphviz DOT or Mermaid text.")
+            static let configuration = CommandConfiguration(
+                abstract: "The branch graph as Graphviz DOT or Mermaid text.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Scenario id, id.language, or file.") var scenario: String
             @Option(help: "Language version.") var lang: TrainingLanguage?
@@ -74,7 +95,8 @@ extension Kefu {
 
             func run() throws {
                 let text = try reportingErrors {
-                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).graph(scenario, language: lang?.rawValue, mermaid: format == .mermaid)
+                    try ScenarioService(environment: try Edge.environment(global: global, access: .none)).graph(
+                        scenario, language: lang?.rawValue, mermaid: format == .mermaid)
                 }
                 print(text, terminator: "")
             }
@@ -98,17 +120,27 @@ extension Kefu {
 
             func run() async throws {
                 try await Edge.run {
-                    let service = ScenarioService(environment: try Edge.environment(global: global, store: store, access: .readOnly))
-                    let runs = try await service.transcripts(person: person.map { PersonID($0) }, scenario: scenario.map { ScenarioID($0) }, limit: limit)
-                    if runs.isEmpty { print("no stored runs"); return }
-                    let header: [String] = ["id".leftAligned(6), "person".leftAligned(8), "scenario".leftAligned(32), "mode".leftAligned(9), "#".leftAligned(4),
-                                            "status".leftAligned(12), "outcome".leftAligned(16), "score".leftAligned(8), "result  started"]
+                    let service = ScenarioService(
+                        environment: try Edge.environment(global: global, store: store, access: .readOnly))
+                    let runs = try await service.transcripts(
+                        person: person.map { PersonID($0) }, scenario: scenario.map { ScenarioID($0) }, limit: limit)
+                    if runs.isEmpty {
+                        print("no stored runs")
+                        return
+                    }
+                    let header: [String] = [
+                        "id".leftAligned(6), "person".leftAligned(8), "scenario".leftAligned(32), "mode".leftAligned(9),
+                        "#".leftAligned(4),
+                        "status".leftAligned(12), "outcome".leftAligned(16), "score".leftAligned(8), "result  started",
+                    ]
                     print(header.joined())
                     for r in runs {
                         let result: String = r.status == .complete ? (r.passed ? "pass    " : "fail    ") : "–       "
                         let cells: [String] = [
-                            String(r.id.rawValue).leftAligned(6), r.personID.rawValue.leftAligned(8), "\(r.scenario).\(r.language)".leftAligned(32),
-                            r.mode.rawValue.leftAligned(9), String(r.attemptNumber).leftAligned(4), r.status.rawValue.leftAligned(12),
+                            String(r.id.rawValue).leftAligned(6), r.personID.rawValue.leftAligned(8),
+                            "\(r.scenario).\(r.language)".leftAligned(32),
+                            r.mode.rawValue.leftAligned(9), String(r.attemptNumber).leftAligned(4),
+                            r.status.rawValue.leftAligned(12),
                             (r.outcome ?? "").leftAligned(16), short(r.score).leftAligned(8), result, r.startedAt,
                         ]
                         print(cells.joined())
@@ -118,17 +150,20 @@ extension Kefu {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One run: the transcript with times, verdicts and evidence, or its JSONL.")
+            static let configuration = CommandConfiguration(
+                abstract: "One run: the transcript with times, verdicts and evidence, or its JSONL.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Transcript (run) id.") var id: Int64
-            @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).") var format: Format = .text
+            @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).")
+            var format: Format = .text
 
             enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl, json }
 
             func run() async throws {
                 try await Edge.run {
-                    let service = ScenarioService(environment: try Edge.environment(global: global, store: store, access: .readOnly))
+                    let service = ScenarioService(
+                        environment: try Edge.environment(global: global, store: store, access: .readOnly))
                     let t = try await service.transcript(RunID(id))
                     switch format {
                     case .jsonl:
@@ -152,13 +187,19 @@ private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 /// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score.
 func printTranscript(_ t: ScenarioService.Transcript) {
     let r = t.run
-    print("transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)")
-    print("started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")")
+    print(
+        "transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)"
+    )
+    print(
+        "started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")"
+    )
     let color = Edge.useColor
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
     for record in t.report?.replies ?? [] {
-        var line = "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "") + (record.isLate ? " LATE" : "")
+        var line =
+            "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
+            + (record.isLate ? " LATE" : "")
         for check in record.checks {
             line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
             for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
@@ -172,11 +213,14 @@ func printTranscript(_ t: ScenarioService.Transcript) {
         for note in notes[i] ?? [] { print("              \(note)") }
     }
     guard let report = t.report else { return }
-    print("\nscore \(short(report.score))\(r.status == .complete ? (report.passed ? " · PASS" : " · FAIL") : "")"
-          + (report.checksScore.map { " · checks \(short($0))" } ?? "")
-          + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
+    print(
+        "\nscore \(short(report.score))\(r.status == .complete ? (report.passed ? " · PASS" : " · FAIL") : "")"
+            + (report.checksScore.map { " · checks \(short($0))" } ?? "")
+            + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
     for rubric in report.rubrics {
-        for item in rubric.items where item.verdict == .fail { print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)") }
+        for item in rubric.items where item.verdict == .fail {
+            print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)")
+        }
     }
     if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
 }

@@ -22,13 +22,19 @@ extension Kefu {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Rubric id (searched under Rubrics/), a path inside the content root, or an absolute path to a rubric file.")
+        @Option(
+            help:
+                "Rubric id (searched under Rubrics/), a path inside the content root, or an absolute path to a rubric file."
+        )
         var rubric: String
 
         @Option(help: "Interactions file (JSON Lines), or - for standard input.")
         var input: String = "-"
 
-        @Option(help: "Output format: text (readable report with evidence), jsonl (one JSON result per line) or summary (one line per interaction).")
+        @Option(
+            help:
+                "Output format: text (readable report with evidence), jsonl (one JSON result per line) or summary (one line per interaction)."
+        )
         var format: Format = .text
 
         @Option(help: "Worker threads (default: all cores).")

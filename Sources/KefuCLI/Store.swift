@@ -15,7 +15,8 @@ struct StoreOptions: ParsableArguments {
 func failure(_ error: any Error) -> ExitCode {
     // Diagnostics already read `file:line:col: error: …`; other errors get the prefix.
     let text = "\(error)"
-    let isDiagnostic = text.split(separator: "\n").first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
+    let isDiagnostic =
+        text.split(separator: "\n").first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
     FileHandle.standardError.write(Data(((isDiagnostic ? "" : "error: ") + text + "\n").utf8))
     return ExitCode(2)
 }

@@ -23,8 +23,10 @@ public struct LoadedBank: Sendable {
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 
     /// Creates a loaded bank.
-    public init(bank: Bank, path: String, format: String, locations: [String: SourceLocation],
-                examples: [String: [(text: String, isRight: Bool, location: SourceLocation)]], diagnostics: [Diagnostic]) {
+    public init(
+        bank: Bank, path: String, format: String, locations: [String: SourceLocation],
+        examples: [String: [(text: String, isRight: Bool, location: SourceLocation)]], diagnostics: [Diagnostic]
+    ) {
         self.bank = bank
         self.path = path
         self.format = format
@@ -39,8 +41,10 @@ public struct LoadedBank: Sendable {
 public enum BankLoader {
     static let topKeys = (required: ["bank", "language", "questions"], optional: ["title", "source"])
     static let questionKeys = [
-        "id", "type", "name", "category", "tags", "difficulty", "source", "text", "format", "answers", "right", "wrong", "pairs",
-        "correct", "true_feedback", "false_feedback", "general_feedback", "case_sensitive", "allow_negative", "examples",
+        "id", "type", "name", "category", "tags", "difficulty", "source", "text", "format", "answers", "right", "wrong",
+        "pairs",
+        "correct", "true_feedback", "false_feedback", "general_feedback", "case_sensitive", "allow_negative",
+        "examples",
     ]
 
     /// Bank id and language from a file name `<bank>.<language>.<ext>`.
@@ -53,14 +57,21 @@ public enum BankLoader {
 
     /// True for a valid bank or question id: letters, digits, `-`, `_`, `.`, starting with a letter or digit.
     static func isValidID(_ id: String) -> Bool {
-        guard let first = id.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first) else { return false }
-        return id.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
+        guard let first = id.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
+            return false
+        }
+        return id.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        }
     }
 
     /// Loads a bank file (YAML or GIFT by extension).
     /// `checkName`: the file name must be `<bank>.<language>.yaml` (true for files under QuestionBanks/).
-    public static func load(path: String, text: String, clauses: ClauseCatalog?, checkName: Bool = true) -> LoadedBank? {
-        path.hasSuffix(".gift") ? loadGIFT(path: path, text: text, clauses: clauses) : loadYAML(path: path, text: text, clauses: clauses, checkName: checkName)
+    public static func load(path: String, text: String, clauses: ClauseCatalog?, checkName: Bool = true) -> LoadedBank?
+    {
+        path.hasSuffix(".gift")
+            ? loadGIFT(path: path, text: text, clauses: clauses)
+            : loadYAML(path: path, text: text, clauses: clauses, checkName: checkName)
     }
 
     // MARK: GIFT
@@ -69,19 +80,27 @@ public enum BankLoader {
         let parsed = GIFT.parse(text, file: path)
         var errors = parsed.diagnostics.filter { $0.severity == .error }
         guard let parts = nameParts(path) else {
-            errors.append(Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "name GIFT banks `<bank>.<language>.gift`, e.g. `channel-phone.zh.gift`"))
-            return LoadedBank(bank: Bank(id: "", language: "", questions: []), path: path, format: "gift", locations: [:], examples: [:], diagnostics: errors)
+            errors.append(
+                Diagnostic(
+                    .error, at: SourceLocation(file: path, line: 1, column: 1),
+                    "name GIFT banks `<bank>.<language>.gift`, e.g. `channel-phone.zh.gift`"))
+            return LoadedBank(
+                bank: Bank(id: "", language: "", questions: []), path: path, format: "gift", locations: [:],
+                examples: [:], diagnostics: errors)
         }
         // GIFT carries no locations in the model: find each `[id:…]` comment for messages.
         var locations: [String: SourceLocation] = [:]
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if let range = line.range(of: "[id:"), let end = line[range.upperBound...].firstIndex(of: "]") {
-                let column = line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: range.lowerBound) + 1
-                locations[String(line[range.upperBound..<end]).trimmingCharacters(in: .whitespaces)] = SourceLocation(file: path, line: n + 1, column: column)
+                let column =
+                    line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: range.lowerBound) + 1
+                locations[String(line[range.upperBound..<end]).trimmingCharacters(in: .whitespaces)] = SourceLocation(
+                    file: path, line: n + 1, column: column)
             }
         }
         let bank = Bank(id: parts.bank, language: parts.language, title: parts.bank, questions: parsed.questions)
-        var loaded = LoadedBank(bank: bank, path: path, format: "gift", locations: locations, examples: [:], diagnostics: errors)
+        var loaded = LoadedBank(
+            bank: bank, path: path, format: "gift", locations: locations, examples: [:], diagnostics: errors)
         check(&loaded, clauses: clauses)
         return loaded
     }
@@ -92,17 +111,24 @@ public enum BankLoader {
         for question in loaded.bank.questions {
             let at = loaded.locations[question.id] ?? SourceLocation(file: loaded.path, line: 1, column: 1)
             if !seen.insert(question.id).inserted {
-                loaded.diagnostics.append(Diagnostic(.error, at: at, "duplicate question id `\(question.id)` in bank `\(loaded.bank.id)`"))
+                loaded.diagnostics.append(
+                    Diagnostic(.error, at: at, "duplicate question id `\(question.id)` in bank `\(loaded.bank.id)`"))
             }
             if let clauses {
                 for source in question.sources where !clauses.contains(source) {
-                    loaded.diagnostics.append(Diagnostic(.error, at: at, "question `\(question.id)`: unknown policy clause `\(source)`; cite an id listed in Policies/clauses.yaml"))
+                    loaded.diagnostics.append(
+                        Diagnostic(
+                            .error, at: at,
+                            "question `\(question.id)`: unknown policy clause `\(source)`; cite an id listed in Policies/clauses.yaml"
+                        ))
                 }
             }
             for answer in question.answers {
                 for pattern in [answer.pattern].compactMap({ $0 }) + (answer.absent ?? []) {
                     if let problem = CatastrophicPatternCheck.problem(in: pattern) {
-                        loaded.diagnostics.append(Diagnostic(.error, at: at, "question `\(question.id)`: pattern `\(pattern)`: \(problem.message)"))
+                        loaded.diagnostics.append(
+                            Diagnostic(
+                                .error, at: at, "question `\(question.id)`: pattern `\(pattern)`: \(problem.message)"))
                     }
                 }
             }
@@ -120,14 +146,22 @@ public enum BankLoader {
 
     static func loadYAML(path: String, text: String, clauses: ClauseCatalog?, checkName: Bool = true) -> LoadedBank? {
         var reader = YAMLReader(file: path, text: text)
-        guard let root = reader.root(), let top = reader.mapping(root, what: "a question bank", required: topKeys.required, optional: topKeys.optional) else {
-            return LoadedBank(bank: Bank(id: "", language: "", questions: []), path: path, format: "yaml", locations: [:], examples: [:], diagnostics: reader.diagnostics)
+        guard let root = reader.root(),
+            let top = reader.mapping(
+                root, what: "a question bank", required: topKeys.required, optional: topKeys.optional)
+        else {
+            return LoadedBank(
+                bank: Bank(id: "", language: "", questions: []), path: path, format: "yaml", locations: [:],
+                examples: [:], diagnostics: reader.diagnostics)
         }
         let id = reader.string(top["bank"], "bank") ?? ""
         if !isValidID(id) { reader.error(top["bank"], "a bank id is letters, digits, `-`, `_` and `.`") }
         let language = reader.string(top["language"], "language") ?? ""
         if checkName, let parts = nameParts(path), parts != (id, language) {
-            reader.error(top["bank"], "the file name says bank `\(parts.bank)` in `\(parts.language)`; name the file `\(id).\(language).yaml` or fix `bank`/`language`")
+            reader.error(
+                top["bank"],
+                "the file name says bank `\(parts.bank)` in `\(parts.language)`; name the file `\(id).\(language).yaml` or fix `bank`/`language`"
+            )
         }
         let title = reader.string(top["title"], "title") ?? id
         let sources = ScenarioLoader.citedClauses(top["source"], clauses: clauses, reader: &reader)
@@ -136,7 +170,10 @@ public enum BankLoader {
         var examples: [String: [(String, Bool, SourceLocation)]] = [:]
         for node in reader.sequence(top["questions"], "questions") ?? [] {
             let before = reader.diagnostics.count
-            guard let q = reader.mapping(node, what: "a question", required: ["id", "type", "text"], optional: questionKeys) else { continue }
+            guard
+                let q = reader.mapping(
+                    node, what: "a question", required: ["id", "type", "text"], optional: questionKeys)
+            else { continue }
             guard let question = parseQuestion(q, node: node, reader: &reader, clauses: clauses) else { continue }
             if let examplesNode = q["examples"] {
                 guard question.type == .short else {
@@ -146,44 +183,68 @@ public enum BankLoader {
                 if let e = reader.mapping(examplesNode, what: "examples", required: [], optional: ["right", "wrong"]) {
                     for (key, isRight) in [("right", true), ("wrong", false)] {
                         for item in reader.sequence(e[key], key, allowScalar: true) ?? [] {
-                            if let text = reader.string(item, key) { examples[question.id, default: []].append((text, isRight, reader.location(item))) }
+                            if let text = reader.string(item, key) {
+                                examples[question.id, default: []].append((text, isRight, reader.location(item)))
+                            }
                         }
                     }
                 }
             }
             locations[question.id] = reader.location(node)
             for problem in question.problems() { reader.error(node, "question `\(question.id)`: \(problem)") }
-            if reader.diagnostics.count == before || !reader.diagnostics[before...].contains(where: { $0.severity == .error }) {
+            if reader.diagnostics.count == before
+                || !reader.diagnostics[before...].contains(where: { $0.severity == .error })
+            {
                 questions.append(question)
             }
         }
         let bank = Bank(id: id, language: language, title: title, sources: sources, questions: questions)
-        var loaded = LoadedBank(bank: bank, path: path, format: "yaml", locations: locations,
-                                examples: examples.mapValues { $0.map { (text: $0.0, isRight: $0.1, location: $0.2) } },
-                                diagnostics: reader.diagnostics)
+        var loaded = LoadedBank(
+            bank: bank, path: path, format: "yaml", locations: locations,
+            examples: examples.mapValues { $0.map { (text: $0.0, isRight: $0.1, location: $0.2) } },
+            diagnostics: reader.diagnostics)
         check(&loaded, clauses: nil)
         return loaded
     }
 
-    static func parseQuestion(_ q: [String: Node], node: Node, reader: inout YAMLReader, clauses: ClauseCatalog?) -> Question? {
+    static func parseQuestion(
+        _ q: [String: Node], node: Node, reader: inout YAMLReader, clauses: ClauseCatalog?
+    ) -> Question? {
         let id = reader.string(q["id"], "id") ?? ""
         if !isValidID(id) { reader.error(q["id"], "a question id is letters, digits, `-`, `_` and `.`") }
         guard let typeName = reader.string(q["type"], "type") else { return nil }
         guard let type = QuestionType(rawValue: typeName) else {
-            reader.error(q["type"], "unknown question type `\(typeName)`; use \(QuestionType.allCases.map(\.rawValue).joined(separator: ", "))")
+            reader.error(
+                q["type"],
+                "unknown question type `\(typeName)`; use \(QuestionType.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
             return nil
         }
         let text = reader.string(q["text"], "text") ?? ""
-        var question = Question(id: id, name: reader.string(q["name"], "name") ?? "", category: reader.string(q["category"], "category") ?? "",
-                                tags: reader.strings(q["tags"], "tags", allowScalar: true) ?? [], type: type, text: text)
+        var question = Question(
+            id: id, name: reader.string(q["name"], "name") ?? "",
+            category: reader.string(q["category"], "category") ?? "",
+            tags: reader.strings(q["tags"], "tags", allowScalar: true) ?? [], type: type, text: text)
         if question.name.isEmpty { question.name = text.count > 60 ? String(text.prefix(60)) + "…" : text }
         question.sources = ScenarioLoader.citedClauses(q["source"], clauses: clauses, reader: &reader)
-        if question.sources.isEmpty { reader.warning(at: reader.location(node), "question `\(id)` cites no policy clause; add `source:` with the clause it tests") }
+        if question.sources.isEmpty {
+            reader.warning(
+                at: reader.location(node),
+                "question `\(id)` cites no policy clause; add `source:` with the clause it tests")
+        }
         if let name = reader.string(q["difficulty"], "difficulty") {
-            if let d = Difficulty(rawValue: name) { question.difficulty = d } else { reader.error(q["difficulty"], "difficulty is easy, medium or hard") }
+            if let d = Difficulty(rawValue: name) {
+                question.difficulty = d
+            } else {
+                reader.error(q["difficulty"], "difficulty is easy, medium or hard")
+            }
         }
         if let name = reader.string(q["format"], "format") {
-            if let f = TextFormat(rawValue: name) { question.textFormat = f } else { reader.error(q["format"], "format is moodle, html, markdown or plain") }
+            if let f = TextFormat(rawValue: name) {
+                question.textFormat = f
+            } else {
+                reader.error(q["format"], "format is moodle, html, markdown or plain")
+            }
         }
         question.generalFeedback = reader.string(q["general_feedback"], "general_feedback")
         question.caseSensitive = reader.bool(q["case_sensitive"], "case_sensitive") ?? false
@@ -202,27 +263,43 @@ public enum BankLoader {
             let wrong = reader.strings(q["wrong"], "wrong", allowScalar: true) ?? []
             switch type {
             case .single:
-                question.answers = right.map { Answer(text: $0, fraction: 100) } + wrong.map { Answer(text: $0, fraction: 0) }
+                question.answers =
+                    right.map { Answer(text: $0, fraction: 100) } + wrong.map { Answer(text: $0, fraction: 0) }
             case .multiple:
                 // Right answers share 100%; each wrong one costs as much as a right one earns.
                 let share = right.isEmpty ? 0 : 100 / Double(right.count)
                 guard let weight = Question.moodleFraction(share) else {
-                    reader.error(q["right"], "\(right.count) right answers do not split 100% into a Moodle weight; write `answers` with weights")
+                    reader.error(
+                        q["right"],
+                        "\(right.count) right answers do not split 100% into a Moodle weight; write `answers` with weights"
+                    )
                     return nil
                 }
-                question.answers = right.map { Answer(text: $0, fraction: weight) } + wrong.map { Answer(text: $0, fraction: -weight) }
+                question.answers =
+                    right.map { Answer(text: $0, fraction: weight) } + wrong.map { Answer(text: $0, fraction: -weight) }
             case .short:
                 question.answers = right.map { Answer(text: $0, fraction: 100) }
-                if !wrong.isEmpty { reader.error(q["wrong"], "short answers list wrong answers as `answers` with `fraction: 0`") }
+                if !wrong.isEmpty {
+                    reader.error(q["wrong"], "short answers list wrong answers as `answers` with `fraction: 0`")
+                }
             default:
                 reader.error(q["right"] ?? q["wrong"], "`right`/`wrong` are for single, multiple and short questions")
             }
         }
         for pairNode in reader.sequence(q["pairs"], "pairs") ?? [] {
-            guard let p = reader.mapping(pairNode, what: "a matching pair", required: ["answer"], optional: ["question", "format"]) else { continue }
-            var pair = MatchPair(question: reader.string(p["question"], "question") ?? "", answer: reader.string(p["answer"], "answer") ?? "")
+            guard
+                let p = reader.mapping(
+                    pairNode, what: "a matching pair", required: ["answer"], optional: ["question", "format"])
+            else { continue }
+            var pair = MatchPair(
+                question: reader.string(p["question"], "question") ?? "",
+                answer: reader.string(p["answer"], "answer") ?? "")
             if let name = reader.string(p["format"], "format") {
-                if let f = TextFormat(rawValue: name) { pair.format = f } else { reader.error(p["format"], "format is moodle, html, markdown or plain") }
+                if let f = TextFormat(rawValue: name) {
+                    pair.format = f
+                } else {
+                    reader.error(p["format"], "format is moodle, html, markdown or plain")
+                }
             }
             question.pairs.append(pair)
         }
@@ -241,13 +318,21 @@ public enum BankLoader {
         default: allowed = ["text", "format", "fraction", "feedback"]
         }
         guard let a = reader.mapping(node, what: "an answer", required: [], optional: allowed) else { return nil }
-        var answer = Answer(fraction: reader.number(a["fraction"], "fraction") ?? 0, feedback: reader.string(a["feedback"], "feedback"))
+        var answer = Answer(
+            fraction: reader.number(a["fraction"], "fraction") ?? 0, feedback: reader.string(a["feedback"], "feedback"))
         answer.text = reader.string(a["text"], "text")
         if let name = reader.string(a["format"], "format") {
-            if let f = TextFormat(rawValue: name) { answer.format = f } else { reader.error(a["format"], "format is moodle, html, markdown or plain") }
+            if let f = TextFormat(rawValue: name) {
+                answer.format = f
+            } else {
+                reader.error(a["format"], "format is moodle, html, markdown or plain")
+            }
         }
         if let fractionNode = a["fraction"], Question.moodleFraction(answer.fraction) == nil {
-            reader.error(fractionNode, "fraction \(answer.fraction) is not a grade Moodle accepts (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 or a negative of one)")
+            reader.error(
+                fractionNode,
+                "fraction \(answer.fraction) is not a grade Moodle accepts (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 or a negative of one)"
+            )
         }
         if let pattern = a["pattern"] {
             answer.pattern = reader.string(pattern, "pattern")
@@ -275,7 +360,9 @@ public enum BankLoader {
         do {
             _ = try Pattern(source)
         } catch {
-            reader.error(at: reader.column(of: error.patternOffset ?? 0, inScalar: node), "the pattern does not compile: \(error.engineMessage)")
+            reader.error(
+                at: reader.column(of: error.patternOffset ?? 0, inScalar: node),
+                "the pattern does not compile: \(error.engineMessage)")
         }
     }
 
@@ -320,7 +407,9 @@ public enum BankLoader {
             if !q.pairs.isEmpty {
                 out += "    pairs:\n"
                 for p in q.pairs {
-                    out += "      - {question: \(quote(p.question)), " + (p.format.map { "format: \($0.rawValue), " } ?? "") + "answer: \(quote(p.answer))}\n"
+                    out +=
+                        "      - {question: \(quote(p.question)), "
+                        + (p.format.map { "format: \($0.rawValue), " } ?? "") + "answer: \(quote(p.answer))}\n"
                 }
             }
             if let g = q.generalFeedback { out += "    general_feedback: \(quote(g))\n" }
@@ -338,7 +427,11 @@ public enum BankLoader {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\x%02X", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += String(format: "\\x%02X", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

@@ -33,7 +33,9 @@ public struct ClauseCatalog: Sendable {
         var clauses: [Clause] = []
         var seen = Set<String>()
         for node in list {
-            guard let entry = reader.mapping(node, what: "a clause", required: ["id", "section", "sources", "summary"], optional: []),
+            guard
+                let entry = reader.mapping(
+                    node, what: "a clause", required: ["id", "section", "sources", "summary"], optional: []),
                 let id = reader.string(entry["id"], "id"),
                 let section = reader.string(entry["section"], "section"),
                 let sources = reader.strings(entry["sources"], "sources"),

@@ -12,7 +12,9 @@ extension ContentRepository {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
         if !isDirectory.boolValue { return [url] }
-        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) else { return [] }
+        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) else {
+            return []
+        }
         var files: [URL] = []
         for case let file as URL in enumerator where ["yaml", "yml", "gift"].contains(file.pathExtension) {
             if displayPath(file).hasPrefix(BlueprintLoader.folder + "/") { continue }
@@ -23,22 +25,27 @@ extension ContentRepository {
 
     /// Loads every bank under `QuestionBanks/`.
     public func banks(clauses: ClauseCatalog? = nil) -> ([LoadedBank], [Diagnostic]) {
-        loadBanks(files: bankFiles(under: root.appendingPathComponent(Self.banksFolder)), clauses: clauses ?? clauseCatalog().0)
+        loadBanks(
+            files: bankFiles(under: root.appendingPathComponent(Self.banksFolder)),
+            clauses: clauses ?? clauseCatalog().0)
     }
 
     func loadBanks(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBank], [Diagnostic]) {
-        loadEach(files, load: { BankLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics,
-                 key: { "\($0.bank.id).\($0.bank.language)" },
-                 duplicate: { bank, path, other in
-                     Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1),
-                                "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too")
-                 })
+        loadEach(
+            files, load: { BankLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics,
+            key: { "\($0.bank.id).\($0.bank.language)" },
+            duplicate: { bank, path, other in
+                Diagnostic(
+                    .error, at: SourceLocation(file: path, line: 1, column: 1),
+                    "bank `\(bank.bank.id)` in `\(bank.bank.language)` is defined twice: \(other) defines it too")
+            })
     }
 
     /// Reads and loads each file, gathers diagnostics, and drops (with `duplicate`'s diagnostic) any item whose key an
     /// earlier file already used.
     func loadEach<Item>(
-        _ files: [URL], load: (String, String) -> Item?, diagnostics found: (Item) -> [Diagnostic], key: (Item) -> String,
+        _ files: [URL], load: (String, String) -> Item?, diagnostics found: (Item) -> [Diagnostic],
+        key: (Item) -> String,
         duplicate: (Item, String, String) -> Diagnostic
     ) -> ([Item], [Diagnostic]) {
         var loaded: [Item] = []
@@ -68,7 +75,9 @@ extension ContentRepository {
         let (all, _) = banks()
         guard let found = all.first(where: { $0.bank.id == id && $0.bank.language == language }) else {
             let known = Set(all.map { "\($0.bank.id) (\($0.bank.language))" }).sorted().joined(separator: ", ")
-            throw ContentError(file: Self.banksFolder, "no bank `\(id)` in `\(language)` under QuestionBanks/; known: \(known.isEmpty ? "none" : known)")
+            throw ContentError(
+                file: Self.banksFolder,
+                "no bank `\(id)` in `\(language)` under QuestionBanks/; known: \(known.isEmpty ? "none" : known)")
         }
         guard found.errors.isEmpty else { throw ContentError(found.errors) }
         return found
@@ -76,14 +85,20 @@ extension ContentRepository {
 
     /// Loads every blueprint under `QuestionBanks/blueprints/`.
     public func blueprints(clauses: ClauseCatalog? = nil) -> ([LoadedBlueprint], [Diagnostic]) {
-        loadBlueprints(files: yamlFiles(under: root.appendingPathComponent(BlueprintLoader.folder)), clauses: clauses ?? clauseCatalog().0)
+        loadBlueprints(
+            files: yamlFiles(under: root.appendingPathComponent(BlueprintLoader.folder)),
+            clauses: clauses ?? clauseCatalog().0)
     }
 
     func loadBlueprints(files: [URL], clauses: ClauseCatalog?) -> ([LoadedBlueprint], [Diagnostic]) {
-        loadEach(files, load: { BlueprintLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics, key: \.blueprint.id,
-                 duplicate: { blueprint, _, other in
-                     Diagnostic(.error, at: blueprint.idLocation, "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too")
-                 })
+        loadEach(
+            files, load: { BlueprintLoader.load(path: $0, text: $1, clauses: clauses) }, diagnostics: \.diagnostics,
+            key: \.blueprint.id,
+            duplicate: { blueprint, _, other in
+                Diagnostic(
+                    .error, at: blueprint.idLocation,
+                    "duplicate blueprint id `\(blueprint.blueprint.id)`: \(other) uses it too")
+            })
     }
 
     /// A usable blueprint by id (or file path).
@@ -91,17 +106,25 @@ extension ContentRepository {
         let (all, _) = blueprints()
         guard let found = all.first(where: { $0.blueprint.id == reference || $0.path == reference }) else {
             let known = all.map(\.blueprint.id).sorted().joined(separator: ", ")
-            throw ContentError(file: BlueprintLoader.folder, "no blueprint `\(reference)` under \(BlueprintLoader.folder)/; known ids: \(known.isEmpty ? "none" : known)")
+            throw ContentError(
+                file: BlueprintLoader.folder,
+                "no blueprint `\(reference)` under \(BlueprintLoader.folder)/; known ids: \(known.isEmpty ? "none" : known)"
+            )
         }
         guard found.errors.isEmpty else { throw ContentError(found.errors) }
         return found
     }
 
     /// A blueprint and the banks it draws from, in `language` (checked: every bank exists and loads cleanly).
-    public func examContent(_ reference: String, language: String) throws(ContentError) -> (blueprint: LoadedBlueprint, banks: [String: Bank]) {
+    public func examContent(
+        _ reference: String, language: String
+    ) throws(ContentError) -> (blueprint: LoadedBlueprint, banks: [String: Bank]) {
         let blueprint = try self.blueprint(reference)
         guard blueprint.blueprint.languages.contains(language) else {
-            throw ContentError(file: blueprint.path, "blueprint `\(blueprint.blueprint.id)` is offered in \(blueprint.blueprint.languages.joined(separator: ", ")), not `\(language)`")
+            throw ContentError(
+                file: blueprint.path,
+                "blueprint `\(blueprint.blueprint.id)` is offered in \(blueprint.blueprint.languages.joined(separator: ", ")), not `\(language)`"
+            )
         }
         var banks: [String: Bank] = [:]
         for section in blueprint.blueprint.sections where banks[section.bank] == nil {
@@ -113,7 +136,9 @@ extension ContentRepository {
     // MARK: Lint
 
     /// Bank schemas, short-answer examples, language versions that disagree, blueprints that cannot be drawn.
-    func lintExams(bankFiles: [URL], blueprintFiles: [URL], clauses: ClauseCatalog?, allBanks: Bool) -> (diagnostics: [Diagnostic], blueprints: [String]) {
+    func lintExams(
+        bankFiles: [URL], blueprintFiles: [URL], clauses: ClauseCatalog?, allBanks: Bool
+    ) -> (diagnostics: [Diagnostic], blueprints: [String]) {
         let (banks, bankDiagnostics) = loadBanks(files: bankFiles, clauses: clauses)
         var diagnostics = bankDiagnostics
         for bank in banks {
@@ -127,13 +152,21 @@ extension ContentRepository {
             for other in versions where other.path != reference.path {
                 let otherTypes = Dictionary(uniqueKeysWithValues: other.bank.questions.map { ($0.id, $0.type) })
                 for (id, type) in otherTypes where types[id] == nil || types[id] != type {
-                    diagnostics.append(Diagnostic(.error, at: other.locations[id] ?? SourceLocation(file: other.path, line: 1, column: 1),
-                        types[id] == nil ? "question `\(id)` is not in \(reference.path); language versions of a bank hold the same questions"
-                            : "question `\(id)` is \(type.rawValue) here but \(types[id]!.rawValue) in \(reference.path)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: other.locations[id] ?? SourceLocation(file: other.path, line: 1, column: 1),
+                            types[id] == nil
+                                ? "question `\(id)` is not in \(reference.path); language versions of a bank hold the same questions"
+                                : "question `\(id)` is \(type.rawValue) here but \(types[id]!.rawValue) in \(reference.path)"
+                        ))
                 }
                 for id in types.keys where otherTypes[id] == nil {
-                    diagnostics.append(Diagnostic(.error, at: reference.locations[id] ?? SourceLocation(file: reference.path, line: 1, column: 1),
-                        "question `\(id)` has no translation in \(other.path); language versions of a bank hold the same questions"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error,
+                            at: reference.locations[id] ?? SourceLocation(file: reference.path, line: 1, column: 1),
+                            "question `\(id)` has no translation in \(other.path); language versions of a bank hold the same questions"
+                        ))
                 }
             }
         }
@@ -146,8 +179,15 @@ extension ContentRepository {
                 var available: [String: Bank] = [:]
                 for (index, section) in loaded.blueprint.sections.enumerated() {
                     let at = index < loaded.sectionLocations.count ? loaded.sectionLocations[index] : loaded.idLocation
-                    guard let bank = allLoaded.first(where: { $0.bank.id == section.bank && $0.bank.language == language }) else {
-                        diagnostics.append(Diagnostic(.error, at: at, "section \(index + 1) draws from bank `\(section.bank)`, which has no `\(language)` version under QuestionBanks/"))
+                    guard
+                        let bank = allLoaded.first(where: { $0.bank.id == section.bank && $0.bank.language == language }
+                        )
+                    else {
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, at: at,
+                                "section \(index + 1) draws from bank `\(section.bank)`, which has no `\(language)` version under QuestionBanks/"
+                            ))
                         continue
                     }
                     if bank.errors.isEmpty { available[section.bank] = bank.bank }
@@ -175,8 +215,11 @@ extension ContentRepository {
                 let isFull = grade.state == .correct
                 if example.isRight != isFull {
                     let got = grade.fraction.map { "\(Int(($0 * 100).rounded()))%" } ?? "a manual grade"
-                    diagnostics.append(Diagnostic(.error, at: example.location,
-                        "question `\(question.id)`: the \(example.isRight ? "right" : "wrong") example \"\(example.text)\" earns \(got); fix the answers or the example"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: example.location,
+                            "question `\(question.id)`: the \(example.isRight ? "right" : "wrong") example \"\(example.text)\" earns \(got); fix the answers or the example"
+                        ))
                 }
             }
         }

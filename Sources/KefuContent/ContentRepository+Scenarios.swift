@@ -12,7 +12,9 @@ extension ContentRepository {
     }
 
     /// Loads scenario files, reporting duplicate `id` + `language` pairs.
-    func loadScenarios(files: [URL], clauses: ClauseCatalog?, rubrics: [String: Rubric]) -> ([LoadedScenario], [Diagnostic]) {
+    func loadScenarios(
+        files: [URL], clauses: ClauseCatalog?, rubrics: [String: Rubric]
+    ) -> ([LoadedScenario], [Diagnostic]) {
         var loaded: [LoadedScenario] = []
         var diagnostics: [Diagnostic] = []
         var keys: [String: String] = [:]
@@ -24,9 +26,11 @@ extension ContentRepository {
                 diagnostics += found
                 guard let scenario else { continue }
                 if let other = keys[scenario.scenario.key] {
-                    diagnostics.append(Diagnostic(.error, at: scenario.idLocation,
-                        "duplicate scenario `\(scenario.scenario.id)` in `\(scenario.scenario.language)`: \(other) is the same id and language",
-                        sourceLine: text.line(scenario.idLocation.line)))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: scenario.idLocation,
+                            "duplicate scenario `\(scenario.scenario.id)` in `\(scenario.scenario.language)`: \(other) is the same id and language",
+                            sourceLine: text.line(scenario.idLocation.line)))
                     continue
                 }
                 keys[scenario.scenario.key] = path
@@ -54,7 +58,9 @@ extension ContentRepository {
 
     /// A playable scenario (see ``scenario(_:language:)``) with its transcript rubrics, in order. Only
     /// the files that declare the id are parsed, and the rubrics once.
-    public func playableScenario(_ reference: String, language: String? = nil) throws(ContentError) -> (scenario: LoadedScenario, rubrics: [Rubric]) {
+    public func playableScenario(
+        _ reference: String, language: String? = nil
+    ) throws(ContentError) -> (scenario: LoadedScenario, rubrics: [Rubric]) {
         let (clauses, _) = clauseCatalog()
         let rubrics = usableRubrics(clauses: clauses)
         let asPath = reference.hasPrefix("/") ? URL(fileURLWithPath: reference) : root.appendingPathComponent(reference)
@@ -77,13 +83,15 @@ extension ContentRepository {
         guard let found = preferred else {
             let known = Set(scenarios().0.map(\.scenario.id)).sorted().joined(separator: ", ")
             let what = language.map { "`\(reference)` in `\($0)`" } ?? "`\(reference)`"
-            throw ContentError(file: "Scenarios", "no scenario \(what) under Scenarios/; known ids: \(known.isEmpty ? "none" : known)")
+            throw ContentError(
+                file: "Scenarios", "no scenario \(what) under Scenarios/; known ids: \(known.isEmpty ? "none" : known)")
         }
         guard found.errors.isEmpty else { throw ContentError(found.errors) }
         var transcriptRubrics: [Rubric] = []
         for id in found.scenario.rubricIDs {
             guard let rubric = rubrics[id] else {
-                throw ContentError(file: found.path, "rubric `\(id)` does not load: lint the rubrics and fix their errors")
+                throw ContentError(
+                    file: found.path, "rubric `\(id)` does not load: lint the rubrics and fix their errors")
             }
             transcriptRubrics.append(rubric)
         }
@@ -100,18 +108,28 @@ extension ContentRepository {
             do {
                 let text = try Self.readText(url, displayPath: set.path)
                 let file = try ReplyScript.parseFile(text, file: set.path)
-                let (report, _, _) = try loaded.scenario.play(file.replies, rubrics: transcriptRubrics, trainee: "lint", seed: file.seed ?? 0)
+                let (report, _, _) = try loaded.scenario.play(
+                    file.replies, rubrics: transcriptRubrics, trainee: "lint", seed: file.seed ?? 0)
                 let expectPass = set.kind == "model"
                 if report.status != .complete {
-                    diagnostics.append(Diagnostic(.error, at: set.location,
-                        "the \(set.kind) replies in \(set.path) end before the conversation does (\(report.replies.count) replies used); add replies"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: set.location,
+                            "the \(set.kind) replies in \(set.path) end before the conversation does (\(report.replies.count) replies used); add replies"
+                        ))
                 } else if report.passed != expectPass {
-                    let failing = report.replies.flatMap { r in r.checks.filter { $0.verdict == .fail }.map { "\(r.step)/\($0.id)" } }
-                    let detail = expectPass
+                    let failing = report.replies.flatMap { r in
+                        r.checks.filter { $0.verdict == .fail }.map { "\(r.step)/\($0.id)" }
+                    }
+                    let detail =
+                        expectPass
                         ? "scores \(report.score) (pass mark \(loaded.scenario.passMark)), outcome \(report.outcome ?? "?"); failed checks: \(failing.isEmpty ? "none" : failing.joined(separator: ", "))"
                         : "scores \(report.score) and passes"
-                    diagnostics.append(Diagnostic(.error, at: set.location,
-                        "the \(set.kind) replies in \(set.path) should \(expectPass ? "pass" : "fail") but the run \(detail)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: set.location,
+                            "the \(set.kind) replies in \(set.path) should \(expectPass ? "pass" : "fail") but the run \(detail)"
+                        ))
                 }
             } catch let error as ContentError {
                 diagnostics += error.diagnostics.map { d in

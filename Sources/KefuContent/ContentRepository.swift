@@ -41,7 +41,11 @@ public struct ContentRepository: Sendable {
             while i < bytes.count {
                 let b = bytes[i]
                 let width = b < 0x80 ? 1 : b >> 5 == 0x6 ? 2 : b >> 4 == 0xE ? 3 : b >> 3 == 0x1E ? 4 : 0
-                if width == 0 || i + width > bytes.count || String(validating: bytes[i..<i + width], as: UTF8.self) == nil { break }
+                if width == 0 || i + width > bytes.count
+                    || String(validating: bytes[i..<i + width], as: UTF8.self) == nil
+                {
+                    break
+                }
                 if b == 0x0A {
                     line += 1
                     column = 1
@@ -51,8 +55,12 @@ public struct ContentRepository: Sendable {
                 i += width
                 valid += 1
             }
-            throw ContentError([Diagnostic(.error, at: SourceLocation(file: displayPath, line: line, column: column),
-                "the file is not valid UTF-8 (byte 0x\(String(bytes[min(i, bytes.count - 1)], radix: 16)) at offset \(i)); convert it to UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)")])
+            throw ContentError([
+                Diagnostic(
+                    .error, at: SourceLocation(file: displayPath, line: line, column: column),
+                    "the file is not valid UTF-8 (byte 0x\(String(bytes[min(i, bytes.count - 1)], radix: 16)) at offset \(i)); convert it to UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`)"
+                )
+            ])
         }
         return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
@@ -62,7 +70,9 @@ public struct ContentRepository: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
         if !isDirectory.boolValue { return [url] }
-        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) else { return [] }
+        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) else {
+            return []
+        }
         var files: [URL] = []
         for case let file as URL in enumerator where ["yaml", "yml"].contains(file.pathExtension) {
             files.append(file)
@@ -98,8 +108,11 @@ public struct ContentRepository: Sendable {
                 diagnostics += found
                 guard let rubric else { continue }
                 if let other = ids[rubric.rubric.id] {
-                    diagnostics.append(Diagnostic(.error, at: rubric.idLocation,
-                        "duplicate rubric id `\(rubric.rubric.id)`: \(other) uses it too", sourceLine: text.line(rubric.idLocation.line)))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: rubric.idLocation,
+                            "duplicate rubric id `\(rubric.rubric.id)`: \(other) uses it too",
+                            sourceLine: text.line(rubric.idLocation.line)))
                     continue
                 }
                 ids[rubric.rubric.id] = path
@@ -115,7 +128,8 @@ public struct ContentRepository: Sendable {
     public func certificationRules() throws(ContentError) -> [CertificationRule] {
         let url = root.appendingPathComponent(CertificationLoader.path)
         let text = try Self.readText(url, displayPath: CertificationLoader.path)
-        let (rules, diagnostics) = CertificationLoader.load(file: CertificationLoader.path, text: text, clauses: clauseCatalog().0)
+        let (rules, diagnostics) = CertificationLoader.load(
+            file: CertificationLoader.path, text: text, clauses: clauseCatalog().0)
         if diagnostics.hasErrors { throw ContentError(diagnostics.filter { $0.severity == .error }) }
         return rules
     }
@@ -139,7 +153,8 @@ public struct ContentRepository: Sendable {
         let looksLikePath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") || reference.contains("/")
         if looksLikePath || FileManager.default.fileExists(atPath: root.appendingPathComponent(reference).path) {
             guard let url = contained(reference) else {
-                throw ContentError(file: reference, "a rubric is named by its id or by a path inside the content folder")
+                throw ContentError(
+                    file: reference, "a rubric is named by its id or by a path inside the content folder")
             }
             let path = displayPath(url)
             return try rubric(text: Self.readText(url, displayPath: path), path: path, clauses: clauses)
@@ -163,7 +178,9 @@ public struct ContentRepository: Sendable {
 
     func rubric(text: String, path: String, clauses: ClauseCatalog?) throws(ContentError) -> LoadedRubric {
         let (rubric, diagnostics) = RubricLoader.load(path: path, text: text, clauses: clauses)
-        guard let rubric, rubric.errors.isEmpty else { throw ContentError(diagnostics.filter { $0.severity == .error }) }
+        guard let rubric, rubric.errors.isEmpty else {
+            throw ContentError(diagnostics.filter { $0.severity == .error })
+        }
         return rubric
     }
 }

@@ -25,16 +25,21 @@ public struct Linter: Sendable {
         for rubric in rubrics { diagnostics += checkExamples(rubric) }
         let (scenarioDiagnostics, lintedScenarios) = lintScenarios(files: targets.scenarios, clauses: clauses)
         diagnostics += scenarioDiagnostics
-        let exams = repository.lintExams(bankFiles: targets.banks, blueprintFiles: targets.blueprints, clauses: clauses, allBanks: paths.isEmpty)
+        let exams = repository.lintExams(
+            bankFiles: targets.banks, blueprintFiles: targets.blueprints, clauses: clauses, allBanks: paths.isEmpty)
         diagnostics += exams.diagnostics
         // When all of Scenarios/ was just loaded, certification references are checked against it.
         let knownScenarios = paths.isEmpty ? Set(lintedScenarios) : nil
-        let knownBlueprints = paths.isEmpty ? Set(exams.blueprints) : Set(repository.blueprints(clauses: clauses).0.map(\.blueprint.id))
-        diagnostics += lintCertifications(targets.certifications, clauses: clauses, scenarios: knownScenarios, blueprints: knownBlueprints)
+        let knownBlueprints =
+            paths.isEmpty ? Set(exams.blueprints) : Set(repository.blueprints(clauses: clauses).0.map(\.blueprint.id))
+        diagnostics += lintCertifications(
+            targets.certifications, clauses: clauses, scenarios: knownScenarios, blueprints: knownBlueprints)
         diagnostics += lintTrackFiles(targets.tracks, clauses: clauses, blueprints: knownBlueprints)
         diagnostics += lintYAMLSyntax(targets.others)
         return withSourceLines(diagnostics).sorted {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file, $1.location.line, $1.location.column
+            )
         }
     }
 
@@ -58,14 +63,17 @@ public struct Linter: Sendable {
     func classify(paths: [String]) -> Targets {
         var targets = Targets()
         targets.lintCatalog = paths.isEmpty
-        let urls: [URL] = paths.isEmpty
+        let urls: [URL] =
+            paths.isEmpty
             ? ContentRepository.folders.map { repository.root.appendingPathComponent($0) }
             : paths.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : repository.root.appendingPathComponent($0) }
         for target in urls {
             if !FileManager.default.fileExists(atPath: target.path) {
                 if !paths.isEmpty {
-                    targets.missing.append(Diagnostic(.error, at: SourceLocation(file: repository.displayPath(target), line: 1, column: 1),
-                                                      "no such file or folder"))
+                    targets.missing.append(
+                        Diagnostic(
+                            .error, at: SourceLocation(file: repository.displayPath(target), line: 1, column: 1),
+                            "no such file or folder"))
                 }
                 continue
             }
@@ -102,7 +110,9 @@ public struct Linter: Sendable {
     }
 
     /// Loads certification files and checks what they reference.
-    func lintCertifications(_ files: [URL], clauses: ClauseCatalog?, scenarios: Set<String>?, blueprints: Set<String>) -> [Diagnostic] {
+    func lintCertifications(
+        _ files: [URL], clauses: ClauseCatalog?, scenarios: Set<String>?, blueprints: Set<String>
+    ) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for file in files {
             let display = repository.displayPath(file)
@@ -110,7 +120,8 @@ public struct Linter: Sendable {
                 let text = try ContentRepository.readText(file, displayPath: display)
                 let (rules, found) = CertificationLoader.load(file: display, text: text, clauses: clauses)
                 diagnostics += found
-                diagnostics += checkReferences(rules, file: display, text: text, scenarios: scenarios, blueprints: blueprints)
+                diagnostics += checkReferences(
+                    rules, file: display, text: text, scenarios: scenarios, blueprints: blueprints)
             } catch {
                 diagnostics += error.diagnostics
             }
@@ -129,9 +140,16 @@ public struct Linter: Sendable {
                 if display == ReviewLoader.path {
                     diagnostics += ReviewLoader.load(file: display, text: text, clauses: clauses).1
                 } else if display == PromotionLoader.path {
-                    diagnostics += PromotionLoader.load(file: display, text: text, clauses: clauses, certifications: certifications, blueprints: blueprints).1
+                    diagnostics +=
+                        PromotionLoader.load(
+                            file: display, text: text, clauses: clauses, certifications: certifications,
+                            blueprints: blueprints
+                        ).1
                 } else {
-                    diagnostics += MentoringLoader.load(file: display, text: text, clauses: clauses, certifications: certifications).1
+                    diagnostics +=
+                        MentoringLoader.load(
+                            file: display, text: text, clauses: clauses, certifications: certifications
+                        ).1
                 }
             } catch {
                 diagnostics += error.diagnostics
@@ -164,7 +182,8 @@ public struct Linter: Sendable {
             guard diagnostic.sourceLine == nil, diagnostic.location.line > 0 else { return diagnostic }
             let file = diagnostic.location.file
             if texts[file] == nil {
-                let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : repository.root.appendingPathComponent(file)
+                let url =
+                    file.hasPrefix("/") ? URL(fileURLWithPath: file) : repository.root.appendingPathComponent(file)
                 texts[file] = (try? ContentRepository.readText(url, displayPath: file)) ?? ""
             }
             var filled = diagnostic
@@ -181,7 +200,8 @@ public struct Linter: Sendable {
         var diagnostics = found
         for loaded in scenarios {
             let asRubric = LoadedRubric(
-                rubric: loaded.scenario.checks, path: loaded.path, idLocation: loaded.idLocation, examples: loaded.examples,
+                rubric: loaded.scenario.checks, path: loaded.path, idLocation: loaded.idLocation,
+                examples: loaded.examples,
                 itemLocations: [:], errors: [])
             diagnostics += checkExamples(asRubric)
             if loaded.errors.isEmpty { diagnostics += repository.checkReplySets(loaded, rubrics: rubrics) }
@@ -192,7 +212,9 @@ public struct Linter: Sendable {
     /// Certification rules must name scenarios that exist (once `Scenarios/` has any).
     /// Certification rules that name scenarios or exam blueprints the content does not have. `scenarios` are the ids
     /// just linted (nil: load them); `blueprints` the blueprint ids.
-    func checkReferences(_ rules: [CertificationRule], file: String, text: String, scenarios: Set<String>?, blueprints: Set<String>) -> [Diagnostic] {
+    func checkReferences(
+        _ rules: [CertificationRule], file: String, text: String, scenarios: Set<String>?, blueprints: Set<String>
+    ) -> [Diagnostic] {
         let scenarios = scenarios ?? Set(repository.scenarios().0.map(\.scenario.id))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var diagnostics: [Diagnostic] = []
@@ -203,11 +225,17 @@ public struct Linter: Sendable {
         for rule in rules {
             if !scenarios.isEmpty {
                 for requirement in rule.scenarios where !scenarios.contains(requirement.scenario) {
-                    report("scenario", requirement.scenario, "certification `\(rule.id)` requires scenario `\(requirement.scenario)`, which is not under Scenarios/")
+                    report(
+                        "scenario", requirement.scenario,
+                        "certification `\(rule.id)` requires scenario `\(requirement.scenario)`, which is not under Scenarios/"
+                    )
                 }
             }
             for exam in rule.exams where !blueprints.contains(exam.blueprint) {
-                report("blueprint", exam.blueprint, "certification `\(rule.id)` requires exam `\(exam.blueprint)`, which is not a blueprint under \(BlueprintLoader.folder)/")
+                report(
+                    "blueprint", exam.blueprint,
+                    "certification `\(rule.id)` requires exam `\(exam.blueprint)`, which is not a blueprint under \(BlueprintLoader.folder)/"
+                )
             }
         }
         return diagnostics
@@ -225,17 +253,23 @@ public struct Linter: Sendable {
         var diagnostics: [Diagnostic] = []
         for item in loaded.rubric.items {
             guard let examples = loaded.examples[item.id] else { continue }
-            func check(_ spec: MatchSpec, _ list: [(text: String, location: SourceLocation)], shouldMatch: Bool, label: String) {
+            func check(
+                _ spec: MatchSpec, _ list: [(text: String, location: SourceLocation)], shouldMatch: Bool, label: String
+            ) {
                 for example in list {
                     do {
                         let found = try scorer.evaluate(spec, on: example.text, scratch: scratch) != nil
                         if found != shouldMatch {
                             let verb = shouldMatch ? "does not match" : "matches"
-                            diagnostics.append(Diagnostic(.error, at: example.location,
-                                "\(label) example \(verb) item `\(item.id)`: \"\(example.text)\"; fix the pattern or the example"))
+                            diagnostics.append(
+                                Diagnostic(
+                                    .error, at: example.location,
+                                    "\(label) example \(verb) item `\(item.id)`: \"\(example.text)\"; fix the pattern or the example"
+                                ))
                         }
                     } catch {
-                        diagnostics.append(Diagnostic(.error, at: example.location, "item `\(item.id)`: \(error.description)"))
+                        diagnostics.append(
+                            Diagnostic(.error, at: example.location, "item `\(item.id)`: \(error.description)"))
                     }
                 }
             }
@@ -247,7 +281,8 @@ public struct Linter: Sendable {
             }
             if let episode = item.episode {
                 check(episode.newProblem, examples.newProblemMatch, shouldMatch: true, label: "an episode `match`")
-                check(episode.newProblem, examples.newProblemNoMatch, shouldMatch: false, label: "an episode `no_match`")
+                check(
+                    episode.newProblem, examples.newProblemNoMatch, shouldMatch: false, label: "an episode `no_match`")
             }
             if let when = item.when {
                 check(when, examples.whenMatch, shouldMatch: true, label: "a when `match`")

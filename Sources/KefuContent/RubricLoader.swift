@@ -61,7 +61,8 @@ public enum RubricLoader {
     public static func load(path: String, text: String, clauses: ClauseCatalog?) -> (LoadedRubric?, [Diagnostic]) {
         var reader = YAMLReader(file: path, text: text)
         guard let root = reader.root(),
-            let top = reader.mapping(root, what: "a rubric", required: rubricKeys.required, optional: rubricKeys.optional)
+            let top = reader.mapping(
+                root, what: "a rubric", required: rubricKeys.required, optional: rubricKeys.optional)
         else { return (nil, reader.diagnostics) }
 
         let id = reader.string(top["id"], "id") ?? ""
@@ -79,11 +80,13 @@ public enum RubricLoader {
         var normalization = NormalizationOptions.standard
         var caseFold = true
         if let node = top["normalization"],
-            let n = reader.mapping(node, what: "normalization", required: [],
-                                   optional: ["nfkc", "case_fold", "traditional_to_simplified", "collapse_whitespace"])
+            let n = reader.mapping(
+                node, what: "normalization", required: [],
+                optional: ["nfkc", "case_fold", "traditional_to_simplified", "collapse_whitespace"])
         {
             normalization.nfkc = reader.bool(n["nfkc"], "nfkc") ?? true
-            normalization.traditionalToSimplified = reader.bool(n["traditional_to_simplified"], "traditional_to_simplified") ?? true
+            normalization.traditionalToSimplified =
+                reader.bool(n["traditional_to_simplified"], "traditional_to_simplified") ?? true
             normalization.collapseWhitespace = reader.bool(n["collapse_whitespace"], "collapse_whitespace") ?? true
             caseFold = reader.bool(n["case_fold"], "case_fold") ?? true
         }
@@ -94,7 +97,9 @@ public enum RubricLoader {
         var itemLocations: [String: SourceLocation] = [:]
         var sectionIDs = Set<String>()
         for sectionNode in reader.sequence(top["sections"], "sections") ?? [] {
-            guard let s = reader.mapping(sectionNode, what: "a section", required: ["id", "title", "weight", "items"], optional: [])
+            guard
+                let s = reader.mapping(
+                    sectionNode, what: "a section", required: ["id", "title", "weight", "items"], optional: [])
             else { continue }
             let sectionID = reader.string(s["id"], "section id") ?? ""
             if !sectionIDs.insert(sectionID).inserted { reader.error(s["id"], "duplicate section id `\(sectionID)`") }
@@ -102,7 +107,8 @@ public enum RubricLoader {
             if weight <= 0, let node = s["weight"] { reader.error(node, "weight must be greater than 0") }
             var items: [Item] = []
             for itemNode in reader.sequence(s["items"], "items") ?? [] {
-                guard let (item, itemExamples) = parseItem(itemNode, reader: &reader, builder: &builder, clauses: clauses)
+                guard
+                    let (item, itemExamples) = parseItem(itemNode, reader: &reader, builder: &builder, clauses: clauses)
                 else { continue }
                 if itemLocations[item.id] != nil {
                     reader.error(itemNode, "duplicate item id `\(item.id)` (item ids must be unique in a rubric)")
@@ -113,13 +119,15 @@ public enum RubricLoader {
                 items.append(item)
             }
             if items.isEmpty { reader.error(sectionNode, "section `\(sectionID)` has no usable items") }
-            sections.append(Section(id: sectionID, title: reader.string(s["title"], "title") ?? "", weight: weight, items: items))
+            sections.append(
+                Section(id: sectionID, title: reader.string(s["title"], "title") ?? "", weight: weight, items: items))
         }
         let rubric = Rubric(
             id: id, version: version, sourceHash: sha256(text), title: title, language: language, channels: channels,
             normalization: normalization, passMark: passMark, sections: sections, patterns: builder.patterns)
         let loaded = LoadedRubric(
-            rubric: rubric, path: path, idLocation: reader.location(top["id"]), examples: examples, itemLocations: itemLocations,
+            rubric: rubric, path: path, idLocation: reader.location(top["id"]), examples: examples,
+            itemLocations: itemLocations,
             errors: reader.diagnostics.filter { $0.severity == .error })
         return (loaded, reader.diagnostics)
     }
@@ -153,13 +161,17 @@ public enum RubricLoader {
                 return nil
             }
             do {
-                let pattern = try Pattern(source, options: PatternOptions(caseless: caseFold && !caseSensitive, normalization: normalization))
+                let pattern = try Pattern(
+                    source, options: PatternOptions(caseless: caseFold && !caseSensitive, normalization: normalization))
                 patterns.append(pattern)
                 index[key] = patterns.count - 1
                 return PatternRef(index: patterns.count - 1, location: reader.location(node))
             } catch {
                 let at = reader.column(of: error.patternOffset ?? 0, inScalar: node)
-                reader.error(at: at, "regex does not compile: \(error.engineMessage) (offset \(error.patternOffset ?? 0) in `\(source)`)")
+                reader.error(
+                    at: at,
+                    "regex does not compile: \(error.engineMessage) (offset \(error.patternOffset ?? 0) in `\(source)`)"
+                )
                 return nil
             }
         }
@@ -177,7 +189,9 @@ public enum RubricLoader {
                 var caseSensitive = false
                 var sourceNode = entry
                 if case .mapping = entry {
-                    guard let m = reader.mapping(entry, what: "a pattern", required: ["pattern"], optional: ["case_sensitive"])
+                    guard
+                        let m = reader.mapping(
+                            entry, what: "a pattern", required: ["pattern"], optional: ["case_sensitive"])
                     else { continue }
                     source = reader.string(m["pattern"], "pattern")
                     caseSensitive = reader.bool(m["case_sensitive"], "case_sensitive") ?? false
@@ -190,7 +204,9 @@ public enum RubricLoader {
                     reader.error(entry, "a pattern must not be empty")
                     continue
                 }
-                if let ref = builder.add(source, caseSensitive: caseSensitive, node: sourceNode, reader: &reader) { refs.append(ref) }
+                if let ref = builder.add(source, caseSensitive: caseSensitive, node: sourceNode, reader: &reader) {
+                    refs.append(ref)
+                }
             }
             return refs
         }
@@ -199,8 +215,12 @@ public enum RubricLoader {
             let refs = patternRefs(node, what)
             return refs.isEmpty ? nil : MatchSpec(any: refs)
         case .mapping:
-            guard let m = reader.mapping(node, what: what, required: [], optional: ["any", "all", "unless"]) else { return nil }
-            let spec = MatchSpec(any: patternRefs(m["any"], "any"), all: patternRefs(m["all"], "all"), unless: patternRefs(m["unless"], "unless"))
+            guard let m = reader.mapping(node, what: what, required: [], optional: ["any", "all", "unless"]) else {
+                return nil
+            }
+            let spec = MatchSpec(
+                any: patternRefs(m["any"], "any"), all: patternRefs(m["all"], "all"),
+                unless: patternRefs(m["unless"], "unless"))
             if m["any"] == nil && m["all"] == nil {
                 reader.error(node, "\(what) needs `any` or `all` patterns")
                 return nil
@@ -214,12 +234,18 @@ public enum RubricLoader {
 
     static let itemKeys = (
         required: ["id", "title", "kind", "category", "source"],
-        optional: ["scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "episode", "when", "timing", "examples", "trigger_examples", "when_examples", "note"]
+        optional: [
+            "scope", "points", "critical", "channels", "match", "expect", "trigger", "reply_window", "episode", "when",
+            "timing", "examples", "trigger_examples", "when_examples", "note",
+        ]
     )
 
     /// Parses one rubric item (or an inline scenario check); nil when it has errors.
-    static func parseItem(_ node: Node, reader: inout YAMLReader, builder: inout Builder, clauses: ClauseCatalog?) -> (Item, RuleExamples)? {
-        guard let m = reader.mapping(node, what: "an item", required: itemKeys.required, optional: itemKeys.optional) else { return nil }
+    static func parseItem(
+        _ node: Node, reader: inout YAMLReader, builder: inout Builder, clauses: ClauseCatalog?
+    ) -> (Item, RuleExamples)? {
+        guard let m = reader.mapping(node, what: "an item", required: itemKeys.required, optional: itemKeys.optional)
+        else { return nil }
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         let id = reader.string(m["id"], "id") ?? ""
         let title = reader.string(m["title"], "title") ?? ""
@@ -241,7 +267,8 @@ public enum RubricLoader {
         var trigger: MatchSpec?
         if kind == .accuracy || scope == .replyAfterTrigger {
             if m["trigger"] == nil {
-                reader.error(node, "scope reply_after_trigger needs a `trigger` (the customer's words that call for the reply)")
+                reader.error(
+                    node, "scope reply_after_trigger needs a `trigger` (the customer's words that call for the reply)")
             }
             trigger = parseSpec(m["trigger"], what: "trigger", reader: &reader, builder: &builder)
         } else if m["trigger"] != nil {
@@ -256,7 +283,9 @@ public enum RubricLoader {
         }
         var examples = parseExamples(m, node: node, id: id, kind: kind, trigger: trigger, when: when, reader: &reader)
         let replyWindow = parseReplyWindow(m["reply_window"], hasTrigger: trigger != nil, reader: &reader)
-        let episode = parseEpisode(m["episode"], kind: kind, hasTrigger: trigger != nil, examples: &examples, reader: &reader, builder: &builder)
+        let episode = parseEpisode(
+            m["episode"], kind: kind, hasTrigger: trigger != nil, examples: &examples, reader: &reader,
+            builder: &builder)
 
         let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
         if errorsAfter > errorsBefore { return nil }
@@ -271,23 +300,32 @@ public enum RubricLoader {
     /// `episode: {new_problem: …, examples: …}`: what marks a new problem within a complaint (required and accuracy
     /// items with a trigger only).
     static func parseEpisode(
-        _ node: Node?, kind: ItemKind, hasTrigger: Bool, examples: inout RuleExamples, reader: inout YAMLReader, builder: inout Builder
+        _ node: Node?, kind: ItemKind, hasTrigger: Bool, examples: inout RuleExamples, reader: inout YAMLReader,
+        builder: inout Builder
     ) -> EpisodeRule? {
         guard let node else { return nil }
         if !hasTrigger || kind == .forbidden {
             reader.error(node, "`episode` applies only to required and accuracy items with a trigger")
         }
-        guard let em = reader.mapping(node, what: "episode", required: ["new_problem"], optional: ["examples"]) else { return nil }
-        let episode = parseSpec(em["new_problem"], what: "new_problem", reader: &reader, builder: &builder).map { EpisodeRule(newProblem: $0) }
+        guard let em = reader.mapping(node, what: "episode", required: ["new_problem"], optional: ["examples"]) else {
+            return nil
+        }
+        let episode = parseSpec(em["new_problem"], what: "new_problem", reader: &reader, builder: &builder).map {
+            EpisodeRule(newProblem: $0)
+        }
         func exampleList(_ n: Node?, _ label: String) -> [(String, SourceLocation)] {
             guard let nodes = reader.sequence(n, label, allowScalar: true) else { return [] }
             return nodes.compactMap { x in reader.string(x, "an example").map { ($0, reader.location(x)) } }
         }
-        if let e = em["examples"], let xm = reader.mapping(e, what: "episode examples", required: ["match", "no_match"], optional: []) {
+        if let e = em["examples"],
+            let xm = reader.mapping(e, what: "episode examples", required: ["match", "no_match"], optional: [])
+        {
             examples.newProblemMatch = exampleList(xm["match"], "episode.examples.match")
             examples.newProblemNoMatch = exampleList(xm["no_match"], "episode.examples.no_match")
         } else if em["examples"] == nil {
-            reader.warning(at: reader.location(node), "the episode has no `examples`; add customer lines that do and do not raise a new problem")
+            reader.warning(
+                at: reader.location(node),
+                "the episode has no `examples`; add customer lines that do and do not raise a new problem")
         }
         return episode
     }
@@ -304,7 +342,10 @@ public enum RubricLoader {
     static func parseCategory(_ m: [String: Node], kind: ItemKind, reader: inout YAMLReader) -> String {
         let category = reader.string(m["category"], "category") ?? ""
         if !category.isEmpty && !Category.isValid(category) {
-            reader.error(m["category"], "unknown category `\(category)`; use one of \(Category.fixed.joined(separator: ", ")), accuracy.* or timing.*")
+            reader.error(
+                m["category"],
+                "unknown category `\(category)`; use one of \(Category.fixed.joined(separator: ", ")), accuracy.* or timing.*"
+            )
         }
         if kind == .accuracy && !category.hasPrefix("accuracy.") {
             reader.error(m["category"], "an accuracy item's category must be accuracy.<topic>")
@@ -320,7 +361,8 @@ public enum RubricLoader {
         let scope = kind == .accuracy ? Scope.replyAfterTrigger : Scope.anyAgentTurn
         guard let scopeName = reader.string(m["scope"], "scope") else { return scope }
         if let s = Scope(rawValue: scopeName) { return s }
-        reader.error(m["scope"], "unknown scope `\(scopeName)`; use \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
+        reader.error(
+            m["scope"], "unknown scope `\(scopeName)`; use \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
         return scope
     }
 
@@ -334,10 +376,14 @@ public enum RubricLoader {
             if m["match"] == nil { reader.error(node, "a \(kind.rawValue) item needs `match`") }
             return (parseSpec(m["match"], what: "match", reader: &reader, builder: &builder) ?? MatchSpec(), nil)
         case .accuracy:
-            if m["match"] != nil { reader.error(m["match"], "an accuracy item states what the reply must contain with `expect`") }
+            if m["match"] != nil {
+                reader.error(m["match"], "an accuracy item states what the reply must contain with `expect`")
+            }
             if m["expect"] == nil { reader.error(node, "an accuracy item needs `expect`") }
             let spec = parseSpec(m["expect"], what: "expect", reader: &reader, builder: &builder) ?? MatchSpec()
-            if scope != .replyAfterTrigger { reader.error(m["scope"], "an accuracy item's scope is always reply_after_trigger") }
+            if scope != .replyAfterTrigger {
+                reader.error(m["scope"], "an accuracy item's scope is always reply_after_trigger")
+            }
             return (spec, nil)
         case .timing:
             return (MatchSpec(), parseTiming(m, node: node, reader: &reader))
@@ -372,27 +418,40 @@ public enum RubricLoader {
 
     /// `examples` (required unless timing), `trigger_examples` and `when_examples` (optional, warned about).
     static func parseExamples(
-        _ m: [String: Node], node: Node, id: String, kind: ItemKind, trigger: MatchSpec?, when: MatchSpec?, reader: inout YAMLReader
+        _ m: [String: Node], node: Node, id: String, kind: ItemKind, trigger: MatchSpec?, when: MatchSpec?,
+        reader: inout YAMLReader
     ) -> RuleExamples {
-        var examples = RuleExamples(match: [], noMatch: [], triggerMatch: [], triggerNoMatch: [], whenMatch: [], whenNoMatch: [])
+        var examples = RuleExamples(
+            match: [], noMatch: [], triggerMatch: [], triggerNoMatch: [], whenMatch: [], whenNoMatch: [])
         func exampleList(_ node: Node?, _ label: String) -> [(String, SourceLocation)] {
             guard let nodes = reader.sequence(node, label, allowScalar: true) else { return [] }
             return nodes.compactMap { n in reader.string(n, "an example").map { ($0, reader.location(n)) } }
         }
         guard kind != .timing else {
-            if m["examples"] != nil { reader.error(m["examples"], "timing items have no patterns to exemplify; remove `examples`") }
+            if m["examples"] != nil {
+                reader.error(m["examples"], "timing items have no patterns to exemplify; remove `examples`")
+            }
             return examples
         }
-        if let e = m["examples"], let em = reader.mapping(e, what: "examples", required: ["match", "no_match"], optional: []) {
+        if let e = m["examples"],
+            let em = reader.mapping(e, what: "examples", required: ["match", "no_match"], optional: [])
+        {
             examples.match = exampleList(em["match"], "examples.match")
             examples.noMatch = exampleList(em["no_match"], "examples.no_match")
-            if examples.match.isEmpty, let n = em["match"] { reader.error(n, "give at least one example that must match") }
-            if examples.noMatch.isEmpty, let n = em["no_match"] { reader.error(n, "give at least one example that must not match") }
+            if examples.match.isEmpty, let n = em["match"] {
+                reader.error(n, "give at least one example that must match")
+            }
+            if examples.noMatch.isEmpty, let n = em["no_match"] {
+                reader.error(n, "give at least one example that must not match")
+            }
         } else if m["examples"] == nil {
-            reader.error(node, "item `\(id)` needs `examples: {match: [...], no_match: [...]}`: every rule is tested by lint")
+            reader.error(
+                node, "item `\(id)` needs `examples: {match: [...], no_match: [...]}`: every rule is tested by lint")
         }
         // Optional example sets for the customer-side trigger and the agent-side condition.
-        func optionalExamples(_ key: String, for spec: MatchSpec?, warning: String) -> (match: [(String, SourceLocation)], noMatch: [(String, SourceLocation)]) {
+        func optionalExamples(
+            _ key: String, for spec: MatchSpec?, warning: String
+        ) -> (match: [(String, SourceLocation)], noMatch: [(String, SourceLocation)]) {
             if let e = m[key], let em = reader.mapping(e, what: key, required: ["match", "no_match"], optional: []) {
                 return (exampleList(em["match"], "\(key).match"), exampleList(em["no_match"], "\(key).no_match"))
             }
@@ -402,9 +461,11 @@ public enum RubricLoader {
             return ([], [])
         }
         (examples.triggerMatch, examples.triggerNoMatch) = optionalExamples(
-            "trigger_examples", for: trigger, warning: "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
+            "trigger_examples", for: trigger,
+            warning: "the trigger has no `trigger_examples`; add customer lines that must and must not trigger it")
         (examples.whenMatch, examples.whenNoMatch) = optionalExamples(
-            "when_examples", for: when, warning: "the condition has no `when_examples`; add agent lines that must and must not meet it")
+            "when_examples", for: when,
+            warning: "the condition has no `when_examples`; add agent lines that must and must not meet it")
         return examples
     }
 
@@ -454,7 +515,9 @@ enum CatastrophicPatternCheck {
             let c = s[i]
             if c == "\\" {
                 i += 2
-                if i - 1 < s.count, !inClass, unboundedQuantifier(at: i), !stack.isEmpty { stack[stack.count - 1].hasUnbounded = true }
+                if i - 1 < s.count, !inClass, unboundedQuantifier(at: i), !stack.isEmpty {
+                    stack[stack.count - 1].hasUnbounded = true
+                }
                 continue
             }
             if inClass {
@@ -478,9 +541,13 @@ enum CatastrophicPatternCheck {
                         message: "nested unbounded quantifiers `(…+)+` can backtrack catastrophically; "
                             + "quantify the inner part only, or make the group atomic `(?>…)`")
                 }
-                if (frame.hasUnbounded || unboundedQuantifier(at: i + 1)), !stack.isEmpty { stack[stack.count - 1].hasUnbounded = true }
+                if frame.hasUnbounded || unboundedQuantifier(at: i + 1), !stack.isEmpty {
+                    stack[stack.count - 1].hasUnbounded = true
+                }
             default:
-                if unboundedQuantifier(at: i + 1), !stack.isEmpty, c != "(" { stack[stack.count - 1].hasUnbounded = true }
+                if unboundedQuantifier(at: i + 1), !stack.isEmpty, c != "(" {
+                    stack[stack.count - 1].hasUnbounded = true
+                }
             }
             i += 1
         }

@@ -28,8 +28,10 @@ struct YAMLReader {
                 let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
                 error(at: location(mark), "invalid YAML: \(detail)")
             case .reader(let problem, let offset, _, _):
-                error(at: SourceLocation(file: file, line: 1, column: 1),
-                      "the file is not valid UTF-8 text (\(problem)\(offset.map { " at byte \($0)" } ?? "")); save it as UTF-8")
+                error(
+                    at: SourceLocation(file: file, line: 1, column: 1),
+                    "the file is not valid UTF-8 text (\(problem)\(offset.map { " at byte \($0)" } ?? "")); save it as UTF-8"
+                )
             default:
                 error(at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(yamlError)")
             }

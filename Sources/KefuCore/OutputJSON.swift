@@ -9,12 +9,14 @@ public enum OutputJSON {
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))
         }
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 
@@ -31,7 +33,8 @@ public enum OutputJSON {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 UTC timestamp: \(text)")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "not an ISO-8601 UTC timestamp: \(text)")
             }
             return date
         }
@@ -66,7 +69,11 @@ public struct Figure: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         let r = rounded
-        if r.isFinite, r == r.rounded(), abs(r) < 1e15 { try container.encode(Int64(r)) } else { try container.encode(r) }
+        if r.isFinite, r == r.rounded(), abs(r) < 1e15 {
+            try container.encode(Int64(r))
+        } else {
+            try container.encode(r)
+        }
     }
 
     /// `79.17`, `100`, `0.5`: at most two decimals, no trailing zeros.

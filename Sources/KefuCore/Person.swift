@@ -89,7 +89,10 @@ public struct Attempt: Sendable, Hashable, Codable {
     public var completedAt: String
 
     /// Creates an attempt.
-    public init(id: Int64 = 0, personID: String, kind: String, reference: String, contentVersion: String, mode: String = "exam", score: Double, passed: Bool, completedAt: String) {
+    public init(
+        id: Int64 = 0, personID: String, kind: String, reference: String, contentVersion: String, mode: String = "exam",
+        score: Double, passed: Bool, completedAt: String
+    ) {
         self.id = id
         self.personID = personID
         self.kind = kind
@@ -118,7 +121,9 @@ public struct SignOff: Sendable, Hashable, Codable {
     public var note: String
 
     /// Creates a sign-off.
-    public init(id: Int64 = 0, personID: String, mentorID: String, certification: String, signedAt: String, note: String = "") {
+    public init(
+        id: Int64 = 0, personID: String, mentorID: String, certification: String, signedAt: String, note: String = ""
+    ) {
         self.id = id
         self.personID = personID
         self.mentorID = mentorID

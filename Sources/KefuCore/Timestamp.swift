@@ -18,7 +18,8 @@ public enum Timestamp {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+        return
+            "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC); nil for anything else.
@@ -33,10 +34,12 @@ public enum Timestamp {
             }
             return value
         }
-        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
-              bytes[16] == UInt8(ascii: ":"),
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19) else { return nil }
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+            bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
         var fraction = 0.0
         if bytes[19] == UInt8(ascii: ".") {
             let digits = bytes[20..<(bytes.count - 1)]
@@ -56,8 +59,10 @@ public enum Timestamp {
         // timegm normalizes out-of-range fields (Nov 31 → Dec 1): such input is not a date.
         var check = tm()
         gmtime_r(&seconds, &check)
-        guard check.tm_year == year - 1900, check.tm_mon == month - 1, check.tm_mday == day, check.tm_hour == hour, check.tm_min == minute,
-              check.tm_sec == second else { return nil }
+        guard check.tm_year == year - 1900, check.tm_mon == month - 1, check.tm_mday == day, check.tm_hour == hour,
+            check.tm_min == minute,
+            check.tm_sec == second
+        else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }

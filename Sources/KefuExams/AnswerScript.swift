@@ -48,11 +48,17 @@ public struct AnswerScript: Sendable {
         /// Decodes whichever JSON form is present.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let value = try? container.decode(Bool.self) { self = .bool(value) }
-            else if let value = try? container.decode(Double.self) { self = .number(value) }
-            else if let value = try? container.decode(String.self) { self = .text(value) }
-            else if let value = try? container.decode([String].self) { self = .texts(value) }
-            else { self = .map(try container.decode([String: String].self)) }
+            if let value = try? container.decode(Bool.self) {
+                self = .bool(value)
+            } else if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else if let value = try? container.decode(String.self) {
+                self = .text(value)
+            } else if let value = try? container.decode([String].self) {
+                self = .texts(value)
+            } else {
+                self = .map(try container.decode([String: String].self))
+            }
         }
     }
 
@@ -74,26 +80,39 @@ public struct AnswerScript: Sendable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let location = SourceLocation(file: file, line: n + 1, column: 1)
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])) as? [String: Any] else {
-                diagnostics.append(Diagnostic(.error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}"))
+            guard
+                let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]))
+                    as? [String: Any]
+            else {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}"))
                 continue
             }
             let unknown = Set(object.keys).subtracting(["id", "answer", "flag", "at"])
             if !unknown.isEmpty {
-                diagnostics.append(Diagnostic(.error, at: column(of: unknown.sorted()[0], in: String(line), line: n + 1, file: file),
-                                              "unknown key `\(unknown.sorted()[0])`; an answer line has id, answer, flag and at"))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: column(of: unknown.sorted()[0], in: String(line), line: n + 1, file: file),
+                        "unknown key `\(unknown.sorted()[0])`; an answer line has id, answer, flag and at"))
                 continue
             }
             let decoded: Line
             do {
                 decoded = try JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))
             } catch {
-                let key = ["answer", "at", "flag", "id"].first { key in
-                    (try? JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))) == nil && object[key] != nil && !Self.decodes(key, object)
-                } ?? "answer"
-                diagnostics.append(Diagnostic(.error, at: column(of: key, in: String(line), line: n + 1, file: file),
-                    key == "answer" ? "an answer is a text, a list of texts, true/false, a number or an object of item → answer"
-                        : key == "at" ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type"))
+                let key =
+                    ["answer", "at", "flag", "id"].first { key in
+                        (try? JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))) == nil && object[key] != nil
+                            && !Self.decodes(key, object)
+                    } ?? "answer"
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: column(of: key, in: String(line), line: n + 1, file: file),
+                        key == "answer"
+                            ? "an answer is a text, a list of texts, true/false, a number or an object of item → answer"
+                            : key == "at"
+                                ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type"))
                 continue
             }
             guard let id = decoded.id, !id.isEmpty else {
@@ -101,10 +120,14 @@ public struct AnswerScript: Sendable {
                 continue
             }
             if let at = decoded.at, at < 0 {
-                diagnostics.append(Diagnostic(.error, at: column(of: "at", in: String(line), line: n + 1, file: file), "\"at\" is seconds after the start (a number ≥ 0)"))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: column(of: "at", in: String(line), line: n + 1, file: file),
+                        "\"at\" is seconds after the start (a number ≥ 0)"))
                 continue
             }
-            let entry = Entry(id: id, answer: decoded.answer, flag: decoded.flag ?? false, at: decoded.at, location: location)
+            let entry = Entry(
+                id: id, answer: decoded.answer, flag: decoded.flag ?? false, at: decoded.at, location: location)
             entries.append(entry)
         }
         if !diagnostics.isEmpty { throw ExamError(diagnostics) }
@@ -113,22 +136,37 @@ public struct AnswerScript: Sendable {
 
     /// Whether the value under `key` decodes alone.
     static func decodes(_ key: String, _ object: [String: Any]) -> Bool {
-        guard let value = object[key], let data = try? JSONSerialization.data(withJSONObject: [key: value]) else { return false }
+        guard let value = object[key], let data = try? JSONSerialization.data(withJSONObject: [key: value]) else {
+            return false
+        }
         return (try? JSONDecoder().decode(Line.self, from: data)) != nil
     }
 
     static func column(of key: String, in line: String, line number: Int, file: String) -> SourceLocation {
-        let column = line.range(of: "\"\(key)\"").map { line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: $0.lowerBound) + 1 } ?? 1
+        let column =
+            line.range(of: "\"\(key)\"").map {
+                line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: $0.lowerBound) + 1
+            } ?? 1
         return SourceLocation(file: file, line: number, column: column)
     }
 
     /// The ``Response`` this entry gives to `question`, matching choice texts after trimming.
-    public static func response(_ value: AnswerValue, to question: Question, at location: SourceLocation) throws(ExamError) -> Response {
-        func fail(_ message: String) -> ExamError { ExamError([Diagnostic(.error, at: location, "question `\(question.id)`: \(message)")]) }
+    public static func response(
+        _ value: AnswerValue, to question: Question, at location: SourceLocation
+    ) throws(ExamError) -> Response {
+        func fail(_ message: String) -> ExamError {
+            ExamError([Diagnostic(.error, at: location, "question `\(question.id)`: \(message)")])
+        }
         func index(_ text: String) throws(ExamError) -> Int {
             let wanted = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let found = question.answers.firstIndex(where: { $0.text?.trimmingCharacters(in: .whitespacesAndNewlines) == wanted }) else {
-                throw fail("`\(text)` is not one of its choices (\(question.answers.compactMap(\.text).joined(separator: " | ")))")
+            guard
+                let found = question.answers.firstIndex(where: {
+                    $0.text?.trimmingCharacters(in: .whitespacesAndNewlines) == wanted
+                })
+            else {
+                throw fail(
+                    "`\(text)` is not one of its choices (\(question.answers.compactMap(\.text).joined(separator: " | ")))"
+                )
             }
             return found
         }
@@ -142,7 +180,9 @@ public struct AnswerScript: Sendable {
         case (.truefalse, .bool(let value)): return .truth(value)
         case (.numerical, .number(let value)): return .number(value)
         case (.numerical, .text(let text)):
-            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else { throw fail("`\(text)` is not a number") }
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw fail("`\(text)` is not a number")
+            }
             return .number(value)
         case (.short, .text(let text)), (.essay, .text(let text)): return .text(text)
         case (.matching, .map(let map)):

@@ -64,8 +64,11 @@ public struct Blueprint: Sendable, Hashable, Codable {
         public var difficulty: [Difficulty: Int]
 
         /// Creates a section.
-        public init(bank: String, categories: [String] = [], tags: [String] = [], types: [QuestionType] = [], count: Int, mark: Double = 1,
-                    difficulty: [Difficulty: Int] = [:]) {
+        public init(
+            bank: String, categories: [String] = [], tags: [String] = [], types: [QuestionType] = [], count: Int,
+            mark: Double = 1,
+            difficulty: [Difficulty: Int] = [:]
+        ) {
             self.bank = bank
             self.categories = categories
             self.tags = tags
@@ -79,7 +82,11 @@ public struct Blueprint: Sendable, Hashable, Codable {
         public func admits(_ question: Question) -> Bool {
             if question.type == .description { return false }
             if !types.isEmpty, !types.contains(question.type) { return false }
-            if !categories.isEmpty, !categories.contains(where: { question.category == $0 || question.category.hasPrefix($0 + "/") }) { return false }
+            if !categories.isEmpty,
+                !categories.contains(where: { question.category == $0 || question.category.hasPrefix($0 + "/") })
+            {
+                return false
+            }
             if !tags.isEmpty, !tags.contains(where: question.tags.contains) { return false }
             return true
         }
@@ -209,14 +216,20 @@ public enum Draw {
         var taken = Set<String>()
         for (index, section) in blueprint.sections.enumerated() {
             guard let bank = banks[section.bank] else {
-                throw ExamError("blueprint `\(blueprint.id)` draws from bank `\(section.bank)`, which has no `\(language)` version; add QuestionBanks/\(section.bank).\(language).yaml or take the exam in another language")
+                throw ExamError(
+                    "blueprint `\(blueprint.id)` draws from bank `\(section.bank)`, which has no `\(language)` version; add QuestionBanks/\(section.bank).\(language).yaml or take the exam in another language"
+                )
             }
             var generator = SplitMix64(seed: seed ^ fnv1a64("section/\(index)"))
-            var pool = bank.questions.filter { section.admits($0) && !taken.contains("\(bank.id)/\($0.id)") }.sorted { $0.id < $1.id }
+            var pool = bank.questions.filter { section.admits($0) && !taken.contains("\(bank.id)/\($0.id)") }.sorted {
+                $0.id < $1.id
+            }
             pool.shuffle(using: &generator)
             if blueprint.avoidSeen {
                 // Stable partition: unseen first, each group in shuffled order.
-                pool = pool.filter { !seen.contains("\(bank.id)/\($0.id)") } + pool.filter { seen.contains("\(bank.id)/\($0.id)") }
+                pool =
+                    pool.filter { !seen.contains("\(bank.id)/\($0.id)") }
+                    + pool.filter { seen.contains("\(bank.id)/\($0.id)") }
             }
             var chosen: [Question] = []
             for difficulty in Difficulty.allCases {
@@ -224,7 +237,9 @@ public enum Draw {
                 guard wanted > 0 else { continue }
                 let matching = pool.filter { $0.difficulty == difficulty }
                 guard matching.count >= wanted else {
-                    throw ExamError("blueprint `\(blueprint.id)`, section \(index + 1): needs \(wanted) \(difficulty.rawValue) questions from bank `\(bank.id)` (\(language)) but only \(matching.count) qualify; add questions or lower the count")
+                    throw ExamError(
+                        "blueprint `\(blueprint.id)`, section \(index + 1): needs \(wanted) \(difficulty.rawValue) questions from bank `\(bank.id)` (\(language)) but only \(matching.count) qualify; add questions or lower the count"
+                    )
                 }
                 chosen += matching.prefix(wanted)
             }
@@ -232,7 +247,9 @@ public enum Draw {
             let rest = section.count - chosen.count
             let others = pool.filter { !chosenIDs.contains($0.id) }
             guard rest >= 0, others.count >= rest else {
-                throw ExamError("blueprint `\(blueprint.id)`, section \(index + 1): needs \(section.count) questions from bank `\(bank.id)` (\(language)) but only \(pool.count) qualify; add questions or lower the count")
+                throw ExamError(
+                    "blueprint `\(blueprint.id)`, section \(index + 1): needs \(section.count) questions from bank `\(bank.id)` (\(language)) but only \(pool.count) qualify; add questions or lower the count"
+                )
             }
             chosen += others.prefix(rest)
             // Keep the draw order of the pool (unseen first) for slots.
@@ -250,7 +267,10 @@ public enum Draw {
                     var choiceGenerator = SplitMix64(seed: seed ^ fnv1a64("choices/\(bank.id)/\(question.id)"))
                     choiceOrder.shuffle(using: &choiceGenerator)
                 }
-                items.append(PaperItem(slot: items.count + 1, section: index, bank: bank.id, question: question, mark: section.mark, choiceOrder: choiceOrder))
+                items.append(
+                    PaperItem(
+                        slot: items.count + 1, section: index, bank: bank.id, question: question, mark: section.mark,
+                        choiceOrder: choiceOrder))
             }
         }
         if blueprint.shuffleQuestions {
@@ -293,19 +313,27 @@ public enum Eligibility: Sendable, Hashable {
 public enum RetakePolicy {
     /// May the person start an attempt at `now`? `history` lists the attempts since the last retraining clearance,
     /// oldest first; `allAttempts` counts every attempt ever (for numbering); `flagged` is an open retraining flag.
-    public static func eligibility(_ blueprint: Blueprint, history: [AttemptHistory], allAttempts: Int, flagged: Bool, now: Date) -> Eligibility {
+    public static func eligibility(
+        _ blueprint: Blueprint, history: [AttemptHistory], allAttempts: Int, flagged: Bool, now: Date
+    ) -> Eligibility {
         if flagged {
-            return .refused("flagged for retraining after \(blueprint.retrainAfterFailures ?? 0) failed attempts of `\(blueprint.id)`: retrain, then a supervisor clears the flag", until: nil)
+            return .refused(
+                "flagged for retraining after \(blueprint.retrainAfterFailures ?? 0) failed attempts of `\(blueprint.id)`: retrain, then a supervisor clears the flag",
+                until: nil)
         }
         if history.contains(where: { $0.submittedAt == nil }) {
-            return .refused("an attempt of `\(blueprint.id)` is in progress: continue it with `kefu exam resume`", until: nil)
+            return .refused(
+                "an attempt of `\(blueprint.id)` is in progress: continue it with `kefu exam resume`", until: nil)
         }
         if let allowed = blueprint.attemptsAllowed, history.count >= allowed {
             return .refused("all \(allowed) attempts of `\(blueprint.id)` are used", until: nil)
         }
         if blueprint.delayBetweenAttempts > 0, let last = history.compactMap(\.submittedAt).max() {
             let next = last.addingTimeInterval(TimeInterval(blueprint.delayBetweenAttempts))
-            if now < next { return .refused("the next attempt of `\(blueprint.id)` opens after the delay between attempts", until: next) }
+            if now < next {
+                return .refused(
+                    "the next attempt of `\(blueprint.id)` opens after the delay between attempts", until: next)
+            }
         }
         return .allowed(number: allAttempts + 1)
     }

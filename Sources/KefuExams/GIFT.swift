@@ -88,7 +88,8 @@ public enum GIFT {
                     let s = scalars[j]
                     if s == "\\", j + 1 < scalars.count, "~=#{}:\\n".unicodeScalars.contains(scalars[j + 1]) {
                         let next = scalars[j + 1]
-                        tokens.append(Token(scalar: next == "n" ? "\n" : next, escaped: true, line: line.number, column: j + 1))
+                        tokens.append(
+                            Token(scalar: next == "n" ? "\n" : next, escaped: true, line: line.number, column: j + 1))
                         j += 2
                     } else {
                         tokens.append(Token(scalar: s, escaped: false, line: line.number, column: j + 1))
@@ -126,7 +127,9 @@ public enum GIFT {
         }
 
         /// Index of the first unescaped two-scalar sequence.
-        static func find(_ a: Unicode.Scalar, _ b: Unicode.Scalar, in tokens: ArraySlice<Token>, from: Int? = nil) -> Int? {
+        static func find(
+            _ a: Unicode.Scalar, _ b: Unicode.Scalar, in tokens: ArraySlice<Token>, from: Int? = nil
+        ) -> Int? {
             var i = from ?? tokens.startIndex
             while i + 1 < tokens.endIndex {
                 if tokens[i].isSpecial(a) && tokens[i + 1].isSpecial(b) { return i }
@@ -138,7 +141,9 @@ public enum GIFT {
         /// A leading `[html]`-style marker: the format and the rest.
         static func format(_ tokens: ArraySlice<Token>) -> (TextFormat?, ArraySlice<Token>) {
             let slice = trim(tokens)
-            guard slice.first?.scalar == "[", let close = slice.firstIndex(where: { $0.scalar == "]" }) else { return (nil, slice) }
+            guard slice.first?.scalar == "[", let close = slice.firstIndex(where: { $0.scalar == "]" }) else {
+                return (nil, slice)
+            }
             let name = string(slice[slice.startIndex + 1..<close])
             guard let format = TextFormat(rawValue: name) else { return (nil, slice) }
             return (format, slice[(close + 1)...])
@@ -160,7 +165,10 @@ public enum GIFT {
             var name: String?
             if body.count >= 2, body[body.startIndex].isSpecial(":"), body[body.startIndex + 1].isSpecial(":") {
                 guard let close = Self.find(":", ":", in: body, from: body.startIndex + 2) else {
-                    error(body.first, fallback: startPosition, "the title opened with `::` is not closed; write `::title::` before the question text, or escape a colon as `\\:`")
+                    error(
+                        body.first, fallback: startPosition,
+                        "the title opened with `::` is not closed; write `::title::` before the question text, or escape a colon as `\\:`"
+                    )
                     return
                 }
                 name = Self.string(body[(body.startIndex + 2)..<close])
@@ -171,7 +179,9 @@ public enum GIFT {
             var question = Question(id: "", name: name ?? "", category: category, type: .description, text: "")
             guard let open = Self.find("{", in: body) else {
                 if let stray = Self.find("}", in: body) {
-                    error(body[stray], fallback: startPosition, "`}` without an opening `{`; escape it as `\\}` if it is text")
+                    error(
+                        body[stray], fallback: startPosition,
+                        "`}` without an opening `{`; escape it as `\\}` if it is text")
                     return
                 }
                 let (format, text) = Self.format(body)
@@ -181,7 +191,9 @@ public enum GIFT {
                 return
             }
             guard let close = Self.find("}", in: body, from: open + 1) else {
-                error(body[open], fallback: startPosition, "the answer block opened here is not closed with `}` (a blank line ends a question)")
+                error(
+                    body[open], fallback: startPosition,
+                    "the answer block opened here is not closed with `}` (a blank line ends a question)")
                 return
             }
             if let nested = Self.find("{", in: body[(open + 1)..<close]) {
@@ -190,7 +202,9 @@ public enum GIFT {
             }
             let after = Self.trim(body[(close + 1)...])
             if let second = Self.find("{", in: after) ?? Self.find("}", in: after) {
-                error(after[second], fallback: startPosition, "a question has one answer block; escape braces in text as `\\{` and `\\}`")
+                error(
+                    after[second], fallback: startPosition,
+                    "a question has one answer block; escape braces in text as `\\{` and `\\}`")
                 return
             }
             let (format, before) = Self.format(body[..<open])
@@ -208,7 +222,8 @@ public enum GIFT {
             finish(&question, metadata: metadata, at: startPosition, errorsBefore: errorsBefore)
         }
 
-        mutating func finish(_ question: inout Question, metadata: Metadata, at position: (Int, Int), errorsBefore: Int) {
+        mutating func finish(_ question: inout Question, metadata: Metadata, at position: (Int, Int), errorsBefore: Int)
+        {
             guard diagnostics.count == errorsBefore else { return }
             question.tags = metadata.tags
             question.sources = metadata.sources
@@ -216,14 +231,18 @@ public enum GIFT {
             question.allowsNegative = metadata.allowsNegative
             if let difficulty = metadata.difficulty {
                 guard let value = Difficulty(rawValue: difficulty) else {
-                    error(nil, fallback: metadata.location ?? position, "difficulty `\(difficulty)` is not one of easy, medium, hard")
+                    error(
+                        nil, fallback: metadata.location ?? position,
+                        "difficulty `\(difficulty)` is not one of easy, medium, hard")
                     return
                 }
                 question.difficulty = value
             }
             if !metadata.rules.isEmpty {
                 guard question.type == .short else {
-                    error(nil, fallback: metadata.location ?? position, "`kefu-rule` lines belong to short-answer questions only")
+                    error(
+                        nil, fallback: metadata.location ?? position,
+                        "`kefu-rule` lines belong to short-answer questions only")
                     return
                 }
                 question.answers = metadata.rules
@@ -234,12 +253,17 @@ public enum GIFT {
             }
             if let id = metadata.id {
                 if let line = usedIDs[id] {
-                    error(nil, fallback: metadata.location ?? position, "duplicate id `\(id)`: line \(line) uses it too")
+                    error(
+                        nil, fallback: metadata.location ?? position, "duplicate id `\(id)`: line \(line) uses it too")
                     return
                 }
                 question.id = id
             } else {
-                let base = "q-" + String(fnv1a64(question.category + "\u{1}" + question.name + "\u{1}" + question.text) & 0xFFFF_FFFF, radix: 16)
+                let base =
+                    "q-"
+                    + String(
+                        fnv1a64(question.category + "\u{1}" + question.name + "\u{1}" + question.text) & 0xFFFF_FFFF,
+                        radix: 16)
                 var id = base
                 var n = 2
                 while usedIDs[id] != nil {
@@ -286,18 +310,24 @@ public enum GIFT {
             if Self.find("=", in: part) != nil, Self.find("-", ">", in: part) != nil {
                 question.type = .matching
                 for item in items(part, fallback: fallback) {
-                    if item.marker?.scalar == "~" { error(item.marker, fallback: fallback, "matching pairs start with `=`") }
+                    if item.marker?.scalar == "~" {
+                        error(item.marker, fallback: fallback, "matching pairs start with `=`")
+                    }
                     guard let arrow = Self.find("-", ">", in: item.body) else {
                         error(item.marker, fallback: fallback, "each matching pair is written `=item -> answer`")
                         continue
                     }
                     if let hash = Self.find("#", in: item.body) {
-                        error(item.body[hash], fallback: fallback, "matching pairs take no feedback; escape `#` as `\\#` if it is text")
+                        error(
+                            item.body[hash], fallback: fallback,
+                            "matching pairs take no feedback; escape `#` as `\\#` if it is text")
                         continue
                     }
                     let (format, left) = Self.format(item.body[..<arrow])
                     let answer = Self.string(item.body[(arrow + 2)...])
-                    if answer.isEmpty { error(item.body[arrow], fallback: fallback, "a matching pair needs an answer after `->`") }
+                    if answer.isEmpty {
+                        error(item.body[arrow], fallback: fallback, "a matching pair needs an answer after `->`")
+                    }
                     question.pairs.append(MatchPair(question: Self.string(left), format: format, answer: answer))
                 }
                 return
@@ -347,13 +377,19 @@ public enum GIFT {
                 if let item = current {
                     items.append(Item(marker: item.marker, body: part[(item.body.startIndex)..<i]))
                 } else if !Self.trim(part[leading..<i]).isEmpty {
-                    error(Self.trim(part[leading..<i]).first, fallback: fallback, "text before the first answer: answers start with `=` (right) or `~` (wrong)")
+                    error(
+                        Self.trim(part[leading..<i]).first, fallback: fallback,
+                        "text before the first answer: answers start with `=` (right) or `~` (wrong)")
                 }
                 current = Item(marker: part[i], body: part[(i + 1)...])
                 leading = i + 1
             }
-            if let item = current { items.append(item) } else {
-                error(part.first, fallback: fallback, "no answers: write `=right answer`, `~wrong answer`, `{T}`/`{F}`, `{#number}` or `{}` for an essay")
+            if let item = current {
+                items.append(item)
+            } else {
+                error(
+                    part.first, fallback: fallback,
+                    "no answers: write `=right answer`, `~wrong answer`, `{T}`/`{F}`, `{#number}` or `{}` for an essay")
             }
             return items
         }
@@ -368,11 +404,16 @@ public enum GIFT {
             }
             let text = Self.string(slice[(slice.startIndex + 1)..<close])
             guard let value = Double(text) else {
-                error(first, fallback: fallback, "`%\(text)%` is not a weight: write a percentage such as `%50%` or `%-33.33333%`")
+                error(
+                    first, fallback: fallback,
+                    "`%\(text)%` is not a weight: write a percentage such as `%50%` or `%-33.33333%`")
                 return nil
             }
             guard let moodle = Question.moodleFraction(value) else {
-                error(first, fallback: fallback, "weight \(text)% is not a grade Moodle accepts; use one of \(Question.moodleFractions.map { Question.number($0) }.joined(separator: ", ")) (or their negatives)")
+                error(
+                    first, fallback: fallback,
+                    "weight \(text)% is not a grade Moodle accepts; use one of \(Question.moodleFractions.map { Question.number($0) }.joined(separator: ", ")) (or their negatives)"
+                )
                 return nil
             }
             return (moodle, slice[(close + 1)...])
@@ -388,7 +429,8 @@ public enum GIFT {
             let text = Self.string(textTokens)
             let feedback = hash.map { Self.string(rest[($0 + 1)...]) }
             if text.isEmpty { error(item.marker, fallback: fallback, "an answer without text") }
-            return Answer(text: text, format: format, fraction: fraction, feedback: feedback.flatMap { $0.isEmpty ? nil : $0 })
+            return Answer(
+                text: text, format: format, fraction: fraction, feedback: feedback.flatMap { $0.isEmpty ? nil : $0 })
         }
 
         mutating func numerical(_ part: ArraySlice<Token>, into question: inout Question, fallback: (Int, Int)) {
@@ -411,13 +453,16 @@ public enum GIFT {
                 let at = entry.marker ?? rest.first
                 if spec.isEmpty || spec == "*" {
                     guard isWrong || spec == "*" else {
-                        error(at, fallback: fallback, "a numerical answer needs a number, `min..max` or `value:tolerance`")
+                        error(
+                            at, fallback: fallback, "a numerical answer needs a number, `min..max` or `value:tolerance`"
+                        )
                         continue
                     }
                     answer.text = "*"
                 } else if let range = spec.range(of: "..") {
                     guard let low = Double(spec[..<range.lowerBound].trimmingCharacters(in: .whitespaces)),
-                          let high = Double(spec[range.upperBound...].trimmingCharacters(in: .whitespaces)) else {
+                        let high = Double(spec[range.upperBound...].trimmingCharacters(in: .whitespaces))
+                    else {
                         error(at, fallback: fallback, "`\(spec)` is not a range: write `min..max`, e.g. `3.141..3.142`")
                         continue
                     }
@@ -426,7 +471,9 @@ public enum GIFT {
                 } else {
                     let parts = spec.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     guard let value = Double(parts[0]), parts.count == 1 || Double(parts[1]) != nil else {
-                        error(at, fallback: fallback, "`\(spec)` is not a number: write `value`, `value:tolerance` or `min..max`")
+                        error(
+                            at, fallback: fallback,
+                            "`\(spec)` is not a number: write `value`, `value:tolerance` or `min..max`")
                         continue
                     }
                     answer.value = value
@@ -462,13 +509,18 @@ public enum GIFT {
                     if let rule = try? JSONDecoder().decode(Answer.self, from: Data(json.utf8)) {
                         rules.append(rule)
                     } else {
-                        problems.append((comment.number, 1, "`kefu-rule:` must be followed by a JSON answer such as {\"pattern\": \"…\", \"fraction\": 100}"))
+                        problems.append(
+                            (
+                                comment.number, 1,
+                                "`kefu-rule:` must be followed by a JSON answer such as {\"pattern\": \"…\", \"fraction\": 100}"
+                            ))
                     }
                     continue
                 }
                 var rest = Substring(text)
                 while let open = rest.firstIndex(of: "["), let colon = rest[open...].firstIndex(of: ":"),
-                      let close = rest[colon...].firstIndex(of: "]") {
+                    let close = rest[colon...].firstIndex(of: "]")
+                {
                     let key = rest[rest.index(after: open)..<colon]
                     let value = String(rest[rest.index(after: colon)..<close]).trimmingCharacters(in: .whitespaces)
                     rest = rest[rest.index(after: close)...]
@@ -477,7 +529,8 @@ public enum GIFT {
                     switch key {
                     case "id": id = value
                     case "tag": tags += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    case "source": sources += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    case "source":
+                        sources += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     case "difficulty": difficulty = value
                     case "case": caseSensitive = value == "sensitive"
                     case "negative": allowsNegative = value == "allowed"
@@ -495,7 +548,9 @@ public enum GIFT {
     // MARK: - Writing
 
     /// Punctuation written straight after a missing-word blank, without a space.
-    static let closingPunctuation: Set<Character> = [".", ",", ";", ":", "!", "?", "。", "，", "；", "：", "！", "？", ")", "）"]
+    static let closingPunctuation: Set<Character> = [
+        ".", ",", ";", ":", "!", "?", "。", "，", "；", "：", "！", "？", ")", "）",
+    ]
 
     /// Writes `questions` as GIFT. Parsing the result gives the same questions back.
     public static func write(_ questions: [Question]) -> String {
@@ -540,7 +595,9 @@ public enum GIFT {
         var lines: [String] = []
         func feedback(_ text: String?) -> String { text.map { "#" + escape($0) } ?? "" }
         func weight(_ fraction: Double) -> String { "%\(Question.number(fraction))%" }
-        func text(_ answer: Answer) -> String { (answer.format.map { "[\($0.rawValue)]" } ?? "") + escape(answer.text ?? "") }
+        func text(_ answer: Answer) -> String {
+            (answer.format.map { "[\($0.rawValue)]" } ?? "") + escape(answer.text ?? "")
+        }
         switch question.type {
         case .description:
             return ""
@@ -562,23 +619,30 @@ public enum GIFT {
             }
         case .multiple:
             for answer in question.answers {
-                lines.append("~" + (answer.fraction == 0 ? "" : weight(answer.fraction)) + text(answer) + feedback(answer.feedback))
+                lines.append(
+                    "~" + (answer.fraction == 0 ? "" : weight(answer.fraction)) + text(answer)
+                        + feedback(answer.feedback))
             }
         case .short:
             for answer in question.answers where answer.text != nil && (literalOnly || answer.absent == nil) {
-                lines.append("=" + (answer.fraction >= 100 ? "" : weight(answer.fraction)) + text(answer) + feedback(answer.feedback))
+                lines.append(
+                    "=" + (answer.fraction >= 100 ? "" : weight(answer.fraction)) + text(answer)
+                        + feedback(answer.feedback))
             }
             // Pattern-only questions: Moodle still needs an answer; Kefu grades by the kefu-rule lines.
             if lines.isEmpty { lines.append("=%0%*") }
         case .numerical:
             for answer in question.answers {
                 if answer.isWildcard {
-                    lines.append("~" + (answer.fraction == 0 ? "" : weight(answer.fraction)) + "*" + feedback(answer.feedback))
+                    lines.append(
+                        "~" + (answer.fraction == 0 ? "" : weight(answer.fraction)) + "*" + feedback(answer.feedback))
                     continue
                 }
-                let spec = answer.value.map { Question.number($0) + ":" + Question.number(answer.tolerance ?? 0) }
+                let spec =
+                    answer.value.map { Question.number($0) + ":" + Question.number(answer.tolerance ?? 0) }
                     ?? Question.number(answer.min ?? 0) + ".." + Question.number(answer.max ?? 0)
-                lines.append("=" + (answer.fraction >= 100 ? "" : weight(answer.fraction)) + spec + feedback(answer.feedback))
+                lines.append(
+                    "=" + (answer.fraction >= 100 ? "" : weight(answer.fraction)) + spec + feedback(answer.feedback))
             }
             var block = "{#\n"
             for line in lines { block += "\t\(line)\n" }
@@ -586,7 +650,9 @@ public enum GIFT {
             return block + "}"
         case .matching:
             for pair in question.pairs {
-                lines.append("=" + (pair.format.map { "[\($0.rawValue)]" } ?? "") + escape(pair.question) + " -> " + escape(pair.answer))
+                lines.append(
+                    "=" + (pair.format.map { "[\($0.rawValue)]" } ?? "") + escape(pair.question) + " -> "
+                        + escape(pair.answer))
             }
         }
         var block = "{\n"

@@ -24,8 +24,10 @@ public enum Response: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         guard container.allKeys.count == 1, let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "a response has exactly one of choices, truth, text, number, matches"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a response has exactly one of choices, truth, text, number, matches"))
         }
         switch key {
         case .choices: self = .choices(try container.decode([Int].self, forKey: key))
@@ -52,7 +54,8 @@ public enum Response: Sendable, Hashable, Codable {
     public func fits(_ type: QuestionType) -> Bool {
         switch (self, type) {
         case (.choices, .single), (.choices, .multiple), (.truth, .truefalse), (.text, .short), (.text, .essay),
-             (.number, .numerical), (.matches, .matching): return true
+            (.number, .numerical), (.matches, .matching):
+            return true
         default: return false
         }
     }
@@ -125,7 +128,9 @@ public struct Grader: Sendable {
         if let pattern = answer.pattern {
             return answer.fraction > 0 ? "^\\s*(?:" + pattern + ")\\s*$" : pattern
         }
-        let literal = (answer.text ?? "").split(separator: "*", omittingEmptySubsequences: false).map { escapeLiteral(String($0)) }
+        let literal = (answer.text ?? "").split(separator: "*", omittingEmptySubsequences: false).map {
+            escapeLiteral(String($0))
+        }
         return "^\\s*" + literal.joined(separator: ".*") + "\\s*$"
     }
 
@@ -146,7 +151,9 @@ public struct Grader: Sendable {
             let source = patternSource(for: answer)
             do {
                 let pattern = try Pattern(source, options: options)
-                let absent = try (answer.absent ?? []).map { (text) throws(RegexError) in try Pattern(text, options: options) }
+                let absent = try (answer.absent ?? []).map { (text) throws(RegexError) in
+                    try Pattern(text, options: options)
+                }
                 compiled.append(Rule(pattern: pattern, absent: absent))
             } catch {
                 throw ExamError("question `\(question.id)`, answer \(n + 1): \(error.description); fix the pattern")
@@ -162,9 +169,13 @@ public struct Grader: Sendable {
         guard response.fits(question.type) else { return Grade(state: .wrong, fraction: 0) }
         switch (question.type, response) {
         case (.single, .choices(let chosen)):
-            guard chosen.count == 1, question.answers.indices.contains(chosen[0]) else { return Grade(state: chosen.isEmpty ? .unanswered : .wrong, fraction: 0) }
+            guard chosen.count == 1, question.answers.indices.contains(chosen[0]) else {
+                return Grade(state: chosen.isEmpty ? .unanswered : .wrong, fraction: 0)
+            }
             let answer = question.answers[chosen[0]]
-            return .from(fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [], rule: chosen[0])
+            return .from(
+                fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [],
+                rule: chosen[0])
         case (.multiple, .choices(let chosen)):
             let valid = Array(Set(chosen.filter { question.answers.indices.contains($0) })).sorted()
             if valid.isEmpty { return Grade(state: .unanswered, fraction: 0) }
@@ -175,7 +186,9 @@ public struct Grader: Sendable {
             return .from(fraction: value == question.correct ? 1 : 0, feedback: feedback)
         case (.numerical, .number(let value)):
             for (n, answer) in question.answers.enumerated() where Self.accepts(answer, value) {
-                return .from(fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [], rule: n)
+                return .from(
+                    fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [],
+                    rule: n)
             }
             return .from(fraction: 0, feedback: [])
         case (.matching, .matches(let chosen)):
@@ -185,10 +198,14 @@ public struct Grader: Sendable {
             let right = items.indices.filter { $0 < chosen.count && chosen[$0] == items[$0].answer }.count
             return .from(fraction: Double(right) / Double(items.count), feedback: [])
         case (.short, .text(let text)):
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return Grade(state: .unanswered, fraction: 0) }
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                return Grade(state: .unanswered, fraction: 0)
+            }
             return gradeShort(question, text)
         case (.essay, .text(let text)):
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return Grade(state: .unanswered, fraction: 0) }
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                return Grade(state: .unanswered, fraction: 0)
+            }
             return Grade(state: .needsGrading, fraction: nil)
         default:
             return Grade(state: .wrong, fraction: 0)
@@ -224,11 +241,14 @@ public struct Grader: Sendable {
                 }
                 if excluded { continue }
                 let answer = question.answers[n]
-                return .from(fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [], rule: n)
+                return .from(
+                    fraction: clamp(answer.fraction / 100, question), feedback: answer.feedback.map { [$0] } ?? [],
+                    rule: n)
             }
         } catch {
             // A pathological answer against a backtracking pattern: a person decides.
-            return Grade(state: .needsGrading, fraction: nil, feedback: ["automatic grading stopped: \(error.description)"])
+            return Grade(
+                state: .needsGrading, fraction: nil, feedback: ["automatic grading stopped: \(error.description)"])
         }
         return .from(fraction: 0, feedback: [])
     }

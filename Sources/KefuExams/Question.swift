@@ -82,7 +82,8 @@ public struct Answer: Sendable, Hashable, Codable {
 
     /// Creates an answer.
     public init(
-        text: String? = nil, format: TextFormat? = nil, pattern: String? = nil, absent: [String]? = nil, value: Double? = nil,
+        text: String? = nil, format: TextFormat? = nil, pattern: String? = nil, absent: [String]? = nil,
+        value: Double? = nil,
         tolerance: Double? = nil, min: Double? = nil, max: Double? = nil, fraction: Double, feedback: String? = nil
     ) {
         self.text = text
@@ -159,7 +160,8 @@ public struct Question: Sendable, Hashable, Codable {
     public init(
         id: String, name: String, category: String = "", tags: [String] = [], type: QuestionType, text: String,
         textFormat: TextFormat = .moodle, answers: [Answer] = [], pairs: [MatchPair] = [], correct: Bool? = nil,
-        trueFeedback: String? = nil, falseFeedback: String? = nil, generalFeedback: String? = nil, caseSensitive: Bool = false,
+        trueFeedback: String? = nil, falseFeedback: String? = nil, generalFeedback: String? = nil,
+        caseSensitive: Bool = false,
         allowsNegative: Bool = false, sources: [String] = [], difficulty: Difficulty? = nil
     ) {
         self.id = id
@@ -204,7 +206,9 @@ public struct Question: Sendable, Hashable, Codable {
             if answers.count < 2 { found.append("a multiple-answer question needs at least two choices") }
             let positive = answers.map(\.fraction).filter { $0 > 0 }.reduce(0, +)
             if abs(positive - 100) > Self.fractionTolerance {
-                found.append("the positive weights of a multiple-answer question must add up to 100%, not \(Self.percent(positive))")
+                found.append(
+                    "the positive weights of a multiple-answer question must add up to 100%, not \(Self.percent(positive))"
+                )
             }
         case .short:
             if answers.isEmpty { found.append("a short-answer question needs at least one answer") }
@@ -220,7 +224,9 @@ public struct Question: Sendable, Hashable, Codable {
                 if answer.value == nil && (answer.min == nil || answer.max == nil) {
                     found.append("each numerical answer needs `value` (and `tolerance`) or `min` and `max`")
                 } else if let min = answer.min, let max = answer.max, min > max {
-                    found.append("numerical range \(Self.number(min))..\(Self.number(max)) is empty: the minimum is above the maximum")
+                    found.append(
+                        "numerical range \(Self.number(min))..\(Self.number(max)) is empty: the minimum is above the maximum"
+                    )
                 }
             }
             if !answers.contains(where: { $0.fraction >= 100 - Self.fractionTolerance }) {
@@ -228,7 +234,10 @@ public struct Question: Sendable, Hashable, Codable {
             }
         case .matching:
             if matchingItems.count < 2 { found.append("a matching question needs at least two pairs") }
-            if matchingChoices.count < 3 { found.append("a matching question needs at least three answers to choose from (add a distractor `= -> …`)") }
+            if matchingChoices.count < 3 {
+                found.append(
+                    "a matching question needs at least three answers to choose from (add a distractor `= -> …`)")
+            }
         case .truefalse:
             if correct == nil { found.append("a true/false question needs its correct value") }
         case .essay, .description:
@@ -246,7 +255,8 @@ public struct Question: Sendable, Hashable, Codable {
 
     /// The answer weights Moodle accepts (its `fraction_options_full`), in percent; negatives of each are allowed too.
     public static let moodleFractions: [Double] = [
-        100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0,
+        100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111,
+        10, 5, 0,
     ]
 
     /// The Moodle weight `percent` stands for, or nil when Moodle would reject it.

@@ -42,7 +42,8 @@ public struct ExamSession: Sendable {
     public private(set) var submitted: SubmitReason?
 
     /// Creates a session (new, or rebuilt from storage).
-    public init(paper: Paper, deadline: Date?, responses: [Response?]? = nil, flagged: Set<Int> = [], position: Int = 0) {
+    public init(paper: Paper, deadline: Date?, responses: [Response?]? = nil, flagged: Set<Int> = [], position: Int = 0)
+    {
         self.paper = paper
         self.deadline = deadline
         self.responses = responses ?? Array(repeating: nil, count: paper.items.count)
@@ -83,15 +84,21 @@ public struct ExamSession: Sendable {
     /// Why `response` cannot answer `question`, or nil.
     static func problem(_ response: Response, _ question: Question) -> String? {
         guard question.type != .description else { return "this is a description: there is nothing to answer" }
-        guard response.fits(question.type) else { return "this \(question.type.rawValue) question takes a different kind of answer" }
+        guard response.fits(question.type) else {
+            return "this \(question.type.rawValue) question takes a different kind of answer"
+        }
         switch response {
         case .choices(let chosen):
             if chosen.contains(where: { !question.answers.indices.contains($0) }) { return "there is no such choice" }
             if question.type == .single, chosen.count > 1 { return "choose one answer" }
         case .matches(let chosen):
-            if chosen.count != question.matchingItems.count { return "give one answer per item (\(question.matchingItems.count))" }
+            if chosen.count != question.matchingItems.count {
+                return "give one answer per item (\(question.matchingItems.count))"
+            }
             let choices = Set(question.matchingChoices)
-            if chosen.contains(where: { $0.map { !choices.contains($0) } ?? false }) { return "that answer is not one of the choices" }
+            if chosen.contains(where: { $0.map { !choices.contains($0) } ?? false }) {
+                return "that answer is not one of the choices"
+            }
         case .number(let value):
             if !value.isFinite { return "not a number" }
         default: break
@@ -175,7 +182,9 @@ public struct Marking: Sendable, Hashable, Codable {
 
     /// Grades `responses` to `paper`. `manual` holds marks a grader gave (position → fraction 0…1); they replace
     /// the automatic grade of those positions.
-    public static func grade(_ paper: Paper, responses: [Response?], grader: Grader, manual: [Int: Double] = [:]) -> Marking {
+    public static func grade(
+        _ paper: Paper, responses: [Response?], grader: Grader, manual: [Int: Double] = [:]
+    ) -> Marking {
         var items: [Item] = []
         var total = 0.0
         var pending = 0
@@ -188,8 +197,11 @@ public struct Marking: Sendable, Hashable, Codable {
             let awarded = grade.fraction.map { $0 * item.mark }
             if grade.state == .needsGrading { pending += 1 }
             total += awarded ?? 0
-            items.append(Item(position: position, slot: item.slot, key: item.key, mark: item.question.type == .description ? 0 : item.mark,
-                              grade: grade, awarded: awarded))
+            items.append(
+                Item(
+                    position: position, slot: item.slot, key: item.key,
+                    mark: item.question.type == .description ? 0 : item.mark,
+                    grade: grade, awarded: awarded))
         }
         return Marking(items: items, total: total, maximum: paper.maximum, pending: pending)
     }

@@ -85,7 +85,9 @@ public enum ItemAnalysis {
         var byKey: [String: [(mark: Double, rest: Double, maximum: Double)]] = [:]
         for attempt in attempts {
             let total = attempt.total
-            for item in attempt.items { byKey[item.key, default: []].append((item.mark, total - item.mark, item.maximum)) }
+            for item in attempt.items {
+                byKey[item.key, default: []].append((item.mark, total - item.mark, item.maximum))
+            }
         }
         var items: [Item] = []
         for (key, rows) in byKey {
@@ -109,8 +111,11 @@ public enum ItemAnalysis {
             if rows.count > 1, facility > 95 { flags.append(.tooEasy) }
             if rows.count > 1, facility < 5 { flags.append(.tooHard) }
             if let e = efficiency, e < 15 { flags.append(.lowEfficiency) }
-            items.append(Item(key: key, count: rows.count, facility: facility, standardDeviation: sd, discrimination: discrimination,
-                              efficiency: efficiency, flags: flags))
+            items.append(
+                Item(
+                    key: key, count: rows.count, facility: facility, standardDeviation: sd,
+                    discrimination: discrimination,
+                    efficiency: efficiency, flags: flags))
         }
         items.sort { $0.key < $1.key }
         // Test level, over slots (a random draw puts different questions in a slot; Moodle does the same).
@@ -136,9 +141,10 @@ public enum ItemAnalysis {
                 }
             }
         }
-        return Report(attempts: attempts.count, mean: percents.isEmpty ? 0 : mean(percents), median: median(percents),
-                      standardDeviation: sdPercent, slots: slotCount, internalConsistency: cic, errorRatio: errorRatio,
-                      standardError: standardError, items: items)
+        return Report(
+            attempts: attempts.count, mean: percents.isEmpty ? 0 : mean(percents), median: median(percents),
+            standardDeviation: sdPercent, slots: slotCount, internalConsistency: cic, errorRatio: errorRatio,
+            standardError: standardError, items: items)
     }
 
     static func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }

@@ -59,10 +59,12 @@ public struct Checkpoint: Sendable, Hashable {
         }
         let body = String(text[..<split.lowerBound]) + "\n"
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 4, let size = Int(lines[1]), let root = Data(base64Encoded: lines[2]), root.count == 32 else {
+        guard lines.count >= 4, let size = Int(lines[1]), let root = Data(base64Encoded: lines[2]), root.count == 32
+        else {
             throw LedgerError(.malformed("the checkpoint body needs an origin, a tree size and a base64 root hash"))
         }
-        let timestamp = lines.first { $0.hasPrefix("timestamp ") }.map { String($0.dropFirst("timestamp ".count)) } ?? ""
+        let timestamp =
+            lines.first { $0.hasPrefix("timestamp ") }.map { String($0.dropFirst("timestamp ".count)) } ?? ""
         let checkpoint = Checkpoint(origin: lines[0], size: size, root: Array(root), timestamp: timestamp)
         guard checkpoint.body == body else {
             throw LedgerError(.malformed("the checkpoint body is not in Kefu's form"))
@@ -71,7 +73,8 @@ public struct Checkpoint: Sendable, Hashable {
         let signatureLines = text[split.upperBound...].split(separator: "\n").map(String.init)
         for line in signatureLines where line.hasPrefix("— ") {
             let parts = line.split(separator: " ")
-            guard parts.count == 3, String(parts[1]) == checkpoint.origin, let blob = Data(base64Encoded: String(parts[2])),
+            guard parts.count == 3, String(parts[1]) == checkpoint.origin,
+                let blob = Data(base64Encoded: String(parts[2])),
                 blob.count == 68, Array(blob.prefix(4)) == expectedID
             else { continue }
             if publicKey.isValidSignature(blob.dropFirst(4), for: Array(body.utf8)) { return checkpoint }
@@ -85,8 +88,10 @@ public struct Checkpoint: Sendable, Hashable {
 public enum Base64URL {
     /// Encodes.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     /// Decodes, or nil.
@@ -102,12 +107,16 @@ public enum JOSE {
     /// The public key as a JWK (RFC 8037), with its RFC 7638 thumbprint as `kid`.
     public static func jwk(_ key: Curve25519.Signing.PublicKey) -> JSONValue {
         let x = Base64URL.encode(key.rawRepresentation)
-        return .object(["kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(x), "kid": .string(thumbprint(key))])
+        return .object([
+            "kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(x), "kid": .string(thumbprint(key)),
+        ])
     }
 
     /// RFC 7638 thumbprint of the key.
     public static func thumbprint(_ key: Curve25519.Signing.PublicKey) -> String {
-        let required = JSONValue.object(["crv": .string("Ed25519"), "kty": .string("OKP"), "x": .string(Base64URL.encode(key.rawRepresentation))])
+        let required = JSONValue.object([
+            "crv": .string("Ed25519"), "kty": .string("OKP"), "x": .string(Base64URL.encode(key.rawRepresentation)),
+        ])
         return Base64URL.encode(SHA256.hash(data: required.canonicalBytes))
     }
 
@@ -129,8 +138,11 @@ public enum JOSE {
     }
 
     /// Verifies a compact JWS and returns its header and payload.
-    public static func verify(_ jws: String, key: Curve25519.Signing.PublicKey) throws -> (header: JSONValue, payload: [UInt8]) {
-        let parts = jws.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".", omittingEmptySubsequences: false)
+    public static func verify(
+        _ jws: String, key: Curve25519.Signing.PublicKey
+    ) throws -> (header: JSONValue, payload: [UInt8]) {
+        let parts = jws.trimmingCharacters(in: .whitespacesAndNewlines).split(
+            separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payload = Base64URL.decode(parts[1]),
             let signature = Base64URL.decode(parts[2])
         else { throw LedgerError(.malformed("not a compact JWS (three base64url parts separated by dots)")) }
@@ -139,7 +151,8 @@ public enum JOSE {
             throw LedgerError(.malformed("the JWS algorithm is not EdDSA"))
         }
         guard key.isValidSignature(signature, for: Array("\(parts[0]).\(parts[1])".utf8)) else {
-            throw LedgerError(.badSignature("the credential's signature does not match its content or the issuer's key"))
+            throw LedgerError(
+                .badSignature("the credential's signature does not match its content or the issuer's key"))
         }
         return (header, payload)
     }

@@ -49,7 +49,9 @@ public enum OpenBadge {
             "@context": .array(contexts.map(JSONValue.string)),
             "id": .string("urn:kefu:\(ledgerOrigin):entry:\(entry.sequence)"),
             "type": .array([.string("VerifiableCredential"), .string("OpenBadgeCredential")]),
-            "issuer": .object(["id": .string(issuer.id), "type": .array([.string("Profile")]), "name": .string(issuer.name)]),
+            "issuer": .object([
+                "id": .string(issuer.id), "type": .array([.string("Profile")]), "name": .string(issuer.name),
+            ]),
             "validFrom": .string(entry.recordedAt),
             "name": .string(achievement.name),
             "credentialSubject": .object([
@@ -64,11 +66,13 @@ public enum OpenBadge {
                     "criteria": .object(["narrative": .string(achievement.criteria)]),
                 ]),
             ]),
-            "evidence": .array([.object([
-                "id": .string("urn:kefu:\(ledgerOrigin):entry:\(entry.sequence)"),
-                "type": .array([.string("Evidence")]),
-                "name": .string("Kefu ledger entry \(entry.sequence), chain hash \(entry.chainHash)"),
-            ])]),
+            "evidence": .array([
+                .object([
+                    "id": .string("urn:kefu:\(ledgerOrigin):entry:\(entry.sequence)"),
+                    "type": .array([.string("Evidence")]),
+                    "name": .string("Kefu ledger entry \(entry.sequence), chain hash \(entry.chainHash)"),
+                ])
+            ]),
         ]
         if let validUntil = entry.validUntil { credential["validUntil"] = .string(validUntil + "T23:59:59Z") }
         return .object(credential)

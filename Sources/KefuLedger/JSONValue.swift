@@ -89,7 +89,9 @@ public enum JSONValue: Sendable, Hashable {
 
         mutating func literal(_ word: String, _ value: JSONValue) throws -> JSONValue {
             let w = Array(word.utf8)
-            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw error("unexpected token") }
+            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else {
+                throw error("unexpected token")
+            }
             index += w.count
             return value
         }
@@ -106,20 +108,32 @@ public enum JSONValue: Sendable, Hashable {
                 index += 1
                 var items: [JSONValue] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(items)
+                }
                 while true {
                     items.append(try value())
                     skipSpace()
                     guard index < bytes.count else { throw error("unterminated array") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                        return .array(items)
+                    }
                     throw error("expected , or ]")
                 }
             case UInt8(ascii: "{"):
                 index += 1
                 var members: [String: JSONValue] = [:]
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
                 while true {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
@@ -131,18 +145,28 @@ public enum JSONValue: Sendable, Hashable {
                     members[key] = try value()
                     skipSpace()
                     guard index < bytes.count else { throw error("unterminated object") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "}") {
+                        index += 1
+                        return .object(members)
+                    }
                     throw error("expected , or }")
                 }
             default:
                 let start = index
                 if bytes[index] == UInt8(ascii: "-") { index += 1 }
                 while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
-                if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+                if index < bytes.count,
+                    [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
+                {
                     throw LedgerError(.malformed("a number with a fraction; ledger entries carry decimals as strings"))
                 }
-                guard let number = Int64(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw error("bad number") }
+                guard let number = Int64(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+                    throw error("bad number")
+                }
                 return .int(number)
             }
         }
@@ -154,7 +178,10 @@ public enum JSONValue: Sendable, Hashable {
                 let b = bytes[index]
                 index += 1
                 if b == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
-                guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+                guard b == UInt8(ascii: "\\") else {
+                    out.append(b)
+                    continue
+                }
                 guard index < bytes.count else { break }
                 let e = bytes[index]
                 index += 1
@@ -165,12 +192,15 @@ public enum JSONValue: Sendable, Hashable {
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, var code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                    guard index + 4 <= bytes.count,
+                        var code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                    else {
                         throw error("bad \\u escape")
                     }
                     index += 4
                     if (0xD800...0xDBFF).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                        let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16), (0xDC00...0xDFFF).contains(low)
+                        let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16),
+                        (0xDC00...0xDFFF).contains(low)
                     {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         index += 6

@@ -152,7 +152,10 @@ public enum LedgerVerifier {
         for (index, row) in stored.enumerated() {
             let expectedSequence = index + 1
             guard row.sequence == expectedSequence else {
-                let what = row.sequence > expectedSequence ? "entry \(expectedSequence) is missing (deleted?)" : "entry \(row.sequence) appears out of order or twice"
+                let what =
+                    row.sequence > expectedSequence
+                    ? "entry \(expectedSequence) is missing (deleted?)"
+                    : "entry \(row.sequence) appears out of order or twice"
                 return report(expectedSequence, "\(what): sequence numbers must run 1, 2, 3, … without gaps")
             }
             let entry: LedgerEntry
@@ -165,14 +168,19 @@ public enum LedgerVerifier {
                 return report(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)")
             }
             if entry.sequence != row.sequence {
-                return report(row.sequence, "entry \(row.sequence) says it is entry \(entry.sequence) (moved or inserted)")
+                return report(
+                    row.sequence, "entry \(row.sequence) says it is entry \(entry.sequence) (moved or inserted)")
             }
             if entry.previousHash != previous {
-                return report(row.sequence, "entry \(row.sequence) does not link to entry \(row.sequence - 1): the chain is broken (an entry was inserted, deleted or edited)")
+                return report(
+                    row.sequence,
+                    "entry \(row.sequence) does not link to entry \(row.sequence - 1): the chain is broken (an entry was inserted, deleted or edited)"
+                )
             }
             let hash = entry.chainHash
             if hash != row.hash {
-                return report(row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
+                return report(
+                    row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
             }
             previous = hash
             leaves.append(entry.leafHash)
@@ -181,7 +189,10 @@ public enum LedgerVerifier {
             if checkpoint.size > leaves.count {
                 return VerificationReport(
                     checked: leaves.count,
-                    firstProblem: (leaves.count + 1, "the checkpoint covers \(checkpoint.size) entries but the ledger has \(leaves.count): entries \(leaves.count + 1)–\(checkpoint.size) were removed (truncated tail)"),
+                    firstProblem: (
+                        leaves.count + 1,
+                        "the checkpoint covers \(checkpoint.size) entries but the ledger has \(leaves.count): entries \(leaves.count + 1)–\(checkpoint.size) were removed (truncated tail)"
+                    ),
                     root: Merkle.root(leaves))
             }
             if Merkle.root(leaves[..<checkpoint.size]) != checkpoint.root {
@@ -189,7 +200,10 @@ public enum LedgerVerifier {
                 // alone; report the checkpoint's range.
                 return VerificationReport(
                     checked: leaves.count,
-                    firstProblem: (1, "the first \(checkpoint.size) entries do not match the signed checkpoint's root: history within entries 1–\(checkpoint.size) was rewritten"),
+                    firstProblem: (
+                        1,
+                        "the first \(checkpoint.size) entries do not match the signed checkpoint's root: history within entries 1–\(checkpoint.size) was rewritten"
+                    ),
                     root: Merkle.root(leaves))
             }
         }

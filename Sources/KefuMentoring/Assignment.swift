@@ -16,7 +16,10 @@ public struct Apprentice: Sendable, Hashable {
     public var managerID: String?
 
     /// Creates an apprentice.
-    public init(id: String, languages: [String], channels: [Channel], site: String = "", team: String = "", managerID: String? = nil) {
+    public init(
+        id: String, languages: [String], channels: [Channel], site: String = "", team: String = "",
+        managerID: String? = nil
+    ) {
         self.id = id
         self.languages = languages
         self.channels = channels
@@ -46,8 +49,11 @@ public struct Mentor: Sendable, Hashable {
     public var ineligibility: String?
 
     /// Creates a mentor.
-    public init(id: String, languages: [String], channels: [Channel], site: String = "", team: String = "", capacity: Int, load: Int = 0,
-                ineligibility: String? = nil) {
+    public init(
+        id: String, languages: [String], channels: [Channel], site: String = "", team: String = "", capacity: Int,
+        load: Int = 0,
+        ineligibility: String? = nil
+    ) {
         self.id = id
         self.languages = languages
         self.channels = channels
@@ -86,7 +92,10 @@ public struct MatchWeights: Sendable, Hashable, Codable {
     public var load: Double
 
     /// Creates weights.
-    public init(sameSite: Double = 3, sameTeam: Double = 2, notLineManager: Double = 2, sharedChannels: Double = 1, load: Double = 1) {
+    public init(
+        sameSite: Double = 3, sameTeam: Double = 2, notLineManager: Double = 2, sharedChannels: Double = 1,
+        load: Double = 1
+    ) {
         self.sameSite = sameSite
         self.sameTeam = sameTeam
         self.notLineManager = notLineManager
@@ -197,7 +206,9 @@ public struct MentorMatcher: Sendable {
         let n = people.count
         guard n > 0 else { return AssignmentPlan(pairs: [], unmatched: [], objective: 0) }
         // Leaving someone unmatched costs more than any score difference, so the number matched is maximised first.
-        let maxScore = weights.sameSite + weights.sameTeam + weights.notLineManager + weights.sharedChannels * Double(Channel.allCases.count)
+        let maxScore =
+            weights.sameSite + weights.sameTeam + weights.notLineManager + weights.sharedChannels
+            * Double(Channel.allCases.count)
             + weights.load * Double((staff.map(\.capacity).max() ?? 0) + 1)
         let unmatchedCost = 2 * (abs(maxScore) + 1) * Double(n + 1)
         let forbidden = unmatchedCost * 4
@@ -230,8 +241,10 @@ public struct MentorMatcher: Sendable {
                 let load = staff[m].load + taken[m, default: 0] + 1
                 taken[m, default: 0] += 1
                 objective += value - weights.load * Double(load - 1)
-                pairs.append(Pairing(apprentice: apprentice.id, mentor: staff[m].id, score: value, load: load,
-                                     reasons: reasons + (weights.load != 0 ? ["load \(load)/\(staff[m].capacity)"] : [])))
+                pairs.append(
+                    Pairing(
+                        apprentice: apprentice.id, mentor: staff[m].id, score: value, load: load,
+                        reasons: reasons + (weights.load != 0 ? ["load \(load)/\(staff[m].capacity)"] : [])))
             } else {
                 unmatched.append(Unmatched(apprentice: apprentice.id, reason: explain(apprentice, staff)))
             }
@@ -244,12 +257,14 @@ public struct MentorMatcher: Sendable {
         if mentors.isEmpty { return "there are no mentors" }
         let compatible = mentors.filter { blocker(apprentice, $0) == nil }
         if !compatible.isEmpty {
-            return "every compatible mentor is at capacity (\(compatible.map { "\($0.id) \($0.capacity)" }.joined(separator: ", ")))"
+            return
+                "every compatible mentor is at capacity (\(compatible.map { "\($0.id) \($0.capacity)" }.joined(separator: ", ")))"
         }
         var counts: [String: [String]] = [:]
         for mentor in mentors { counts[blocker(apprentice, mentor) ?? "", default: []].append(mentor.id) }
         let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value.joined(separator: ", ")): \($0.key)" }
-        let wanted = "speaks \(apprentice.languages.joined(separator: "/")), serves \(apprentice.channels.map(\.rawValue).joined(separator: "/"))"
+        let wanted =
+            "speaks \(apprentice.languages.joined(separator: "/")), serves \(apprentice.channels.map(\.rawValue).joined(separator: "/"))"
         return "no compatible mentor (\(wanted)) — \(parts.joined(separator: "; "))"
     }
 

@@ -34,7 +34,9 @@ public enum Agreement {
     public static func fleissKappa(_ table: [[Int]]) -> Double? {
         guard let first = table.first else { return nil }
         let raters = first.reduce(0, +)
-        guard raters >= 2, table.allSatisfy({ $0.reduce(0, +) == raters && $0.count == first.count }) else { return nil }
+        guard raters >= 2, table.allSatisfy({ $0.reduce(0, +) == raters && $0.count == first.count }) else {
+            return nil
+        }
         let subjects = Double(table.count)
         let n = Double(raters)
         var categoryTotals = [Double](repeating: 0, count: first.count)

@@ -41,23 +41,36 @@ public struct Masker: Sendable {
 
     /// Creates a masker for `kinds` (all by default) plus `customPatterns` (PCRE2, matched on the raw
     /// text; the whole match is masked except its last four digits).
-    public init(kinds: Set<PersonalDataKind> = Set(PersonalDataKind.allCases), customPatterns: [String] = []) throws(RegexError) {
+    public init(
+        kinds: Set<PersonalDataKind> = Set(PersonalDataKind.allCases), customPatterns: [String] = []
+    ) throws(RegexError) {
         self.kinds = kinds
         var compiled: [Pattern] = []
-        for source in customPatterns { compiled.append(try Pattern(source, options: PatternOptions(caseless: false, normalization: .none))) }
+        for source in customPatterns {
+            compiled.append(try Pattern(source, options: PatternOptions(caseless: false, normalization: .none)))
+        }
         custom = compiled
         let exact = PatternOptions(caseless: false, normalization: .none)
         // `(?<![0-9A-Za-z])` keeps tracking numbers such as SF1234567890123 intact.
-        id18 = try Pattern(#"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"#, options: exact)
-        id15 = try Pattern(#"(?:身份证|证件|ID\s*card|identity)[^0-9]{0,8}(?<![0-9A-Za-z])([1-8]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])"#, options: PatternOptions(caseless: true, normalization: .none))
-        card = try Pattern(#"(?<![0-9A-Za-z.])[3-6]\d{3}(?:[ -]?\d){9,15}(?![0-9A-Za-z.])(?!\s*(?:元|块|yuan|RMB|CNY|%))"#, options: exact)
-        mobile = try Pattern(#"(?<![0-9A-Za-z])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9A-Za-z])"#, options: exact)
+        id18 = try Pattern(
+            #"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"#,
+            options: exact)
+        id15 = try Pattern(
+            #"(?:身份证|证件|ID\s*card|identity)[^0-9]{0,8}(?<![0-9A-Za-z])([1-8]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])"#,
+            options: PatternOptions(caseless: true, normalization: .none))
+        card = try Pattern(
+            #"(?<![0-9A-Za-z.])[3-6]\d{3}(?:[ -]?\d){9,15}(?![0-9A-Za-z.])(?!\s*(?:元|块|yuan|RMB|CNY|%))"#,
+            options: exact)
+        mobile = try Pattern(
+            #"(?<![0-9A-Za-z])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9A-Za-z])"#, options: exact)
         email = try Pattern(#"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#, options: exact)
     }
 
     /// Words that make a long number an order, tracking or money number rather than a card.
-    static let nonCardContext: [[UInt8]] = ["订单", "单号", "运单", "快递", "物流", "order", "tracking", "waybill", "invoice", "发票", "工单", "ticket"]
-        .map { Array($0.utf8) }
+    static let nonCardContext: [[UInt8]] = [
+        "订单", "单号", "运单", "快递", "物流", "order", "tracking", "waybill", "invoice", "发票", "工单", "ticket",
+    ]
+    .map { Array($0.utf8) }
 
     /// True when `text` may contain something to mask (cheap pre-check: enough digits, or an `@`).
     @inline(__always) static func mayContainPersonalData(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -84,11 +97,16 @@ public struct Masker: Sendable {
             guard !custom.isEmpty || Self.mayContainPersonalData(bytes) else { return [] }
             var found: [Finding] = []
             func add(_ kind: PersonalDataKind, _ range: Range<Int>) {
-                if !found.contains(where: { $0.range.overlaps(range) }) { found.append(Finding(kind: kind, range: range)) }
+                if !found.contains(where: { $0.range.overlaps(range) }) {
+                    found.append(Finding(kind: kind, range: range))
+                }
             }
-            func digits(_ range: Range<Int>) -> [UInt8] { bytes[range].filter { $0 >= 0x30 && $0 <= 0x39 || $0 == 0x58 || $0 == 0x78 } }
+            func digits(_ range: Range<Int>) -> [UInt8] {
+                bytes[range].filter { $0 >= 0x30 && $0 <= 0x39 || $0 == 0x58 || $0 == 0x78 }
+            }
             if kinds.contains(.residentID) {
-                for r in (try? id18.allMatches(in: bytes, scratch: scratch)) ?? [] where Self.isValidResidentID(digits(r)) { add(.residentID, r) }
+                for r in (try? id18.allMatches(in: bytes, scratch: scratch)) ?? []
+                where Self.isValidResidentID(digits(r)) { add(.residentID, r) }
                 var start = 0
                 while let r = try? id15.firstMatch(in: bytes, from: start, scratch: scratch) {
                     // Mask only the number (the last 15 bytes of the match), not the keyword before it.
@@ -105,12 +123,16 @@ public struct Masker: Sendable {
             if kinds.contains(.bankCard) {
                 for r in (try? card.allMatches(in: bytes, scratch: scratch)) ?? [] {
                     let d = digits(r)
-                    guard (13...19).contains(d.count), Self.luhn(d), !Self.hasNonCardContext(bytes, before: r.lowerBound) else { continue }
+                    guard (13...19).contains(d.count), Self.luhn(d),
+                        !Self.hasNonCardContext(bytes, before: r.lowerBound)
+                    else { continue }
                     add(.bankCard, r)
                 }
             }
             for pattern in custom {
-                for r in (try? pattern.allMatches(in: bytes, scratch: scratch)) ?? [] where !r.isEmpty { add(.custom, r) }
+                for r in (try? pattern.allMatches(in: bytes, scratch: scratch)) ?? [] where !r.isEmpty {
+                    add(.custom, r)
+                }
             }
             return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
         }

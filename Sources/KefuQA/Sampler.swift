@@ -1,4 +1,5 @@
 import KefuCore
+
 /// Stratified random sampling per agent (and per stratum), reproducible from a seed.
 ///
 /// Each (agent, stratum) group is drawn with its own generator, seeded from the sample's seed and the
@@ -49,7 +50,9 @@ public enum Sampler {
             if units.count <= perGroup {
                 members += units
                 if units.count < perGroup {
-                    shortfalls.append(Shortfall(agent: units[0].agent, stratum: units[0].stratum, available: units.count, wanted: perGroup))
+                    shortfalls.append(
+                        Shortfall(
+                            agent: units[0].agent, stratum: units[0].stratum, available: units.count, wanted: perGroup))
                 }
                 continue
             }

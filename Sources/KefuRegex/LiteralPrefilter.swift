@@ -241,7 +241,9 @@ enum LiteralAnalysis {
         /// literal is still necessary (PCRE2 then decides the case).
         func literal(_ scalar: Unicode.Scalar) -> Info {
             if scalar.value < 0x80 {
-                if caseless && !nfkc && (scalar == "k" || scalar == "K" || scalar == "s" || scalar == "S") { return .unknown }
+                if caseless && !nfkc && (scalar == "k" || scalar == "K" || scalar == "s" || scalar == "S") {
+                    return .unknown
+                }
                 let isUpper = scalar.value >= 0x41 && scalar.value <= 0x5A
                 let lowered = isUpper ? Unicode.Scalar(UInt8(scalar.value | 0x20)) : scalar
                 return .exact([String(Character(lowered))])
@@ -267,7 +269,10 @@ enum LiteralAnalysis {
                 // {n}, {n,}, {n,m}; anything else is a literal brace.
                 var p = position + 1
                 var digits = ""
-                while p < scalars.count, let d = scalars[p].properties.numericType, d == .decimal { digits.unicodeScalars.append(scalars[p]); p += 1 }
+                while p < scalars.count, let d = scalars[p].properties.numericType, d == .decimal {
+                    digits.unicodeScalars.append(scalars[p])
+                    p += 1
+                }
                 guard p < scalars.count, scalars[p] == "}" || scalars[p] == "," else { return atom }
                 var q = p
                 if scalars[q] == "," {
@@ -327,14 +332,24 @@ enum LiteralAnalysis {
                 if current == "{" {
                     var hex = ""
                     position += 1
-                    while let h = current, h != "}" { hex.unicodeScalars.append(h); position += 1 }
+                    while let h = current, h != "}" {
+                        hex.unicodeScalars.append(h)
+                        position += 1
+                    }
                     position += 1
-                    guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else { throw Unsupported() }
+                    guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else {
+                        throw Unsupported()
+                    }
                     return literal(scalar)
                 }
                 var hex = ""
-                while hex.count < 2, let h = current, h.properties.isASCIIHexDigit { hex.unicodeScalars.append(h); position += 1 }
-                guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else { throw Unsupported() }
+                while hex.count < 2, let h = current, h.properties.isASCIIHexDigit {
+                    hex.unicodeScalars.append(h)
+                    position += 1
+                }
+                guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else {
+                    throw Unsupported()
+                }
                 return literal(scalar)
             case "t": return literal("\t")
             case "n": return literal("\n")
@@ -344,7 +359,10 @@ enum LiteralAnalysis {
                 return .exact([""])
             case "p", "P", "g", "k", "N", "o":
                 if current == "{" {
-                    while let h = current, h != "}" { position += 1; _ = h }
+                    while let h = current, h != "}" {
+                        position += 1
+                        _ = h
+                    }
                     position += 1
                 } else if e == "p" || e == "P" {
                     position += 1
@@ -397,20 +415,32 @@ enum LiteralAnalysis {
                         position += 1
                         zeroWidth = true
                     } else {
-                        while let n = current, n != ">" { position += 1; _ = n }
+                        while let n = current, n != ">" {
+                            position += 1
+                            _ = n
+                        }
                         position += 1
                     }
                 case "P":
                     position += 1
                     guard current == "<" else { throw Unsupported() }
-                    while let n = current, n != ">" { position += 1; _ = n }
+                    while let n = current, n != ">" {
+                        position += 1
+                        _ = n
+                    }
                     position += 1
                 case "'":
                     position += 1
-                    while let n = current, n != "'" { position += 1; _ = n }
+                    while let n = current, n != "'" {
+                        position += 1
+                        _ = n
+                    }
                     position += 1
                 case "#":
-                    while let n = current, n != ")" { position += 1; _ = n }
+                    while let n = current, n != ")" {
+                        position += 1
+                        _ = n
+                    }
                     position += 1
                     return .exact([""])
                 default:

@@ -18,7 +18,8 @@ public struct NormalizationOptions: Sendable, Hashable, Codable {
     }
 
     /// No normalization: text is matched as written.
-    public static let none = NormalizationOptions(nfkc: false, traditionalToSimplified: false, collapseWhitespace: false)
+    public static let none = NormalizationOptions(
+        nfkc: false, traditionalToSimplified: false, collapseWhitespace: false)
     /// Everything on: the default for Chinese and English rubrics.
     public static let standard = NormalizationOptions()
 
@@ -153,7 +154,8 @@ public struct Normalizer: Sendable {
                     end = scalars.index(after: end)
                     count += 1
                 }
-                let segment = String(String.UnicodeScalarView(scalars[index..<end])).precomposedStringWithCompatibilityMapping
+                let segment = String(String.UnicodeScalarView(scalars[index..<end]))
+                    .precomposedStringWithCompatibilityMapping
                 for composed in segment.unicodeScalars {
                     writer.emit(mapped: table.mapped(composed, skipNFKC: true), position, position + count)
                 }
@@ -166,7 +168,8 @@ public struct Normalizer: Sendable {
             position += 1
         }
         writer.flushSpace()
-        return NormalizedText(bytes: writer.bytes, originStart: writer.starts, originEnd: writer.ends, originalLength: Int(position))
+        return NormalizedText(
+            bytes: writer.bytes, originStart: writer.starts, originEnd: writer.ends, originalLength: Int(position))
     }
 
     /// Normalizes one scalar (used for pattern literals); nil when normalization leaves it unchanged.
@@ -300,7 +303,8 @@ final class ScalarTable: Sendable {
         return ScalarTable(bmp: bmp, multi: multi, astral: astral, t2sOnly: nfkc ? t2sOnly ?? identity : nil)
     }
 
-    private static let identity = ScalarTable(bmp: (0..<0x10000).map { UInt32($0) }, multi: [], astral: [:], t2sOnly: nil)
+    private static let identity = ScalarTable(
+        bmp: (0..<0x10000).map { UInt32($0) }, multi: [], astral: [:], t2sOnly: nil)
 }
 
 /// Builds each table once, on first use, under a lock.

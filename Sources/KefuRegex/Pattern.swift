@@ -62,9 +62,10 @@ public final class Pattern: @unchecked Sendable {
             pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
         }
         guard let compiled else {
-            throw RegexError(kind: .compile(
-                message: Self.message(for: errorCode),
-                sourceOffset: rewritten.sourceOffset(forByte: errorOffset)))
+            throw RegexError(
+                kind: .compile(
+                    message: Self.message(for: errorCode),
+                    sourceOffset: rewritten.sourceOffset(forByte: errorOffset)))
         }
         self.code = compiled
         self.source = source
@@ -86,12 +87,17 @@ public final class Pattern: @unchecked Sendable {
     ///
     /// `subject` must be valid UTF-8 (every Swift `String` and every ``NormalizedText`` is): it is not
     /// re-validated, which is what makes repeated matching on the same text cheap.
-    public func firstMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0, scratch: MatchScratch) throws(RegexError) -> Range<Int>? {
+    public func firstMatch(
+        in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0, scratch: MatchScratch
+    ) throws(RegexError) -> Range<Int>? {
         let rc: Int32
         if isJIT {
-            rc = pcre2_jit_match_8(code, subject.baseAddress, subject.count, start, 0, scratch.matchData, scratch.context)
+            rc = pcre2_jit_match_8(
+                code, subject.baseAddress, subject.count, start, 0, scratch.matchData, scratch.context)
         } else {
-            rc = pcre2_match_8(code, subject.baseAddress, subject.count, start, UInt32(PCRE2_NO_UTF_CHECK), scratch.matchData, scratch.context)
+            rc = pcre2_match_8(
+                code, subject.baseAddress, subject.count, start, UInt32(PCRE2_NO_UTF_CHECK), scratch.matchData,
+                scratch.context)
         }
         if rc >= 0 {
             let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
@@ -108,7 +114,9 @@ public final class Pattern: @unchecked Sendable {
     }
 
     /// All non-overlapping matches as byte ranges (an empty match advances by one character).
-    public func allMatches(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) throws(RegexError) -> [Range<Int>] {
+    public func allMatches(
+        in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch
+    ) throws(RegexError) -> [Range<Int>] {
         var results: [Range<Int>] = []
         var start = 0
         while start <= subject.count, let range = try firstMatch(in: subject, from: start, scratch: scratch) {

@@ -91,8 +91,10 @@ struct PatternSource {
                 return
             }
             for m in mapped {
-                let needsEscape = inClass
-                    ? (m.value < 0x80 && m.properties.isASCIIHexDigit == false && !m.properties.isAlphabetic && m != " ")
+                let needsEscape =
+                    inClass
+                    ? (m.value < 0x80 && m.properties.isASCIIHexDigit == false && !m.properties.isAlphabetic
+                        && m != " ")
                     : "\\^$.|?*+()[]{}".unicodeScalars.contains(m)
                 if inQuote && m == "\\" {
                     appendScalar(scalar, source: source)
@@ -130,7 +132,8 @@ struct PatternSource {
             if !inClass && (e == "b" || e == "B") {
                 let positive = e == "b"
                 if PatternSource.startsWithLatinWord(scalars, at: i + 2) {
-                    append(positive ? PatternSource.boundaryBeforeLatin : PatternSource.nonBoundaryBeforeLatin, source: i)
+                    append(
+                        positive ? PatternSource.boundaryBeforeLatin : PatternSource.nonBoundaryBeforeLatin, source: i)
                 } else if lastTokenEndsWithLatinWord {
                     append(positive ? PatternSource.boundaryAfterLatin : PatternSource.nonBoundaryAfterLatin, source: i)
                 } else {
@@ -196,7 +199,8 @@ struct PatternSource {
             switch c {
             case "(":
                 let rest = scalars[(i + 1)...].prefix(3).map { Character($0) }
-                let isAssertion = rest.starts(with: ["?", "="]) || rest.starts(with: ["?", "!"])
+                let isAssertion =
+                    rest.starts(with: ["?", "="]) || rest.starts(with: ["?", "!"])
                     || rest.starts(with: ["?", "<", "="]) || rest.starts(with: ["?", "<", "!"])
                 groups.append(!isAssertion)
                 lastTokenEndsWithLatinWord = false

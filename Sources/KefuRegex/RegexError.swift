@@ -53,4 +53,3 @@ public struct RegexError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-

@@ -95,7 +95,8 @@ public struct Evaluation: Sendable, Hashable, Codable {
 
     static func metrics(_ name: String, _ pairs: [Pair]) -> Metrics {
         var m = Metrics(
-            name: name, kind: kindName(pairs), total: pairs.count, truePositives: 0, falsePositives: 0, falseNegatives: 0,
+            name: name, kind: kindName(pairs), total: pairs.count, truePositives: 0, falsePositives: 0,
+            falseNegatives: 0,
             trueNegatives: 0, agreements: 0, confusion: [:])
         for pair in pairs {
             let positive = positive(pair.kind)

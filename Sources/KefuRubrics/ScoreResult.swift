@@ -72,7 +72,10 @@ public struct ScoreResult: Sendable, Hashable, Codable {
     public var items: [ItemResult]
 
     /// Creates a result (scorers build these; stores rebuild them from what they kept).
-    public init(interaction: String, rubric: String, rubricVersion: String, score: Double, passed: Bool, criticalFailed: Bool, items: [ItemResult]) {
+    public init(
+        interaction: String, rubric: String, rubricVersion: String, score: Double, passed: Bool, criticalFailed: Bool,
+        items: [ItemResult]
+    ) {
         self.interaction = interaction
         self.rubric = rubric
         self.rubricVersion = rubricVersion

@@ -85,7 +85,8 @@ public struct Scorer: Sendable {
     }
 
     /// Tests one match spec against a single text (rule examples in `kefu lint`, exam short answers).
-    public func evaluate(_ spec: MatchSpec, on text: String, scratch: MatchScratch) throws(RegexError) -> [Range<Int>]? {
+    public func evaluate(_ spec: MatchSpec, on text: String, scratch: MatchScratch) throws(RegexError) -> [Range<Int>]?
+    {
         let interaction = Interaction(id: "", channel: .chat, agent: "", turns: [Turn(speaker: .agent, text: text)])
         var context = Context(
             interaction: interaction, rubric: rubric, normalizer: normalizer, prefilter: prefilter, scratch: scratch)
@@ -151,7 +152,8 @@ final class CompiledItem: Sendable {
         timing = item.timing
         replyWindow = item.replyWindow
         newProblem = item.episode.map { CompiledSpec($0.newProblem) }
-        isSimple = (item.kind == .required || item.kind == .forbidden) && item.scope != .replyAfterTrigger
+        isSimple =
+            (item.kind == .required || item.kind == .forbidden) && item.scope != .replyAfterTrigger
             && item.when == nil && item.match.all.isEmpty && !item.match.any.isEmpty
     }
 }
@@ -178,7 +180,10 @@ private struct Context {
     var agentUnion: [UInt64] = []
     let agentTurns: [Int]
 
-    init(interaction: Interaction, rubric: Rubric, normalizer: Normalizer, prefilter: LiteralPrefilter?, scratch: MatchScratch) {
+    init(
+        interaction: Interaction, rubric: Rubric, normalizer: Normalizer, prefilter: LiteralPrefilter?,
+        scratch: MatchScratch
+    ) {
         self.interaction = interaction
         self.rubric = rubric
         self.normalizer = normalizer
@@ -311,7 +316,9 @@ private struct Context {
             i = utf8.index(after: i)
         }
         if lower > upper { lower = upper }
-        return Evidence(turn: turn, start: range.lowerBound, end: range.upperBound, text: String(decoding: utf8[lower..<upper], as: UTF8.self))
+        return Evidence(
+            turn: turn, start: range.lowerBound, end: range.upperBound,
+            text: String(decoding: utf8[lower..<upper], as: UTF8.self))
     }
 
     /// The agent reply that answers customer turn `index`: the first agent turn after it.
@@ -321,7 +328,9 @@ private struct Context {
 
     /// For each customer turn matching the trigger, the next `window` agent turns (windows that are
     /// identical to an earlier one are listed once); triggers with no agent reply after them are `unanswered`.
-    mutating func triggeredWindows(_ trigger: CompiledSpec, window: Int) -> (windows: [(trigger: Int, replies: [Int])], unanswered: [Int], error: (RegexError, PatternRef)?) {
+    mutating func triggeredWindows(
+        _ trigger: CompiledSpec, window: Int
+    ) -> (windows: [(trigger: Int, replies: [Int])], unanswered: [Int], error: (RegexError, PatternRef)?) {
         var windows: [(Int, [Int])] = []
         var unanswered: [Int] = []
         var seen = Set<Int>()
@@ -356,7 +365,8 @@ private struct Context {
     func errorResult(_ result: ResultBuilder, _ error: RegexError, _ ref: PatternRef, _ turn: Int?) -> ItemResult {
         let whereText = ref.location.map { " (\($0))" } ?? ""
         let turnText = turn.map { " on turn \($0)" } ?? ""
-        return result(.error, [], "rule `\(rubric.patterns[ref.index].source)`\(whereText)\(turnText): \(error.description)")
+        return result(
+            .error, [], "rule `\(rubric.patterns[ref.index].source)`\(whereText)\(turnText): \(error.description)")
     }
 
     mutating func evaluate(_ item: CompiledItem) -> ItemResult {
@@ -369,7 +379,8 @@ private struct Context {
         }
 
         if item.isSimple && certainlyAbsent(item.match) {
-            return item.kind == .forbidden ? result(.pass, [], Self.notFound(item.scope)) : result(.fail, [], Self.notFound(item.scope))
+            return item.kind == .forbidden
+                ? result(.pass, [], Self.notFound(item.scope)) : result(.fail, [], Self.notFound(item.scope))
         }
         if item.kind == .accuracy || item.scope == .replyAfterTrigger, let trigger = item.trigger {
             return evaluateTriggered(item, trigger: trigger, result: result)
@@ -420,7 +431,9 @@ private struct Context {
         switch item.kind {
         case .forbidden:
             if matchedTurns.isEmpty {
-                return result(.pass, [], triggerNote.isEmpty ? Self.notFound(item.scope) : "not found in \(scopeName)\(triggerNote)")
+                return result(
+                    .pass, [],
+                    triggerNote.isEmpty ? Self.notFound(item.scope) : "not found in \(scopeName)\(triggerNote)")
             }
             return result(.fail, evidence, "found in agent turn \(list(matchedTurns))")
         case .required, .accuracy, .timing:
@@ -429,7 +442,9 @@ private struct Context {
             }
             let needsEvery = item.scope == .everyAgentTurn || (item.when != nil && item.scope != .anyAgentTurn)
             if needsEvery {
-                if unmatchedTurns.isEmpty { return result(.pass, evidence, "found in every agent turn in scope\(triggerNote)") }
+                if unmatchedTurns.isEmpty {
+                    return result(.pass, evidence, "found in every agent turn in scope\(triggerNote)")
+                }
                 return result(.fail, evidence, "missing in agent turn \(list(unmatchedTurns))\(triggerNote)")
             }
             if !matchedTurns.isEmpty { return result(.pass, evidence, "found in agent turn \(list(matchedTurns))") }
@@ -492,7 +507,9 @@ private struct Context {
             }
             covered = windowMatched
             if item.kind == .forbidden {
-                if !matched.isEmpty { failures.append("agent turn \(list(matched)) (after the customer's turn \(triggerTurn))") }
+                if !matched.isEmpty {
+                    failures.append("agent turn \(list(matched)) (after the customer's turn \(triggerTurn))")
+                }
             } else if matched.isEmpty {
                 failures.append("\(windowText) after the customer's turn \(triggerTurn) (turn \(list(replies)))")
             }
@@ -510,16 +527,22 @@ private struct Context {
             }
             unanswered.append(turn)
         }
-        let followUpNote = followUps.isEmpty ? "" : " (follow-ups of an answered complaint: customer turn \(list(followUps)))"
-        let triggers = list(triggered.windows.map(\.trigger).filter { !followUps.contains($0) } + unanswered) + followUpNote
+        let followUpNote =
+            followUps.isEmpty ? "" : " (follow-ups of an answered complaint: customer turn \(list(followUps)))"
+        let triggers =
+            list(triggered.windows.map(\.trigger).filter { !followUps.contains($0) } + unanswered) + followUpNote
         if item.kind == .forbidden {
-            if failures.isEmpty { return result(.pass, [], "not found in \(windowText) after the customer's turn \(triggers)") }
+            if failures.isEmpty {
+                return result(.pass, [], "not found in \(windowText) after the customer's turn \(triggers)")
+            }
             return result(.fail, evidence, "found in " + failures.joined(separator: "; "))
         }
         if !unanswered.isEmpty {
             failures.append("no agent reply follows the customer's turn \(list(unanswered))")
         }
-        if failures.isEmpty { return result(.pass, evidence, "found in \(windowText) after the customer's turn \(triggers)") }
+        if failures.isEmpty {
+            return result(.pass, evidence, "found in \(windowText) after the customer's turn \(triggers)")
+        }
         return result(.fail, evidence, "missing in " + failures.joined(separator: "; "))
     }
 
@@ -531,12 +554,16 @@ private struct Context {
             return result(.na, [], "the turns carry no times")
         }
         if timing.measure == .firstAgentTurn {
-            guard let first = agentTurns.first, let at = turns[first].at else { return result(.na, [], "no agent turn") }
+            guard let first = agentTurns.first, let at = turns[first].at else {
+                return result(.na, [], "no agent turn")
+            }
             let evidence = makeEvidence(turn: first, range: 0..<turns[first].text.unicodeScalars.count)
             if at <= timing.limitSeconds {
-                return result(.pass, [], "answered after \(Self.format(at)) s (limit \(Self.format(timing.limitSeconds)) s)")
+                return result(
+                    .pass, [], "answered after \(Self.format(at)) s (limit \(Self.format(timing.limitSeconds)) s)")
             }
-            return result(.fail, [evidence], "answered after \(Self.format(at)) s (limit \(Self.format(timing.limitSeconds)) s)")
+            return result(
+                .fail, [evidence], "answered after \(Self.format(at)) s (limit \(Self.format(timing.limitSeconds)) s)")
         }
         var late: [Evidence] = []
         var notes: [String] = []
@@ -559,7 +586,9 @@ private struct Context {
         }
         if measured == 0 { return result(.na, [], "no customer message was answered") }
         if late.isEmpty {
-            return result(.pass, [], "\(measured) repl\(measured == 1 ? "y" : "ies") within \(Self.format(timing.limitSeconds)) s")
+            return result(
+                .pass, [], "\(measured) repl\(measured == 1 ? "y" : "ies") within \(Self.format(timing.limitSeconds)) s"
+            )
         }
         return result(.fail, late, notes.joined(separator: "; ") + " (limit \(Self.format(timing.limitSeconds)) s)")
     }
@@ -568,4 +597,3 @@ private struct Context {
         seconds == seconds.rounded() ? String(Int(seconds)) : String((seconds * 10).rounded() / 10)
     }
 }
-

@@ -93,7 +93,9 @@ public enum ReplyScript {
         let decoder = JSONDecoder()
         for (index, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             do {
-                if replies.isEmpty && seed == nil && !line.contains("\"text\""), let header = try? decoder.decode(SeedLine.self, from: Data(line.utf8)) {
+                if replies.isEmpty && seed == nil && !line.contains("\"text\""),
+                    let header = try? decoder.decode(SeedLine.self, from: Data(line.utf8))
+                {
                     seed = header.seed
                     continue
                 }
@@ -105,7 +107,9 @@ public enum ReplyScript {
             } catch let error as ScenarioError {
                 throw error
             } catch {
-                throw ScenarioError("\(file):\(index + 1):1: not a reply line: expected {\"text\": \"…\", \"delay\": seconds} (\(describe(error)))")
+                throw ScenarioError(
+                    "\(file):\(index + 1):1: not a reply line: expected {\"text\": \"…\", \"delay\": seconds} (\(describe(error)))"
+                )
             }
         }
         return ReplyFile(replies: replies, seed: seed)
@@ -114,7 +118,8 @@ public enum ReplyScript {
     static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, _): return "missing `\(key.stringValue)`"
-        case DecodingError.typeMismatch(_, let context): return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
+        case DecodingError.typeMismatch(_, let context):
+            return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
         case DecodingError.dataCorrupted: return "invalid JSON"
         default: return "invalid JSON"
         }
@@ -125,7 +130,9 @@ extension Scenario {
     /// Plays the scenario with scripted replies on a manual clock (each reply `delay` seconds after the
     /// customer's line): deterministic for a seed. Replies left when the run ends are ignored; a script
     /// that runs out first leaves the run incomplete (`end-of-input`).
-    public func play(_ replies: [ScriptedReply], rubrics: [Rubric], trainee: String, seed: UInt64) throws(ScenarioError) -> (report: RunReport, transcript: [Turn], unused: Int) {
+    public func play(
+        _ replies: [ScriptedReply], rubrics: [Rubric], trainee: String, seed: UInt64
+    ) throws(ScenarioError) -> (report: RunReport, transcript: [Turn], unused: Int) {
         let clock = ManualClock()
         var runner = ScenarioRunner(scenario: self, rubrics: rubrics, trainee: trainee, seed: seed, clock: clock)
         _ = try runner.start()
@@ -139,7 +146,9 @@ extension Scenario {
             _ = try runner.reply(replies[next].text)
             next += 1
         }
-        guard let report = runner.report else { return (runner.stop(reason: "end-of-input"), runner.turns, replies.count - next) }
+        guard let report = runner.report else {
+            return (runner.stop(reason: "end-of-input"), runner.turns, replies.count - next)
+        }
         return (report, runner.turns, replies.count - next)
     }
 }

@@ -161,7 +161,9 @@ public struct ScenarioRunner<C: Clock>: Sendable where C.Duration == Duration {
         let items = Dictionary(scenario.checks.items.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for step in scenario.steps where !step.checks.isEmpty {
             var rubric = scenario.checks
-            rubric.sections = [Section(id: step.id, title: step.id, weight: 1, items: step.checks.compactMap { items[$0] })]
+            rubric.sections = [
+                Section(id: step.id, title: step.id, weight: 1, items: step.checks.compactMap { items[$0] })
+            ]
             scorers[step.id] = Scorer(rubric: rubric)
         }
         self.stepScorers = scorers
@@ -175,7 +177,9 @@ public struct ScenarioRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// When the pending reply becomes late (nil when none is pending or the step is untimed).
     public var deadline: C.Instant? {
-        guard case .awaiting(let index, _, let since) = phase, let limit = scenario.replyLimit(of: scenario.steps[index]) else { return nil }
+        guard case .awaiting(let index, _, let since) = phase,
+            let limit = scenario.replyLimit(of: scenario.steps[index])
+        else { return nil }
         return since.advanced(by: .milliseconds(Int64((limit * 1000).rounded())))
     }
 
@@ -275,14 +279,20 @@ public struct ScenarioRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private mutating func enter(_ index: Int) -> [ScenarioAction] {
         let step = scenario.steps[index]
-        let text = step.customer.count > 1 ? step.customer[Int(rng.next() % UInt64(step.customer.count))] : step.customer.first ?? ""
+        let text =
+            step.customer.count > 1
+            ? step.customer[Int(rng.next() % UInt64(step.customer.count))] : step.customer.first ?? ""
         let now = clock.now
         turns.append(Turn(speaker: .customer, text: text, at: offset(now)))
         let line = CustomerLine(
-            step: step.id, text: text, turn: turns.count - 1, limitSeconds: step.expectsReply ? scenario.replyLimit(of: step) : nil,
+            step: step.id, text: text, turn: turns.count - 1,
+            limitSeconds: step.expectsReply ? scenario.replyLimit(of: step) : nil,
             expectsReply: step.expectsReply)
         guard step.expectsReply else {
-            return [.customerSays(line), finish(.complete, outcome: step.end?.outcome ?? "resolved", endFails: step.end?.fails ?? false)]
+            return [
+                .customerSays(line),
+                finish(.complete, outcome: step.end?.outcome ?? "resolved", endFails: step.end?.fails ?? false),
+            ]
         }
         phase = .awaiting(step: index, customerTurn: turns.count - 1, since: now)
         return [.customerSays(line)]
@@ -325,7 +335,8 @@ public struct ScenarioRunner<C: Clock>: Sendable where C.Duration == Duration {
         var parts: [(Double, Double)] = []
         if let checksScore, scenario.weights.checks > 0 { parts.append((checksScore, scenario.weights.checks)) }
         if !rubricResults.isEmpty, scenario.weights.rubrics > 0 {
-            parts.append((rubricResults.map(\.score).reduce(0, +) / Double(rubricResults.count), scenario.weights.rubrics))
+            parts.append(
+                (rubricResults.map(\.score).reduce(0, +) / Double(rubricResults.count), scenario.weights.rubrics))
         }
         let totalWeight = parts.reduce(0) { $0 + $1.1 }
         var score = totalWeight > 0 ? parts.reduce(0) { $0 + $1.0 * $1.1 } / totalWeight : 0
@@ -334,8 +345,10 @@ public struct ScenarioRunner<C: Clock>: Sendable where C.Duration == Duration {
         let passed = status == .complete && !endFails && !criticalFailed && !hasError && score >= scenario.passMark
         let duration = turns.last?.at ?? 0
         return RunReport(
-            scenario: scenario.id, language: scenario.language, contentVersion: scenario.contentHash, seed: seed, status: status,
-            outcome: outcome, replies: replies, checksScore: checksScore.map { ($0 * 100).rounded() / 100 }, rubrics: rubricResults,
+            scenario: scenario.id, language: scenario.language, contentVersion: scenario.contentHash, seed: seed,
+            status: status,
+            outcome: outcome, replies: replies, checksScore: checksScore.map { ($0 * 100).rounded() / 100 },
+            rubrics: rubricResults,
             score: score, criticalFailed: criticalFailed, passed: passed, durationSeconds: duration)
     }
 

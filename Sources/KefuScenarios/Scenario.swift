@@ -118,7 +118,10 @@ public struct Step: Sendable, Hashable {
     public var end: End?
 
     /// Creates a step.
-    public init(id: String, customer: [String], checks: [String], replyLimitSeconds: Double? = nil, branches: [Branch] = [], end: End? = nil) {
+    public init(
+        id: String, customer: [String], checks: [String], replyLimitSeconds: Double? = nil, branches: [Branch] = [],
+        end: End? = nil
+    ) {
         self.id = id
         self.customer = customer
         self.checks = checks

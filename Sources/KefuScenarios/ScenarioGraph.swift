@@ -27,7 +27,8 @@ public enum ScenarioGraph {
             if let end = step.end {
                 attributes.append("peripheries=2")
                 if end.fails { attributes.append("color=red") }
-                attributes[0] = "label=\(quote(step.id + " [" + end.outcome + "]\\n" + excerpt(step.customer.first ?? "")))"
+                attributes[0] =
+                    "label=\(quote(step.id + " [" + end.outcome + "]\\n" + excerpt(step.customer.first ?? "")))"
             }
             lines.append("  \(quote(step.id)) [\(attributes.joined(separator: ", "))];")
         }
@@ -46,7 +47,8 @@ public enum ScenarioGraph {
         func text(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "#quot;") }
         var lines = ["flowchart TD"]
         for step in scenario.steps {
-            let label = text(step.id + (step.end.map { " [\($0.outcome)]" } ?? "") + ": " + excerpt(step.customer.first ?? ""))
+            let label = text(
+                step.id + (step.end.map { " [\($0.outcome)]" } ?? "") + ": " + excerpt(step.customer.first ?? ""))
             lines.append(step.end == nil ? "  \(node(step.id))[\"\(label)\"]" : "  \(node(step.id))([\"\(label)\"])")
         }
         for step in scenario.steps {

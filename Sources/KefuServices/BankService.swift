@@ -45,7 +45,10 @@ public struct BankService: Sendable {
 
     /// True for a usable bank id or language code: letters, digits, `-` and `_` (nothing that walks out of the folder).
     static func isPlainName(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0) }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0)
+            }
     }
 
     /// The input as UTF-8 text; non-UTF-8 input is refused with the position of the first bad byte.
@@ -53,7 +56,9 @@ public struct BankService: Sendable {
         let bytes = try source.readAll()
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         if FileManager.default.fileExists(atPath: source.label) {
-            do { _ = try ContentRepository.readText(URL(fileURLWithPath: source.label), displayPath: source.label) } catch {
+            do {
+                _ = try ContentRepository.readText(URL(fileURLWithPath: source.label), displayPath: source.label)
+            } catch {
                 throw ServiceError(.invalidInput, error.description)
             }
         }
@@ -69,9 +74,14 @@ public struct BankService: Sendable {
         if path.hasSuffix(".gift") || path.hasSuffix(".txt") || source.label == InputSource.standardInput.label {
             // Outside QuestionBanks/ the file name need not follow `<bank>.<lang>.gift`.
             let parsed = GIFT.parse(text, file: path)
-            var bank = LoadedBank(bank: Bank(id: "", language: "", questions: parsed.questions), path: path, format: "gift", locations: [:], examples: [:],
-                                  diagnostics: parsed.diagnostics)
-            if let parts = BankLoader.nameParts(path) { bank.bank.id = parts.bank; bank.bank.language = parts.language }
+            var bank = LoadedBank(
+                bank: Bank(id: "", language: "", questions: parsed.questions), path: path, format: "gift",
+                locations: [:], examples: [:],
+                diagnostics: parsed.diagnostics)
+            if let parts = BankLoader.nameParts(path) {
+                bank.bank.id = parts.bank
+                bank.bank.language = parts.language
+            }
             loaded = bank
         } else {
             loaded = BankLoader.load(path: path, text: text, clauses: clauses, checkName: false)
@@ -89,55 +99,87 @@ public struct BankService: Sendable {
     /// Imports the questions of `source` into bank `bank` in `language` (file `QuestionBanks/<bank>.<language>.yaml`),
     /// appending to the bank when it exists. Nothing is written when any question has an error or an id is taken
     /// (unless `replace`, which replaces questions with the same id).
-    public func importBank(_ source: InputSource, into bank: BankID?, language: String?, replace: Bool = false, by actor: Identity) throws -> BankImportResult {
+    public func importBank(
+        _ source: InputSource, into bank: BankID?, language: String?, replace: Bool = false, by actor: Identity
+    ) throws -> BankImportResult {
         let incoming = try inspect(source).bank.questions
         let path = source.label
         let parts = BankLoader.nameParts(path)
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let id = bank?.rawValue ?? parts?.bank ?? stem
         guard let language = language ?? parts?.language, !language.isEmpty else {
-            throw ServiceError(.invalidInput, "say which language the questions are in (zh, en), or name the file <bank>.<lang>.gift")
+            throw ServiceError(
+                .invalidInput, "say which language the questions are in (zh, en), or name the file <bank>.<lang>.gift")
         }
-        guard Self.isPlainName(language) else { throw ServiceError(.invalidInput, "`\(language)` is not a language code: use letters, e.g. zh or en") }
+        guard Self.isPlainName(language) else {
+            throw ServiceError(.invalidInput, "`\(language)` is not a language code: use letters, e.g. zh or en")
+        }
         guard Self.isPlainName(id) else {
-            throw ServiceError(.invalidInput, "`\(id)` is not a usable bank id: use letters, digits, `-` and `_`, or name the bank to import into")
+            throw ServiceError(
+                .invalidInput,
+                "`\(id)` is not a usable bank id: use letters, digits, `-` and `_`, or name the bank to import into")
         }
         let relative = "\(ContentRepository.banksFolder)/\(id).\(language).yaml"
         let target = repository.root.appendingPathComponent(relative)
         var merged = Bank(id: id, language: language, title: id, questions: [])
         if FileManager.default.fileExists(atPath: target.path) {
             let text: String
-            do { text = try ContentRepository.readText(target, displayPath: relative) } catch { throw ServiceError(.unavailable, error.description) }
-            guard let existing = BankLoader.load(path: relative, text: text, clauses: repository.clauseCatalog().0), existing.errors.isEmpty else {
-                throw ServiceError(.precondition, "\(relative) has errors; fix it before importing into it", hint: .init("lint", ["path": relative]))
+            do { text = try ContentRepository.readText(target, displayPath: relative) } catch {
+                throw ServiceError(.unavailable, error.description)
+            }
+            guard let existing = BankLoader.load(path: relative, text: text, clauses: repository.clauseCatalog().0),
+                existing.errors.isEmpty
+            else {
+                throw ServiceError(
+                    .precondition, "\(relative) has errors; fix it before importing into it",
+                    hint: .init("lint", ["path": relative]))
             }
             merged = existing.bank
         }
         let taken = Set(merged.questions.map(\.id))
         let clashes = incoming.map(\.id).filter(taken.contains)
         if !clashes.isEmpty, !replace {
-            throw ServiceError(.conflict, "bank `\(id)` (\(language)) already has \(clashes.count) of these ids (\(clashes.prefix(5).joined(separator: ", "))\(clashes.count > 5 ? ", …" : "")); nothing was imported. Replace them, or import into another bank")
+            throw ServiceError(
+                .conflict,
+                "bank `\(id)` (\(language)) already has \(clashes.count) of these ids (\(clashes.prefix(5).joined(separator: ", "))\(clashes.count > 5 ? ", …" : "")); nothing was imported. Replace them, or import into another bank"
+            )
         }
         for question in incoming {
-            if let index = merged.questions.firstIndex(where: { $0.id == question.id }) { merged.questions[index] = question } else { merged.questions.append(question) }
+            if let index = merged.questions.firstIndex(where: { $0.id == question.id }) {
+                merged.questions[index] = question
+            } else {
+                merged.questions.append(question)
+            }
         }
         let yaml = BankLoader.yaml(merged)
         // Check what will be written loads back to the same bank before touching the folder.
-        guard let reloaded = BankLoader.load(path: relative, text: yaml, clauses: nil), reloaded.errors.isEmpty, reloaded.bank.questions == merged.questions else {
-            throw ServiceError(.invalidInput, "the imported bank would not load back identically; nothing was written (please report this file)")
+        guard let reloaded = BankLoader.load(path: relative, text: yaml, clauses: nil), reloaded.errors.isEmpty,
+            reloaded.bank.questions == merged.questions
+        else {
+            throw ServiceError(
+                .invalidInput,
+                "the imported bank would not load back identically; nothing was written (please report this file)")
         }
         try write(yaml, to: target, relative: relative, id: id, language: language)
-        environment.logger.info("bank imported", metadata: ["bank": "\(id)", "language": "\(language)", "questions": "\(incoming.count)", "by": "\(actor.person)"])
+        environment.logger.info(
+            "bank imported",
+            metadata: [
+                "bank": "\(id)", "language": "\(language)", "questions": "\(incoming.count)", "by": "\(actor.person)",
+            ])
         return BankImportResult(path: relative, imported: incoming.count)
     }
 
     /// Replaces the bank file atomically with rename(2): readers see the old file or the new one, never a mix.
     func write(_ yaml: String, to target: URL, relative: String, id: String, language: String) throws {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(id).\(language).yaml.tmp-\(getpid())")
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(
+            ".\(id).\(language).yaml.tmp-\(getpid())")
         do {
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(yaml.utf8).write(to: temporary)
-            guard rename(temporary.path, target.path) == 0 else { throw ServiceError(.unavailable, String(cString: strerror(errno))) }
+            guard rename(temporary.path, target.path) == 0 else {
+                throw ServiceError(.unavailable, String(cString: strerror(errno)))
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw ServiceError(.unavailable, "cannot write \(relative): \(error.localizedDescription)")
@@ -167,8 +209,13 @@ public struct QuestionJSON: Encodable {
     init(_ question: Question) { self.question = question }
 
     enum Key: String, CodingKey {
-        case type, id, name, category, tags, text, format, answers, pairs, correct, trueFeedback = "true_feedback", falseFeedback = "false_feedback"
-        case generalFeedback = "general_feedback", caseSensitive = "case_sensitive", allowNegative = "allow_negative", source, difficulty
+        case type, id, name, category, tags, text, format, answers, pairs, correct
+        case trueFeedback = "true_feedback"
+        case falseFeedback = "false_feedback"
+        case generalFeedback = "general_feedback"
+        case caseSensitive = "case_sensitive"
+        case allowNegative = "allow_negative"
+        case source, difficulty
     }
 
     /// Encodes the documented fields (absent ones are left out).

@@ -52,7 +52,8 @@ public enum ScoringBenchmark {
             let chinese = rng.next() % 10 < 6
             var turns: [Turn] = []
             for t in 0..<agentTurns {
-                turns.append(Turn(speaker: .customer, text: chinese ? "我的快递怎么还没到？" : "Where is my parcel?", at: Double(t * 30)))
+                turns.append(
+                    Turn(speaker: .customer, text: chinese ? "我的快递怎么还没到？" : "Where is my parcel?", at: Double(t * 30)))
                 turns.append(Turn(speaker: .agent, text: turn(chinese: chinese, using: &rng), at: Double(t * 30 + 20)))
             }
             result.append(Interaction(id: "bench-\(i)", channel: .chat, agent: "agent-\(i % 50)", turns: turns))
@@ -62,7 +63,9 @@ public enum ScoringBenchmark {
 
     /// Agent turns resampled from real dialogues: `chinese` and `english` turn texts are drawn (seeded) in a
     /// 60/40 mix into interactions of `agentTurns` agent turns until `turns` agent turns exist.
-    public static func resampled(chinese: [String], english: [String], turns: Int, agentTurns: Int = 5, seed: UInt64 = 42) -> [Interaction] {
+    public static func resampled(
+        chinese: [String], english: [String], turns: Int, agentTurns: Int = 5, seed: UInt64 = 42
+    ) -> [Interaction] {
         var rng = SeededGenerator(seed: seed)
         var result: [Interaction] = []
         let count = max(1, turns / agentTurns)
@@ -73,7 +76,8 @@ public enum ScoringBenchmark {
             var list: [Turn] = []
             for t in 0..<agentTurns {
                 list.append(Turn(speaker: .customer, text: zh ? "请问" : "Hi", at: Double(t * 30)))
-                list.append(Turn(speaker: .agent, text: pool[Int(rng.next() % UInt64(pool.count))], at: Double(t * 30 + 20)))
+                list.append(
+                    Turn(speaker: .agent, text: pool[Int(rng.next() % UInt64(pool.count))], at: Double(t * 30 + 20)))
             }
             result.append(Interaction(id: "real-\(i)", channel: .chat, agent: "agent-\(i % 50)", turns: list))
         }
@@ -125,13 +129,16 @@ public enum ScoringBenchmark {
         var items: [Item] = []
         for (index, (source, caseless)) in sources.enumerated() {
             patterns.append(try Pattern(source, options: PatternOptions(caseless: caseless)))
-            items.append(Item(
-                id: "p\(index)", title: source, kind: .forbidden, category: "forbidden.vague", scope: .everyAgentTurn,
-                points: 1, isCritical: false, sources: [], match: MatchSpec(any: [PatternRef(index: index)])))
+            items.append(
+                Item(
+                    id: "p\(index)", title: source, kind: .forbidden, category: "forbidden.vague",
+                    scope: .everyAgentTurn,
+                    points: 1, isCritical: false, sources: [], match: MatchSpec(any: [PatternRef(index: index)])))
         }
         return Rubric(
             id: "bench", version: "1", sourceHash: "", title: "benchmark", language: "zh", channels: Channel.allCases,
-            normalization: .standard, passMark: 0, sections: [Section(id: "all", title: "all", weight: 1, items: items)],
+            normalization: .standard, passMark: 0,
+            sections: [Section(id: "all", title: "all", weight: 1, items: items)],
             patterns: patterns)
     }
 
@@ -237,7 +244,8 @@ public struct ScoringBenchmarkRun {
         let rubric = try ScoringBenchmark.rubric(from: loaded.filter { $0.errors.isEmpty }.map(\.rubric))
         let prefilter = LiteralPrefilter(patterns: rubric.patterns)
         let filterable = prefilter.literals.filter { $0 != nil }.count
-        let folder = URL(fileURLWithPath: options.workDir ?? NSTemporaryDirectory()).appendingPathComponent("kefu-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        let folder = URL(fileURLWithPath: options.workDir ?? NSTemporaryDirectory()).appendingPathComponent(
+            "kefu-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -251,28 +259,41 @@ public struct ScoringBenchmarkRun {
             let start = ContinuousClock.now
             let summary = ScoreService.score(lines: lines, scorer: scorer, workers: cores) { _, _ in }
             let seconds = (ContinuousClock.now - start).inSeconds
-            out("stream: \(summary.scored) interactions, \(mb(bytes)) MB of JSON Lines scored with conduct.zh through kefu score's reader on \(cores) cores: "
-                + "\(fmt(Double(bytes) / 1e6 / seconds)) MB/s, peak memory \(fmt(ScoringBenchmark.peakMemoryMiB() ?? 0)) MiB")
+            out(
+                "stream: \(summary.scored) interactions, \(mb(bytes)) MB of JSON Lines scored with conduct.zh through kefu score's reader on \(cores) cores: "
+                    + "\(fmt(Double(bytes) / 1e6 / seconds)) MB/s, peak memory \(fmt(ScoringBenchmark.peakMemoryMiB() ?? 0)) MiB"
+            )
             try? FileManager.default.removeItem(at: file)
         }
 
         // 2. The in-memory corpora.
         var sets: [(String, [Interaction])] = []
         if options.corpus == .synthetic || options.corpus == .both {
-            sets.append(("synthetic (service phrases, dense in rule hits)", ScoringBenchmark.corpus(interactions: max(1, options.turns / 5))))
+            sets.append(
+                (
+                    "synthetic (service phrases, dense in rule hits)",
+                    ScoringBenchmark.corpus(interactions: max(1, options.turns / 5))
+                ))
         }
         if options.corpus == .real || options.corpus == .both {
-            let folder = URL(fileURLWithPath: options.corpora ?? repository.root.deletingLastPathComponent().appendingPathComponent("shared/corpora").path)
+            let folder = URL(
+                fileURLWithPath: options.corpora
+                    ?? repository.root.deletingLastPathComponent().appendingPathComponent("shared/corpora").path)
             let zh = ScoringBenchmark.agentTexts(of: folder.appendingPathComponent("crosswoz_valtest.jsonl"))
             let en = ScoringBenchmark.agentTexts(of: folder.appendingPathComponent("multiwoz_valtest_detok.jsonl"))
             if zh.isEmpty || en.isEmpty {
                 out("real corpus: not found in \(folder.path); skipped")
             } else {
-                sets.append(("real (CrossWOZ zh + MultiWOZ en agent turns, resampled)", ScoringBenchmark.resampled(chinese: zh, english: en, turns: options.turns)))
+                sets.append(
+                    (
+                        "real (CrossWOZ zh + MultiWOZ en agent turns, resampled)",
+                        ScoringBenchmark.resampled(chinese: zh, english: en, turns: options.turns)
+                    ))
             }
         }
-        out("rubric: \(rubric.patterns.count) patterns (every shipped rubric's plus service phrases), "
-            + "\(filterable) with necessary literals for the prefilter")
+        out(
+            "rubric: \(rubric.patterns.count) patterns (every shipped rubric's plus service phrases), "
+                + "\(filterable) with necessary literals for the prefilter")
         for (name, interactions) in sets {
             try measure(name: name, interactions: interactions, rubric: rubric, folder: folder, cores: cores)
         }
@@ -282,9 +303,14 @@ public struct ScoringBenchmarkRun {
     func measure(name: String, interactions: [Interaction], rubric: Rubric, folder: URL, cores: Int) throws {
         let agentTexts = interactions.flatMap { $0.turns.filter { $0.speaker == .agent }.map(\.text) }
         let agentBytes = agentTexts.reduce(0) { $0 + $1.utf8.count }
-        let chinese = interactions.filter { $0.turns[1].text.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }.count * 5
-        out("corpus \(name): \(agentTexts.count) agent turns (\(chinese) zh, \(agentTexts.count - chinese) en), "
-            + "\(mb(agentBytes)) MB of agent text, mean \(agentTexts.reduce(0) { $0 + $1.count } / max(1, agentTexts.count)) characters a turn")
+        let chinese =
+            interactions.filter {
+                $0.turns[1].text.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF }
+            }.count * 5
+        out(
+            "corpus \(name): \(agentTexts.count) agent turns (\(chinese) zh, \(agentTexts.count - chinese) en), "
+                + "\(mb(agentBytes)) MB of agent text, mean \(agentTexts.reduce(0) { $0 + $1.count } / max(1, agentTexts.count)) characters a turn"
+        )
 
         func rate(_ label: String, repeatBest: Int = 3, _ body: () -> Void) -> Double {
             var best = Double.infinity
@@ -294,8 +320,9 @@ public struct ScoringBenchmarkRun {
                 best = min(best, (ContinuousClock.now - start).inSeconds)
             }
             let turnsPerSecond = Double(agentTexts.count) / best
-            out("  \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) \(fmt(turnsPerSecond).leftPadded(12)) turns/s  "
-                + "\(fmt(Double(agentBytes) / 1e6 / best).leftPadded(7)) MB/s")
+            out(
+                "  \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) \(fmt(turnsPerSecond).leftPadded(12)) turns/s  "
+                    + "\(fmt(Double(agentBytes) / 1e6 / best).leftPadded(7)) MB/s")
             return turnsPerSecond
         }
 
@@ -303,17 +330,24 @@ public struct ScoringBenchmarkRun {
         let without = Scorer(rubric: rubric, usePrefilter: false)
         var sink = 0
         let one = rate("kefu engine, 1 core (prefilter + PCRE2-JIT)") {
-            sink &+= ScoringBenchmark.score(interactions, scorer: options.engineOnly && options.withoutPrefilter ? without : withFilter, workers: 1)
+            sink &+= ScoringBenchmark.score(
+                interactions, scorer: options.engineOnly && options.withoutPrefilter ? without : withFilter, workers: 1)
         }
         if options.engineOnly {
             out("(checksum \(sink))")
-                return
+            return
         }
-        let oneNoFilter = rate("kefu engine, 1 core, no prefilter") { sink &+= ScoringBenchmark.score(interactions, scorer: without, workers: 1) }
-        let two = rate("kefu engine, \(cores) cores") { sink &+= ScoringBenchmark.score(interactions, scorer: withFilter, workers: cores) }
+        let oneNoFilter = rate("kefu engine, 1 core, no prefilter") {
+            sink &+= ScoringBenchmark.score(interactions, scorer: without, workers: 1)
+        }
+        let two = rate("kefu engine, \(cores) cores") {
+            sink &+= ScoringBenchmark.score(interactions, scorer: withFilter, workers: cores)
+        }
         let raw = agentTexts.map { Array($0.utf8) }
         let scratch = MatchScratch()
-        let plain = rate("plain PCRE2-JIT per-pattern loop, 1 core") { sink &+= ScoringBenchmark.plainLoop(raw, patterns: rubric.patterns, scratch: scratch) }
+        let plain = rate("plain PCRE2-JIT per-pattern loop, 1 core") {
+            sink &+= ScoringBenchmark.plainLoop(raw, patterns: rubric.patterns, scratch: scratch)
+        }
 
         var python: Double?
         if options.pythonTurns > 0 {
@@ -321,7 +355,9 @@ public struct ScoringBenchmarkRun {
         }
         out("ratios:")
         out("  kefu 1 core / plain PCRE2 loop         ×\(fmt(one / plain))   (target ≥ 1.0)")
-        out("  kefu 1 core without prefilter / plain  ×\(fmt(oneNoFilter / plain))   (the Swift layer and normalization)")
+        out(
+            "  kefu 1 core without prefilter / plain  ×\(fmt(oneNoFilter / plain))   (the Swift layer and normalization)"
+        )
         out("  kefu \(cores) cores / kefu 1 core             ×\(fmt(two / one))   (target ≥ 1.8 on 2 cores)")
         if let python { out("  kefu 1 core / Python re                ×\(fmt(one / python))   (target ≥ 20)") }
         out("(checksum \(sink))")
@@ -330,7 +366,9 @@ public struct ScoringBenchmarkRun {
     /// Writes interactions as JSON Lines until the file reaches `megabytes`; returns its size.
     func writeStream(to url: URL, megabytes: Int) throws -> Int {
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: url.path) else { throw ServiceError(.unavailable, "cannot write \(url.path)") }
+        guard let handle = FileHandle(forWritingAtPath: url.path) else {
+            throw ServiceError(.unavailable, "cannot write \(url.path)")
+        }
         defer { try? handle.close() }
         let encoder = JSONEncoder()
         let sample = ScoringBenchmark.corpus(interactions: 2_000, seed: 7)
@@ -352,7 +390,8 @@ public struct ScoringBenchmarkRun {
         let script = environment.content.root.appendingPathComponent("scripts/bench_python_re.py")
         let corpus = folder.appendingPathComponent("turns.txt")
         let patterns = folder.appendingPathComponent("patterns.txt")
-        try Data(texts.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n").utf8).write(to: corpus)
+        try Data(texts.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n").utf8).write(
+            to: corpus)
         try Data(rubric.patterns.map(\.source).joined(separator: "\n").utf8).write(to: patterns)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -366,16 +405,22 @@ public struct ScoringBenchmarkRun {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0, let rateLine = text.split(separator: "\n").first(where: { $0.hasPrefix("turns_per_second ") }),
+        guard process.terminationStatus == 0,
+            let rateLine = text.split(separator: "\n").first(where: { $0.hasPrefix("turns_per_second ") }),
             let rate = Double(rateLine.split(separator: " ")[1])
         else {
             out("  python re: the script failed; skipped")
             return nil
         }
-        let skipped = text.split(separator: "\n").first { $0.hasPrefix("skipped ") }.map { " (\($0.split(separator: " ")[1]) patterns Python cannot compile left out)" } ?? ""
+        let skipped =
+            text.split(separator: "\n").first { $0.hasPrefix("skipped ") }.map {
+                " (\($0.split(separator: " ")[1]) patterns Python cannot compile left out)"
+            } ?? ""
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
         let mbps = Double(bytes) / 1e6 / (Double(texts.count) / rate)
-        out("  \("Python re, 1 core (\(texts.count) turns)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(fmt(rate).leftPadded(12)) turns/s  \(fmt(mbps).leftPadded(7)) MB/s\(skipped)")
+        out(
+            "  \("Python re, 1 core (\(texts.count) turns)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(fmt(rate).leftPadded(12)) turns/s  \(fmt(mbps).leftPadded(7)) MB/s\(skipped)"
+        )
         return rate
     }
 
@@ -392,5 +437,7 @@ extension Duration {
 }
 
 extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }

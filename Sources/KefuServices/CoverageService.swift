@@ -1,8 +1,8 @@
 import Foundation
 public import KefuContent
 import KefuCore
-import KefuRubrics
 import KefuExams
+import KefuRubrics
 import KefuScenarios
 import KefuTracks
 
@@ -29,7 +29,9 @@ public struct CoverageService: Sendable {
         /// Certifications citing it.
         public var certifications: [String]
         /// True when anything cites it.
-        public var isCovered: Bool { !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty && certifications.isEmpty) }
+        public var isCovered: Bool {
+            !(rubricRules.isEmpty && questions.isEmpty && scenarios.isEmpty && certifications.isEmpty)
+        }
     }
 
     /// The coverage report.
@@ -47,7 +49,8 @@ public struct CoverageService: Sendable {
         let (catalog, catalogDiagnostics) = repository.clauseCatalog()
         guard let catalog else {
             throw ServiceError(
-                .invalidInput, "the policy clause catalog cannot be loaded:\n" + ContentError(catalogDiagnostics).description,
+                .invalidInput,
+                "the policy clause catalog cannot be loaded:\n" + ContentError(catalogDiagnostics).description,
                 hint: .init("lint", ["path": ContentRepository.clauseCatalogPath]))
         }
         let (rubrics, _) = repository.rubrics(clauses: catalog)
@@ -60,7 +63,9 @@ public struct CoverageService: Sendable {
         var questionCitations: [String: Set<String>] = [:]
         for loaded in repository.banks(clauses: catalog).0 {
             for question in loaded.bank.questions {
-                for source in question.sources { questionCitations[source, default: []].insert("\(loaded.bank.id)/\(question.id)") }
+                for source in question.sources {
+                    questionCitations[source, default: []].insert("\(loaded.bank.id)/\(question.id)")
+                }
             }
         }
         var scenarioCitations: [String: Set<String>] = [:]
@@ -75,10 +80,13 @@ public struct CoverageService: Sendable {
         return Report(
             clauses: catalog.clauses.map {
                 ClauseCoverage(
-                    clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [], questions: (questionCitations[$0.id] ?? []).sorted(),
-                    scenarios: (scenarioCitations[$0.id] ?? []).sorted(), certifications: certificationCitations[$0.id] ?? [])
+                    clause: $0.id, section: $0.section, rubricRules: citations[$0.id] ?? [],
+                    questions: (questionCitations[$0.id] ?? []).sorted(),
+                    scenarios: (scenarioCitations[$0.id] ?? []).sorted(),
+                    certifications: certificationCitations[$0.id] ?? [])
             },
-            unknownCitations: Set(citations.keys).union(certificationCitations.keys).union(questionCitations.keys).union(scenarioCitations.keys)
+            unknownCitations: Set(citations.keys).union(certificationCitations.keys).union(questionCitations.keys)
+                .union(scenarioCitations.keys)
                 .filter { !known.contains($0) }.sorted())
     }
 
@@ -87,19 +95,25 @@ public struct CoverageService: Sendable {
         var out = "Policy coverage: \(report.covered) of \(report.clauses.count) clauses cited\n"
         for clause in report.clauses {
             let mark = clause.isCovered ? "✓" : "✗"
-            let count = clause.rubricRules.count + clause.questions.count + clause.scenarios.count + clause.certifications.count
-            out += "  \(mark) \(clause.clause.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(count).leftPad(3)) citation\(count == 1 ? " " : "s")"
+            let count =
+                clause.rubricRules.count + clause.questions.count + clause.scenarios.count + clause.certifications.count
+            out +=
+                "  \(mark) \(clause.clause.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(count).leftPad(3)) citation\(count == 1 ? " " : "s")"
             if !clause.rubricRules.isEmpty {
                 let shown = clause.rubricRules.prefix(4).joined(separator: ", ")
                 out += "  rubrics: \(shown)\(clause.rubricRules.count > 4 ? ", …" : "")"
             }
             if !clause.questions.isEmpty { out += "  questions: \(clause.questions.count)" }
             if !clause.scenarios.isEmpty { out += "  scenarios: \(clause.scenarios.joined(separator: ", "))" }
-            if !clause.certifications.isEmpty { out += "  certifications: \(clause.certifications.joined(separator: ", "))" }
+            if !clause.certifications.isEmpty {
+                out += "  certifications: \(clause.certifications.joined(separator: ", "))"
+            }
             out += "\n"
         }
         let uncovered = report.clauses.filter { !$0.isCovered }.map(\.clause)
-        out += uncovered.isEmpty ? "Every clause is cited.\n" : "Not cited by anything: \(uncovered.joined(separator: ", "))\n"
+        out +=
+            uncovered.isEmpty
+            ? "Every clause is cited.\n" : "Not cited by anything: \(uncovered.joined(separator: ", "))\n"
         if !report.unknownCitations.isEmpty {
             out += "Cited but not in Policies/clauses.yaml: \(report.unknownCitations.joined(separator: ", "))\n"
         }
@@ -108,5 +122,7 @@ public struct CoverageService: Sendable {
 }
 
 extension String {
-    fileprivate func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    fileprivate func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }

@@ -38,7 +38,10 @@ public struct Configuration: Sendable, Hashable {
     public static let defaultLedgerOrigin = "kefu.local/ledger"
 
     /// Creates a configuration.
-    public init(root: String, database: String, keyPath: String? = nil, ledgerOrigin: String = Configuration.defaultLedgerOrigin, workers: Int = 1) {
+    public init(
+        root: String, database: String, keyPath: String? = nil,
+        ledgerOrigin: String = Configuration.defaultLedgerOrigin, workers: Int = 1
+    ) {
         self.root = root
         self.database = database
         self.keyPath = keyPath ?? database + ".key"
@@ -59,7 +62,8 @@ public struct Configuration: Sendable, Hashable {
         }
         let database = value(database, .database) ?? defaultDatabase
         return Configuration(
-            root: value(root, .root) ?? currentDirectory, database: database, keyPath: value(key, .key) ?? database + ".key",
+            root: value(root, .root) ?? currentDirectory, database: database,
+            keyPath: value(key, .key) ?? database + ".key",
             ledgerOrigin: value(nil, .ledgerOrigin) ?? defaultLedgerOrigin, workers: processors)
     }
 }
@@ -114,7 +118,8 @@ public struct KefuEnvironment: Sendable {
 
     /// Opens storage as `access` says and builds the environment.
     public static func open(
-        _ configuration: Configuration, access: StorageAccess, clock: WallClock = .system, logger: Logger = Logger(label: "kefu")
+        _ configuration: Configuration, access: StorageAccess, clock: WallClock = .system,
+        logger: Logger = Logger(label: "kefu")
     ) throws -> KefuEnvironment {
         let storage: (any Storage)?
         switch access {
@@ -126,7 +131,9 @@ public struct KefuEnvironment: Sendable {
     }
 
     static func openStorage(_ location: String, readOnly: Bool) throws -> any Storage {
-        do { return try SQLiteStorage(path: location, readOnly: readOnly) } catch let error as StorageError { throw ServiceError(error) }
+        do { return try SQLiteStorage(path: location, readOnly: readOnly) } catch let error as StorageError {
+            throw ServiceError(error)
+        }
     }
 
     /// The storage; an error when the process opened none.

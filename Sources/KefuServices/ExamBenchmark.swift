@@ -40,10 +40,15 @@ public enum ExamBenchmark {
     /// (which gets the candidates as people, through `addPeople`). Each answers every drawn question from `answers`
     /// (a key by question id) and submits.
     public static func run(
-        environment: KefuEnvironment, addPeople: ([Person]) throws -> Void, blueprint: BlueprintID, language: String, candidates: Int,
+        environment: KefuEnvironment, addPeople: ([Person]) throws -> Void, blueprint: BlueprintID, language: String,
+        candidates: Int,
         answers: AnswerScript, think: Double = 0, prefix: String = "C"
     ) async throws -> Result {
-        let people = (1...candidates).map { Person(id: String(format: "\(prefix)%04d", $0), name: "Candidate \($0)", hireDate: "2026-11-01", languages: [language]) }
+        let people = (1...candidates).map {
+            Person(
+                id: String(format: "\(prefix)%04d", $0), name: "Candidate \($0)", hireDate: "2026-11-01",
+                languages: [language])
+        }
         try addPeople(people)
         let service = ExamService(environment: environment)
         var key: [String: AnswerScript.Entry] = [:]
@@ -55,39 +60,52 @@ public enum ExamBenchmark {
         await withTaskGroup(of: Void.self) { group in
             for (n, person) in people.enumerated() {
                 group.addTask {
-                    await candidate(n, person, service: service, blueprint: blueprint, language: language, byID: byID, think: think, into: collected)
+                    await candidate(
+                        n, person, service: service, blueprint: blueprint, language: language, byID: byID, think: think,
+                        into: collected)
                 }
             }
         }
         let seconds = (clock.now - began).seconds
         let (saves, starts, submits, failures) = collected.values
-        if let first = failures.first { throw ServiceError(.unavailable, "\(failures.count) candidates failed; first: \(first)") }
+        if let first = failures.first {
+            throw ServiceError(.unavailable, "\(failures.count) candidates failed; first: \(first)")
+        }
         let graded = try await environment.storage.exams.attempts(person: nil, blueprint: blueprint, status: nil)
             .filter { $0.personID.rawValue.hasPrefix(prefix) && $0.status != .inProgress }.count
-        return Result(candidates: candidates, answers: saves.count, seconds: seconds, saveLatencies: saves.sorted(),
-                      startLatencies: starts.sorted(), submitLatencies: submits.sorted(), graded: graded)
+        return Result(
+            candidates: candidates, answers: saves.count, seconds: seconds, saveLatencies: saves.sorted(),
+            startLatencies: starts.sorted(), submitLatencies: submits.sorted(), graded: graded)
     }
 
     /// Runs the benchmark on a new SQLite database at `databasePath` (the benchmark measures SQLite; the file is the
     /// caller's to delete), with content from `root`: a saturated run (prefix `C`) and, when `think` > 0, a paced one
     /// (prefix `P`). `report` receives each run's label and result as it finishes.
     public static func runOnScratchDatabase(
-        _ databasePath: String, root: String, blueprint: BlueprintID, language: String, candidates: Int, answers: AnswerScript, think: Double,
+        _ databasePath: String, root: String, blueprint: BlueprintID, language: String, candidates: Int,
+        answers: AnswerScript, think: Double,
         report: (String, Result) -> Void
     ) async throws {
         let storage = try SQLiteStorage(path: databasePath)
-        let environment = KefuEnvironment(configuration: Configuration(root: root, database: databasePath), storage: storage)
-        let runs: [(String, Double, String)] = [("saturated (no thinking time)", 0, "C"), ("paced (mean \(String(format: "%.1f", think)) s thinking before each answer)", think, "P")]
+        let environment = KefuEnvironment(
+            configuration: Configuration(root: root, database: databasePath), storage: storage)
+        let runs: [(String, Double, String)] = [
+            ("saturated (no thinking time)", 0, "C"),
+            ("paced (mean \(String(format: "%.1f", think)) s thinking before each answer)", think, "P"),
+        ]
         for (label, thinking, prefix) in runs where prefix == "C" || think > 0 {
-            let result = try await run(environment: environment, addPeople: { try storage.database.addPeople($0) }, blueprint: blueprint, language: language,
-                                       candidates: candidates, answers: answers, think: thinking, prefix: prefix)
+            let result = try await run(
+                environment: environment, addPeople: { try storage.database.addPeople($0) }, blueprint: blueprint,
+                language: language,
+                candidates: candidates, answers: answers, think: thinking, prefix: prefix)
             report(label, result)
         }
     }
 
     /// One candidate: start, answer every question (thinking first when paced), submit.
     static func candidate(
-        _ n: Int, _ person: Person, service: ExamService, blueprint: BlueprintID, language: String, byID: [String: AnswerScript.Entry], think: Double,
+        _ n: Int, _ person: Person, service: ExamService, blueprint: BlueprintID, language: String,
+        byID: [String: AnswerScript.Entry], think: Double,
         into collected: Collector
     ) async {
         let clock = ContinuousClock()
@@ -123,7 +141,9 @@ public enum ExamBenchmark {
     }
 
     /// Right answers to every question of the blueprint's banks (choices by text), as an answers script.
-    public static func answerKey(for blueprint: BlueprintID, language: String, content: KefuEnvironment) throws -> AnswerScript {
+    public static func answerKey(
+        for blueprint: BlueprintID, language: String, content: KefuEnvironment
+    ) throws -> AnswerScript {
         let (_, banks): (LoadedBlueprint, [String: Bank])
         do { (_, banks) = try content.content.examContent(blueprint.rawValue, language: language) } catch {
             throw ServiceError(.notFound, "\(error)", hint: .init("exam.list"))
@@ -137,11 +157,15 @@ public enum ExamBenchmark {
             case .truefalse: answer = question.correct
             case .numerical: answer = question.answers.first { $0.fraction >= 100 }.flatMap { $0.value ?? $0.min }
             case .short: answer = question.answers.first { $0.fraction >= 100 && $0.text != nil }?.text
-            case .matching: answer = Dictionary(question.matchingItems.map { ($0.question, $0.answer) }, uniquingKeysWith: { a, _ in a })
+            case .matching:
+                answer = Dictionary(
+                    question.matchingItems.map { ($0.question, $0.answer) }, uniquingKeysWith: { a, _ in a })
             case .essay: answer = "essay"
             case .description: answer = nil
             }
-            guard let answer, let data = try? JSONSerialization.data(withJSONObject: ["id": question.id, "answer": answer]) else { continue }
+            guard let answer,
+                let data = try? JSONSerialization.data(withJSONObject: ["id": question.id, "answer": answer])
+            else { continue }
             lines.append(String(decoding: data, as: UTF8.self))
         }
         return try AnswerScript.parse(lines.joined(separator: "\n"), file: "key")

@@ -19,7 +19,9 @@ extension PaperItem {
             let cleaned = letters.uppercased().filter { $0.isLetter }
             var chosen: [Int] = []
             for character in cleaned {
-                guard let ascii = character.asciiValue, ascii >= 65, Int(ascii - 65) < item.choiceOrder.count else { return nil }
+                guard let ascii = character.asciiValue, ascii >= 65, Int(ascii - 65) < item.choiceOrder.count else {
+                    return nil
+                }
                 chosen.append(item.choiceOrder[Int(ascii - 65)])
             }
             return chosen.isEmpty ? nil : chosen
@@ -49,11 +51,14 @@ extension PaperItem {
     public func describe(_ response: Response) -> String {
         let q = question
         switch response {
-        case .choices(let chosen): return chosen.map { q.answers.indices.contains($0) ? (q.answers[$0].text ?? "") : "?" }.joined(separator: " · ")
+        case .choices(let chosen):
+            return chosen.map { q.answers.indices.contains($0) ? (q.answers[$0].text ?? "") : "?" }.joined(
+                separator: " · ")
         case .truth(let value): return value ? "true 对" : "false 错"
         case .number(let value): return ExamText.short(value)
         case .text(let value): return value
-        case .matches(let chosen): return zip(q.matchingItems, chosen).map { "\($0.question) → \($1 ?? "–")" }.joined(separator: "; ")
+        case .matches(let chosen):
+            return zip(q.matchingItems, chosen).map { "\($0.question) → \($1 ?? "–")" }.joined(separator: "; ")
         }
     }
 }
@@ -66,8 +71,14 @@ extension Question {
         case .single, .multiple: return q.answers.filter { $0.fraction > 0 }.compactMap(\.text).joined(separator: " · ")
         case .truefalse: return q.correct == true ? "true 对" : "false 错"
         case .numerical:
-            return q.answers.filter { $0.fraction >= 100 }.map { a in a.value.map { ExamText.short($0) + ((a.tolerance ?? 0) > 0 ? " ± \(ExamText.short(a.tolerance!))" : "") } ?? "\(ExamText.short(a.min ?? 0))–\(ExamText.short(a.max ?? 0))" }.joined(separator: " or ")
-        case .short: return q.answers.filter { $0.fraction >= 100 }.map { $0.text ?? "/\($0.pattern ?? "")/" }.joined(separator: " or ")
+            return q.answers.filter { $0.fraction >= 100 }.map { a in
+                a.value.map {
+                    ExamText.short($0) + ((a.tolerance ?? 0) > 0 ? " ± \(ExamText.short(a.tolerance!))" : "")
+                } ?? "\(ExamText.short(a.min ?? 0))–\(ExamText.short(a.max ?? 0))"
+            }.joined(separator: " or ")
+        case .short:
+            return q.answers.filter { $0.fraction >= 100 }.map { $0.text ?? "/\($0.pattern ?? "")/" }.joined(
+                separator: " or ")
         case .matching: return q.matchingItems.map { "\($0.question) → \($0.answer)" }.joined(separator: "; ")
         case .essay, .description: return "–"
         }

@@ -142,18 +142,30 @@ public struct PendingGrade: Codable, Sendable, Hashable {
     public var mark: Figure
 
     /// The answers of `attempt` (a submitted attempt) that wait for a mark: needing grading and not yet marked.
-    public static func pending(in attempt: ExamAttemptRecord, responses: [StoredResponse], manual: [ManualGrade]) -> [PendingGrade] {
+    public static func pending(
+        in attempt: ExamAttemptRecord, responses: [StoredResponse], manual: [ManualGrade]
+    ) -> [PendingGrade] {
         let decoder = JSONDecoder()
         guard let paper = try? decoder.decode(Paper.self, from: Data(attempt.paper.utf8)),
-              let marking = attempt.marking.flatMap({ try? decoder.decode(Marking.self, from: Data($0.utf8)) }) else { return [] }
+            let marking = attempt.marking.flatMap({ try? decoder.decode(Marking.self, from: Data($0.utf8)) })
+        else { return [] }
         let marked = Set(manual.map(\.position))
         let answers = Dictionary(responses.map { ($0.position, $0.response) }, uniquingKeysWith: { _, last in last })
         var pending: [PendingGrade] = []
-        for item in marking.items where item.grade.state == .needsGrading && !marked.contains(item.position) && item.position < paper.items.count {
+        for item in marking.items
+        where item.grade.state == .needsGrading && !marked.contains(item.position) && item.position < paper.items.count
+        {
             var text = ""
-            if let json = answers[item.position] ?? nil, case .text(let value)? = try? decoder.decode(Response.self, from: Data(json.utf8)) { text = value }
-            pending.append(PendingGrade(attempt: ExamAttemptSummary(attempt), position: item.position, question: paper.items[item.position].question,
-                                        response: text, mark: Figure(item.mark)))
+            if let json = answers[item.position] ?? nil,
+                case .text(let value)? = try? decoder.decode(Response.self, from: Data(json.utf8))
+            {
+                text = value
+            }
+            pending.append(
+                PendingGrade(
+                    attempt: ExamAttemptSummary(attempt), position: item.position,
+                    question: paper.items[item.position].question,
+                    response: text, mark: Figure(item.mark)))
         }
         return pending
     }
@@ -215,7 +227,9 @@ public struct ExamService: Sendable {
             return loaded
         }
 
-        func exam(_ key: String, _ load: () throws -> (LoadedBlueprint, [String: Bank], Grader)) throws -> (LoadedBlueprint, [String: Bank], Grader) {
+        func exam(
+            _ key: String, _ load: () throws -> (LoadedBlueprint, [String: Bank], Grader)
+        ) throws -> (LoadedBlueprint, [String: Bank], Grader) {
             lock.lock()
             defer { lock.unlock() }
             if let found = content[key] { return found }
@@ -234,7 +248,9 @@ public struct ExamService: Sendable {
 
     /// A blueprint, from the cache.
     func blueprint(_ id: BlueprintID) throws -> LoadedBlueprint {
-        do { return try cache.blueprint(id.rawValue) { try repository.blueprint(id.rawValue) } } catch let error as ContentError {
+        do { return try cache.blueprint(id.rawValue) { try repository.blueprint(id.rawValue) } } catch let error
+            as ContentError
+        {
             throw ServiceError(.notFound, error.description, hint: .init("exam.list"))
         }
     }
@@ -259,7 +275,8 @@ public struct ExamService: Sendable {
     /// Throws unless `actor` is the candidate of `record`.
     static func requireCandidate(_ record: ExamAttemptRecord, _ actor: Identity) throws {
         guard record.personID == actor.person else {
-            throw ServiceError(.forbidden, "exam attempt \(record.id) belongs to \(record.personID); only the candidate takes it")
+            throw ServiceError(
+                .forbidden, "exam attempt \(record.id) belongs to \(record.personID); only the candidate takes it")
         }
     }
 
@@ -268,15 +285,19 @@ public struct ExamService: Sendable {
     /// Starts an attempt of `blueprint` for the acting candidate at `time` (default: now). The language defaults to the
     /// first of the blueprint's languages the candidate speaks; the seed to one derived from the time and person
     /// (recorded either way).
-    public func start(_ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, at time: Date? = nil, by actor: Identity) async throws -> ExamRun {
+    public func start(
+        _ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, at time: Date? = nil, by actor: Identity
+    ) async throws -> ExamRun {
         let time = time ?? now()
         let person = actor.person
         try await expireOverdue(person: person, blueprint: blueprint, at: time)
         let rules = try self.blueprint(blueprint).blueprint
-        guard let speaker = try await translatingStorageErrors({ try await environment.storage.people.person(person) }) else {
+        guard let speaker = try await translatingStorageErrors({ try await environment.storage.people.person(person) })
+        else {
             throw ServiceError(.notFound, "no person `\(person)`", hint: .init("people.import"))
         }
-        let chosen = language ?? rules.languages.first { speaker.languages.contains($0) } ?? rules.languages.first ?? "zh"
+        let chosen =
+            language ?? rules.languages.first { speaker.languages.contains($0) } ?? rules.languages.first ?? "zh"
         let (loaded, banks, grader): (LoadedBlueprint, [String: Bank], Grader)
         do {
             (loaded, banks, grader) = try cache.exam("\(rules.id)/\(chosen)") {
@@ -290,7 +311,9 @@ public struct ExamService: Sendable {
         let contentHash = loaded.contentHash
         let record = try await translatingStorageErrors {
             try await store.startAttempt(person: person, blueprint: BlueprintID(rules.id)) { history in
-                try Self.draw(rules, language: chosen, banks: banks, seed: seed, history: history, person: person, contentVersion: contentHash, at: time)
+                try Self.draw(
+                    rules, language: chosen, banks: banks, seed: seed, history: history, person: person,
+                    contentVersion: contentHash, at: time)
             }
         }
         let paper = try Self.decodePaper(record)
@@ -300,38 +323,49 @@ public struct ExamService: Sendable {
 
     /// Applies the retake rules to `history` and draws the paper (avoiding questions seen before); the record to insert.
     static func draw(
-        _ rules: Blueprint, language: String, banks: [String: Bank], seed: UInt64, history: ExamHistory, person: PersonID, contentVersion: String, at time: Date
+        _ rules: Blueprint, language: String, banks: [String: Bank], seed: UInt64, history: ExamHistory,
+        person: PersonID, contentVersion: String, at time: Date
     ) throws -> ExamAttemptRecord {
         let cycle = history.attempts.filter { $0.cycle == history.cycle }.map(Self.history)
-        switch RetakePolicy.eligibility(rules, history: cycle, allAttempts: history.attempts.count, flagged: history.isFlagged, now: time) {
+        switch RetakePolicy.eligibility(
+            rules, history: cycle, allAttempts: history.attempts.count, flagged: history.isFlagged, now: time)
+        {
         case .refused(let reason, let until):
             let opens = until.map { "; the next attempt opens at \(LedgerService.timestamp($0))" } ?? ""
-            let hint: ServiceError.Hint? = history.isFlagged ? .init("exam.clear", ["person": person.rawValue, "blueprint": rules.id]) : nil
+            let hint: ServiceError.Hint? =
+                history.isFlagged ? .init("exam.clear", ["person": person.rawValue, "blueprint": rules.id]) : nil
             throw ServiceError(.precondition, reason + opens, hint: hint)
         case .allowed:
             break
         }
         var seen = Set<String>()
         for earlier in history.attempts {
-            if let earlierPaper = try? JSONDecoder().decode(Paper.self, from: Data(earlier.paper.utf8)) { seen.formUnion(earlierPaper.items.map(\.key)) }
+            if let earlierPaper = try? JSONDecoder().decode(Paper.self, from: Data(earlier.paper.utf8)) {
+                seen.formUnion(earlierPaper.items.map(\.key))
+            }
         }
         let drawn: Paper
         do { drawn = try Draw.paper(rules, language: language, banks: banks, seed: seed, seen: seen) } catch {
             throw ServiceError(.precondition, "the paper cannot be drawn: \(error)")
         }
         return ExamAttemptRecord(
-            personID: person, blueprint: BlueprintID(rules.id), contentVersion: contentVersion, language: language, seed: seed, startedAt: stamp(time),
-            deadline: rules.timeLimit.map { stamp(time.addingTimeInterval(TimeInterval($0))) }, paper: try canonicalJSON(drawn), maximum: drawn.maximum)
+            personID: person, blueprint: BlueprintID(rules.id), contentVersion: contentVersion, language: language,
+            seed: seed, startedAt: stamp(time),
+            deadline: rules.timeLimit.map { stamp(time.addingTimeInterval(TimeInterval($0))) },
+            paper: try canonicalJSON(drawn), maximum: drawn.maximum)
     }
 
     static func history(_ record: ExamAttemptRecord) -> AttemptHistory {
-        AttemptHistory(number: record.attemptNumber, submittedAt: date(record.submittedAt), percent: record.status == .graded ? record.percent : nil,
-                       passed: record.status == .graded ? record.passed : nil)
+        AttemptHistory(
+            number: record.attemptNumber, submittedAt: date(record.submittedAt),
+            percent: record.status == .graded ? record.percent : nil,
+            passed: record.status == .graded ? record.passed : nil)
     }
 
     static func decodePaper(_ record: ExamAttemptRecord) throws -> Paper {
         do { return try JSONDecoder().decode(Paper.self, from: Data(record.paper.utf8)) } catch {
-            throw ServiceError(.unavailable, "exam attempt \(record.id) has an unreadable paper; the database may be damaged")
+            throw ServiceError(
+                .unavailable, "exam attempt \(record.id) has an unreadable paper; the database may be damaged")
         }
     }
 
@@ -350,24 +384,32 @@ public struct ExamService: Sendable {
         var responses = [Response?](repeating: nil, count: paper.items.count)
         var flagged = Set<Int>()
         for stored in stored where stored.position < paper.items.count {
-            responses[stored.position] = stored.response.flatMap { try? JSONDecoder().decode(Response.self, from: Data($0.utf8)) }
+            responses[stored.position] = stored.response.flatMap {
+                try? JSONDecoder().decode(Response.self, from: Data($0.utf8))
+            }
             if stored.flagged { flagged.insert(stored.position) }
         }
-        let rules = (try? self.blueprint(record.blueprint).blueprint) ?? Blueprint(id: record.blueprint.rawValue, sections: [])
+        let rules =
+            (try? self.blueprint(record.blueprint).blueprint) ?? Blueprint(id: record.blueprint.rawValue, sections: [])
         let grader = try Grader(questions: paper.items.map(\.question))
-        let session = ExamSession(paper: paper, deadline: Self.date(record.deadline), responses: responses, flagged: flagged, position: record.position)
+        let session = ExamSession(
+            paper: paper, deadline: Self.date(record.deadline), responses: responses, flagged: flagged,
+            position: record.position)
         let marking = record.marking.flatMap { try? JSONDecoder().decode(Marking.self, from: Data($0.utf8)) }
         return ExamRun(record: record, session: session, blueprint: rules, grader: grader, marking: marking)
     }
 
     /// The acting candidate's attempt in progress (of `blueprint`, or any), rebuilt; nil when there is none. An attempt
     /// whose deadline passed while the candidate was away is submitted first and returned submitted.
-    public func resume(blueprint: BlueprintID? = nil, at time: Date? = nil, by actor: Identity) async throws -> ExamRun? {
+    public func resume(blueprint: BlueprintID? = nil, at time: Date? = nil, by actor: Identity) async throws -> ExamRun?
+    {
         let time = time ?? now()
         let store = try self.store
-        guard let record = try await translatingStorageErrors({
-            try await store.attempts(person: actor.person, blueprint: blueprint, status: .inProgress).last
-        }) else { return nil }
+        guard
+            let record = try await translatingStorageErrors({
+                try await store.attempts(person: actor.person, blueprint: blueprint, status: .inProgress).last
+            })
+        else { return nil }
         var run = try await load(record.id)
         try await perform(&run, run.session.tick(now: time), at: time)
         return run
@@ -376,7 +418,9 @@ public struct ExamService: Sendable {
     /// Submits the person's attempts whose deadline has passed.
     func expireOverdue(person: PersonID, blueprint: BlueprintID, at time: Date) async throws {
         let store = try self.store
-        for record in try await translatingStorageErrors({ try await store.attempts(person: person, blueprint: blueprint, status: .inProgress) }) {
+        for record in try await translatingStorageErrors({
+            try await store.attempts(person: person, blueprint: blueprint, status: .inProgress)
+        }) {
             guard let deadline = Self.date(record.deadline), time >= deadline else { continue }
             var run = try await load(record.id)
             try await perform(&run, run.session.tick(now: time), at: time)
@@ -387,31 +431,40 @@ public struct ExamService: Sendable {
 
     /// Answers the question at `position` (current by default). The answer is durable before this returns.
     @discardableResult
-    public func answer(_ run: inout ExamRun, _ response: Response?, position: Int? = nil, at time: Date? = nil, by actor: Identity) async throws -> [ExamSession.Action] {
+    public func answer(
+        _ run: inout ExamRun, _ response: Response?, position: Int? = nil, at time: Date? = nil, by actor: Identity
+    ) async throws -> [ExamSession.Action] {
         try await drive(&run, at: time, by: actor) { session, now in session.answer(response, at: position, now: now) }
     }
 
     /// Moves to a question (`position` is 0-based).
     @discardableResult
-    public func go(_ run: inout ExamRun, to position: Int, at time: Date? = nil, by actor: Identity) async throws -> [ExamSession.Action] {
+    public func go(
+        _ run: inout ExamRun, to position: Int, at time: Date? = nil, by actor: Identity
+    ) async throws -> [ExamSession.Action] {
         try await drive(&run, at: time, by: actor) { session, now in session.go(to: position, now: now) }
     }
 
     /// Flags or unflags the current question.
     @discardableResult
-    public func toggleFlag(_ run: inout ExamRun, at time: Date? = nil, by actor: Identity) async throws -> [ExamSession.Action] {
+    public func toggleFlag(
+        _ run: inout ExamRun, at time: Date? = nil, by actor: Identity
+    ) async throws -> [ExamSession.Action] {
         try await drive(&run, at: time, by: actor) { session, now in session.toggleFlag(now: now) }
     }
 
     /// Submits the attempt.
     @discardableResult
-    public func submit(_ run: inout ExamRun, at time: Date? = nil, by actor: Identity) async throws -> [ExamSession.Action] {
+    public func submit(
+        _ run: inout ExamRun, at time: Date? = nil, by actor: Identity
+    ) async throws -> [ExamSession.Action] {
         try await drive(&run, at: time, by: actor) { session, now in session.submit(now: now) }
     }
 
     /// Runs one step of the session at `time` (default: now) and persists what it asks for.
     func drive(
-        _ run: inout ExamRun, at time: Date?, by actor: Identity, _ step: (inout ExamSession, Date) -> [ExamSession.Action]
+        _ run: inout ExamRun, at time: Date?, by actor: Identity,
+        _ step: (inout ExamSession, Date) -> [ExamSession.Action]
     ) async throws -> [ExamSession.Action] {
         try Self.requireCandidate(run.record, actor)
         let time = time ?? now()
@@ -427,8 +480,10 @@ public struct ExamService: Sendable {
             switch action {
             case .save(let position):
                 let response = try run.session.responses[position].map { try canonicalJSON($0) }
-                let save = ResponseSave(attempt: run.record.id, position: position, response: response, flagged: run.session.flagged.contains(position),
-                                        savedAt: Self.stamp(time), current: run.session.position)
+                let save = ResponseSave(
+                    attempt: run.record.id, position: position, response: response,
+                    flagged: run.session.flagged.contains(position),
+                    savedAt: Self.stamp(time), current: run.session.position)
                 try await translatingStorageErrors { try await batcher.save(save, to: store) }
             case .show(let position):
                 let id = run.record.id
@@ -453,7 +508,9 @@ public struct ExamService: Sendable {
     }
 
     /// Stores a marking: graded (evidence, retraining flag) when nothing waits for a grader, else submitted.
-    func storeMarking(_ base: ExamAttemptRecord, marking: Marking, expected: ExamAttemptStatus, at time: Date) async throws -> ExamAttemptRecord {
+    func storeMarking(
+        _ base: ExamAttemptRecord, marking: Marking, expected: ExamAttemptStatus, at time: Date
+    ) async throws -> ExamAttemptRecord {
         var record = base
         let rules = try? self.blueprint(record.blueprint).blueprint
         let passMark = rules?.passMark ?? 100
@@ -468,13 +525,21 @@ public struct ExamService: Sendable {
             record.gradedAt = Self.stamp(time)
             let passed = marking.percent + 1e-9 >= passMark
             record.passed = passed
-            evidence = Attempt(personID: record.personID.rawValue, kind: "exam", reference: record.blueprint.rawValue, contentVersion: record.contentVersion,
-                               mode: "exam", score: (marking.percent * 100).rounded() / 100, passed: passed, completedAt: record.submittedAt ?? Self.stamp(time))
+            evidence = Attempt(
+                personID: record.personID.rawValue, kind: "exam", reference: record.blueprint.rawValue,
+                contentVersion: record.contentVersion,
+                mode: "exam", score: (marking.percent * 100).rounded() / 100, passed: passed,
+                completedAt: record.submittedAt ?? Self.stamp(time))
             if let rules, !passed {
                 let failed = record
                 flag = { history in
-                    let cycle = history.attempts.filter { $0.cycle == history.cycle && $0.id != failed.id }.map(Self.history)
-                        + [AttemptHistory(number: failed.attemptNumber, submittedAt: Self.date(failed.submittedAt), percent: failed.percent, passed: false)]
+                    let cycle =
+                        history.attempts.filter { $0.cycle == history.cycle && $0.id != failed.id }.map(Self.history)
+                        + [
+                            AttemptHistory(
+                                number: failed.attemptNumber, submittedAt: Self.date(failed.submittedAt),
+                                percent: failed.percent, passed: false)
+                        ]
                     guard !history.isFlagged, RetakePolicy.needsRetraining(rules, history: cycle) else { return nil }
                     return "failed \(rules.retrainAfterFailures ?? 0) attempts in a row"
                 }
@@ -483,7 +548,8 @@ public struct ExamService: Sendable {
             record.status = .submitted
             record.passed = nil
         }
-        let write = ExamResultWrite(record: record, expectedStatus: expected, evidence: evidence, at: Self.stamp(time), flagRetraining: flag)
+        let write = ExamResultWrite(
+            record: record, expectedStatus: expected, evidence: evidence, at: Self.stamp(time), flagRetraining: flag)
         let store = try self.store
         return try await translatingStorageErrors { try await store.recordResult(write) }
     }
@@ -491,7 +557,8 @@ public struct ExamService: Sendable {
     /// Takes an exam from an answers file for the acting candidate: starts (or resumes) the attempt, gives each drawn
     /// question its answer at its `at` time, and submits at the end (or at the deadline). Returns the submitted run.
     public func take(
-        _ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, answers: AnswerScript, by actor: Identity
+        _ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, answers: AnswerScript,
+        by actor: Identity
     ) async throws -> ExamRun {
         let opened = now()
         var run: ExamRun
@@ -515,10 +582,13 @@ public struct ExamService: Sendable {
                     }
                     let actions = try await answer(&run, response, at: clock, by: actor)
                     for case .refuse(let reason) in actions where run.session.submitted == nil {
-                        throw ServiceError(.invalidInput, "\(entry.location): question `\(item.question.id)`: \(reason)")
+                        throw ServiceError(
+                            .invalidInput, "\(entry.location): question `\(item.question.id)`: \(reason)")
                     }
                 }
-                if entry.flag, !run.session.flagged.contains(position) { try await toggleFlag(&run, at: clock, by: actor) }
+                if entry.flag, !run.session.flagged.contains(position) {
+                    try await toggleFlag(&run, at: clock, by: actor)
+                }
             }
         }
         if run.session.submitted == nil { try await submit(&run, at: clock, by: actor) }
@@ -533,8 +603,10 @@ public struct ExamService: Sendable {
         var expired: ExamAttemptID?
         if let running = try await resume(blueprint: blueprint, by: actor) {
             guard running.session.submitted != nil else {
-                throw ServiceError(.conflict, "\(actor.person) has attempt \(running.record.id) of \(blueprint) in progress; continue it instead",
-                                   hint: .init("exam.resume", ["person": actor.person.rawValue]))
+                throw ServiceError(
+                    .conflict,
+                    "\(actor.person) has attempt \(running.record.id) of \(blueprint) in progress; continue it instead",
+                    hint: .init("exam.resume", ["person": actor.person.rawValue]))
             }
             expired = running.record.id
         }
@@ -544,7 +616,10 @@ public struct ExamService: Sendable {
     /// An answers file (JSON Lines keyed by question id) read from `source`; errors name the source, line and column.
     public static func answers(from source: InputSource) throws -> AnswerScript {
         let text = String(decoding: try source.readAll(), as: UTF8.self)
-        do { return try AnswerScript.parse(text, file: source.label == InputSource.standardInput.label ? "stdin" : source.label) } catch {
+        do {
+            return try AnswerScript.parse(
+                text, file: source.label == InputSource.standardInput.label ? "stdin" : source.label)
+        } catch {
             throw ServiceError(.invalidInput, "\(error)")
         }
     }
@@ -557,8 +632,13 @@ public struct ExamService: Sendable {
         guard try await translatingStorageErrors({ try await storage.people.person(person) }) != nil else {
             throw ServiceError(.notFound, "no person `\(person)`", hint: .init("people.import"))
         }
-        let attempts = try await translatingStorageErrors { try await storage.exams.attempts(person: person, blueprint: nil, status: nil) }
-        let flags = Set(try await translatingStorageErrors { try await storage.exams.openRetrainingFlags() }.filter { $0.person == person }.map(\.blueprint))
+        let attempts = try await translatingStorageErrors {
+            try await storage.exams.attempts(person: person, blueprint: nil, status: nil)
+        }
+        let flags = Set(
+            try await translatingStorageErrors { try await storage.exams.openRetrainingFlags() }.filter {
+                $0.person == person
+            }.map(\.blueprint))
         let grouped: [BlueprintID: [ExamAttemptRecord]] = Dictionary(grouping: attempts, by: \.blueprint)
         var results: [ExamResult] = []
         for blueprint in grouped.keys.sorted() {
@@ -566,9 +646,11 @@ public struct ExamService: Sendable {
             let rules = try? self.blueprint(blueprint).blueprint
             let method = rules?.gradingMethod ?? .highest
             let grade = method.combine(list.filter { $0.status == .graded }.map(\.percent))
-            results.append(ExamResult(
-                blueprint: blueprint, grade: grade.map { Figure($0) }, method: method, passMark: Figure(rules?.passMark ?? 0),
-                flaggedForRetraining: flags.contains(blueprint), attempts: list.map(ExamAttemptSummary.init)))
+            results.append(
+                ExamResult(
+                    blueprint: blueprint, grade: grade.map { Figure($0) }, method: method,
+                    passMark: Figure(rules?.passMark ?? 0),
+                    flaggedForRetraining: flags.contains(blueprint), attempts: list.map(ExamAttemptSummary.init)))
         }
         return results
     }
@@ -577,7 +659,9 @@ public struct ExamService: Sendable {
     public func gradingQueue() async throws -> [PendingGrade] {
         let store = try self.store
         var pending: [PendingGrade] = []
-        for record in try await translatingStorageErrors({ try await store.attempts(person: nil, blueprint: nil, status: .submitted) }) {
+        for record in try await translatingStorageErrors({
+            try await store.attempts(person: nil, blueprint: nil, status: .submitted)
+        }) {
             let responses = try await translatingStorageErrors { try await store.responses(attempt: record.id) }
             let manual = try await translatingStorageErrors { try await store.manualGrades(attempt: record.id) }
             pending += PendingGrade.pending(in: record, responses: responses, manual: manual)
@@ -589,40 +673,60 @@ public struct ExamService: Sendable {
     /// it was the last one missing, the attempt is graded (evidence, retraining flag) in the same step. Mentors and
     /// leads grade; nobody grades their own attempt.
     public func grade(
-        attempt attemptID: ExamAttemptID, position: Int, marks: Double, comment: String, at time: Date? = nil, by actor: Identity
+        attempt attemptID: ExamAttemptID, position: Int, marks: Double, comment: String, at time: Date? = nil,
+        by actor: Identity
     ) async throws -> ExamAttemptSummary {
         let time = time ?? now()
         guard actor.has(.mentor) || actor.has(.teamLead) else {
-            throw ServiceError(.forbidden, "\(actor.person) is a specialist: essays are graded by mentors (senior specialist or above) and leads")
+            throw ServiceError(
+                .forbidden,
+                "\(actor.person) is a specialist: essays are graded by mentors (senior specialist or above) and leads")
         }
         let run = try await load(attemptID)
-        guard run.record.personID != actor.person else { throw ServiceError(.forbidden, "\(actor.person) cannot grade their own attempt") }
+        guard run.record.personID != actor.person else {
+            throw ServiceError(.forbidden, "\(actor.person) cannot grade their own attempt")
+        }
         guard run.record.status == .submitted else {
-            throw ServiceError(.precondition, "exam attempt \(attemptID) is \(run.record.status.rawValue): nothing waits for a mark")
+            throw ServiceError(
+                .precondition, "exam attempt \(attemptID) is \(run.record.status.rawValue): nothing waits for a mark")
         }
-        guard let item = run.marking?.items.first(where: { $0.position == position }), item.grade.state == .needsGrading else {
-            throw ServiceError(.invalidInput, "question \(position + 1) of attempt \(attemptID) does not wait for a mark", hint: .init("exam.queue"))
+        guard let item = run.marking?.items.first(where: { $0.position == position }), item.grade.state == .needsGrading
+        else {
+            throw ServiceError(
+                .invalidInput, "question \(position + 1) of attempt \(attemptID) does not wait for a mark",
+                hint: .init("exam.queue"))
         }
-        guard marks >= 0, marks <= item.mark else { throw ServiceError(.invalidInput, "give between 0 and \(Question.displayNumber(item.mark)) marks") }
-        let grade = ManualGrade(position: position, graderID: actor.person, fraction: item.mark > 0 ? marks / item.mark : 0, comment: comment,
-                                gradedAt: Self.stamp(time))
+        guard marks >= 0, marks <= item.mark else {
+            throw ServiceError(.invalidInput, "give between 0 and \(Question.displayNumber(item.mark)) marks")
+        }
+        let grade = ManualGrade(
+            position: position, graderID: actor.person, fraction: item.mark > 0 ? marks / item.mark : 0,
+            comment: comment,
+            gradedAt: Self.stamp(time))
         let store = try self.store
         let all = try await translatingStorageErrors { try await store.addManualGrade(attempt: attemptID, grade) }
         let manual = Dictionary(all.map { ($0.position, $0.fraction) }, uniquingKeysWith: { _, last in last })
-        let marking = Marking.grade(run.session.paper, responses: run.session.responses, grader: run.grader, manual: manual)
+        let marking = Marking.grade(
+            run.session.paper, responses: run.session.responses, grader: run.grader, manual: manual)
         return ExamAttemptSummary(try await storeMarking(run.record, marking: marking, expected: .submitted, at: time))
     }
 
     /// Clears a retraining flag so the person may retake; only supervisors and managers may.
-    public func clearRetraining(person: PersonID, blueprint: BlueprintID, note: String, at time: Date? = nil, by actor: Identity) async throws {
+    public func clearRetraining(
+        person: PersonID, blueprint: BlueprintID, note: String, at time: Date? = nil, by actor: Identity
+    ) async throws {
         guard actor.has(.supervisor) else {
-            throw ServiceError(.forbidden, "\(actor.person) may not clear retraining flags: a supervisor or manager does")
+            throw ServiceError(
+                .forbidden, "\(actor.person) may not clear retraining flags: a supervisor or manager does")
         }
         let store = try self.store
         let stamp = Self.stamp(time ?? now())
-        guard try await translatingStorageErrors({
-            try await store.clearRetraining(person: person, blueprint: blueprint, by: actor.person, at: stamp, note: note)
-        }) else {
+        guard
+            try await translatingStorageErrors({
+                try await store.clearRetraining(
+                    person: person, blueprint: blueprint, by: actor.person, at: stamp, note: note)
+            })
+        else {
             throw ServiceError(.notFound, "\(person) has no open retraining flag for \(blueprint)")
         }
     }
@@ -650,10 +754,14 @@ public struct ExamService: Sendable {
         var attempts: [ItemAnalysis.Attempt] = []
         var names: [String: String] = [:]
         for record in firsts.values.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
-            guard let marking = record.marking.flatMap({ try? JSONDecoder().decode(Marking.self, from: Data($0.utf8)) }),
-                  let paper = try? JSONDecoder().decode(Paper.self, from: Data(record.paper.utf8)) else { continue }
+            guard
+                let marking = record.marking.flatMap({ try? JSONDecoder().decode(Marking.self, from: Data($0.utf8)) }),
+                let paper = try? JSONDecoder().decode(Paper.self, from: Data(record.paper.utf8))
+            else { continue }
             for item in paper.items { names[item.key] = item.question.name }
-            let items = marking.items.filter { $0.mark > 0 }.map { (key: $0.key, slot: $0.slot, mark: $0.awarded ?? 0, maximum: $0.mark) }
+            let items = marking.items.filter { $0.mark > 0 }.map {
+                (key: $0.key, slot: $0.slot, mark: $0.awarded ?? 0, maximum: $0.mark)
+            }
             if let bank, !items.contains(where: { $0.key.hasPrefix(bank + "/") }) { continue }
             attempts.append(ItemAnalysis.Attempt(items: items))
         }
@@ -670,5 +778,7 @@ public struct ExamService: Sendable {
 
 extension Question {
     /// A number without a trailing `.0` (for messages).
-    public static func displayNumber(_ value: Double) -> String { value == value.rounded() ? String(Int64(value)) : String(value) }
+    public static func displayNumber(_ value: Double) -> String {
+        value == value.rounded() ? String(Int64(value)) : String(value)
+    }
 }

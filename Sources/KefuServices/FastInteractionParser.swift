@@ -162,7 +162,9 @@ enum FastInteractionParser {
             if digits > 1 && bytes[start + (bytes[start] == 0x2D ? 1 : 0)] == 0x30 { return nil }
             if index < bytes.count, bytes[index] == 0x2E || bytes[index] == 0x65 || bytes[index] == 0x45 {
                 simple = false
-                while index < bytes.count, (0x30...0x39).contains(bytes[index]) || [0x2E, 0x65, 0x45, 0x2B, 0x2D].contains(bytes[index]) { index += 1 }
+                while index < bytes.count,
+                    (0x30...0x39).contains(bytes[index]) || [0x2E, 0x65, 0x45, 0x2B, 0x2D].contains(bytes[index])
+                { index += 1 }
             }
             if simple { return Double(bytes[start] == 0x2D ? -integer : integer) }
             return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
@@ -207,7 +209,10 @@ enum FastInteractionParser {
                     guard let s = c.string() else { return false }
                     text = s
                 } else if Cursor.equals(key, "at") {
-                    if c.null() { at = nil; return true }
+                    if c.null() {
+                        at = nil
+                        return true
+                    }
                     guard let d = c.number() else { return false }
                     at = d
                 } else {
@@ -236,7 +241,10 @@ enum FastInteractionParser {
                     agent = c.string()
                     return agent != nil
                 } else if Cursor.equals(key, "started_at") {
-                    if c.null() { startedAt = nil; return true }
+                    if c.null() {
+                        startedAt = nil
+                        return true
+                    }
                     startedAt = c.string()
                     return startedAt != nil
                 } else if Cursor.equals(key, "turns") {

@@ -14,7 +14,9 @@ public struct InputSource: Sendable {
     let origin: Origin
 
     /// Bytes already in memory, named `label`.
-    public static func bytes(_ bytes: [UInt8], label: String) -> InputSource { InputSource(label: label, origin: .bytes(bytes)) }
+    public static func bytes(_ bytes: [UInt8], label: String) -> InputSource {
+        InputSource(label: label, origin: .bytes(bytes))
+    }
 
     /// A file, labelled by its path.
     public static func file(_ path: String) -> InputSource { InputSource(label: path, origin: .file(path)) }

@@ -29,7 +29,8 @@ public enum InteractionDecoder {
                     break
                 }
             }
-            return .failure(LineError(line: line, column: column, message: "not valid UTF-8; convert the file to UTF-8"))
+            return .failure(
+                LineError(line: line, column: column, message: "not valid UTF-8; convert the file to UTF-8"))
         }
         let fast = bytes.withUnsafeBufferPointer { FastInteractionParser.parse($0) }
         if let fast {
@@ -52,7 +53,8 @@ public enum InteractionDecoder {
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined().drop { $0 == "." }.description
+        codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined().drop { $0 == "." }
+            .description
     }
 
     static func describe(_ error: DecodingError, line: Int, bytes: ArraySlice<UInt8>) -> LineError {
@@ -89,17 +91,29 @@ public enum InteractionDecoder {
         for byte in bytes {
             if byte & 0xC0 != 0x80 { column += 1 }
             if inString {
-                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == 0x5C {
+                    escaped = true
+                } else if byte == 0x22 {
+                    inString = false
+                }
                 continue
             }
             switch byte {
-            case 0x22: inString = true; sawValue = true
-            case 0x7B, 0x5B: stack.append(byte); sawValue = true
+            case 0x22:
+                inString = true
+                sawValue = true
+            case 0x7B, 0x5B:
+                stack.append(byte)
+                sawValue = true
             case 0x7D: if stack.popLast() != 0x7B { return column }
             case 0x5D: if stack.popLast() != 0x5B { return column }
             default: break
             }
-            if stack.isEmpty && sawValue && byte != 0x22 && byte != 0x7D && byte != 0x5D && byte != 0x20 { return column }
+            if stack.isEmpty && sawValue && byte != 0x22 && byte != 0x7D && byte != 0x5D && byte != 0x20 {
+                return column
+            }
         }
         return stack.isEmpty && !inString ? nil : column + 1
     }

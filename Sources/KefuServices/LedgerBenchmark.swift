@@ -33,13 +33,20 @@ public enum LedgerBenchmark {
     /// Runs the benchmark on `storage` (fresh and empty).
     public static func run(on storage: any Storage, entries: Int, singles: Int) async throws -> Result {
         let evidence = JSONValue.object([
-            "attempts": .array([.object(["id": .int(1), "kind": .string("exam"), "reference": .string("onboarding-theory"), "score": .string("86.5"),
-                                         "content_version": .string(String(repeating: "a", count: 64))])]),
+            "attempts": .array([
+                .object([
+                    "id": .int(1), "kind": .string("exam"), "reference": .string("onboarding-theory"),
+                    "score": .string("86.5"),
+                    "content_version": .string(String(repeating: "a", count: 64)),
+                ])
+            ]),
             "signoff": .object(["mentor": .string("M001"), "signed_at": .string("2026-11-21T10:00:00Z")]),
         ])
         @Sendable func draft(_ i: Int) -> LedgerEntry {
-            LedgerEntry(sequence: 0, kind: .issued, person: "E\(i % 5000)", subject: "onboarding", recordedAt: "2026-11-22T10:00:00Z",
-                        validUntil: "2027-11-22", evidence: evidence, previousHash: "")
+            LedgerEntry(
+                sequence: 0, kind: .issued, person: "E\(i % 5000)", subject: "onboarding",
+                recordedAt: "2026-11-22T10:00:00Z",
+                validUntil: "2027-11-22", evidence: evidence, previousHash: "")
         }
         let ledger = storage.ledger
         return try await translatingStorageErrors {
@@ -56,17 +63,21 @@ public enum LedgerBenchmark {
             let report = LedgerVerifier.verify(stored)
             let verify = seconds(since: start)
             guard report.isValid else {
-                throw ServiceError(.unavailable, "the benchmark ledger does not verify: \(report.firstProblem?.message ?? "")")
+                throw ServiceError(
+                    .unavailable, "the benchmark ledger does not verify: \(report.firstProblem?.message ?? "")")
             }
 
             start = ContinuousClock.now
             let leaves = try stored.map { try LedgerEntry(json: JSONValue.parse($0.body)).leafHash }
             let index = leaves.count / 2
             let proof = Merkle.inclusionProof(index: index, leaves: leaves[...])
-            let ok = Merkle.verifyInclusion(index: index, size: leaves.count, leaf: leaves[index], proof: proof, root: report.root)
+            let ok = Merkle.verifyInclusion(
+                index: index, size: leaves.count, leaf: leaves[index], proof: proof, root: report.root)
             return Result(
-                batchEntries: entries, batchSeconds: Figure(batch), singleEntries: singles, singleSeconds: Figure(single),
-                verifiedEntries: report.checked, verifySeconds: Figure(verify), provenEntry: index + 1, proofLength: proof.count,
+                batchEntries: entries, batchSeconds: Figure(batch), singleEntries: singles,
+                singleSeconds: Figure(single),
+                verifiedEntries: report.checked, verifySeconds: Figure(verify), provenEntry: index + 1,
+                proofLength: proof.count,
                 proofVerifies: ok, proofSeconds: Figure(seconds(since: start)))
         }
     }

@@ -56,9 +56,17 @@ public struct JSONDocument: Sendable, Hashable, Codable {
             value = .array(items)
         } else {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { value = .null } else if let b = try? c.decode(Bool.self) { value = .bool(b) } else if let i = try? c.decode(Int64.self) {
+            if c.decodeNil() {
+                value = .null
+            } else if let b = try? c.decode(Bool.self) {
+                value = .bool(b)
+            } else if let i = try? c.decode(Int64.self) {
                 value = .int(i)
-            } else if let d = try? c.decode(Double.self) { value = .string(String(d)) } else { value = .string(try c.decode(String.self)) }
+            } else if let d = try? c.decode(Double.self) {
+                value = .string(String(d))
+            } else {
+                value = .string(try c.decode(String.self))
+            }
         }
     }
 }

@@ -45,16 +45,22 @@ public struct MentorBenchmark: Sendable {
     public func run() -> Result {
         var random = SplitMix64(seed: seed)
         func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
-        let sites = ["上海", "北京", "成都", "London"], teams = (1...12).map { "T\($0)" }
+        let sites = ["上海", "北京", "成都", "London"]
+        let teams = (1...12).map { "T\($0)" }
         let languages: [[String]] = [["zh"], ["zh"], ["zh", "en"], ["en"]]
         let channels: [[Channel]] = [[.wechat], [.phone], [.wechat, .phone], [.chat, .wechat], [.phone, .chat]]
         let people = (0..<apprentices).map { i in
-            Apprentice(id: String(format: "A%04d", i), languages: pick(languages), channels: pick(channels), site: pick(sites), team: pick(teams),
-                       managerID: String(format: "M%03d", Int(random.next() % UInt64(max(1, mentors)))))
+            Apprentice(
+                id: String(format: "A%04d", i), languages: pick(languages), channels: pick(channels), site: pick(sites),
+                team: pick(teams),
+                managerID: String(format: "M%03d", Int(random.next() % UInt64(max(1, mentors)))))
         }
         let staff = (0..<mentors).map { i in
-            Mentor(id: String(format: "M%03d", i), languages: pick(languages), channels: pick([[.wechat, .phone], [.phone, .chat], [.wechat, .chat, .phone]]),
-                   site: pick(sites), team: pick(teams), capacity: Int(2 + random.next() % 3), load: Int(random.next() % 2))
+            Mentor(
+                id: String(format: "M%03d", i), languages: pick(languages),
+                channels: pick([[.wechat, .phone], [.phone, .chat], [.wechat, .chat, .phone]]),
+                site: pick(sites), team: pick(teams), capacity: Int(2 + random.next() % 3), load: Int(random.next() % 2)
+            )
         }
         let matcher = MentorMatcher()
         let clock = ContinuousClock()
@@ -68,7 +74,8 @@ public struct MentorBenchmark: Sendable {
         var greedyObjective = 0.0
         for apprentice in people.sorted(by: { $0.id < $1.id }) {
             var best: (Int, Double)?
-            for (m, mentor) in staff.enumerated() where used[m] < mentor.free && matcher.blocker(apprentice, mentor) == nil {
+            for (m, mentor) in staff.enumerated()
+            where used[m] < mentor.free && matcher.blocker(apprentice, mentor) == nil {
                 let value = matcher.score(apprentice, mentor).0 - matcher.weights.load * Double(mentor.load + used[m])
                 if best == nil || value > best!.1 { best = (m, value) }
             }
@@ -78,7 +85,10 @@ public struct MentorBenchmark: Sendable {
                 greedyObjective += value
             }
         }
-        return Result(apprentices: apprentices, mentors: mentors, places: staff.map(\.free).reduce(0, +), seed: seed, optimalMatched: plan.pairs.count,
-                      optimalObjective: Figure(plan.objective), seconds: seconds, greedyMatched: greedyMatched, greedyObjective: Figure(greedyObjective))
+        return Result(
+            apprentices: apprentices, mentors: mentors, places: staff.map(\.free).reduce(0, +), seed: seed,
+            optimalMatched: plan.pairs.count,
+            optimalObjective: Figure(plan.objective), seconds: seconds, greedyMatched: greedyMatched,
+            greedyObjective: Figure(greedyObjective))
     }
 }

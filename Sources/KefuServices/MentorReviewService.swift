@@ -2,9 +2,9 @@ import Foundation
 import KefuContent
 public import KefuCore
 import KefuExams
+import KefuRubrics
 public import KefuScenarios
 public import KefuStorage
-import KefuRubrics
 import KefuTracks
 
 /// Something waiting for a mentor.
@@ -96,17 +96,29 @@ public struct MentorReviewService: Sendable {
     /// What waits for `mentor`: their apprentices' transcripts not yet signed off (oldest first), then essays to mark.
     public func queue(mentor: PersonID) async throws -> MentorQueue {
         let record = try await translatingStorageErrors {
-            guard try await environment.storage.people.person(mentor) != nil else { throw ServiceError.notFound(mentor) }
+            guard try await environment.storage.people.person(mentor) != nil else {
+                throw ServiceError.notFound(mentor)
+            }
             return try await environment.storage.mentoring.queue(mentor: mentor)
         }
         var items: [MentorQueueItem] = record.runs.map {
-            .transcript(MentorQueueRun(run: $0.id, person: $0.personID, scenario: $0.scenario, language: $0.language, mode: $0.mode, status: $0.status,
-                                       outcome: $0.outcome, score: Figure($0.score), startedAt: $0.startedAt))
+            .transcript(
+                MentorQueueRun(
+                    run: $0.id, person: $0.personID, scenario: $0.scenario, language: $0.language, mode: $0.mode,
+                    status: $0.status,
+                    outcome: $0.outcome, score: Figure($0.score), startedAt: $0.startedAt))
         }
         for attempt in record.examAttempts {
-            guard let text = attempt.marking, let marking = try? JSONDecoder().decode(Marking.self, from: Data(text.utf8)) else { continue }
-            for item in marking.items where item.grade.state == .needsGrading && !attempt.gradedPositions.contains(item.position) {
-                items.append(.essay(MentorQueueEssay(attempt: attempt.id, position: item.position, person: attempt.personID, blueprint: attempt.blueprint)))
+            guard let text = attempt.marking,
+                let marking = try? JSONDecoder().decode(Marking.self, from: Data(text.utf8))
+            else { continue }
+            for item in marking.items
+            where item.grade.state == .needsGrading && !attempt.gradedPositions.contains(item.position) {
+                items.append(
+                    .essay(
+                        MentorQueueEssay(
+                            attempt: attempt.id, position: item.position, person: attempt.personID,
+                            blueprint: attempt.blueprint)))
             }
         }
         return MentorQueue(mentor: mentor, items: items)
@@ -117,66 +129,98 @@ public struct MentorReviewService: Sendable {
         try await translatingStorageErrors {
             let store = try environment.storage.mentoring
             guard let stored = try await store.run(run) else { throw ServiceError.notFound(run) }
-            let apprentices = Set(try await store.mentorships(of: mentor, activeOnly: true).filter { $0.mentorID == mentor }.map(\.apprenticeID))
+            let apprentices = Set(
+                try await store.mentorships(of: mentor, activeOnly: true).filter { $0.mentorID == mentor }.map(
+                    \.apprenticeID))
             guard apprentices.contains(stored.personID) else {
-                throw ServiceError(.forbidden, "`\(mentor)` is not the mentor of `\(stored.personID)`: mentors see and review only their own apprentices' work",
-                                   hint: .init("mentor.queue", ["mentor": mentor.rawValue]))
+                throw ServiceError(
+                    .forbidden,
+                    "`\(mentor)` is not the mentor of `\(stored.personID)`: mentors see and review only their own apprentices' work",
+                    hint: .init("mentor.queue", ["mentor": mentor.rawValue]))
             }
             let review = try await store.review(of: run)
             let decoder = JSONDecoder()
-            let interaction = (try? decoder.decode(Interaction.self, from: Data(stored.transcript.utf8)))
+            let interaction =
+                (try? decoder.decode(Interaction.self, from: Data(stored.transcript.utf8)))
                 ?? Interaction(id: "run-\(stored.id)", channel: .chat, agent: stored.personID.rawValue, turns: [])
-            return MentorTranscript(run: stored, interaction: interaction, report: try? decoder.decode(RunReport.self, from: Data(stored.report.utf8)),
-                                    annotations: review.annotations, overrides: review.overrides, isSignedOff: review.isSignedOff)
+            return MentorTranscript(
+                run: stored, interaction: interaction,
+                report: try? decoder.decode(RunReport.self, from: Data(stored.report.utf8)),
+                annotations: review.annotations, overrides: review.overrides, isSignedOff: review.isSignedOff)
         }
     }
 
     /// Adds the acting mentor's note to turn `turn` of `run`.
     @discardableResult
-    public func annotate(_ run: RunID, turn: Int, note: String, by actor: Identity) async throws -> TranscriptAnnotation {
+    public func annotate(_ run: RunID, turn: Int, note: String, by actor: Identity) async throws -> TranscriptAnnotation
+    {
         let current = try await review(run, mentor: actor.person)
         guard current.interaction.turns.indices.contains(turn) else {
-            throw ServiceError(.invalidInput, "transcript \(run) has turns 0–\(current.interaction.turns.count - 1), not \(turn)")
+            throw ServiceError(
+                .invalidInput, "transcript \(run) has turns 0–\(current.interaction.turns.count - 1), not \(turn)")
         }
-        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError(.invalidInput, "a note needs text") }
-        let annotation = TranscriptAnnotation(runID: run, turn: turn, mentorID: actor.person, note: note,
-                                              at: LedgerService.timestamp(environment.clock.now()))
+        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServiceError(.invalidInput, "a note needs text")
+        }
+        let annotation = TranscriptAnnotation(
+            runID: run, turn: turn, mentorID: actor.person, note: note,
+            at: LedgerService.timestamp(environment.clock.now()))
         return try await translatingStorageErrors { try await environment.storage.mentoring.addAnnotation(annotation) }
     }
 
     /// Overrides the automatic verdict of check `check` on the reply at `turn`, with a reason (logged; the automatic
     /// verdict is kept beside it).
     @discardableResult
-    public func override(_ run: RunID, turn: Int, check: String, verdict: MentorVerdict, reason: String, by actor: Identity) async throws
+    public func override(
+        _ run: RunID, turn: Int, check: String, verdict: MentorVerdict, reason: String, by actor: Identity
+    ) async throws
         -> TranscriptOverride
     {
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ServiceError(.invalidInput, "an override needs a reason") }
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServiceError(.invalidInput, "an override needs a reason")
+        }
         let current = try await review(run, mentor: actor.person)
         guard let reply = current.report?.replies.first(where: { $0.turn == turn }) else {
             let turns = current.report?.replies.map { String($0.turn) }.joined(separator: ", ") ?? ""
-            throw ServiceError(.invalidInput, "turn \(turn) of transcript \(run) is not a checked reply; replies are turns \(turns)")
+            throw ServiceError(
+                .invalidInput, "turn \(turn) of transcript \(run) is not a checked reply; replies are turns \(turns)")
         }
         guard let automatic = reply.checks.first(where: { $0.id == check }) else {
-            throw ServiceError(.invalidInput, "the reply at turn \(turn) has no check `\(check)`; it has \(reply.checks.map(\.id).joined(separator: ", "))")
+            throw ServiceError(
+                .invalidInput,
+                "the reply at turn \(turn) has no check `\(check)`; it has \(reply.checks.map(\.id).joined(separator: ", "))"
+            )
         }
-        let record = TranscriptOverride(runID: run, turn: turn, checkID: check, automatic: automatic.verdict.rawValue, verdict: verdict, reason: reason,
-                                        mentorID: actor.person, at: LedgerService.timestamp(environment.clock.now()))
+        let record = TranscriptOverride(
+            runID: run, turn: turn, checkID: check, automatic: automatic.verdict.rawValue, verdict: verdict,
+            reason: reason,
+            mentorID: actor.person, at: LedgerService.timestamp(environment.clock.now()))
         return try await translatingStorageErrors { try await environment.storage.mentoring.addOverride(record) }
     }
 
     /// Signs off a complete transcript for `certification`: it leaves the queue and the sign-off counts as evidence.
     @discardableResult
-    public func signOff(_ run: RunID, certification: CertificationID, note: String, by actor: Identity) async throws -> TranscriptSignOffResult {
+    public func signOff(
+        _ run: RunID, certification: CertificationID, note: String, by actor: Identity
+    ) async throws -> TranscriptSignOffResult {
         let current = try await review(run, mentor: actor.person)
         guard current.run.status == "complete" else {
-            throw ServiceError(.precondition, "transcript \(run) is \(current.run.status): only complete runs are signed off")
+            throw ServiceError(
+                .precondition, "transcript \(run) is \(current.run.status): only complete runs are signed off")
         }
-        guard (try? environment.content.certificationRules())?.contains(where: { $0.id == certification.rawValue }) ?? true else {
-            throw ServiceError(.invalidInput, "unknown certification `\(certification)`; the certifications are defined in Tracks/certifications.yaml")
+        guard
+            (try? environment.content.certificationRules())?.contains(where: { $0.id == certification.rawValue })
+                ?? true
+        else {
+            throw ServiceError(
+                .invalidInput,
+                "unknown certification `\(certification)`; the certifications are defined in Tracks/certifications.yaml"
+            )
         }
         let text = "transcript \(run)" + (note.isEmpty ? "" : ": \(note)")
-        let signOff = TranscriptSignOff(run: run, personID: current.run.personID, mentorID: actor.person, certification: certification,
-                                        signedAt: LedgerService.timestamp(environment.clock.now()), note: text)
+        let signOff = TranscriptSignOff(
+            run: run, personID: current.run.personID, mentorID: actor.person, certification: certification,
+            signedAt: LedgerService.timestamp(environment.clock.now()), note: text)
         let id = try await translatingStorageErrors { try await environment.storage.mentoring.signOff(signOff) }
         return TranscriptSignOffResult(run: run, certification: certification, signOff: id)
     }

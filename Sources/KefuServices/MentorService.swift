@@ -79,7 +79,9 @@ public struct MentorService: Sendable {
     public func propose(asOf date: Date? = nil) async throws -> MentorAssignment {
         let rules = try environment.content.mentoringRules()
         let today = LedgerService.day(date ?? environment.clock.now())
-        let snapshot = try await translatingStorageErrors { try await environment.storage.mentoring.assignmentSnapshot() }
+        let snapshot = try await translatingStorageErrors {
+            try await environment.storage.mentoring.assignmentSnapshot()
+        }
         let byID = Dictionary(uniqueKeysWithValues: snapshot.people.map { ($0.id, $0) })
         var endings: [EndedPair] = []
         var kept: [MentorshipRecord] = []
@@ -95,14 +97,23 @@ public struct MentorService: Sendable {
         let mentored = Set(kept.map(\.apprenticeID.rawValue))
         let since = CertificationEvaluator.addMonths(-rules.newHireMonths, to: today)
         let apprentices = snapshot.people
-            .filter { $0.isActive && $0.level == .specialist && $0.hireDate >= since && $0.hireDate <= today && !mentored.contains($0.id) }
-            .map { Apprentice(id: $0.id, languages: $0.languages, channels: $0.channels, site: $0.site, team: $0.team, managerID: $0.managerID) }
+            .filter {
+                $0.isActive && $0.level == .specialist && $0.hireDate >= since && $0.hireDate <= today
+                    && !mentored.contains($0.id)
+            }
+            .map {
+                Apprentice(
+                    id: $0.id, languages: $0.languages, channels: $0.channels, site: $0.site, team: $0.team,
+                    managerID: $0.managerID)
+            }
         var mentors: [Mentor] = []
         var ineligible: [IneligibleMentor] = []
         for person in snapshot.people where person.isActive && rules.levels.contains(person.level) {
             var reason: String?
             if let certification = rules.requiredCertification {
-                switch CertificationEvaluator.state(of: certification, person: person.id, entries: snapshot.ledger, asOf: today) {
+                switch CertificationEvaluator.state(
+                    of: certification, person: person.id, entries: snapshot.ledger, asOf: today)
+                {
                 case .valid: break
                 case .none: reason = "does not hold the `\(certification)` certification"
                 case .expired(_, let on): reason = "`\(certification)` expired on \(on)"
@@ -110,46 +121,66 @@ public struct MentorService: Sendable {
                 }
             }
             if let reason { ineligible.append(IneligibleMentor(mentor: PersonID(person.id), reason: reason)) }
-            mentors.append(Mentor(id: person.id, languages: person.languages, channels: person.channels, site: person.site, team: person.team,
-                                  capacity: rules.capacities[person.id] ?? rules.capacity,
-                                  load: kept.filter { $0.mentorID.rawValue == person.id }.count, ineligibility: reason))
+            mentors.append(
+                Mentor(
+                    id: person.id, languages: person.languages, channels: person.channels, site: person.site,
+                    team: person.team,
+                    capacity: rules.capacities[person.id] ?? rules.capacity,
+                    load: kept.filter { $0.mentorID.rawValue == person.id }.count, ineligibility: reason))
         }
-        let plan = MentorMatcher(weights: rules.weights, lineManager: rules.lineManager).assign(apprentices: apprentices, mentors: mentors)
+        let plan = MentorMatcher(weights: rules.weights, lineManager: rules.lineManager).assign(
+            apprentices: apprentices, mentors: mentors)
         return MentorAssignment(
-            pairs: plan.pairs.map { ProposedPair(apprentice: PersonID($0.apprentice), mentor: PersonID($0.mentor), score: Figure($0.score), reasons: $0.reasons) },
-            unmatched: plan.unmatched.map { UnmatchedApprentice(apprentice: PersonID($0.apprentice), reason: $0.reason) },
-            endings: endings, kept: kept, ineligible: ineligible, dryRun: true, stored: [], objective: Figure(plan.objective),
+            pairs: plan.pairs.map {
+                ProposedPair(
+                    apprentice: PersonID($0.apprentice), mentor: PersonID($0.mentor), score: Figure($0.score),
+                    reasons: $0.reasons)
+            },
+            unmatched: plan.unmatched.map {
+                UnmatchedApprentice(apprentice: PersonID($0.apprentice), reason: $0.reason)
+            },
+            endings: endings, kept: kept, ineligible: ineligible, dryRun: true, stored: [],
+            objective: Figure(plan.objective),
             isComplete: plan.unmatched.isEmpty)
     }
 
     /// Proposes and, unless `dryRun`, stores the assignment (endings and new pairs in one transaction).
-    public func assign(asOf date: Date? = nil, dryRun: Bool = false, by actor: Identity) async throws -> MentorAssignment {
+    public func assign(
+        asOf date: Date? = nil, dryRun: Bool = false, by actor: Identity
+    ) async throws -> MentorAssignment {
         let time = date ?? environment.clock.now()
         var assignment = try await propose(asOf: time)
         guard !dryRun else { return assignment }
         let stamp = LedgerService.timestamp(time)
         let pairs = assignment.pairs.map {
-            MentorshipRecord(apprenticeID: $0.apprentice, mentorID: $0.mentor, assignedAt: stamp, score: $0.score.value, reasons: $0.reasons)
+            MentorshipRecord(
+                apprenticeID: $0.apprentice, mentorID: $0.mentor, assignedAt: stamp, score: $0.score.value,
+                reasons: $0.reasons)
         }
         let endings = assignment.endings.map { MentorshipEnding(id: $0.pair.id, reason: $0.reason) }
         assignment.stored = try await translatingStorageErrors {
             try await environment.storage.mentoring.recordAssignment(ending: endings, adding: pairs, at: stamp)
         }
         assignment.dryRun = false
-        environment.logger.debug("mentor assignment stored", metadata: ["pairs": "\(assignment.stored.count)", "ended": "\(endings.count)"])
+        environment.logger.debug(
+            "mentor assignment stored", metadata: ["pairs": "\(assignment.stored.count)", "ended": "\(endings.count)"])
         return assignment
     }
 
     /// Active pairs, by mentor then apprentice.
     public func active() async throws -> [MentorshipRecord] {
-        try await translatingStorageErrors { try await environment.storage.mentoring.mentorships(of: nil, activeOnly: true) }
-            .sorted { ($0.mentorID, $0.apprenticeID) < ($1.mentorID, $1.apprenticeID) }
+        try await translatingStorageErrors {
+            try await environment.storage.mentoring.mentorships(of: nil, activeOnly: true)
+        }
+        .sorted { ($0.mentorID, $0.apprenticeID) < ($1.mentorID, $1.apprenticeID) }
     }
 
     /// A person's pairings (as apprentice or mentor), with history.
     public func history(of person: PersonID) async throws -> [MentorshipRecord] {
         try await translatingStorageErrors {
-            guard try await environment.storage.people.person(person) != nil else { throw ServiceError.notFound(person) }
+            guard try await environment.storage.people.person(person) != nil else {
+                throw ServiceError.notFound(person)
+            }
             return try await environment.storage.mentoring.mentorships(of: person, activeOnly: false)
         }
     }
@@ -157,7 +188,9 @@ public struct MentorService: Sendable {
     /// The person's active mentor, if any.
     public func mentor(of apprentice: PersonID) async throws -> PersonID? {
         try await translatingStorageErrors {
-            try await environment.storage.mentoring.mentorships(of: apprentice, activeOnly: true).first { $0.apprenticeID == apprentice }?.mentorID
+            try await environment.storage.mentoring.mentorships(of: apprentice, activeOnly: true).first {
+                $0.apprenticeID == apprentice
+            }?.mentorID
         }
     }
 }

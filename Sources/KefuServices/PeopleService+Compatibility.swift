@@ -7,9 +7,10 @@ public import KefuStore
 extension PeopleService {
     /// A service over an open database, with the current folder as content root.
     public init(database: KefuDatabase) {
-        self.init(environment: KefuEnvironment(
-            configuration: Configuration(root: FileManager.default.currentDirectoryPath, database: database.path),
-            storage: SQLiteStorage(database: database)))
+        self.init(
+            environment: KefuEnvironment(
+                configuration: Configuration(root: FileManager.default.currentDirectoryPath, database: database.path),
+                storage: SQLiteStorage(database: database)))
     }
 
     /// Imports a CSV file synchronously: all rows or none. Returns the number imported.

@@ -13,7 +13,9 @@ public struct PeopleService: Sendable {
     public init(environment: KefuEnvironment) { self.environment = environment }
 
     /// The CSV columns, in any order; `id`, `name` and `hire_date` are required.
-    public static let columns = ["id", "name", "team", "site", "level", "hire_date", "languages", "channels", "status", "manager"]
+    public static let columns = [
+        "id", "name", "team", "site", "level", "hire_date", "languages", "channels", "status", "manager",
+    ]
 
     /// Validates one person's fields; returns an error message or nil.
     public static func validate(_ person: Person) -> String? {
@@ -25,7 +27,8 @@ public struct PeopleService: Sendable {
 
     static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let m = Int(parts[1]), let d = Int(parts[2]), Int(parts[0]) != nil else { return false }
+        guard parts.count == 3, parts[0].count == 4, let m = Int(parts[1]), let d = Int(parts[2]), Int(parts[0]) != nil
+        else { return false }
         return (1...12).contains(m) && (1...31).contains(d)
     }
 
@@ -35,16 +38,21 @@ public struct PeopleService: Sendable {
     public func add(_ input: PersonInput, by actor: Identity) async throws -> Person {
         let levelText = input.level.trimmingCharacters(in: .whitespaces)
         guard let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText) else {
-            throw ServiceError(.invalidInput, "unknown level `\(input.level)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ServiceError(
+                .invalidInput,
+                "unknown level `\(input.level)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let channels = try input.channels.map { name -> Channel in
             guard let channel = Channel(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ServiceError(.invalidInput, "unknown channel `\(name)`; use \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ServiceError(
+                    .invalidInput,
+                    "unknown channel `\(name)`; use \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return channel
         }
         let person = Person(
-            id: input.id.rawValue, name: input.name, team: input.team, site: input.site, level: level, hireDate: input.hireDate,
+            id: input.id.rawValue, name: input.name, team: input.team, site: input.site, level: level,
+            hireDate: input.hireDate,
             languages: input.languages.filter { !$0.isEmpty }, channels: channels, managerID: input.manager?.rawValue)
         if let problem = Self.validate(person) { throw ServiceError(.invalidInput, problem) }
         try await translatingStorageErrors { try await environment.storage.people.add(person) }
@@ -64,7 +72,9 @@ public struct PeopleService: Sendable {
     public static func parse(_ source: InputSource) throws -> [Person] {
         let bytes = try source.readAll()
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ServiceError(.invalidInput, "\(source.label):1:1: the file is not UTF-8; convert it first (e.g. with iconv from GB18030)")
+            throw ServiceError(
+                .invalidInput,
+                "\(source.label):1:1: the file is not UTF-8; convert it first (e.g. with iconv from GB18030)")
         }
         return try parseCSV(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: source.label)
     }
@@ -81,7 +91,9 @@ public struct PeopleService: Sendable {
             guard let person = try await storage.people.person(id) else { throw ServiceError.notFound(id) }
             let evidence = try await storage.people.evidence(of: id)
             let entries = try await storage.ledger.entries(person: id)
-            return PersonRecord(person: person, attempts: evidence.attempts, signOffs: evidence.signOffs, ledger: entries.map(LedgerEntryView.init))
+            return PersonRecord(
+                person: person, attempts: evidence.attempts, signOffs: evidence.signOffs,
+                ledger: entries.map(LedgerEntryView.init))
         }
     }
 
@@ -95,10 +107,13 @@ public struct PeopleService: Sendable {
 
     /// Records a hand-entered exam or scenario attempt; returns its number.
     public func recordAttempt(_ input: AttemptInput, by actor: Identity) async throws -> AttemptID {
-        guard (0...100).contains(input.score) else { throw ServiceError(.invalidInput, "the score must be between 0 and 100, not \(Figure(input.score))") }
+        guard (0...100).contains(input.score) else {
+            throw ServiceError(.invalidInput, "the score must be between 0 and 100, not \(Figure(input.score))")
+        }
         let completedAt = input.completedAt ?? LedgerService.timestamp(environment.clock.now())
         let attempt = Attempt(
-            personID: input.person.rawValue, kind: input.kind.rawValue, reference: input.reference, contentVersion: input.contentVersion,
+            personID: input.person.rawValue, kind: input.kind.rawValue, reference: input.reference,
+            contentVersion: input.contentVersion,
             mode: input.mode.rawValue, score: input.score, passed: input.result == .pass, completedAt: completedAt)
         let id = try await translatingStorageErrors { try await environment.storage.people.addAttempt(attempt) }
         environment.logger.debug("attempt recorded", metadata: ["attempt": "\(id)", "actor": "\(actor.person)"])
@@ -107,9 +122,12 @@ public struct PeopleService: Sendable {
 
     /// Records a mentor's hand-entered sign-off; returns its number.
     public func recordSignOff(_ input: SignOffInput, by actor: Identity) async throws -> Int64 {
-        guard !input.certification.isEmpty else { throw ServiceError(.invalidInput, "name the certification signed off") }
+        guard !input.certification.isEmpty else {
+            throw ServiceError(.invalidInput, "name the certification signed off")
+        }
         let signOff = SignOff(
-            personID: input.person.rawValue, mentorID: input.mentor.rawValue, certification: input.certification.rawValue,
+            personID: input.person.rawValue, mentorID: input.mentor.rawValue,
+            certification: input.certification.rawValue,
             signedAt: LedgerService.timestamp(environment.clock.now()), note: input.note)
         let id = try await translatingStorageErrors { try await environment.storage.people.addSignOff(signOff) }
         environment.logger.debug("sign-off recorded", metadata: ["signoff": "\(id)", "actor": "\(actor.person)"])
@@ -123,13 +141,18 @@ public struct PeopleService: Sendable {
     public static func parseCSV(_ text: String, file: String) throws -> [Person] {
         let rows = try CSV.parse(text, file: file)
         guard let header = rows.first else {
-            throw ServiceError(.invalidInput, "\(file):1:1: the file is empty; it needs a header row: \(columns.joined(separator: ","))")
+            throw ServiceError(
+                .invalidInput,
+                "\(file):1:1: the file is empty; it needs a header row: \(columns.joined(separator: ","))")
         }
         var index: [String: Int] = [:]
         for (i, name) in header.fields.enumerated() {
             let key = name.value.trimmingCharacters(in: .whitespaces).lowercased()
             guard columns.contains(key) else {
-                throw ServiceError(.invalidInput, "\(file):\(header.line):\(name.column): unknown column `\(name.value)`; columns: \(columns.joined(separator: ", "))")
+                throw ServiceError(
+                    .invalidInput,
+                    "\(file):\(header.line):\(name.column): unknown column `\(name.value)`; columns: \(columns.joined(separator: ", "))"
+                )
             }
             index[key] = i
         }
@@ -145,20 +168,27 @@ public struct PeopleService: Sendable {
                 return (row.fields[i].value.trimmingCharacters(in: .whitespaces), row.fields[i].column)
             }
             if row.fields.count != header.fields.count {
-                errors.append("\(file):\(row.line):1: \(row.fields.count) fields, the header has \(header.fields.count)")
+                errors.append(
+                    "\(file):\(row.line):1: \(row.fields.count) fields, the header has \(header.fields.count)")
                 continue
             }
             let (levelText, levelColumn) = field("level")
             let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText)
             if level == nil {
-                errors.append("\(file):\(row.line):\(levelColumn): unknown level `\(levelText)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                errors.append(
+                    "\(file):\(row.line):\(levelColumn): unknown level `\(levelText)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
                 continue
             }
             let (channelText, channelColumn) = field("channels")
-            let channelNames = channelText.split(separator: ";").flatMap { $0.split(separator: "|") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            let channelNames = channelText.split(separator: ";").flatMap { $0.split(separator: "|") }.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             let channels = channelNames.compactMap(Channel.init(rawValue:))
             if channels.count != channelNames.count {
-                errors.append("\(file):\(row.line):\(channelColumn): unknown channel in `\(channelText)`; use phone, chat, wechat, email separated by ;")
+                errors.append(
+                    "\(file):\(row.line):\(channelColumn): unknown channel in `\(channelText)`; use phone, chat, wechat, email separated by ;"
+                )
                 continue
             }
             let (status, statusColumn) = field("status")
@@ -168,20 +198,25 @@ public struct PeopleService: Sendable {
             }
             let person = Person(
                 id: field("id").0, name: field("name").0, team: field("team").0, site: field("site").0, level: level!,
-                hireDate: field("hire_date").0, languages: field("languages").0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
-                channels: channels, isActive: status != "left", managerID: field("manager").0.isEmpty ? nil : field("manager").0)
+                hireDate: field("hire_date").0,
+                languages: field("languages").0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
+                channels: channels, isActive: status != "left",
+                managerID: field("manager").0.isEmpty ? nil : field("manager").0)
             if let problem = validate(person) {
                 errors.append("\(file):\(row.line):1: \(problem)")
                 continue
             }
             if let first = seen[person.id] {
-                errors.append("\(file):\(row.line):\(field("id").1): id `\(person.id)` appears again (first on line \(first))")
+                errors.append(
+                    "\(file):\(row.line):\(field("id").1): id `\(person.id)` appears again (first on line \(first))")
                 continue
             }
             seen[person.id] = row.line
             people.append(person)
         }
-        if !errors.isEmpty { throw ServiceError(.invalidInput, errors.joined(separator: "\n") + "\nnothing was imported") }
+        if !errors.isEmpty {
+            throw ServiceError(.invalidInput, errors.joined(separator: "\n") + "\nnothing was imported")
+        }
         return people
     }
 
@@ -241,7 +276,12 @@ enum CSV {
             }
             switch c {
             case "\"":
-                if !field.isEmpty || quotedField { throw ServiceError(.invalidInput, "\(file):\(line):\(column): a quote inside an unquoted field; quote the whole field and double inner quotes") }
+                if !field.isEmpty || quotedField {
+                    throw ServiceError(
+                        .invalidInput,
+                        "\(file):\(line):\(column): a quote inside an unquoted field; quote the whole field and double inner quotes"
+                    )
+                }
                 inQuotes = true
                 quotedField = true
             case ",":
@@ -251,20 +291,26 @@ enum CSV {
                 break
             case "\n":
                 endField()
-                if !(fields.count == 1 && fields[0].value.isEmpty && !quotedField) { rows.append(Row(line: rowLine, fields: fields)) }
+                if !(fields.count == 1 && fields[0].value.isEmpty && !quotedField) {
+                    rows.append(Row(line: rowLine, fields: fields))
+                }
                 fields = []
                 line += 1
                 column = 0
                 rowLine = line
                 fieldColumn = 1
             default:
-                if quotedField { throw ServiceError(.invalidInput, "\(file):\(line):\(column): text after a closing quote") }
+                if quotedField {
+                    throw ServiceError(.invalidInput, "\(file):\(line):\(column): text after a closing quote")
+                }
                 field.unicodeScalars.append(c)
             }
             i += 1
             column += 1
         }
-        if inQuotes { throw ServiceError(.invalidInput, "\(file):\(rowLine):\(fieldColumn): a quoted field is never closed") }
+        if inQuotes {
+            throw ServiceError(.invalidInput, "\(file):\(rowLine):\(fieldColumn): a quoted field is never closed")
+        }
         return rows
     }
 }

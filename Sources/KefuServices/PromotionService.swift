@@ -69,7 +69,9 @@ public struct PromotionService: Sendable {
     static func qaSince(_ steps: [PromotionStep], asOf date: String) -> Set<String> {
         var dates = Set<String>()
         for step in steps {
-            for case .qaAverage(_, let months) in step.requirements { dates.insert(CertificationEvaluator.addMonths(-months, to: date)) }
+            for case .qaAverage(_, let months) in step.requirements {
+                dates.insert(CertificationEvaluator.addMonths(-months, to: date))
+            }
         }
         return dates
     }
@@ -77,14 +79,21 @@ public struct PromotionService: Sendable {
     /// The facts for `step` from the stored evidence, as of `date` (ISO date).
     static func facts(_ evidence: PromotionEvidence, for step: PromotionStep, asOf date: String) -> PromotionFacts {
         let person = evidence.person
-        let promotions = evidence.ledger.filter { $0.person == person.id && $0.kind == .promotion && $0.subject == person.level.rawValue }
+        let promotions = evidence.ledger.filter {
+            $0.person == person.id && $0.kind == .promotion && $0.subject == person.level.rawValue
+        }
         let since = promotions.last.map { String($0.recordedAt.prefix(10)) } ?? person.hireDate
         var facts = PromotionFacts(level: person.level, levelSince: since)
         for case .certifications(let ids) in step.requirements {
-            for id in ids { facts.certifications[id] = CertificationEvaluator.state(of: id, person: person.id, entries: evidence.ledger, asOf: date) }
+            for id in ids {
+                facts.certifications[id] = CertificationEvaluator.state(
+                    of: id, person: person.id, entries: evidence.ledger, asOf: date)
+            }
         }
         for case .qaAverage(_, let months) in step.requirements {
-            if let average = evidence.qaAverages[CertificationEvaluator.addMonths(-months, to: date)] { facts.qaAverage = (average.mean, average.count) }
+            if let average = evidence.qaAverages[CertificationEvaluator.addMonths(-months, to: date)] {
+                facts.qaAverage = (average.mean, average.count)
+            }
         }
         for (blueprint, best) in evidence.bestExams { facts.exams[blueprint.rawValue] = best }
         facts.apprentices = evidence.apprenticesMentored
@@ -99,21 +108,28 @@ public struct PromotionService: Sendable {
         let steps = try environment.content.promotionSteps()
         let today = LedgerService.day(date ?? environment.clock.now())
         let evidence = try await translatingStorageErrors {
-            try await environment.storage.reviews.promotionEvidence(for: personID, approver: nil, qaSince: Self.qaSince(steps, asOf: today), asOf: today)
+            try await environment.storage.reviews.promotionEvidence(
+                for: personID, approver: nil, qaSince: Self.qaSince(steps, asOf: today), asOf: today)
         }
         guard let evidence else { throw ServiceError.notFound(personID) }
         let person = evidence.person
         let checked = steps.filter { $0.from == person.level }.map { step in
-            let checks = PromotionEvaluator.check(step, facts: Self.facts(evidence, for: step, asOf: today), asOf: today)
-            return PromotionStepCheck(track: step.track, from: step.from, to: step.to, checks: checks, isReady: checks.allSatisfy(\.isMet))
+            let checks = PromotionEvaluator.check(
+                step, facts: Self.facts(evidence, for: step, asOf: today), asOf: today)
+            return PromotionStepCheck(
+                track: step.track, from: step.from, to: step.to, checks: checks, isReady: checks.allSatisfy(\.isMet))
         }
-        return PromotionCheck(person: personID, name: person.name, level: person.level, steps: checked, isReady: checked.contains(where: \.isReady))
+        return PromotionCheck(
+            person: personID, name: person.name, level: person.level, steps: checked,
+            isReady: checked.contains(where: \.isReady))
     }
 
     /// Promotes `personID` to `level` when a step from their current level leads there and all its rules are met:
     /// a `promotion` ledger event (with the checks as evidence) and the new level, in one transaction. Only supervisors
     /// and managers approve (the acting identity), never for themselves.
-    public func apply(_ personID: PersonID, to level: Level, asOf date: Date? = nil, by actor: Identity) async throws -> PromotionRecord {
+    public func apply(
+        _ personID: PersonID, to level: Level, asOf date: Date? = nil, by actor: Identity
+    ) async throws -> PromotionRecord {
         let steps = try environment.content.promotionSteps()
         let time = date ?? environment.clock.now()
         let today = LedgerService.day(time)
@@ -121,34 +137,56 @@ public struct PromotionService: Sendable {
         let approver = actor.person
         let decided = DecisionBox()
         let entry = try await translatingStorageErrors {
-            try await environment.storage.reviews.promote(personID, approver: approver, qaSince: Self.qaSince(steps, asOf: today), asOf: today) { evidence in
+            try await environment.storage.reviews.promote(
+                personID, approver: approver, qaSince: Self.qaSince(steps, asOf: today), asOf: today
+            ) { evidence in
                 let person = evidence.person
-                guard let boss = evidence.approver, [.supervisor, .manager].contains(boss.level), approver != personID else {
-                    throw ServiceError(.forbidden, "promotions are approved by a supervisor or manager other than the person; `\(approver)` cannot")
+                guard let boss = evidence.approver, [.supervisor, .manager].contains(boss.level), approver != personID
+                else {
+                    throw ServiceError(
+                        .forbidden,
+                        "promotions are approved by a supervisor or manager other than the person; `\(approver)` cannot"
+                    )
                 }
                 guard let step = steps.first(where: { $0.from == person.level && $0.to == level }) else {
-                    let options = steps.filter { $0.from == person.level }.map { "\($0.to.rawValue) (\($0.track) track)" }
-                    throw ServiceError(.invalidInput, "no step from \(person.level.rawValue) to \(level.rawValue); from \(person.level.rawValue) the tracks lead to \(options.isEmpty ? "nothing further" : options.joined(separator: ", "))")
+                    let options = steps.filter { $0.from == person.level }.map {
+                        "\($0.to.rawValue) (\($0.track) track)"
+                    }
+                    throw ServiceError(
+                        .invalidInput,
+                        "no step from \(person.level.rawValue) to \(level.rawValue); from \(person.level.rawValue) the tracks lead to \(options.isEmpty ? "nothing further" : options.joined(separator: ", "))"
+                    )
                 }
-                let checks = PromotionEvaluator.check(step, facts: Self.facts(evidence, for: step, asOf: today), asOf: today)
+                let checks = PromotionEvaluator.check(
+                    step, facts: Self.facts(evidence, for: step, asOf: today), asOf: today)
                 let unmet = checks.filter { !$0.isMet }
                 guard unmet.isEmpty else {
-                    throw ServiceError(.precondition, "not all rules are met: " + unmet.map { "\($0.requirement) (\($0.actual))" }.joined(separator: "; "),
-                                       hint: .init("promote.check", ["person": personID.rawValue]))
+                    throw ServiceError(
+                        .precondition,
+                        "not all rules are met: "
+                            + unmet.map { "\($0.requirement) (\($0.actual))" }.joined(separator: "; "),
+                        hint: .init("promote.check", ["person": personID.rawValue]))
                 }
                 decided.set(step: step, checks: checks)
                 let evidence = JSONValue.object([
-                    "track": .string(step.track), "from": .string(step.from.rawValue), "to": .string(level.rawValue), "approved_by": .string(approver.rawValue),
-                    "checks": .array(checks.map { .object(["requirement": .string($0.requirement), "actual": .string($0.actual)]) }),
+                    "track": .string(step.track), "from": .string(step.from.rawValue), "to": .string(level.rawValue),
+                    "approved_by": .string(approver.rawValue),
+                    "checks": .array(
+                        checks.map { .object(["requirement": .string($0.requirement), "actual": .string($0.actual)]) }),
                 ])
-                return PromotionWrite(entry: LedgerEntry(sequence: 0, kind: .promotion, person: personID.rawValue, subject: level.rawValue, recordedAt: stamp,
-                                                         evidence: evidence, previousHash: ""), level: level)
+                return PromotionWrite(
+                    entry: LedgerEntry(
+                        sequence: 0, kind: .promotion, person: personID.rawValue, subject: level.rawValue,
+                        recordedAt: stamp,
+                        evidence: evidence, previousHash: ""), level: level)
             }
         }
         let (step, checks) = decided.value
-        environment.logger.debug("promotion recorded", metadata: ["entry": "\(entry.sequence)", "by": "\(actor.person)"])
-        return PromotionRecord(person: personID, track: step?.track ?? "", from: step?.from ?? level, to: level, approvedBy: approver,
-                               entry: EntryID(Int64(entry.sequence)), hash: entry.chainHash, recordedAt: entry.recordedAt, checks: checks)
+        environment.logger.debug(
+            "promotion recorded", metadata: ["entry": "\(entry.sequence)", "by": "\(actor.person)"])
+        return PromotionRecord(
+            person: personID, track: step?.track ?? "", from: step?.from ?? level, to: level, approvedBy: approver,
+            entry: EntryID(Int64(entry.sequence)), hash: entry.chainHash, recordedAt: entry.recordedAt, checks: checks)
     }
 }
 

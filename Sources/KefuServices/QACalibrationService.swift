@@ -41,9 +41,13 @@ public struct QACalibrationService: Sendable {
     /// Opens calibration session `name` on `sample` with rubric `rubric` (an id or a path) for
     /// `reviewers` (at least two people); the actor is recorded as who opened it.
     @discardableResult
-    public func create(_ name: CalibrationID, sample: SampleID, rubric: String, reviewers: [PersonID], by actor: Identity) async throws -> Session {
+    public func create(
+        _ name: CalibrationID, sample: SampleID, rubric: String, reviewers: [PersonID], by actor: Identity
+    ) async throws -> Session {
         let unique = Array(Set(reviewers.filter { !$0.isEmpty })).sorted()
-        guard unique.count >= 2 else { throw ServiceError(.invalidInput, "a calibration session needs at least two different reviewers") }
+        guard unique.count >= 2 else {
+            throw ServiceError(.invalidInput, "a calibration session needs at least two different reviewers")
+        }
         guard !name.isEmpty else { throw ServiceError(.invalidInput, "the calibration session needs a name") }
         let scorer = try environment.qaScorer(rubric)
         let store = try environment.qaStore
@@ -53,12 +57,16 @@ public struct QACalibrationService: Sendable {
         }
         let at = environment.qaTimestamp
         let record = QACalibrationRecord(
-            name: name, sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: scorer.rubric.sourceHash, reviewers: unique,
+            name: name, sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: scorer.rubric.sourceHash,
+            reviewers: unique,
             createdBy: actor.person, createdAt: at)
         let audit = NewQAAuditEntry(
-            at: at, actor: actor.person, action: QAAuditAction.calibrationCreate.rawValue, subject: "calibration \(name) sample \(sample)",
+            at: at, actor: actor.person, action: QAAuditAction.calibrationCreate.rawValue,
+            subject: "calibration \(name) sample \(sample)",
             before: nil, after: unique.map(\.rawValue).joined(separator: ","))
-        do { try await store.createCalibration(record, audit: audit) } catch let error as StorageError where error.code == .notFound {
+        do { try await store.createCalibration(record, audit: audit) } catch let error as StorageError
+            where error.code == .notFound
+        {
             throw ServiceError(.notFound, "no sample `\(sample)`", hint: .init("qa.sample"))
         } catch let error as StorageError { throw ServiceError(error) }
         return Session(name: name, sample: sample, rubric: record.rubric, reviewers: unique)
@@ -127,7 +135,9 @@ public struct QACalibrationService: Sendable {
     /// Computes the report for session `name`.
     public func report(_ name: CalibrationID) async throws -> Report {
         let store = try environment.qaStore
-        guard let session = try await translatingStorageErrors({ try await store.calibration(name) }) else { throw ServiceError.notFound(name) }
+        guard let session = try await translatingStorageErrors({ try await store.calibration(name) }) else {
+            throw ServiceError.notFound(name)
+        }
         let rows = try await translatingStorageErrors { try await store.calibrationRatings(name) }
         return try Self.report(session, rows)
     }
@@ -135,8 +145,15 @@ public struct QACalibrationService: Sendable {
     static func report(_ session: QACalibrationRecord, _ rows: [QACalibrationRating]) throws -> Report {
         let t = Ratings(rows)
         guard !t.ratings.isEmpty else {
-            throw ServiceError(.precondition, "calibration session `\(session.name)` has no submitted reviews yet; its reviewers review sample \(session.sample) blind first",
-                               hint: .init("qa.review.calibration", ["sample": session.sample.rawValue, "session": session.name.rawValue, "rubric": session.rubric.rawValue]))
+            throw ServiceError(
+                .precondition,
+                "calibration session `\(session.name)` has no submitted reviews yet; its reviewers review sample \(session.sample) blind first",
+                hint: .init(
+                    "qa.review.calibration",
+                    [
+                        "sample": session.sample.rawValue, "session": session.name.rawValue,
+                        "rubric": session.rubric.rawValue,
+                    ]))
         }
         let reviewers = session.reviewers.map(\.rawValue)
         let keys = t.ratings.keys.sorted().filter { t.ratings[$0]!.count >= 2 }
@@ -144,12 +161,15 @@ public struct QACalibrationService: Sendable {
         let consensusKeys = keys.filter { consensus[$0] != nil }
         let (cohen, fleiss) = t.kappas(keys, reviewers: reviewers)
         return Report(
-            session: session.name, sample: session.sample, rubric: session.rubric, reviewers: session.reviewers, units: keys.count,
+            session: session.name, sample: session.sample, rubric: session.rubric, reviewers: session.reviewers,
+            units: keys.count,
             agreement: mean(keys.map { pairwise(Array(t.ratings[$0]!.values)) }),
             cohenKappa: cohen, fleissKappa: fleiss,
             krippendorffAlpha: Agreement.krippendorffAlpha(keys.map { k in reviewers.map { t.ratings[k]![$0] } }),
             automaticAgreement: mean(consensusKeys.map { t.automatic[$0] == consensus[$0] ? 1 : 0 }),
-            automaticKappa: consensusKeys.isEmpty ? nil : Agreement.cohenKappa(consensusKeys.map { t.automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
+            automaticKappa: consensusKeys.isEmpty
+                ? nil
+                : Agreement.cohenKappa(consensusKeys.map { t.automatic[$0]! }, consensusKeys.map { consensus[$0]! }),
             consensusUnits: consensusKeys.count,
             items: t.itemAgreements(keys, reviewers: reviewers, consensus: consensus),
             deviations: reviewers.map { t.deviation($0, consensusKeys: consensusKeys, consensus: consensus) })
@@ -183,7 +203,9 @@ public struct QACalibrationService: Sendable {
                 let reviewer = row.reviewer.rawValue
                 ratings[key, default: [:]][reviewer] = row.verdict
                 automatic[key] = row.automatic
-                if seenReviews.insert(reviewer + "\u{1F}" + row.interaction.rawValue).inserted { reviewedCount[reviewer, default: 0] += 1 }
+                if seenReviews.insert(reviewer + "\u{1F}" + row.interaction.rawValue).inserted {
+                    reviewedCount[reviewer, default: 0] += 1
+                }
             }
         }
 
@@ -197,10 +219,20 @@ public struct QACalibrationService: Sendable {
         func kappas(_ keys: [String], reviewers: [String]) -> (cohen: Double?, fleiss: Double?) {
             let complete = keys.filter { k in reviewers.allSatisfy { ratings[k]![$0] != nil } }
             if reviewers.count == 2 {
-                return (complete.isEmpty ? nil : Agreement.cohenKappa(complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! }), nil)
+                return (
+                    complete.isEmpty
+                        ? nil
+                        : Agreement.cohenKappa(
+                            complete.map { ratings[$0]![reviewers[0]]! }, complete.map { ratings[$0]![reviewers[1]]! }),
+                    nil
+                )
             }
             let categories = ["pass", "fail", "na", "error"]
-            return (nil, Agreement.fleissKappa(complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } }))
+            return (
+                nil,
+                Agreement.fleissKappa(
+                    complete.map { k in categories.map { c in ratings[k]!.values.filter { $0 == c }.count } })
+            )
         }
 
         func itemAgreements(_ keys: [String], reviewers: [String], consensus: [String: String]) -> [ItemAgreement] {
@@ -209,7 +241,9 @@ public struct QACalibrationService: Sendable {
                 let ks = byItem[item]!
                 let cks = ks.filter { consensus[$0] != nil }
                 return ItemAgreement(
-                    item: item, units: ks.count, agreement: QACalibrationService.mean(ks.map { QACalibrationService.pairwise(Array(ratings[$0]!.values)) }),
+                    item: item, units: ks.count,
+                    agreement: QACalibrationService.mean(
+                        ks.map { QACalibrationService.pairwise(Array(ratings[$0]!.values)) }),
                     alpha: Agreement.krippendorffAlpha(ks.map { k in reviewers.map { ratings[k]![$0] } }),
                     automaticAgreement: QACalibrationService.mean(cks.map { automatic[$0] == consensus[$0] ? 1 : 0 }))
             }
@@ -223,7 +257,9 @@ public struct QACalibrationService: Sendable {
             let delta: Double? = mine.isEmpty ? nil : Double(myFails - consensusFails) / Double(mine.count) * 100
             let lean: Lean
             if let delta { lean = delta > 5 ? .strict : delta < -5 ? .lenient : .balanced } else { lean = .noData }
-            return ReviewerDeviation(reviewer: PersonID(reviewer), reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree, failRateDelta: delta, lean: lean)
+            return ReviewerDeviation(
+                reviewer: PersonID(reviewer), reviewed: reviewedCount[reviewer] ?? 0, agreementWithConsensus: agree,
+                failRateDelta: delta, lean: lean)
         }
     }
 }

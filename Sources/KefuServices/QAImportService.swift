@@ -47,7 +47,9 @@ public struct QAImportService: Sendable {
                 chosen = [.custom]
                 for name in kinds.map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
                     guard let kind = PersonalDataKind(rawValue: name), kind != .custom else {
-                        throw ServiceError(.invalidInput, "unknown personal-data kind `\(name)`; kinds: \(Self.kindNames.joined(separator: ", "))")
+                        throw ServiceError(
+                            .invalidInput,
+                            "unknown personal-data kind `\(name)`; kinds: \(Self.kindNames.joined(separator: ", "))")
                     }
                     chosen.insert(kind)
                 }
@@ -106,14 +108,18 @@ public struct QAImportService: Sendable {
         guard !batch.isEmpty else { throw ServiceError(.invalidInput, "the import batch needs a name") }
         let store = try environment.qaStore
         let outcome = try await translatingStorageErrors {
-            try await store.importInteractions(batch: batch, source: label, importedAt: environment.qaTimestamp) { sink in
-                try worker.run(source: source, label: label, format: format, batch: batch, skipInvalid: skipInvalid, into: sink)
+            try await store.importInteractions(batch: batch, source: label, importedAt: environment.qaTimestamp) {
+                sink in
+                try worker.run(
+                    source: source, label: label, format: format, batch: batch, skipInvalid: skipInvalid, into: sink)
             }
         }
         var report = outcome.result
         report.committedSeconds = Figure(outcome.committedAfter.seconds)
         report.elapsedSeconds = Figure((ContinuousClock.now - started).seconds)
-        environment.logger.debug("qa import", metadata: ["batch": "\(batch)", "imported": "\(report.imported)", "actor": "\(actor.auditName)"])
+        environment.logger.debug(
+            "qa import",
+            metadata: ["batch": "\(batch)", "imported": "\(report.imported)", "actor": "\(actor.auditName)"])
         return report
     }
 
@@ -121,7 +127,10 @@ public struct QAImportService: Sendable {
     struct Worker: Sendable {
         let masker: Masker
 
-        func run(source: InputSource, label: String, format: Format, batch: BatchID, skipInvalid: Bool, into sink: any QAInteractionSink) throws -> Report {
+        func run(
+            source: InputSource, label: String, format: Format, batch: BatchID, skipInvalid: Bool,
+            into sink: any QAInteractionSink
+        ) throws -> Report {
             var report = Report(batch: batch)
             var seen = Set<String>()
             var failed = false
@@ -134,7 +143,8 @@ public struct QAImportService: Sendable {
                     case .success(let item):
                         let id = item.stored.interaction.id
                         if !seen.insert(id).inserted {
-                            report.duplicates.append(Duplicate(line: line, id: InteractionID(id), reason: "repeated in the file"))
+                            report.duplicates.append(
+                                Duplicate(line: line, id: InteractionID(id), reason: "repeated in the file"))
                         } else if !failed || skipInvalid {
                             var stored = item.stored
                             stored.batch = batch
@@ -142,7 +152,8 @@ public struct QAImportService: Sendable {
                                 report.imported += 1
                                 report.masked += item.stored.maskedCount
                             } else {
-                                report.duplicates.append(Duplicate(line: line, id: InteractionID(id), reason: "already imported"))
+                                report.duplicates.append(
+                                    Duplicate(line: line, id: InteractionID(id), reason: "already imported"))
                             }
                         }
                     }
@@ -170,7 +181,9 @@ public struct QAImportService: Sendable {
             case .csv:
                 let data = try source.readAll()
                 guard let text = String(validating: data, as: UTF8.self) else {
-                    throw ServiceError(.invalidInput, "\(label):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
+                    throw ServiceError(
+                        .invalidInput,
+                        "\(label):1:1: the file is not UTF-8; convert it (e.g. `iconv -f GB18030 -t UTF-8`)")
                 }
                 try store(try prepareCSV(text, label: label))
             }
@@ -211,7 +224,9 @@ public struct QAImportService: Sendable {
         }
 
         /// Decodes and masks lines on all cores.
-        func prepare(_ lines: [(Int, ArraySlice<UInt8>)]) -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+        func prepare(
+            _ lines: [(Int, ArraySlice<UInt8>)]
+        ) -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
             var out = [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)](
                 repeating: (0, .failure(.init(line: 0, message: ""))), count: lines.count)
             let workers = ProcessInfo.processInfo.activeProcessorCount
@@ -223,7 +238,10 @@ public struct QAImportService: Sendable {
                     var i = chunk
                     while i < lines.count {
                         let (number, bytes) = lines[i]
-                        box.value[i] = (number, InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) })
+                        box.value[i] = (
+                            number,
+                            InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) }
+                        )
                         i += chunks
                     }
                 }
@@ -245,18 +263,30 @@ public struct QAImportService: Sendable {
             let json = QAImportService.turnsJSON(masked.turns)
             let hash = hexString(SHA256.hash(data: Array(json.utf8)))
             let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
-            return Prepared(stored: StoredInteraction(interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count), turnsJSON: json)
+            return Prepared(
+                stored: StoredInteraction(
+                    interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
+                turnsJSON: json)
         }
 
         /// Groups CSV rows (one per turn) into interactions.
-        func prepareCSV(_ text: String, label: String) throws -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
+        func prepareCSV(
+            _ text: String, label: String
+        ) throws -> [(line: Int, result: Result<Prepared, InteractionDecoder.LineError>)] {
             let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
-            guard let header = rows.first else { throw ServiceError(.invalidInput, "\(label):1:1: the file is empty; header: \(QAImportService.csvColumns.joined(separator: ","))") }
+            guard let header = rows.first else {
+                throw ServiceError(
+                    .invalidInput,
+                    "\(label):1:1: the file is empty; header: \(QAImportService.csvColumns.joined(separator: ","))")
+            }
             var index: [String: Int] = [:]
             for (i, field) in header.fields.enumerated() {
                 let name = field.value.trimmingCharacters(in: .whitespaces).lowercased()
                 guard QAImportService.csvColumns.contains(name) else {
-                    throw ServiceError(.invalidInput, "\(label):\(header.line):\(field.column): unknown column `\(field.value)`; columns: \(QAImportService.csvColumns.joined(separator: ", "))")
+                    throw ServiceError(
+                        .invalidInput,
+                        "\(label):\(header.line):\(field.column): unknown column `\(field.value)`; columns: \(QAImportService.csvColumns.joined(separator: ", "))"
+                    )
                 }
                 index[name] = i
             }
@@ -290,19 +320,28 @@ public struct QAImportService: Sendable {
                 let atText = field("at").0.trimmingCharacters(in: .whitespaces)
                 let at = atText.isEmpty ? nil : Double(atText)
                 if row.fields.count != header.fields.count {
-                    error = .init(line: row.line, column: 1, message: "\(row.fields.count) fields, the header has \(header.fields.count)")
+                    error = .init(
+                        line: row.line, column: 1,
+                        message: "\(row.fields.count) fields, the header has \(header.fields.count)")
                 } else if id.isEmpty {
                     error = .init(line: row.line, column: field("interaction_id").1, message: "interaction_id is empty")
                 } else if channel == nil {
-                    error = .init(line: row.line, column: field("channel").1, message: "channel must be one of phone, chat, wechat, email")
+                    error = .init(
+                        line: row.line, column: field("channel").1,
+                        message: "channel must be one of phone, chat, wechat, email")
                 } else if speaker == nil {
-                    error = .init(line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
+                    error = .init(
+                        line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
                 } else if !atText.isEmpty && at == nil {
                     error = .init(line: row.line, column: field("at").1, message: "at must be a number of seconds")
                 }
                 if current == nil {
-                    current = (row.line, Interaction(
-                        id: id, channel: channel ?? .chat, agent: field("agent").0, startedAt: field("started_at").0.isEmpty ? nil : field("started_at").0, turns: []))
+                    current = (
+                        row.line,
+                        Interaction(
+                            id: id, channel: channel ?? .chat, agent: field("agent").0,
+                            startedAt: field("started_at").0.isEmpty ? nil : field("started_at").0, turns: [])
+                    )
                 }
                 if let error, currentError == nil { currentError = error }
                 current?.interaction.turns.append(Turn(speaker: speaker ?? .customer, text: field("text").0, at: at))
@@ -338,11 +377,21 @@ public struct QAImportService: Sendable {
         let hex = Array("0123456789abcdef".utf8)
         for b in s.utf8 {
             switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0x22:
+                out.append(0x5C)
+                out.append(0x22)
+            case 0x5C:
+                out.append(0x5C)
+                out.append(0x5C)
+            case 0x0A:
+                out.append(0x5C)
+                out.append(0x6E)
+            case 0x0D:
+                out.append(0x5C)
+                out.append(0x72)
+            case 0x09:
+                out.append(0x5C)
+                out.append(0x74)
             case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
             default: out.append(b)
             }

@@ -103,7 +103,9 @@ public struct QAReportService: Sendable {
     /// The `count` periods before `period` (`YYYY-MM`), oldest first.
     public static func previousPeriods(_ period: String, count: Int) throws -> [String] {
         let parts = period.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month), parts[1].count == 2 else {
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month),
+            parts[1].count == 2
+        else {
             throw ServiceError(.invalidInput, "the period must be YYYY-MM, like 2026-11 (got `\(period)`)")
         }
         return (1...max(1, count)).reversed().prefix(count).map { back in
@@ -129,20 +131,27 @@ public struct QAReportService: Sendable {
     public func report(period: String, rubric: RubricID, by grouping: Grouping, trend: Int = 2) async throws -> Report {
         let earlier = trend > 0 ? try Self.previousPeriods(period, count: trend) : []
         let store = try environment.qaStore
-        let data = try await translatingStorageErrors { try await store.reportData(rubric: rubric, periods: earlier + [period], period: period) }
+        let data = try await translatingStorageErrors {
+            try await store.reportData(rubric: rubric, periods: earlier + [period], period: period)
+        }
         let scored = Self.scored(data)
         guard scored.contains(where: { $0.period == period }) else {
-            throw ServiceError(.precondition, "no interactions of \(period) are scored with rubric \(rubric); score them first",
-                               hint: .init("qa.score", ["rubric": rubric.rawValue]))
+            throw ServiceError(
+                .precondition, "no interactions of \(period) are scored with rubric \(rubric); score them first",
+                hint: .init("qa.score", ["rubric": rubric.rawValue]))
         }
-        let lines = grouping.isPeople
+        let lines =
+            grouping.isPeople
             ? Self.peopleLines(scored, period: period, earlier: earlier, key: Self.key(grouping, teams: data.teams))
             : Self.itemLines(scored, period: period, earlier: earlier, byCategory: grouping == .category)
         let current = scored.filter { $0.period == period }
         return Report(
-            period: period, trendPeriods: earlier, rubric: rubric, by: grouping, lines: lines.sorted { $0.key < $1.key },
+            period: period, trendPeriods: earlier, rubric: rubric, by: grouping,
+            lines: lines.sorted { $0.key < $1.key },
             failures: Self.topFailures(current), automaticVsHuman: Self.automaticVersusHuman(current),
-            coverage: data.coverage.map { Coverage(agent: $0.agent, population: $0.population, sampled: $0.sampled, reviewed: $0.reviewed) })
+            coverage: data.coverage.map {
+                Coverage(agent: $0.agent, population: $0.population, sampled: $0.sampled, reviewed: $0.reviewed)
+            })
     }
 
     /// The counted result of every interaction, once per id (two versions scored at the same instant keep the first).
@@ -154,11 +163,17 @@ public struct QAReportService: Sendable {
             var human: [String: (auto: String, verdict: String)] = [:]
             if let id = s.reviewID {
                 for item in data.reviewItems[id] ?? [] { human[item.item] = (item.automatic, item.verdict) }
-                for i in items.indices { if let v = human[items[i].id], let verdict = Verdict(rawValue: v.verdict) { items[i].verdict = verdict } }
+                for i in items.indices {
+                    if let v = human[items[i].id], let verdict = Verdict(rawValue: v.verdict) {
+                        items[i].verdict = verdict
+                    }
+                }
             }
             return Scored(
-                id: s.interaction.rawValue, agent: s.agent, period: s.period, score: s.reviewID == nil ? s.score : s.finalScore ?? s.score,
-                passed: s.reviewID == nil ? s.passed : s.finalPassed ?? s.passed, reviewID: s.reviewID, items: items, human: human)
+                id: s.interaction.rawValue, agent: s.agent, period: s.period,
+                score: s.reviewID == nil ? s.score : s.finalScore ?? s.score,
+                passed: s.reviewID == nil ? s.passed : s.finalPassed ?? s.passed, reviewID: s.reviewID, items: items,
+                human: human)
         }
     }
 
@@ -199,8 +214,9 @@ public struct QAReportService: Sendable {
         return tallies.compactMap { k, byPeriod in
             guard let now = byPeriod[period] else { return nil }
             let rate = Figure(Double(now.pass) / Double(now.total) * 100)
-            return Line(key: k, count: now.total, score: rate, passRate: rate, reviewed: now.reviewed,
-                        trend: earlier.map { p in byPeriod[p].map { Figure(Double($0.pass) / Double($0.total) * 100) } })
+            return Line(
+                key: k, count: now.total, score: rate, passRate: rate, reviewed: now.reviewed,
+                trend: earlier.map { p in byPeriod[p].map { Figure(Double($0.pass) / Double($0.total) * 100) } })
         }
     }
 
@@ -210,7 +226,8 @@ public struct QAReportService: Sendable {
         for s in current {
             for item in s.items where item.verdict == .fail {
                 let example = item.evidence.first.map { "\(s.id): “\($0.text)”" } ?? "\(s.id): \(item.message)"
-                failures[item.id, default: Failure(item: item.id, category: item.category, count: 0, example: example)].count += 1
+                failures[item.id, default: Failure(item: item.id, category: item.category, count: 0, example: example)]
+                    .count += 1
             }
         }
         return Array(failures.values.sorted { ($0.count, $1.item) > ($1.count, $0.item) }.prefix(10))

@@ -89,19 +89,26 @@ public struct QAReviewService: Sendable {
 
     /// The interactions of `sample` that `reviewer` has not yet reviewed with rubric `rubric`'s current
     /// version (in calibration session `calibration`, when given), in id order.
-    public func queue(sample: SampleID, rubric: String, calibration: CalibrationID? = nil, reviewer: PersonID) async throws -> Queue {
+    public func queue(
+        sample: SampleID, rubric: String, calibration: CalibrationID? = nil, reviewer: PersonID
+    ) async throws -> Queue {
         let scorer = try environment.qaScorer(rubric)
         let store = try environment.qaStore
         if let calibration {
             let session = try await requireCalibration(calibration, store)
             guard session.sample == sample else {
-                throw ServiceError(.invalidInput, "calibration session `\(calibration)` is on sample `\(session.sample)`, not `\(sample)`")
+                throw ServiceError(
+                    .invalidInput,
+                    "calibration session `\(calibration)` is on sample `\(session.sample)`, not `\(sample)`")
             }
         }
         let version = scorer.rubric.sourceHash
         do {
-            let ids = try await store.reviewQueue(sample: sample, reviewer: reviewer, rubricVersion: version, calibration: calibration)
-            return Queue(sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: version, calibration: calibration, interactions: ids)
+            let ids = try await store.reviewQueue(
+                sample: sample, reviewer: reviewer, rubricVersion: version, calibration: calibration)
+            return Queue(
+                sample: sample, rubric: RubricID(scorer.rubric.id), rubricVersion: version, calibration: calibration,
+                interactions: ids)
         } catch let error as StorageError where error.code == .notFound {
             throw ServiceError(.notFound, "no sample `\(sample)`", hint: .init("qa.sample"))
         } catch let error as StorageError { throw ServiceError(error) }
@@ -109,7 +116,9 @@ public struct QAReviewService: Sendable {
 
     /// Prepares the review of `interaction` by the actor against the automatic score pinned to rubric
     /// `rubric`'s current version.
-    public func draft(interaction id: InteractionID, rubric: String, calibration: CalibrationID? = nil, by actor: Identity) async throws -> Draft {
+    public func draft(
+        interaction id: InteractionID, rubric: String, calibration: CalibrationID? = nil, by actor: Identity
+    ) async throws -> Draft {
         let scorer = try environment.qaScorer(rubric)
         let store = try environment.qaStore
         let reviewer = actor.person
@@ -117,29 +126,44 @@ public struct QAReviewService: Sendable {
             throw ServiceError(.notFound, "no imported interaction `\(id)`", hint: .init("qa.import"))
         }
         if interaction.agent == reviewer.rawValue {
-            throw ServiceError(.forbidden, "\(reviewer) handled interaction \(id) and cannot review it; ask another reviewer")
+            throw ServiceError(
+                .forbidden, "\(reviewer) handled interaction \(id) and cannot review it; ask another reviewer")
         }
         if let calibration {
             let session = try await requireCalibration(calibration, store)
             guard session.reviewers.contains(reviewer) else {
-                throw ServiceError(.forbidden, "\(reviewer) is not a reviewer of calibration session `\(calibration)` (reviewers: \(session.reviewers.map(\.rawValue).joined(separator: ", ")))")
+                throw ServiceError(
+                    .forbidden,
+                    "\(reviewer) is not a reviewer of calibration session `\(calibration)` (reviewers: \(session.reviewers.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             guard session.rubricVersion == scorer.rubric.sourceHash else {
-                throw ServiceError(.conflict, "calibration session `\(calibration)` uses another version of rubric \(scorer.rubric.id); it cannot be reviewed with the current one")
+                throw ServiceError(
+                    .conflict,
+                    "calibration session `\(calibration)` uses another version of rubric \(scorer.rubric.id); it cannot be reviewed with the current one"
+                )
             }
         }
-        let record = try await translatingStorageErrors { try await store.score(id, rubricVersion: scorer.rubric.sourceHash) }
-        guard let record else {
-            throw ServiceError(.precondition, "interaction \(id) has no automatic score with rubric \(scorer.rubric.id) version \(scorer.rubric.sourceHash.prefix(12)); score it first",
-                               hint: .init("qa.score", ["rubric": scorer.rubric.id]))
+        let record = try await translatingStorageErrors {
+            try await store.score(id, rubricVersion: scorer.rubric.sourceHash)
         }
-        return Draft(interaction: interaction, automatic: try QAScoreService.result(record), reviewer: reviewer, calibration: calibration, scorer: scorer)
+        guard let record else {
+            throw ServiceError(
+                .precondition,
+                "interaction \(id) has no automatic score with rubric \(scorer.rubric.id) version \(scorer.rubric.sourceHash.prefix(12)); score it first",
+                hint: .init("qa.score", ["rubric": scorer.rubric.id]))
+        }
+        return Draft(
+            interaction: interaction, automatic: try QAScoreService.result(record), reviewer: reviewer,
+            calibration: calibration, scorer: scorer)
     }
 
     /// Stores the review: items without a decision confirm the automatic verdict (ordinary reviews) or
     /// are an error (calibration reviews are blind, so every item needs the reviewer's own verdict).
     @discardableResult
-    public func submit(_ draft: Draft, decisions: [Decision], comment: String, by actor: Identity) async throws -> Submitted {
+    public func submit(
+        _ draft: Draft, decisions: [Decision], comment: String, by actor: Identity
+    ) async throws -> Submitted {
         guard actor.person == draft.reviewer else {
             throw ServiceError(.forbidden, "\(actor.person) cannot submit the review drafted for \(draft.reviewer)")
         }
@@ -148,23 +172,34 @@ public struct QAReviewService: Sendable {
         let at = environment.qaTimestamp
         let items = draft.automatic.items.map { item in
             let d = verdicts[item.id]
-            return QAReviewItemRecord(item: item.id, automatic: item.verdict.rawValue, verdict: d?.verdict.rawValue ?? item.verdict.rawValue, comment: d?.comment ?? "")
+            return QAReviewItemRecord(
+                item: item.id, automatic: item.verdict.rawValue, verdict: d?.verdict.rawValue ?? item.verdict.rawValue,
+                comment: d?.comment ?? "")
         }
         let review = NewQAReview(
-            interaction: InteractionID(draft.interaction.id), reviewer: draft.reviewer, rubric: RubricID(draft.scorer.rubric.id),
-            rubricVersion: draft.scorer.rubric.sourceHash, calibration: draft.calibration, automaticScore: draft.automatic.score,
+            interaction: InteractionID(draft.interaction.id), reviewer: draft.reviewer,
+            rubric: RubricID(draft.scorer.rubric.id),
+            rubricVersion: draft.scorer.rubric.sourceHash, calibration: draft.calibration,
+            automaticScore: draft.automatic.score,
             finalScore: final.score, finalPassed: final.passed, comment: comment, submittedAt: at, items: items)
         let automaticScore = draft.automatic.score
         let store = try environment.qaStore
         let id: ReviewID
         do {
-            id = try await store.submitReview(review) { id in Self.auditEntries(review, id: id, automaticScore: automaticScore) }
+            id = try await store.submitReview(review) { id in
+                Self.auditEntries(review, id: id, automaticScore: automaticScore)
+            }
         } catch let error as StorageError where error.code == .conflict {
-            throw ServiceError(.conflict, "\(draft.reviewer) has already reviewed \(draft.interaction.id) with this rubric version; a submitted review changes only through a dispute")
+            throw ServiceError(
+                .conflict,
+                "\(draft.reviewer) has already reviewed \(draft.interaction.id) with this rubric version; a submitted review changes only through a dispute"
+            )
         } catch let error as StorageError { throw ServiceError(error) }
         let overrides = items.filter { $0.automatic != $0.verdict }.count
-        return Submitted(id: id, interaction: review.interaction, automaticScore: Figure(automaticScore), finalScore: Figure(final.score),
-                         finalPassed: final.passed, overrides: overrides)
+        return Submitted(
+            id: id, interaction: review.interaction, automaticScore: Figure(automaticScore),
+            finalScore: Figure(final.score),
+            finalPassed: final.passed, overrides: overrides)
     }
 
     /// The decisions by item, checked against the draft.
@@ -173,19 +208,30 @@ public struct QAReviewService: Sendable {
         let itemIDs = draft.automatic.items.map(\.id)
         for d in decisions {
             guard itemIDs.contains(d.item) else {
-                throw ServiceError(.invalidInput, "rubric \(draft.scorer.rubric.id) has no item `\(d.item)` (items: \(itemIDs.joined(separator: ", ")))")
+                throw ServiceError(
+                    .invalidInput,
+                    "rubric \(draft.scorer.rubric.id) has no item `\(d.item)` (items: \(itemIDs.joined(separator: ", ")))"
+                )
             }
             verdicts[d.item] = d
         }
         if draft.calibration != nil {
             let missing = itemIDs.filter { verdicts[$0] == nil }
             if !missing.isEmpty {
-                throw ServiceError(.invalidInput, "calibration reviews are blind: give a verdict for every item of \(draft.interaction.id); missing: \(missing.joined(separator: ", "))")
+                throw ServiceError(
+                    .invalidInput,
+                    "calibration reviews are blind: give a verdict for every item of \(draft.interaction.id); missing: \(missing.joined(separator: ", "))"
+                )
             }
         } else {
             for item in draft.automatic.items {
-                if let d = verdicts[item.id], d.verdict.verdict != item.verdict, d.comment.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw ServiceError(.invalidInput, "overriding \(item.id) on \(draft.interaction.id) (automatic: \(item.verdict.rawValue), yours: \(d.verdict.rawValue)) needs a comment saying why")
+                if let d = verdicts[item.id], d.verdict.verdict != item.verdict,
+                    d.comment.trimmingCharacters(in: .whitespaces).isEmpty
+                {
+                    throw ServiceError(
+                        .invalidInput,
+                        "overriding \(item.id) on \(draft.interaction.id) (automatic: \(item.verdict.rawValue), yours: \(d.verdict.rawValue)) needs a comment saying why"
+                    )
                 }
             }
         }
@@ -195,15 +241,18 @@ public struct QAReviewService: Sendable {
     static func auditEntries(_ review: NewQAReview, id: ReviewID, automaticScore: Double) -> [NewQAAuditEntry] {
         var entries: [NewQAAuditEntry] = []
         for item in review.items where item.verdict != item.automatic {
-            entries.append(NewQAAuditEntry(
-                at: review.submittedAt, actor: review.reviewer, action: QAAuditAction.itemOverride.rawValue, subject: "review \(id) \(item.item)",
-                before: item.automatic, after: item.verdict + (item.comment.isEmpty ? "" : ": \(item.comment)")))
+            entries.append(
+                NewQAAuditEntry(
+                    at: review.submittedAt, actor: review.reviewer, action: QAAuditAction.itemOverride.rawValue,
+                    subject: "review \(id) \(item.item)",
+                    before: item.automatic, after: item.verdict + (item.comment.isEmpty ? "" : ": \(item.comment)")))
         }
-        entries.append(NewQAAuditEntry(
-            at: review.submittedAt, actor: review.reviewer,
-            action: (review.calibration == nil ? QAAuditAction.reviewSubmit : .calibrationSubmit).rawValue,
-            subject: "review \(id) \(review.interaction)",
-            before: String(format: "%.2f", automaticScore), after: String(format: "%.2f", review.finalScore)))
+        entries.append(
+            NewQAAuditEntry(
+                at: review.submittedAt, actor: review.reviewer,
+                action: (review.calibration == nil ? QAAuditAction.reviewSubmit : .calibrationSubmit).rawValue,
+                subject: "review \(id) \(review.interaction)",
+                before: String(format: "%.2f", automaticScore), after: String(format: "%.2f", review.finalScore)))
         return entries
     }
 
@@ -215,16 +264,21 @@ public struct QAReviewService: Sendable {
         }
         let rows = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: label)
         let expected = ["interaction_id", "item", "verdict", "comment"]
-        guard let header = rows.first, header.fields.map({ $0.value.trimmingCharacters(in: .whitespaces) }) == expected else {
+        guard let header = rows.first, header.fields.map({ $0.value.trimmingCharacters(in: .whitespaces) }) == expected
+        else {
             throw ServiceError(.invalidInput, "\(label):1:1: the header must be \(expected.joined(separator: ","))")
         }
         var out: [InteractionID: [Decision]] = [:]
         for row in rows.dropFirst() {
-            guard row.fields.count == 4 else { throw ServiceError(.invalidInput, "\(label):\(row.line):1: \(row.fields.count) fields, expected 4") }
-            guard let verdict = HumanVerdict(rawValue: row.fields[2].value) else {
-                throw ServiceError(.invalidInput, "\(label):\(row.line):\(row.fields[2].column): verdict must be pass, fail or na")
+            guard row.fields.count == 4 else {
+                throw ServiceError(.invalidInput, "\(label):\(row.line):1: \(row.fields.count) fields, expected 4")
             }
-            out[InteractionID(row.fields[0].value), default: []].append(.init(item: row.fields[1].value, verdict: verdict, comment: row.fields[3].value))
+            guard let verdict = HumanVerdict(rawValue: row.fields[2].value) else {
+                throw ServiceError(
+                    .invalidInput, "\(label):\(row.line):\(row.fields[2].column): verdict must be pass, fail or na")
+            }
+            out[InteractionID(row.fields[0].value), default: []].append(
+                .init(item: row.fields[1].value, verdict: verdict, comment: row.fields[3].value))
         }
         return out
     }
@@ -260,13 +314,20 @@ public struct QAReviewService: Sendable {
         public var resolution: String?
 
         init(_ r: QADisputeRecord) throws {
-            guard let status = DisputeStatus(rawValue: r.status) else { throw ServiceError(.unavailable, "dispute \(r.id) has an unknown state") }
-            self.init(id: r.id, review: r.review, interaction: r.interaction, item: r.item, agent: r.agent, reason: r.reason, status: status,
-                      resolver: r.resolver, resolution: r.resolution)
+            guard let status = DisputeStatus(rawValue: r.status) else {
+                throw ServiceError(.unavailable, "dispute \(r.id) has an unknown state")
+            }
+            self.init(
+                id: r.id, review: r.review, interaction: r.interaction, item: r.item, agent: r.agent, reason: r.reason,
+                status: status,
+                resolver: r.resolver, resolution: r.resolution)
         }
 
-        init(id: DisputeID, review: ReviewID, interaction: InteractionID, item: String, agent: PersonID, reason: String, status: DisputeStatus,
-             resolver: PersonID?, resolution: String?) {
+        init(
+            id: DisputeID, review: ReviewID, interaction: InteractionID, item: String, agent: PersonID, reason: String,
+            status: DisputeStatus,
+            resolver: PersonID?, resolution: String?
+        ) {
             self.id = id
             self.review = review
             self.interaction = interaction
@@ -281,8 +342,12 @@ public struct QAReviewService: Sendable {
 
     /// The agent who handled the reviewed interaction (the actor) disputes one item's verdict.
     @discardableResult
-    public func openDispute(review: ReviewID, item: String, reason: String, by actor: Identity) async throws -> DisputeID {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError(.invalidInput, "a dispute needs a reason") }
+    public func openDispute(
+        review: ReviewID, item: String, reason: String, by actor: Identity
+    ) async throws -> DisputeID {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ServiceError(.invalidInput, "a dispute needs a reason")
+        }
         let at = environment.qaTimestamp
         let agent = actor.person
         let store = try environment.qaStore
@@ -291,24 +356,34 @@ public struct QAReviewService: Sendable {
                 try Self.checkDisputable(context, review: review, item: item, agent: agent)
                 let before = context.item.verdict
                 return NewQADispute(agent: agent, reason: reason, openedAt: at) { id in
-                    NewQAAuditEntry(at: at, actor: agent, action: QAAuditAction.disputeOpen.rawValue, subject: "dispute \(id) review \(review) \(item)",
-                                    before: before, after: reason)
+                    NewQAAuditEntry(
+                        at: at, actor: agent, action: QAAuditAction.disputeOpen.rawValue,
+                        subject: "dispute \(id) review \(review) \(item)",
+                        before: before, after: reason)
                 }
             }
         }
     }
 
-    static func checkDisputable(_ context: QAReviewItemContext, review: ReviewID, item: String, agent: PersonID) throws {
+    static func checkDisputable(_ context: QAReviewItemContext, review: ReviewID, item: String, agent: PersonID) throws
+    {
         guard context.review.review.calibration == nil else {
-            throw ServiceError(.precondition, "review \(review) is a calibration review; calibration reviews cannot be disputed")
+            throw ServiceError(
+                .precondition, "review \(review) is a calibration review; calibration reviews cannot be disputed")
         }
         guard context.agent == agent else {
-            throw ServiceError(.forbidden, "only the agent who handled \(context.review.review.interaction) (\(context.agent)) can dispute its review, not \(agent)")
+            throw ServiceError(
+                .forbidden,
+                "only the agent who handled \(context.review.review.interaction) (\(context.agent)) can dispute its review, not \(agent)"
+            )
         }
         if context.item.locked {
-            throw ServiceError(.conflict, "item \(item) of review \(review) is locked: a supervisor rejected a dispute on it")
+            throw ServiceError(
+                .conflict, "item \(item) of review \(review) is locked: a supervisor rejected a dispute on it")
         }
-        if context.hasOpenDispute { throw ServiceError(.conflict, "item \(item) of review \(review) already has an open dispute") }
+        if context.hasOpenDispute {
+            throw ServiceError(.conflict, "item \(item) of review \(review) already has an open dispute")
+        }
     }
 
     /// A team lead or above (the actor, not the agent) accepts a dispute — the item's verdict changes to
@@ -317,50 +392,74 @@ public struct QAReviewService: Sendable {
     public func resolveDispute(
         _ id: DisputeID, decision: DisputeDecision, verdict: HumanVerdict? = nil, comment: String, by actor: Identity
     ) async throws -> Dispute {
-        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else { throw ServiceError(.invalidInput, "a decision on a dispute needs a comment") }
+        guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ServiceError(.invalidInput, "a decision on a dispute needs a comment")
+        }
         guard actor.has(.teamLead) else {
-            throw ServiceError(.forbidden, "\(actor.person) is not a team lead, supervisor or manager; disputes are decided by a team lead, supervisor or manager")
+            throw ServiceError(
+                .forbidden,
+                "\(actor.person) is not a team lead, supervisor or manager; disputes are decided by a team lead, supervisor or manager"
+            )
         }
         let store = try environment.qaStore
-        guard let found = try await translatingStorageErrors({ try await store.dispute(id) }) else { throw ServiceError.notFound(id) }
+        guard let found = try await translatingStorageErrors({ try await store.dispute(id) }) else {
+            throw ServiceError.notFound(id)
+        }
         let scorer = try environment.qaScorer(found.rubric.rawValue)
         let at = environment.qaTimestamp
         let record = try await translatingStorageErrors {
             try await store.resolveDispute(id) { context in
-                try Self.decide(context, decision: decision, verdict: verdict, comment: comment, resolver: actor.person, scorer: scorer, at: at)
+                try Self.decide(
+                    context, decision: decision, verdict: verdict, comment: comment, resolver: actor.person,
+                    scorer: scorer, at: at)
             }
         }
         return try Dispute(record)
     }
 
     static func decide(
-        _ context: QADisputeContext, decision: DisputeDecision, verdict: HumanVerdict?, comment: String, resolver: PersonID, scorer: Scorer, at: String
+        _ context: QADisputeContext, decision: DisputeDecision, verdict: HumanVerdict?, comment: String,
+        resolver: PersonID, scorer: Scorer, at: String
     ) throws -> QADisputeDecision {
         let d = context.dispute
-        guard d.status == DisputeStatus.open.rawValue else { throw ServiceError(.conflict, "dispute \(d.id) is already \(d.status)") }
+        guard d.status == DisputeStatus.open.rawValue else {
+            throw ServiceError(.conflict, "dispute \(d.id) is already \(d.status)")
+        }
         guard resolver != d.agent else { throw ServiceError(.forbidden, "\(resolver) cannot decide their own dispute") }
         let subject = "dispute \(d.id) review \(d.review) \(d.item)"
         let current = context.item.item.verdict
         guard decision == .accept else {
             return QADisputeDecision(
                 status: DisputeStatus.rejected.rawValue, resolver: resolver, comment: comment, at: at,
-                audit: NewQAAuditEntry(at: at, actor: resolver, action: QAAuditAction.disputeReject.rawValue, subject: subject,
-                                       before: current, after: "\(current), locked: \(comment)"))
+                audit: NewQAAuditEntry(
+                    at: at, actor: resolver, action: QAAuditAction.disputeReject.rawValue, subject: subject,
+                    before: current, after: "\(current), locked: \(comment)"))
         }
         let newVerdict = verdict?.rawValue ?? (current == "pass" ? "fail" : current == "fail" ? "pass" : nil)
         guard let newVerdict, newVerdict != current else {
-            throw ServiceError(.invalidInput, "accepting dispute \(d.id) must change the verdict (now \(current)); name the new verdict: pass, fail or na")
+            throw ServiceError(
+                .invalidInput,
+                "accepting dispute \(d.id) must change the verdict (now \(current)); name the new verdict: pass, fail or na"
+            )
         }
         let review = context.item.review.review
         guard review.rubricVersion == scorer.rubric.sourceHash else {
-            throw ServiceError(.conflict, "review \(d.review) was made with another version of rubric \(review.rubric); the score cannot be recomputed with the current one")
+            throw ServiceError(
+                .conflict,
+                "review \(d.review) was made with another version of rubric \(review.rubric); the score cannot be recomputed with the current one"
+            )
         }
-        guard let automatic = context.automatic else { throw ServiceError(.unavailable, "the automatic score of \(review.interaction) is missing") }
+        guard let automatic = context.automatic else {
+            throw ServiceError(.unavailable, "the automatic score of \(review.interaction) is missing")
+        }
         var verdicts: [String: Verdict] = [:]
-        for item in context.items { verdicts[item.item] = Verdict(rawValue: item.item == d.item ? newVerdict : item.verdict) }
+        for item in context.items {
+            verdicts[item.item] = Verdict(rawValue: item.item == d.item ? newVerdict : item.verdict)
+        }
         let final = scorer.rescore(try QAScoreService.result(automatic), verdicts: verdicts)
         return QADisputeDecision(
-            status: DisputeStatus.accepted.rawValue, resolver: resolver, comment: comment, at: at, newVerdict: newVerdict,
+            status: DisputeStatus.accepted.rawValue, resolver: resolver, comment: comment, at: at,
+            newVerdict: newVerdict,
             finalScore: final.score, finalPassed: final.passed,
             audit: NewQAAuditEntry(
                 at: at, actor: resolver, action: QAAuditAction.disputeAccept.rawValue, subject: subject,
@@ -371,7 +470,8 @@ public struct QAReviewService: Sendable {
     /// Disputes, newest first; only those in `status` when given.
     public func disputes(status: DisputeStatus? = nil) async throws -> [Dispute] {
         let store = try environment.qaStore
-        return try await translatingStorageErrors { try await store.disputes(status: status?.rawValue) }.map(Dispute.init)
+        return try await translatingStorageErrors { try await store.disputes(status: status?.rawValue) }.map(
+            Dispute.init)
     }
 
     // MARK: Audit log
@@ -398,7 +498,9 @@ public struct QAReviewService: Sendable {
     public func auditLog(containing: String? = nil) async throws -> [AuditEntry] {
         let store = try environment.qaStore
         return try await translatingStorageErrors { try await store.auditLog(subjectContaining: containing) }.map { r in
-            AuditEntry(id: r.id, at: r.entry.at, actor: r.entry.actor, action: r.entry.action, subject: r.entry.subject, before: r.entry.before, after: r.entry.after)
+            AuditEntry(
+                id: r.id, at: r.entry.at, actor: r.entry.actor, action: r.entry.action, subject: r.entry.subject,
+                before: r.entry.before, after: r.entry.after)
         }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 public import KefuCore
 import KefuLedger
 import KefuQA
-import KefuStorage
 import KefuRubrics
+import KefuStorage
 import Logging
 
 /// Draws stratified, seeded samples of imported interactions and records everything needed to
@@ -48,8 +48,10 @@ public struct QASampleService: Sendable {
         public var rubricVersion: String?
 
         /// Creates parameters.
-        public init(period: String?, perAgent: Int, strata: Strata? = nil, filters: [FilterField: String] = [:], seed: UInt64,
-                    oversampleFailed: Int = 0, rubricVersion: String? = nil) {
+        public init(
+            period: String?, perAgent: Int, strata: Strata? = nil, filters: [FilterField: String] = [:], seed: UInt64,
+            oversampleFailed: Int = 0, rubricVersion: String? = nil
+        ) {
             self.period = period
             self.perAgent = perAgent
             self.strata = strata
@@ -64,7 +66,9 @@ public struct QASampleService: Sendable {
             var out: [FilterField: String] = [:]
             for text in texts {
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ServiceError(.invalidInput, "a filter is written field=value, not `\(text)`") }
+                guard parts.count == 2 else {
+                    throw ServiceError(.invalidInput, "a filter is written field=value, not `\(text)`")
+                }
                 guard let field = FilterField(rawValue: parts[0]) else {
                     throw ServiceError(.invalidInput, "samples can be filtered on channel and agent, not `\(parts[0])`")
                 }
@@ -77,7 +81,8 @@ public struct QASampleService: Sendable {
         var json: JSONValue {
             var m: [String: JSONValue] = [
                 "per_agent": .int(Int64(perAgent)), "seed": .string(String(seed)),
-                "filters": .object(Dictionary(uniqueKeysWithValues: filters.map { ($0.key.rawValue, JSONValue.string($0.value)) })),
+                "filters": .object(
+                    Dictionary(uniqueKeysWithValues: filters.map { ($0.key.rawValue, JSONValue.string($0.value)) })),
             ]
             if let period { m["period"] = .string(period) }
             if let strata { m["strata"] = .string(strata.rawValue) }
@@ -88,7 +93,9 @@ public struct QASampleService: Sendable {
 
         init(json: JSONValue) throws {
             let damaged = ServiceError(.unavailable, "the stored sample parameters are damaged")
-            guard let per = json["per_agent"]?.intValue, let seedText = json["seed"]?.stringValue, let seed = UInt64(seedText) else { throw damaged }
+            guard let per = json["per_agent"]?.intValue, let seedText = json["seed"]?.stringValue,
+                let seed = UInt64(seedText)
+            else { throw damaged }
             var filters: [FilterField: String] = [:]
             if case .object(let m)? = json["filters"] {
                 for (k, v) in m {
@@ -101,8 +108,10 @@ public struct QASampleService: Sendable {
                 guard let s = Strata(rawValue: text) else { throw damaged }
                 strata = s
             }
-            self.init(period: json["period"]?.stringValue, perAgent: Int(per), strata: strata, filters: filters, seed: seed,
-                      oversampleFailed: Int(json["oversample_failed"]?.intValue ?? 0), rubricVersion: json["rubric_version"]?.stringValue)
+            self.init(
+                period: json["period"]?.stringValue, perAgent: Int(per), strata: strata, filters: filters, seed: seed,
+                oversampleFailed: Int(json["oversample_failed"]?.intValue ?? 0),
+                rubricVersion: json["rubric_version"]?.stringValue)
         }
     }
 
@@ -162,40 +171,54 @@ public struct QASampleService: Sendable {
             let hash = hexString(SHA256.hash(data: turns))
             if hash != unit.contentHash { edited.append(unit.id) }
             hasher.update(data: Array("\(unit.id)\t\(hash)\n".utf8))
-            units.append(Sampler.Unit(id: unit.id.rawValue, agent: unit.agent.rawValue, stratum: p.strata == .channel ? unit.channel : ""))
+            units.append(
+                Sampler.Unit(
+                    id: unit.id.rawValue, agent: unit.agent.rawValue, stratum: p.strata == .channel ? unit.channel : "")
+            )
         }
         let populationHash = hexString(hasher.finalize())
         var failed = Set<String>()
         if p.oversampleFailed > 0 {
             guard let version = p.rubricVersion else {
-                throw ServiceError(.invalidInput, "over-sampling failed conversations needs the rubric whose automatic scores decide")
+                throw ServiceError(
+                    .invalidInput, "over-sampling failed conversations needs the rubric whose automatic scores decide")
             }
             guard try population.hasScores(rubricVersion: version) else {
-                throw ServiceError(.precondition, "no automatic scores with that rubric version; score the interactions before over-sampling failures",
-                                   hint: .init("qa.score", [:]))
+                throw ServiceError(
+                    .precondition,
+                    "no automatic scores with that rubric version; score the interactions before over-sampling failures",
+                    hint: .init("qa.score", [:]))
             }
             failed = Set(try population.failedInteractions(rubricVersion: version).map(\.rawValue))
         }
-        let (members, shortfalls) = Sampler.draw(units, perGroup: p.perAgent, seed: p.seed, extraFailed: p.oversampleFailed, failed: failed)
+        let (members, shortfalls) = Sampler.draw(
+            units, perGroup: p.perAgent, seed: p.seed, extraFailed: p.oversampleFailed, failed: failed)
         return Drawn(
             name: name, parameters: p,
             members: members.map { Member(id: InteractionID($0.id), agent: PersonID($0.agent), stratum: $0.stratum) },
-            shortfalls: shortfalls.map { Shortfall(agent: PersonID($0.agent), stratum: $0.stratum, available: $0.available, wanted: $0.wanted) },
+            shortfalls: shortfalls.map {
+                Shortfall(agent: PersonID($0.agent), stratum: $0.stratum, available: $0.available, wanted: $0.wanted)
+            },
             populationSize: units.count, populationHash: populationHash,
             membersHash: sha(members.map { $0.id + "\n" }.joined()), edited: edited)
     }
 
     /// Draws and stores sample `name` (names are never reused). With `oversampleRubric` (a rubric id or
     /// path), its current version's automatic scores decide which interactions failed.
-    public func draw(_ name: SampleID, parameters: Parameters, oversampleRubric: String? = nil, by actor: Identity) async throws -> Drawn {
+    public func draw(
+        _ name: SampleID, parameters: Parameters, oversampleRubric: String? = nil, by actor: Identity
+    ) async throws -> Drawn {
         guard !name.isEmpty else { throw ServiceError(.invalidInput, "the sample needs a name") }
-        guard parameters.perAgent > 0 else { throw ServiceError(.invalidInput, "draw at least 1 interaction per agent") }
+        guard parameters.perAgent > 0 else {
+            throw ServiceError(.invalidInput, "draw at least 1 interaction per agent")
+        }
         var p = parameters
         if let oversampleRubric { p.rubricVersion = try environment.qaScorer(oversampleRubric).rubric.sourceHash }
         let store = try environment.qaStore
         if try await translatingStorageErrors({ try await store.sampleExists(name) }) {
-            throw ServiceError(.conflict, "a sample named `\(name)` exists; samples are never redrawn under the same name",
-                               hint: .init("qa.sample.verify", ["sample": name.rawValue]))
+            throw ServiceError(
+                .conflict, "a sample named `\(name)` exists; samples are never redrawn under the same name",
+                hint: .init("qa.sample.verify", ["sample": name.rawValue]))
         }
         let createdAt = environment.qaTimestamp
         let frozen = p
@@ -204,12 +227,15 @@ public struct QASampleService: Sendable {
             try await store.createSample(name) { population in
                 let drawn = try Self.derive(name, frozen, population)
                 guard drawn.populationSize > 0 else {
-                    throw ServiceError(.precondition, "the population is empty for these filters (period \(frozen.period ?? "any")); import interactions first",
-                                       hint: .init("qa.import"))
+                    throw ServiceError(
+                        .precondition,
+                        "the population is empty for these filters (period \(frozen.period ?? "any")); import interactions first",
+                        hint: .init("qa.import"))
                 }
                 box.value = drawn
                 return QASampleRecord(
-                    name: name, parameters: frozen.json.canonicalString, populationHash: drawn.populationHash, populationSize: drawn.populationSize,
+                    name: name, parameters: frozen.json.canonicalString, populationHash: drawn.populationHash,
+                    populationSize: drawn.populationSize,
                     membersHash: drawn.membersHash, createdAt: createdAt,
                     members: drawn.members.map { QASampleMember(interaction: $0.id, stratum: $0.stratum) })
             }
@@ -248,10 +274,13 @@ public struct QASampleService: Sendable {
         func some(_ ids: [String]) -> String { ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", …" : "") }
         var changes: [String] = []
         if !drawn.edited.isEmpty {
-            changes.append("\(drawn.edited.count) interaction(s) were edited after import: \(some(drawn.edited.map(\.rawValue)))")
+            changes.append(
+                "\(drawn.edited.count) interaction(s) were edited after import: \(some(drawn.edited.map(\.rawValue)))")
         }
         if drawn.populationHash != record.populationHash {
-            changes.append("the population changed: \(record.populationSize) interactions when drawn, \(drawn.populationSize) now (or their content changed)")
+            changes.append(
+                "the population changed: \(record.populationSize) interactions when drawn, \(drawn.populationSize) now (or their content changed)"
+            )
         }
         let now = Set(drawn.members.map(\.id.rawValue))
         let added = now.subtracting(stored).sorted()

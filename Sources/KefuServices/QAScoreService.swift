@@ -39,15 +39,19 @@ public struct QAScoreService: Sendable {
         let count: QAScoringCount
         do {
             count = try await store.scoreInteractions(sample: sample, rubricVersion: version) { interaction in
-                try Self.record(scorer.score(interaction, scratch: scratch.scratch), rubric: rubricID, version: version, at: scoredAt)
+                try Self.record(
+                    scorer.score(interaction, scratch: scratch.scratch), rubric: rubricID, version: version,
+                    at: scoredAt)
             }
         } catch let error as StorageError where error.code == .notFound {
             throw ServiceError(.notFound, "no sample `\(sample?.rawValue ?? "")`", hint: .init("qa.sample"))
         } catch let error as StorageError {
             throw ServiceError(error)
         }
-        environment.logger.debug("qa score", metadata: ["rubric": "\(rubricID)", "scored": "\(count.scored)", "actor": "\(actor.auditName)"])
-        return Outcome(rubric: rubricID, rubricVersion: version, sample: sample, scored: count.scored, unchanged: count.unchanged)
+        environment.logger.debug(
+            "qa score", metadata: ["rubric": "\(rubricID)", "scored": "\(count.scored)", "actor": "\(actor.auditName)"])
+        return Outcome(
+            rubric: rubricID, rubricVersion: version, sample: sample, scored: count.scored, unchanged: count.unchanged)
     }
 
     /// The stored form of a result (item results as sorted-key JSON, as always stored).
@@ -56,7 +60,8 @@ public struct QAScoreService: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let items = String(decoding: try encoder.encode(result.items), as: UTF8.self)
         return QAScoreRecord(
-            interaction: InteractionID(result.interaction), rubric: rubric, rubricVersion: version, score: result.score, passed: result.passed,
+            interaction: InteractionID(result.interaction), rubric: rubric, rubricVersion: version, score: result.score,
+            passed: result.passed,
             criticalFailed: result.criticalFailed, itemsJSON: items, scoredAt: at)
     }
 
@@ -67,7 +72,8 @@ public struct QAScoreService: Sendable {
             throw ServiceError(.unavailable, "the stored score of \(record.interaction) is damaged")
         }
         return ScoreResult(
-            interaction: record.interaction.rawValue, rubric: record.rubric.rawValue, rubricVersion: record.rubricVersion, score: record.score,
+            interaction: record.interaction.rawValue, rubric: record.rubric.rawValue,
+            rubricVersion: record.rubricVersion, score: record.score,
             passed: record.passed, criticalFailed: record.criticalFailed, items: items)
     }
 }

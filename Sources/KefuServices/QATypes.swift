@@ -1,8 +1,8 @@
 import Foundation
+import KefuContent
 import KefuCore
 public import KefuRubrics
 import KefuStorage
-import KefuContent
 
 /// A reviewer's or supervisor's verdict on a rubric item (the automatic scorer may also say `error`).
 public enum HumanVerdict: String, Sendable, Hashable, Codable, CaseIterable {

@@ -118,7 +118,10 @@ public struct RubricEvalService: Sendable {
     /// Evaluates `rubric` against the labels in `labels`, counting `split`. Thresholds apply to each
     /// category and to the required and forbidden totals; a figure that cannot be computed (no
     /// positives) is not held against them.
-    public func evaluate(rubric reference: RubricID, labels: InputSource, split: Split, minPrecision: Double? = nil, minRecall: Double? = nil)
+    public func evaluate(
+        rubric reference: RubricID, labels: InputSource, split: Split, minPrecision: Double? = nil,
+        minRecall: Double? = nil
+    )
         throws -> Report
     {
         let loaded: LoadedRubric
@@ -140,23 +143,33 @@ public struct RubricEvalService: Sendable {
             let result = scorer.score(line.interaction, scratch: scratch)
             for item in result.items {
                 guard let human = line.labels[item.id], let (kind, category) = kinds[item.id] else { continue }
-                pairs.append(.init(item: item.id, category: category, kind: kind, human: human, automatic: item.verdict))
+                pairs.append(
+                    .init(item: item.id, category: category, kind: kind, human: human, automatic: item.verdict))
                 if human != item.verdict {
                     disagreements.append(
                         Disagreement(
-                            interaction: line.id, item: item.id, human: Self.label(human), automatic: Self.label(item.verdict),
-                            message: item.message, evidence: item.evidence.map { "turn \($0.turn): \($0.text)" }, note: line.note))
+                            interaction: line.id, item: item.id, human: Self.label(human),
+                            automatic: Self.label(item.verdict),
+                            message: item.message, evidence: item.evidence.map { "turn \($0.turn): \($0.text)" },
+                            note: line.note))
                 }
             }
         }
         let evaluation = Evaluation(pairs: pairs, itemOrder: rubric.items.map(\.id))
         var report = Report(
-            rubric: rubric.id, rubricVersion: rubric.sourceHash, labels: labels.label, split: split, interactions: counted,
-            labellers: labellers.sorted(), items: evaluation.items.map(Rates.init), categories: evaluation.categories.map(Rates.init),
-            required: Rates(evaluation.required), forbidden: Rates(evaluation.forbidden), disagreements: disagreements, belowThresholds: [])
+            rubric: rubric.id, rubricVersion: rubric.sourceHash, labels: labels.label, split: split,
+            interactions: counted,
+            labellers: labellers.sorted(), items: evaluation.items.map(Rates.init),
+            categories: evaluation.categories.map(Rates.init),
+            required: Rates(evaluation.required), forbidden: Rates(evaluation.forbidden), disagreements: disagreements,
+            belowThresholds: [])
         for rates in report.categories + [report.required, report.forbidden] {
-            if let min = minPrecision, let p = rates.precision, p.value < min { report.belowThresholds.append("\(rates.name) precision \(p) < \(Figure(min))") }
-            if let min = minRecall, let r = rates.recall, r.value < min { report.belowThresholds.append("\(rates.name) recall \(r) < \(Figure(min))") }
+            if let min = minPrecision, let p = rates.precision, p.value < min {
+                report.belowThresholds.append("\(rates.name) precision \(p) < \(Figure(min))")
+            }
+            if let min = minRecall, let r = rates.recall, r.value < min {
+                report.belowThresholds.append("\(rates.name) recall \(r) < \(Figure(min))")
+            }
         }
         return report
     }
@@ -201,20 +214,31 @@ public struct RubricEvalService: Sendable {
             var labels: [String: Verdict] = [:]
             for (item, value) in raw.labels {
                 guard known.contains(item) else {
-                    problems.append("\(source.label):\(number):1: `\(item)` is not an item of this rubric (items: \(items.joined(separator: ", ")))")
+                    problems.append(
+                        "\(source.label):\(number):1: `\(item)` is not an item of this rubric (items: \(items.joined(separator: ", ")))"
+                    )
                     continue
                 }
                 switch value {
                 case "pass": labels[item] = .pass
                 case "fail": labels[item] = .fail
                 case "n/a", "na": labels[item] = .na
-                default: problems.append("\(source.label):\(number):1: label `\(value)` of \(item) is not pass, fail or n/a")
+                default:
+                    problems.append("\(source.label):\(number):1: label `\(value)` of \(item) is not pass, fail or n/a")
                 }
             }
             let missing = items.filter { raw.labels[$0] == nil }
-            if !missing.isEmpty { problems.append("\(source.label):\(number):1: \(raw.id) has no label for \(missing.joined(separator: ", "))") }
-            if !seen.insert(raw.id).inserted { problems.append("\(source.label):\(number):1: the id \(raw.id) is used twice") }
-            lines.append(Line(id: raw.id, split: raw.split, labeller: raw.labeller, note: raw.note, interaction: raw.interaction, labels: labels))
+            if !missing.isEmpty {
+                problems.append(
+                    "\(source.label):\(number):1: \(raw.id) has no label for \(missing.joined(separator: ", "))")
+            }
+            if !seen.insert(raw.id).inserted {
+                problems.append("\(source.label):\(number):1: the id \(raw.id) is used twice")
+            }
+            lines.append(
+                Line(
+                    id: raw.id, split: raw.split, labeller: raw.labeller, note: raw.note, interaction: raw.interaction,
+                    labels: labels))
         }
         if !problems.isEmpty {
             let shown = problems.prefix(20).joined(separator: "\n")
@@ -232,7 +256,8 @@ public struct RubricEvalService: Sendable {
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
         case DecodingError.dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "malformed JSON" : "bad value at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
+            return context.codingPath.isEmpty
+                ? "malformed JSON" : "bad value at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
         default:
             return "malformed JSON"
         }

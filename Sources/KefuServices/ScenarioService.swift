@@ -54,7 +54,8 @@ public struct ScenarioTranscript: Codable, Sendable, Hashable {
     public init(_ run: ScenarioRunRecord) {
         let decoder = JSONDecoder()
         self.run = run
-        interaction = (try? decoder.decode(Interaction.self, from: Data(run.transcript.utf8)))
+        interaction =
+            (try? decoder.decode(Interaction.self, from: Data(run.transcript.utf8)))
             ?? Interaction(id: "run-\(run.id)", channel: .chat, agent: run.personID.rawValue, turns: [])
         report = try? decoder.decode(RunReport.self, from: Data(run.report.utf8))
     }
@@ -77,7 +78,8 @@ public struct ScenarioService: Sendable {
 
     static func requirePlayer(_ run: ScenarioRunRecord, _ actor: Identity) throws {
         guard run.personID == actor.person else {
-            throw ServiceError(.forbidden, "scenario run \(run.id) belongs to \(run.personID); only its trainee replies")
+            throw ServiceError(
+                .forbidden, "scenario run \(run.id) belongs to \(run.personID); only its trainee replies")
         }
     }
 
@@ -90,10 +92,12 @@ public struct ScenarioService: Sendable {
         do { (loaded, rubrics) = try environment.content.playableScenario(reference, language: language) } catch {
             throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
         }
-        var runner = ScenarioRunner(scenario: loaded.scenario, rubrics: rubrics, trainee: actor.person.rawValue, seed: seed, clock: clock)
+        var runner = ScenarioRunner(
+            scenario: loaded.scenario, rubrics: rubrics, trainee: actor.person.rawValue, seed: seed, clock: clock)
         let record = ScenarioRunRecord(
             personID: actor.person, scenario: ScenarioID(loaded.scenario.id), language: loaded.scenario.language,
-            contentVersion: loaded.scenario.contentHash, mode: mode, seed: seed, startedAt: LedgerService.timestamp(environment.clock.now()),
+            contentVersion: loaded.scenario.contentHash, mode: mode, seed: seed,
+            startedAt: LedgerService.timestamp(environment.clock.now()),
             transcript: "{}", report: "{}")
         let store = try self.store
         let stored = try await translatingStorageErrors { try await store.start(record) }
@@ -104,7 +108,9 @@ public struct ScenarioService: Sendable {
     }
 
     /// Takes a reply; the transcript is saved before this returns.
-    public func reply<C: Clock>(_ play: inout ScenarioPlay<C>, _ text: String, by actor: Identity) async throws -> [ScenarioAction] where C.Duration == Duration {
+    public func reply<C: Clock>(
+        _ play: inout ScenarioPlay<C>, _ text: String, by actor: Identity
+    ) async throws -> [ScenarioAction] where C.Duration == Duration {
         try Self.requirePlayer(play.run, actor)
         let actions = try play.runner.reply(text)
         try await persist(&play, actions: actions)
@@ -113,7 +119,9 @@ public struct ScenarioService: Sendable {
 
     /// Ends a run early (end of input, interrupt): stored as incomplete, not evidence.
     @discardableResult
-    public func stop<C: Clock>(_ play: inout ScenarioPlay<C>, reason: String, by actor: Identity) async throws -> RunReport where C.Duration == Duration {
+    public func stop<C: Clock>(
+        _ play: inout ScenarioPlay<C>, reason: String, by actor: Identity
+    ) async throws -> RunReport where C.Duration == Duration {
         try Self.requirePlayer(play.run, actor)
         let wasFinished = play.runner.report != nil
         let report = play.runner.stop(reason: reason)
@@ -123,10 +131,12 @@ public struct ScenarioService: Sendable {
 
     /// Plays `reference` with scripted replies (deterministic for a seed, reply times from the delays).
     public func play(
-        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, replies: [ScriptedReply], by actor: Identity
+        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, replies: [ScriptedReply],
+        by actor: Identity
     ) async throws -> (ScenarioPlay<ManualClock>, [ScenarioAction]) {
         let clock = ManualClock()
-        var (play, actions) = try await start(reference, language: language, mode: mode, seed: seed, clock: clock, by: actor)
+        var (play, actions) = try await start(
+            reference, language: language, mode: mode, seed: seed, clock: clock, by: actor)
         var next = 0
         while play.runner.isAwaitingReply {
             guard next < replies.count else {
@@ -141,27 +151,36 @@ public struct ScenarioService: Sendable {
         return (play, actions)
     }
 
-    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) async throws where C.Duration == Duration {
-        let transcript = try canonicalJSON(play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
+    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) async throws
+    where C.Duration == Duration {
+        let transcript = try canonicalJSON(
+            play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
         let store = try self.store
         let id = play.run.id
         for case .finished(let report) in actions {
             let end = ScenarioRunEnd(
-                run: id, status: ScenarioRunStatus(rawValue: report.status.rawValue) ?? .incomplete, outcome: report.outcome,
-                finishedAt: LedgerService.timestamp(environment.clock.now()), score: report.score, passed: report.passed, transcript: transcript,
+                run: id, status: ScenarioRunStatus(rawValue: report.status.rawValue) ?? .incomplete,
+                outcome: report.outcome,
+                finishedAt: LedgerService.timestamp(environment.clock.now()), score: report.score,
+                passed: report.passed, transcript: transcript,
                 report: try canonicalJSON(report))
             play.run = try await translatingStorageErrors { try await store.finish(end) }
             return
         }
         let partial = try canonicalJSON(play.runner.partialReport())
-        try await translatingStorageErrors { try await store.saveProgress(run: id, transcript: transcript, report: partial) }
+        try await translatingStorageErrors {
+            try await store.saveProgress(run: id, transcript: transcript, report: partial)
+        }
     }
 
     /// A reply file (one reply per line, or JSON Lines `{"text": …, "delay": seconds}`) read from `source`; errors name
     /// the source, line and column.
     public static func replies(from source: InputSource) throws -> ReplyFile {
         let text = String(decoding: try source.readAll(), as: UTF8.self)
-        do { return try ReplyScript.parseFile(text, file: source.label == InputSource.standardInput.label ? "stdin" : source.label) } catch {
+        do {
+            return try ReplyScript.parseFile(
+                text, file: source.label == InputSource.standardInput.label ? "stdin" : source.label)
+        } catch {
             throw ServiceError(.invalidInput, "\(error)")
         }
     }
@@ -193,9 +212,13 @@ public struct ScenarioService: Sendable {
     // MARK: Transcripts
 
     /// Stored runs, newest first.
-    public func transcripts(person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 100) async throws -> [ScenarioRunRecord] {
+    public func transcripts(
+        person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 100
+    ) async throws -> [ScenarioRunRecord] {
         let store = try self.store
-        return try await translatingStorageErrors { try await store.runs(person: person, scenario: scenario, limit: limit) }
+        return try await translatingStorageErrors {
+            try await store.runs(person: person, scenario: scenario, limit: limit)
+        }
     }
 
     /// One stored run, decoded.

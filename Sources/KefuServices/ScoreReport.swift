@@ -6,7 +6,8 @@ public import KefuRubrics
 /// line unless `pretty`.
 public func canonicalJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting =
+        pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
@@ -35,7 +36,9 @@ public enum ScoreReport {
             let points = item.verdict == .na ? "n/a" : "\(format(item.points))/\(format(item.maxPoints))"
             out += "  \(mark) \(pad(item.id, width)) \(pad(points, 6)) "
             func snippet(_ evidence: Evidence) -> String {
-                guard let turn = interaction?.turns[safe: evidence.turn] else { return "turn \(evidence.turn): «\(evidence.text)»" }
+                guard let turn = interaction?.turns[safe: evidence.turn] else {
+                    return "turn \(evidence.turn): «\(evidence.text)»"
+                }
                 return "turn \(evidence.turn): " + highlight(turn.text, evidence.start, evidence.end)
             }
             switch item.verdict {
@@ -65,7 +68,8 @@ public enum ScoreReport {
             s.append(contentsOf: scalars[range])
             return String(s).replacingOccurrences(of: "\n", with: " ")
         }
-        return (from > 0 ? "…" : "") + string(from..<lower) + "«" + string(lower..<upper) + "»" + string(upper..<to) + (to < scalars.count ? "…" : "")
+        return (from > 0 ? "…" : "") + string(from..<lower) + "«" + string(lower..<upper) + "»" + string(upper..<to)
+            + (to < scalars.count ? "…" : "")
     }
 
     /// One line for one result: id, score, verdict and the failed items.
@@ -78,7 +82,8 @@ public enum ScoreReport {
 
     /// The closing summary line.
     public static func summary(_ summary: ScoreService.Summary) -> String {
-        var line = "\(summary.scored) interaction\(summary.scored == 1 ? "" : "s") scored · \(summary.passed) passed · "
+        var line =
+            "\(summary.scored) interaction\(summary.scored == 1 ? "" : "s") scored · \(summary.passed) passed · "
             + "\(summary.scored - summary.passed) failed · mean score \(format((summary.meanScore * 100).rounded() / 100))"
         if summary.invalid > 0 { line += " · \(summary.invalid) invalid input line\(summary.invalid == 1 ? "" : "s")" }
         if summary.ruleErrors > 0 { line += " · \(summary.ruleErrors) rule error\(summary.ruleErrors == 1 ? "" : "s")" }
@@ -86,7 +91,9 @@ public enum ScoreReport {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value).replacingOccurrences(of: #"0$"#, with: "", options: .regularExpression)
+        value == value.rounded()
+            ? String(Int(value))
+            : String(format: "%.2f", value).replacingOccurrences(of: #"0$"#, with: "", options: .regularExpression)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

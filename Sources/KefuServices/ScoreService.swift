@@ -93,14 +93,17 @@ public struct ScoreService: Sendable {
     public func scorer(_ source: RubricSource, usePrefilter: Bool = true) throws -> Scorer {
         switch source {
         case .content(let reference):
-            do { return try scorer(rubric: reference, usePrefilter: usePrefilter) } catch { throw Self.serviceError(error, rubric: reference) }
+            do { return try scorer(rubric: reference, usePrefilter: usePrefilter) } catch {
+                throw Self.serviceError(error, rubric: reference)
+            }
         case .input(let input):
             let bytes = try input.readAll()
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw ServiceError(.invalidInput, "\(input.label) is not valid UTF-8; convert it to UTF-8")
             }
             do {
-                let loaded = try repository.rubric(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, path: input.label)
+                let loaded = try repository.rubric(
+                    text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, path: input.label)
                 return Scorer(rubric: loaded.rubric, usePrefilter: usePrefilter)
             } catch { throw Self.serviceError(error, rubric: input.label, inContent: false) }
         }
@@ -110,8 +113,12 @@ public struct ScoreService: Sendable {
     /// content (a file outside the root is not linted).
     static func serviceError(_ error: ContentError, rubric name: String, inContent: Bool = true) -> ServiceError {
         let first = error.diagnostics.first
-        if error.diagnostics.count == 1, let first, first.location.line == 1, first.location.column == 1, first.sourceLine == nil {
-            let code: ServiceError.Code = first.message.hasPrefix("no rubric with id") || first.message.hasPrefix("cannot read") ? .notFound : .invalidInput
+        if error.diagnostics.count == 1, let first, first.location.line == 1, first.location.column == 1,
+            first.sourceLine == nil
+        {
+            let code: ServiceError.Code =
+                first.message.hasPrefix("no rubric with id") || first.message.hasPrefix("cannot read")
+                ? .notFound : .invalidInput
             let hint = first.message.contains("lint the content") ? ServiceError.Hint("lint", ["path": "Rubrics"]) : nil
             let prefix = first.location.file == "Rubrics" ? "" : "\(first.location.file): "
             return ServiceError(code, prefix + first.message, hint: hint)
@@ -138,7 +145,9 @@ public struct ScoreService: Sendable {
                 case .summary: write(ScoreReport.summaryLine(result).trimmingTrailingSpaces + "\n")
                 }
             case .invalid(let error):
-                invalid(InvalidLine(source: input.label, line: error.line, column: error.column ?? 1, message: error.message))
+                invalid(
+                    InvalidLine(
+                        source: input.label, line: error.line, column: error.column ?? 1, message: error.message))
             case .blank:
                 break
             }
@@ -199,7 +208,8 @@ public struct ScoreService: Sendable {
     }
 
     /// Scores one input line.
-    public static func outcome(_ bytes: ArraySlice<UInt8>, line: Int, scorer: Scorer, scratch: MatchScratch) -> Outcome {
+    public static func outcome(_ bytes: ArraySlice<UInt8>, line: Int, scorer: Scorer, scratch: MatchScratch) -> Outcome
+    {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
         switch InteractionDecoder.decode(bytes, line: line) {
         case .success(let interaction): return .scored(scorer.score(interaction, scratch: scratch), interaction)

@@ -49,9 +49,12 @@ public struct ExamAttemptRecord: Sendable, Hashable {
 
     /// Creates a record.
     public init(
-        id: ExamAttemptID = 0, personID: PersonID, blueprint: BlueprintID, contentVersion: String, language: String, attemptNumber: Int = 0, cycle: Int = 0,
-        seed: UInt64, status: ExamAttemptStatus = .inProgress, submitReason: ExamSubmitReason? = nil, startedAt: String, deadline: String?,
-        submittedAt: String? = nil, gradedAt: String? = nil, position: Int = 0, paper: String, total: Double = 0, maximum: Double = 0,
+        id: ExamAttemptID = 0, personID: PersonID, blueprint: BlueprintID, contentVersion: String, language: String,
+        attemptNumber: Int = 0, cycle: Int = 0,
+        seed: UInt64, status: ExamAttemptStatus = .inProgress, submitReason: ExamSubmitReason? = nil, startedAt: String,
+        deadline: String?,
+        submittedAt: String? = nil, gradedAt: String? = nil, position: Int = 0, paper: String, total: Double = 0,
+        maximum: Double = 0,
         percent: Double = 0, passed: Bool? = nil, marking: String? = nil, attemptID: AttemptID? = nil
     ) {
         self.id = id
@@ -95,7 +98,8 @@ public struct ResponseSave: Sendable, Hashable {
     public var current: Int
 
     /// Creates a save.
-    public init(attempt: ExamAttemptID, position: Int, response: String?, flagged: Bool, savedAt: String, current: Int) {
+    public init(attempt: ExamAttemptID, position: Int, response: String?, flagged: Bool, savedAt: String, current: Int)
+    {
         self.attempt = attempt
         self.position = position
         self.response = response

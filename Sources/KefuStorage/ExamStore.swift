@@ -28,7 +28,9 @@ public protocol ExamStore: Sendable {
     func attempt(_ id: ExamAttemptID) async throws -> ExamAttemptRecord?
 
     /// Attempts, oldest first, filtered when given.
-    func attempts(person: PersonID?, blueprint: BlueprintID?, status: ExamAttemptStatus?) async throws -> [ExamAttemptRecord]
+    func attempts(
+        person: PersonID?, blueprint: BlueprintID?, status: ExamAttemptStatus?
+    ) async throws -> [ExamAttemptRecord]
 
     /// The saved answers of an attempt, by position.
     func responses(attempt: ExamAttemptID) async throws -> [StoredResponse]
@@ -41,9 +43,10 @@ public protocol ExamStore: Sendable {
     func addManualGrade(attempt: ExamAttemptID, _ grade: ManualGrade) async throws -> [ManualGrade]
 
     /// Clears the open retraining flag of a person for a blueprint; false when there was none.
-    func clearRetraining(person: PersonID, blueprint: BlueprintID, by supervisor: PersonID, at time: String, note: String) async throws -> Bool
+    func clearRetraining(
+        person: PersonID, blueprint: BlueprintID, by supervisor: PersonID, at time: String, note: String
+    ) async throws -> Bool
 
     /// Open retraining flags, oldest first.
     func openRetrainingFlags() async throws -> [RetrainingFlag]
 }
-

@@ -39,7 +39,9 @@ public struct LedgerColumns: Sendable, Hashable {
     public var body: String
 
     /// Creates the columns.
-    public init(sequence: Int, kind: String, person: String, subject: String, validUntil: String?, refersTo: Int?, body: String) {
+    public init(
+        sequence: Int, kind: String, person: String, subject: String, validUntil: String?, refersTo: Int?, body: String
+    ) {
         self.sequence = sequence
         self.kind = kind
         self.person = person

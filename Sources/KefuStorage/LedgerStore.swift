@@ -23,7 +23,9 @@ public protocol LedgerStore: Sendable {
     func snapshot() async throws -> LedgerSnapshot
     /// Stores a checkpoint: `make` runs inside the transaction over the stored rows and returns the
     /// checkpoint and its signed text (or throws to store nothing). Returns what `make` returned.
-    func addCheckpoint(_ make: @escaping @Sendable ([StoredEntry]) throws -> SignedCheckpoint) async throws -> SignedCheckpoint
+    func addCheckpoint(
+        _ make: @escaping @Sendable ([StoredEntry]) throws -> SignedCheckpoint
+    ) async throws -> SignedCheckpoint
     /// The stored checkpoints' signed texts, oldest first.
     func checkpoints() async throws -> [String]
 }

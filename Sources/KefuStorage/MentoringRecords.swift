@@ -21,8 +21,11 @@ public struct MentorshipRecord: Sendable, Hashable, Codable {
     public var endReason: String?
 
     /// Creates a record.
-    public init(id: MentorshipID = 0, apprenticeID: PersonID, mentorID: PersonID, assignedAt: String, score: Double, reasons: [String],
-                endedAt: String? = nil, endReason: String? = nil) {
+    public init(
+        id: MentorshipID = 0, apprenticeID: PersonID, mentorID: PersonID, assignedAt: String, score: Double,
+        reasons: [String],
+        endedAt: String? = nil, endReason: String? = nil
+    ) {
         self.id = id
         self.apprenticeID = apprenticeID
         self.mentorID = mentorID
@@ -124,8 +127,11 @@ public struct TranscriptOverride: Sendable, Hashable, Codable {
     public var at: String
 
     /// Creates an override (`id` 0 before it is stored).
-    public init(id: Int64 = 0, runID: RunID, turn: Int, checkID: String, automatic: String, verdict: MentorVerdict, reason: String,
-                mentorID: PersonID, at: String) {
+    public init(
+        id: Int64 = 0, runID: RunID, turn: Int, checkID: String, automatic: String, verdict: MentorVerdict,
+        reason: String,
+        mentorID: PersonID, at: String
+    ) {
         self.id = id
         self.runID = runID
         self.turn = turn
@@ -151,7 +157,9 @@ public struct TranscriptReviewRecord: Sendable, Hashable, Codable {
     public var isSignedOff: Bool
 
     /// Creates a review.
-    public init(annotations: [TranscriptAnnotation] = [], overrides: [TranscriptOverride] = [], isSignedOff: Bool = false) {
+    public init(
+        annotations: [TranscriptAnnotation] = [], overrides: [TranscriptOverride] = [], isSignedOff: Bool = false
+    ) {
         self.annotations = annotations
         self.overrides = overrides
         self.isSignedOff = isSignedOff
@@ -196,9 +204,13 @@ public struct MentoredRun: Sendable, Hashable, Codable {
     public var attemptID: AttemptID?
 
     /// Creates a run.
-    public init(id: RunID, personID: PersonID, scenario: ScenarioID, language: String, contentVersion: String, mode: String, attemptNumber: Int,
-                seed: UInt64, status: String, outcome: String?, startedAt: String, finishedAt: String?, score: Double, passed: Bool,
-                transcript: String, report: String, attemptID: AttemptID?) {
+    public init(
+        id: RunID, personID: PersonID, scenario: ScenarioID, language: String, contentVersion: String, mode: String,
+        attemptNumber: Int,
+        seed: UInt64, status: String, outcome: String?, startedAt: String, finishedAt: String?, score: Double,
+        passed: Bool,
+        transcript: String, report: String, attemptID: AttemptID?
+    ) {
         self.id = id
         self.personID = personID
         self.scenario = scenario
@@ -233,7 +245,9 @@ public struct MentoredExamAttempt: Sendable, Hashable, Codable {
     public var gradedPositions: Set<Int>
 
     /// Creates an attempt.
-    public init(id: ExamAttemptID, personID: PersonID, blueprint: BlueprintID, marking: String?, gradedPositions: Set<Int>) {
+    public init(
+        id: ExamAttemptID, personID: PersonID, blueprint: BlueprintID, marking: String?, gradedPositions: Set<Int>
+    ) {
         self.id = id
         self.personID = personID
         self.blueprint = blueprint
@@ -276,7 +290,10 @@ public struct TranscriptSignOff: Sendable, Hashable, Codable {
     public var note: String
 
     /// Creates a sign-off.
-    public init(run: RunID, personID: PersonID, mentorID: PersonID, certification: CertificationID, signedAt: String, note: String) {
+    public init(
+        run: RunID, personID: PersonID, mentorID: PersonID, certification: CertificationID, signedAt: String,
+        note: String
+    ) {
         self.run = run
         self.personID = personID
         self.mentorID = mentorID

@@ -11,7 +11,9 @@ public protocol MentoringStore: Sendable {
     /// Ends `endings` and stores `pairs` in one transaction, returning the stored pairs with their ids.
     /// Fails with ``StorageError/Code/conflict``, writing nothing, when an apprentice already has an
     /// active mentor (someone assigned meanwhile).
-    func recordAssignment(ending endings: [MentorshipEnding], adding pairs: [MentorshipRecord], at time: String) async throws -> [MentorshipRecord]
+    func recordAssignment(
+        ending endings: [MentorshipEnding], adding pairs: [MentorshipRecord], at time: String
+    ) async throws -> [MentorshipRecord]
 
     /// One run of an apprentice, or nil.
     func run(_ id: RunID) async throws -> MentoredRun?

@@ -82,7 +82,10 @@ public struct QASampleRecord: Sendable, Hashable {
     public var members: [QASampleMember]
 
     /// Creates a record.
-    public init(name: SampleID, parameters: String, populationHash: String, populationSize: Int, membersHash: String, createdAt: String, members: [QASampleMember]) {
+    public init(
+        name: SampleID, parameters: String, populationHash: String, populationSize: Int, membersHash: String,
+        createdAt: String, members: [QASampleMember]
+    ) {
         self.name = name
         self.parameters = parameters
         self.populationHash = populationHash
@@ -127,7 +130,10 @@ public struct QAScoreRecord: Sendable, Hashable {
     public var scoredAt: String
 
     /// Creates a record.
-    public init(interaction: InteractionID, rubric: RubricID, rubricVersion: String, score: Double, passed: Bool, criticalFailed: Bool, itemsJSON: String, scoredAt: String) {
+    public init(
+        interaction: InteractionID, rubric: RubricID, rubricVersion: String, score: Double, passed: Bool,
+        criticalFailed: Bool, itemsJSON: String, scoredAt: String
+    ) {
         self.interaction = interaction
         self.rubric = rubric
         self.rubricVersion = rubricVersion
@@ -242,8 +248,12 @@ public struct NewQAReview: Sendable, Hashable {
     public var items: [QAReviewItemRecord]
 
     /// Creates a review.
-    public init(interaction: InteractionID, reviewer: PersonID, rubric: RubricID, rubricVersion: String, calibration: CalibrationID?,
-                automaticScore: Double, finalScore: Double, finalPassed: Bool, comment: String, submittedAt: String, items: [QAReviewItemRecord]) {
+    public init(
+        interaction: InteractionID, reviewer: PersonID, rubric: RubricID, rubricVersion: String,
+        calibration: CalibrationID?,
+        automaticScore: Double, finalScore: Double, finalPassed: Bool, comment: String, submittedAt: String,
+        items: [QAReviewItemRecord]
+    ) {
         self.interaction = interaction
         self.reviewer = reviewer
         self.rubric = rubric
@@ -320,8 +330,11 @@ public struct QADisputeRecord: Sendable, Hashable {
     public var resolvedAt: String?
 
     /// Creates a record.
-    public init(id: DisputeID, review: ReviewID, interaction: InteractionID, rubric: RubricID, item: String, agent: PersonID, reason: String,
-                status: String, resolver: PersonID?, resolution: String?, openedAt: String, resolvedAt: String?) {
+    public init(
+        id: DisputeID, review: ReviewID, interaction: InteractionID, rubric: RubricID, item: String, agent: PersonID,
+        reason: String,
+        status: String, resolver: PersonID?, resolution: String?, openedAt: String, resolvedAt: String?
+    ) {
         self.id = id
         self.review = review
         self.interaction = interaction
@@ -349,7 +362,9 @@ public struct NewQADispute: Sendable {
     public var audit: @Sendable (DisputeID) -> NewQAAuditEntry
 
     /// Creates a dispute.
-    public init(agent: PersonID, reason: String, openedAt: String, audit: @escaping @Sendable (DisputeID) -> NewQAAuditEntry) {
+    public init(
+        agent: PersonID, reason: String, openedAt: String, audit: @escaping @Sendable (DisputeID) -> NewQAAuditEntry
+    ) {
         self.agent = agent
         self.reason = reason
         self.openedAt = openedAt
@@ -369,7 +384,9 @@ public struct QADisputeContext: Sendable, Hashable {
     public var automatic: QAScoreRecord?
 
     /// Creates a context.
-    public init(dispute: QADisputeRecord, item: QAReviewItemContext, items: [QAReviewItemRecord], automatic: QAScoreRecord?) {
+    public init(
+        dispute: QADisputeRecord, item: QAReviewItemContext, items: [QAReviewItemRecord], automatic: QAScoreRecord?
+    ) {
         self.dispute = dispute
         self.item = item
         self.items = items
@@ -397,8 +414,11 @@ public struct QADisputeDecision: Sendable, Hashable {
     public var audit: NewQAAuditEntry
 
     /// Creates a decision.
-    public init(status: String, resolver: PersonID, comment: String, at: String, newVerdict: String? = nil, finalScore: Double? = nil,
-                finalPassed: Bool? = nil, audit: NewQAAuditEntry) {
+    public init(
+        status: String, resolver: PersonID, comment: String, at: String, newVerdict: String? = nil,
+        finalScore: Double? = nil,
+        finalPassed: Bool? = nil, audit: NewQAAuditEntry
+    ) {
         self.status = status
         self.resolver = resolver
         self.comment = comment
@@ -428,7 +448,10 @@ public struct QACalibrationRecord: Sendable, Hashable {
     public var createdAt: String
 
     /// Creates a record.
-    public init(name: CalibrationID, sample: SampleID, rubric: RubricID, rubricVersion: String, reviewers: [PersonID], createdBy: PersonID, createdAt: String) {
+    public init(
+        name: CalibrationID, sample: SampleID, rubric: RubricID, rubricVersion: String, reviewers: [PersonID],
+        createdBy: PersonID, createdAt: String
+    ) {
         self.name = name
         self.sample = sample
         self.rubric = rubric
@@ -484,8 +507,10 @@ public struct QAReportScore: Sendable, Hashable {
     public var finalPassed: Bool?
 
     /// Creates a row.
-    public init(interaction: InteractionID, agent: PersonID, period: String, score: Double, passed: Bool, itemsJSON: String,
-                reviewID: ReviewID?, finalScore: Double?, finalPassed: Bool?) {
+    public init(
+        interaction: InteractionID, agent: PersonID, period: String, score: Double, passed: Bool, itemsJSON: String,
+        reviewID: ReviewID?, finalScore: Double?, finalPassed: Bool?
+    ) {
         self.interaction = interaction
         self.agent = agent
         self.period = period
@@ -530,7 +555,10 @@ public struct QAReportData: Sendable, Hashable {
     public var coverage: [QACoverageRecord]
 
     /// Creates the data.
-    public init(scores: [QAReportScore], reviewItems: [ReviewID: [QAReviewItemRecord]], teams: [PersonID: String], coverage: [QACoverageRecord]) {
+    public init(
+        scores: [QAReportScore], reviewItems: [ReviewID: [QAReviewItemRecord]], teams: [PersonID: String],
+        coverage: [QACoverageRecord]
+    ) {
         self.scores = scores
         self.reviewItems = reviewItems
         self.teams = teams

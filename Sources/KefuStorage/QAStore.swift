@@ -13,7 +13,8 @@ public protocol QAStore: Sendable {
     /// is stored. Returns `body`'s result, the number inserted and the time until the commit was
     /// durable; the write-ahead log is checkpointed afterwards.
     func importInteractions<T: Sendable>(
-        batch: BatchID, source: String, importedAt: String, _ body: @escaping @Sendable (any QAInteractionSink) throws -> T
+        batch: BatchID, source: String, importedAt: String,
+        _ body: @escaping @Sendable (any QAInteractionSink) throws -> T
     ) async throws -> (result: T, inserted: Int, committedAfter: Duration)
 
     /// One stored interaction (turns masked), or nil.
@@ -23,11 +24,15 @@ public protocol QAStore: Sendable {
 
     /// Draws and stores sample `record.name`: `make` reads the population and returns the sample; fails
     /// with `conflict` when the name exists (names are never reused).
-    func createSample(_ name: SampleID, _ make: @escaping @Sendable (any QAPopulation) throws -> QASampleRecord) async throws -> QASampleRecord
+    func createSample(
+        _ name: SampleID, _ make: @escaping @Sendable (any QAPopulation) throws -> QASampleRecord
+    ) async throws -> QASampleRecord
 
     /// Runs `body` over stored sample `name` and the current population in one read transaction; nil
     /// when there is no such sample.
-    func withSample<T: Sendable>(_ name: SampleID, _ body: @escaping @Sendable (QASampleRecord, any QAPopulation) throws -> T) async throws -> T?
+    func withSample<T: Sendable>(
+        _ name: SampleID, _ body: @escaping @Sendable (QASampleRecord, any QAPopulation) throws -> T
+    ) async throws -> T?
 
     /// True when sample `name` exists.
     func sampleExists(_ name: SampleID) async throws -> Bool
@@ -47,11 +52,15 @@ public protocol QAStore: Sendable {
 
     /// Interactions of `sample` that `reviewer` has not reviewed with `rubricVersion` in `calibration`
     /// (ordinary reviews when nil), in id order; `notFound` when the sample does not exist.
-    func reviewQueue(sample: SampleID, reviewer: PersonID, rubricVersion: String, calibration: CalibrationID?) async throws -> [InteractionID]
+    func reviewQueue(
+        sample: SampleID, reviewer: PersonID, rubricVersion: String, calibration: CalibrationID?
+    ) async throws -> [InteractionID]
 
     /// Stores a review with its items and audit entries (made by `audit` from the new id); `conflict`
     /// when the reviewer already reviewed the interaction with this rubric version (and session).
-    func submitReview(_ review: NewQAReview, audit: @escaping @Sendable (ReviewID) -> [NewQAAuditEntry]) async throws -> ReviewID
+    func submitReview(
+        _ review: NewQAReview, audit: @escaping @Sendable (ReviewID) -> [NewQAAuditEntry]
+    ) async throws -> ReviewID
 
     /// One review, or nil.
     func review(_ id: ReviewID) async throws -> QAReviewRecord?
@@ -60,12 +69,16 @@ public protocol QAStore: Sendable {
 
     /// Opens a dispute on item `item` of review `review`: `make` checks the item's context and returns
     /// the dispute; `notFound` when the review has no such item.
-    func openDispute(review: ReviewID, item: String, _ make: @escaping @Sendable (QAReviewItemContext) throws -> NewQADispute) async throws -> DisputeID
+    func openDispute(
+        review: ReviewID, item: String, _ make: @escaping @Sendable (QAReviewItemContext) throws -> NewQADispute
+    ) async throws -> DisputeID
 
     /// Decides dispute `id`: `decide` reads its context and returns the decision, applied in the same
     /// transaction (accepting changes the item's verdict and the review's final score; rejecting locks
     /// the item); `notFound` when there is no such dispute. Returns the updated dispute.
-    func resolveDispute(_ id: DisputeID, _ decide: @escaping @Sendable (QADisputeContext) throws -> QADisputeDecision) async throws -> QADisputeRecord
+    func resolveDispute(
+        _ id: DisputeID, _ decide: @escaping @Sendable (QADisputeContext) throws -> QADisputeDecision
+    ) async throws -> QADisputeRecord
 
     /// One dispute, or nil.
     func dispute(_ id: DisputeID) async throws -> QADisputeRecord?

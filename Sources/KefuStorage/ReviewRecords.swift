@@ -90,7 +90,9 @@ public struct StoredScorecard: Sendable, Hashable, Codable {
     public var kpis: String
 
     /// Creates a scorecard.
-    public init(period: String, start: String, end: String, personID: PersonID, total: Double, rating: String, kpis: String) {
+    public init(
+        period: String, start: String, end: String, personID: PersonID, total: Double, rating: String, kpis: String
+    ) {
         self.period = period
         self.start = start
         self.end = end
@@ -157,8 +159,11 @@ public struct ReviewInputs: Sendable, Hashable, Codable {
     public var examScores: [PersonID: Average]
 
     /// Creates inputs.
-    public init(activePeople: Set<PersonID>, feedback: [FeedbackRow], interactions: [InteractionTiming], qaScores: [PersonID: Average],
-                examScores: [PersonID: Average]) {
+    public init(
+        activePeople: Set<PersonID>, feedback: [FeedbackRow], interactions: [InteractionTiming],
+        qaScores: [PersonID: Average],
+        examScores: [PersonID: Average]
+    ) {
         self.activePeople = activePeople
         self.feedback = feedback
         self.interactions = interactions
@@ -185,8 +190,11 @@ public struct PromotionEvidence: Sendable {
     public var scorecards: [StoredScorecard]
 
     /// Creates evidence.
-    public init(person: Person, approver: Person?, ledger: [LedgerEntry], qaAverages: [String: Average], bestExams: [BlueprintID: Double],
-                apprenticesMentored: Int, scorecards: [StoredScorecard]) {
+    public init(
+        person: Person, approver: Person?, ledger: [LedgerEntry], qaAverages: [String: Average],
+        bestExams: [BlueprintID: Double],
+        apprenticesMentored: Int, scorecards: [StoredScorecard]
+    ) {
         self.person = person
         self.approver = approver
         self.ledger = ledger

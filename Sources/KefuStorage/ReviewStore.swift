@@ -22,12 +22,16 @@ public protocol ReviewStore: Sendable {
 
     /// What promotion rules read about `person` as of `date` (ISO date); QA averages from each of
     /// `qaSince`; `approver` is read too when given. Nil when the person does not exist.
-    func promotionEvidence(for person: PersonID, approver: PersonID?, qaSince: Set<String>, asOf date: String) async throws -> PromotionEvidence?
+    func promotionEvidence(
+        for person: PersonID, approver: PersonID?, qaSince: Set<String>, asOf date: String
+    ) async throws -> PromotionEvidence?
 
     /// Records a promotion in one transaction: reads the evidence as ``promotionEvidence(for:approver:qaSince:asOf:)``
     /// does, calls `decide` (pure; it throws to refuse), appends its entry after the ledger's last one
     /// and sets the person's level. Returns the appended entry. ``StorageError/Code/notFound`` when the
     /// person does not exist.
-    func promote(_ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String,
-                 _ decide: @escaping @Sendable (PromotionEvidence) throws -> PromotionWrite) async throws -> LedgerEntry
+    func promote(
+        _ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String,
+        _ decide: @escaping @Sendable (PromotionEvidence) throws -> PromotionWrite
+    ) async throws -> LedgerEntry
 }

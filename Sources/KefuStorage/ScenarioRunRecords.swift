@@ -39,8 +39,10 @@ public struct ScenarioRunRecord: Sendable, Hashable, Codable {
 
     /// Creates a record.
     public init(
-        id: RunID = 0, personID: PersonID, scenario: ScenarioID, language: String, contentVersion: String, mode: PlayMode, attemptNumber: Int = 0,
-        seed: UInt64, status: ScenarioRunStatus = .inProgress, outcome: String? = nil, startedAt: String, finishedAt: String? = nil, score: Double = 0,
+        id: RunID = 0, personID: PersonID, scenario: ScenarioID, language: String, contentVersion: String,
+        mode: PlayMode, attemptNumber: Int = 0,
+        seed: UInt64, status: ScenarioRunStatus = .inProgress, outcome: String? = nil, startedAt: String,
+        finishedAt: String? = nil, score: Double = 0,
         passed: Bool = false, transcript: String, report: String, attemptID: AttemptID? = nil
     ) {
         self.id = id
@@ -83,7 +85,10 @@ public struct ScenarioRunEnd: Sendable, Hashable {
     public var report: String
 
     /// Creates an end.
-    public init(run: RunID, status: ScenarioRunStatus, outcome: String?, finishedAt: String, score: Double, passed: Bool, transcript: String, report: String) {
+    public init(
+        run: RunID, status: ScenarioRunStatus, outcome: String?, finishedAt: String, score: Double, passed: Bool,
+        transcript: String, report: String
+    ) {
         self.run = run
         self.status = status
         self.outcome = outcome

@@ -1,6 +1,6 @@
 import Foundation
-import KefuStorage
 public import GRDB
+import KefuStorage
 
 /// Kefu's SQLite database: one WAL-mode `DatabasePool` per process, `synchronous=FULL` (ledger writes
 /// must survive a crash), append-only named migrations, one transaction per use case.
@@ -31,21 +31,36 @@ public final class KefuDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         if readOnly, !FileManager.default.fileExists(atPath: path) {
-            throw StorageError(.notFound, "there is no database at \(path); check the database location, or create it by recording something first (e.g. importing people)")
+            throw StorageError(
+                .notFound,
+                "there is no database at \(path); check the database location, or create it by recording something first (e.g. importing people)"
+            )
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StorageError(.unavailable, "cannot open the database \(path): \(Self.describe(error)); check the path and its permissions")
+            throw StorageError(
+                .unavailable,
+                "cannot open the database \(path): \(Self.describe(error)); check the path and its permissions")
         }
         self.path = path
         self.isReadOnly = readOnly
         let migrator = Self.migrator
         let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-        if superseded { throw StorageError(.tooNew, "\(path) was written by a newer Kefu (it has migrations this version does not know); upgrade Kefu to open it — this version will not touch it") }
+        if superseded {
+            throw StorageError(
+                .tooNew,
+                "\(path) was written by a newer Kefu (it has migrations this version does not know); upgrade Kefu to open it — this version will not touch it"
+            )
+        }
         if readOnly {
             let current = try pool.read { db in try migrator.hasCompletedMigrations(db) }
-            if !current { throw StorageError(.unavailable, "\(path) was written by an older Kefu and needs upgrading; run a command that records something once to migrate it") }
+            if !current {
+                throw StorageError(
+                    .unavailable,
+                    "\(path) was written by an older Kefu and needs upgrading; run a command that records something once to migrate it"
+                )
+            }
             return
         }
         do {
@@ -222,10 +237,11 @@ public final class KefuDatabase: Sendable {
                 t.column("before", .text)
                 t.column("after", .text)
             }
-            try db.execute(sql: """
-                CREATE TRIGGER qa_audit_no_update BEFORE UPDATE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
-                CREATE TRIGGER qa_audit_no_delete BEFORE DELETE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER qa_audit_no_update BEFORE UPDATE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
+                    CREATE TRIGGER qa_audit_no_delete BEFORE DELETE ON qa_audit BEGIN SELECT RAISE(ABORT, 'the QA audit log is append-only'); END;
+                    """)
         }
         migrator.registerMigration("2026-11 scenario runs") { db in
             // One row per play of a scenario, saved after every reply: a killed process leaves an
@@ -324,7 +340,8 @@ public final class KefuDatabase: Sendable {
                 t.column("ended_at", .text)
                 t.column("end_reason", .text)
             }
-            try db.execute(sql: "CREATE UNIQUE INDEX mentorship_active ON mentorship(apprentice_id) WHERE ended_at IS NULL")
+            try db.execute(
+                sql: "CREATE UNIQUE INDEX mentorship_active ON mentorship(apprentice_id) WHERE ended_at IS NULL")
         }
         migrator.registerMigration("2026-11 mentor review") { db in
             // A mentor's notes on turns of an apprentice's transcript.

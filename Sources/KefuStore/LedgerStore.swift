@@ -1,8 +1,8 @@
 import Foundation
-import KefuStorage
 public import GRDB
 import KefuCore
 public import KefuLedger
+import KefuStorage
 
 extension KefuDatabase {
     /// Every stored ledger row in sequence order (what verification reads).
@@ -16,7 +16,8 @@ extension KefuDatabase {
     public func entries(_ db: Database, person: String? = nil) throws -> [LedgerEntry] {
         let rows: [Row]
         if let person {
-            rows = try Row.fetchAll(db, sql: "SELECT body FROM ledger_entry WHERE person_id = ? ORDER BY seq", arguments: [person])
+            rows = try Row.fetchAll(
+                db, sql: "SELECT body FROM ledger_entry WHERE person_id = ? ORDER BY seq", arguments: [person])
         } else {
             rows = try Row.fetchAll(db, sql: "SELECT body FROM ledger_entry ORDER BY seq")
         }

@@ -1,7 +1,7 @@
 import Foundation
-import KefuStorage
 public import GRDB
 public import KefuCore
+import KefuStorage
 
 extension KefuDatabase {
     /// A person from a `person` row.
@@ -30,7 +30,9 @@ extension KefuDatabase {
     /// Adds one person (one transaction). Fails when the id exists.
     public func addPerson(_ person: Person) throws {
         try write { db in
-            if try Self.exists(person.id, db) { throw StorageError(.conflict, "a person with id `\(person.id)` already exists") }
+            if try Self.exists(person.id, db) {
+                throw StorageError(.conflict, "a person with id `\(person.id)` already exists")
+            }
             try Self.insert(person, db)
         }
     }
@@ -39,7 +41,10 @@ extension KefuDatabase {
     public func addPeople(_ people: [Person]) throws {
         try write { db in
             for person in people {
-                if try Self.exists(person.id, db) { throw StorageError(.conflict, "a person with id `\(person.id)` already exists; nothing was imported") }
+                if try Self.exists(person.id, db) {
+                    throw StorageError(
+                        .conflict, "a person with id `\(person.id)` already exists; nothing was imported")
+                }
                 try Self.insert(person, db)
             }
         }
@@ -76,7 +81,9 @@ extension KefuDatabase {
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {
-            throw StorageError(.conflict, "the database refused the change: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
+            throw StorageError(
+                .conflict,
+                "the database refused the change: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
         }
     }
 
@@ -108,13 +115,18 @@ extension KefuDatabase {
 
     /// Records an attempt inside the caller's transaction; returns its id. Fails when the person does not exist.
     static func insertAttempt(_ attempt: Attempt, _ db: Database) throws -> Int64 {
-        guard try exists(attempt.personID, db) else { throw StorageError(.notFound, "no person with id `\(attempt.personID)`") }
+        guard try exists(attempt.personID, db) else {
+            throw StorageError(.notFound, "no person with id `\(attempt.personID)`")
+        }
         try db.execute(
             sql: """
                 INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [attempt.personID, attempt.kind, attempt.reference, attempt.contentVersion, attempt.mode, attempt.score, attempt.passed, attempt.completedAt])
+            arguments: [
+                attempt.personID, attempt.kind, attempt.reference, attempt.contentVersion, attempt.mode, attempt.score,
+                attempt.passed, attempt.completedAt,
+            ])
         return db.lastInsertedRowID
     }
 
@@ -137,7 +149,8 @@ extension KefuDatabase {
 
     /// A person's attempts, oldest first.
     public func attempts(of person: String, _ db: Database) throws -> [Attempt] {
-        try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE person_id = ? ORDER BY id", arguments: [person]).map { row in
+        try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE person_id = ? ORDER BY id", arguments: [person]).map {
+            row in
             Attempt(
                 id: row["id"], personID: row["person_id"], kind: row["kind"], reference: row["reference"],
                 contentVersion: row["content_version"], mode: row["mode"], score: row["score"], passed: row["passed"],
@@ -147,8 +160,11 @@ extension KefuDatabase {
 
     /// A person's sign-offs.
     public func signOffs(of person: String, _ db: Database) throws -> [SignOff] {
-        try Row.fetchAll(db, sql: "SELECT * FROM signoff WHERE person_id = ? ORDER BY id", arguments: [person]).map { row in
-            SignOff(id: row["id"], personID: row["person_id"], mentorID: row["mentor_id"], certification: row["certification"], signedAt: row["signed_at"], note: row["note"])
+        try Row.fetchAll(db, sql: "SELECT * FROM signoff WHERE person_id = ? ORDER BY id", arguments: [person]).map {
+            row in
+            SignOff(
+                id: row["id"], personID: row["person_id"], mentorID: row["mentor_id"],
+                certification: row["certification"], signedAt: row["signed_at"], note: row["note"])
         }
     }
 }

@@ -10,7 +10,9 @@ struct SQLiteExamStore: ExamStore {
     func startAttempt(
         person: PersonID, blueprint: BlueprintID, make: @escaping @Sendable (ExamHistory) throws -> ExamAttemptRecord
     ) async throws -> ExamAttemptRecord {
-        try await ExamSQL.write(on: database) { db in try ExamSQL.start(person: person, blueprint: blueprint, make: make, db) }
+        try await ExamSQL.write(on: database) { db in
+            try ExamSQL.start(person: person, blueprint: blueprint, make: make, db)
+        }
     }
 
     func history(person: PersonID, blueprint: BlueprintID) async throws -> ExamHistory {
@@ -22,7 +24,8 @@ struct SQLiteExamStore: ExamStore {
     }
 
     func savePosition(attempt: ExamAttemptID, position: Int) async throws {
-        try await ExamSQL.write(on: database) { db in try ExamSQL.savePosition(attempt: attempt, position: position, db) }
+        try await ExamSQL.write(on: database) { db in try ExamSQL.savePosition(attempt: attempt, position: position, db)
+        }
     }
 
     func recordResult(_ write: ExamResultWrite) async throws -> ExamAttemptRecord {
@@ -33,8 +36,12 @@ struct SQLiteExamStore: ExamStore {
         try await ExamSQL.read(on: database) { db in try ExamSQL.attempt(id, db) }
     }
 
-    func attempts(person: PersonID?, blueprint: BlueprintID?, status: ExamAttemptStatus?) async throws -> [ExamAttemptRecord] {
-        try await ExamSQL.read(on: database) { db in try ExamSQL.attempts(person: person, blueprint: blueprint, status: status, db) }
+    func attempts(
+        person: PersonID?, blueprint: BlueprintID?, status: ExamAttemptStatus?
+    ) async throws -> [ExamAttemptRecord] {
+        try await ExamSQL.read(on: database) { db in
+            try ExamSQL.attempts(person: person, blueprint: blueprint, status: status, db)
+        }
     }
 
     func responses(attempt: ExamAttemptID) async throws -> [StoredResponse] {
@@ -52,7 +59,9 @@ struct SQLiteExamStore: ExamStore {
         }
     }
 
-    func clearRetraining(person: PersonID, blueprint: BlueprintID, by supervisor: PersonID, at time: String, note: String) async throws -> Bool {
+    func clearRetraining(
+        person: PersonID, blueprint: BlueprintID, by supervisor: PersonID, at time: String, note: String
+    ) async throws -> Bool {
         try await ExamSQL.write(on: database) { db in
             try ExamSQL.clearRetraining(person: person, blueprint: blueprint, by: supervisor, at: time, note: note, db)
         }

@@ -17,7 +17,8 @@ struct SQLiteLedgerStore: LedgerStore {
             if let person {
                 head.person = try database.person(person.rawValue, db)
                 head.evidence = PersonEvidence(
-                    attempts: try database.attempts(of: person.rawValue, db), signOffs: try database.signOffs(of: person.rawValue, db))
+                    attempts: try database.attempts(of: person.rawValue, db),
+                    signOffs: try database.signOffs(of: person.rawValue, db))
             }
             var stored: [LedgerEntry] = []
             for draft in try make(head) {
@@ -41,18 +42,22 @@ struct SQLiteLedgerStore: LedgerStore {
 
     func events(referringTo id: EntryID) async throws -> [LedgerEntry] {
         try await database.reading { db in
-            try Row.fetchAll(db, sql: "SELECT body FROM ledger_entry WHERE refers_to = ? ORDER BY seq", arguments: [id.rawValue])
-                .map { try LedgerEntry(json: JSONValue.parse($0["body"])) }
+            try Row.fetchAll(
+                db, sql: "SELECT body FROM ledger_entry WHERE refers_to = ? ORDER BY seq", arguments: [id.rawValue]
+            )
+            .map { try LedgerEntry(json: JSONValue.parse($0["body"])) }
         }
     }
 
     func snapshot() async throws -> LedgerSnapshot {
         try await database.reading { db in
             let columns = try Row.fetchAll(
-                db, sql: "SELECT seq, kind, person_id, subject, valid_until, refers_to, body FROM ledger_entry ORDER BY seq"
+                db,
+                sql: "SELECT seq, kind, person_id, subject, valid_until, refers_to, body FROM ledger_entry ORDER BY seq"
             ).map {
                 LedgerColumns(
-                    sequence: $0["seq"], kind: $0["kind"], person: $0["person_id"], subject: $0["subject"], validUntil: $0["valid_until"],
+                    sequence: $0["seq"], kind: $0["kind"], person: $0["person_id"], subject: $0["subject"],
+                    validUntil: $0["valid_until"],
                     refersTo: $0["refers_to"], body: $0["body"])
             }
             return LedgerSnapshot(
@@ -61,7 +66,9 @@ struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    func addCheckpoint(_ make: @escaping @Sendable ([StoredEntry]) throws -> SignedCheckpoint) async throws -> SignedCheckpoint {
+    func addCheckpoint(
+        _ make: @escaping @Sendable ([StoredEntry]) throws -> SignedCheckpoint
+    ) async throws -> SignedCheckpoint {
         try await database.writing { db in
             let signed = try make(try database.storedEntries(db))
             try database.saveCheckpoint(signed.checkpoint, text: signed.text, db)

@@ -12,12 +12,16 @@ struct SQLitePeopleStore: PeopleStore {
     }
 
     func people() async throws -> [Person] {
-        try await database.reading { db in try Row.fetchAll(db, sql: "SELECT * FROM person ORDER BY id").map(KefuDatabase.person) }
+        try await database.reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM person ORDER BY id").map(KefuDatabase.person)
+        }
     }
 
     func add(_ person: Person) async throws {
         try await database.writing { db in
-            if try KefuDatabase.exists(person.id, db) { throw StorageError(.conflict, "a person with id `\(person.id)` already exists") }
+            if try KefuDatabase.exists(person.id, db) {
+                throw StorageError(.conflict, "a person with id `\(person.id)` already exists")
+            }
             try KefuDatabase.insert(person, db)
         }
     }
@@ -26,7 +30,8 @@ struct SQLitePeopleStore: PeopleStore {
         try await database.writing { db in
             for person in people {
                 if try KefuDatabase.exists(person.id, db) {
-                    throw StorageError(.conflict, "a person with id `\(person.id)` already exists; nothing was imported")
+                    throw StorageError(
+                        .conflict, "a person with id `\(person.id)` already exists; nothing was imported")
                 }
                 try KefuDatabase.insert(person, db)
             }
@@ -35,7 +40,9 @@ struct SQLitePeopleStore: PeopleStore {
 
     func setActive(_ active: Bool, person: PersonID) async throws {
         try await database.writing { db in
-            try db.execute(sql: "UPDATE person SET status = ? WHERE id = ?", arguments: [active ? "active" : "left", person.rawValue])
+            try db.execute(
+                sql: "UPDATE person SET status = ? WHERE id = ?",
+                arguments: [active ? "active" : "left", person.rawValue])
             guard db.changesCount > 0 else { throw StorageError(.notFound, "no person with id `\(person)`") }
         }
     }
@@ -57,7 +64,9 @@ struct SQLitePeopleStore: PeopleStore {
 
     func evidence(of person: PersonID) async throws -> PersonEvidence {
         try await database.reading { db in
-            PersonEvidence(attempts: try database.attempts(of: person.rawValue, db), signOffs: try database.signOffs(of: person.rawValue, db))
+            PersonEvidence(
+                attempts: try database.attempts(of: person.rawValue, db),
+                signOffs: try database.signOffs(of: person.rawValue, db))
         }
     }
 }
@@ -89,7 +98,9 @@ extension KefuDatabase {
     /// A database error as a storage error: constraint failures are conflicts, the rest unavailability.
     static func storageError(_ error: DatabaseError) -> StorageError {
         let text = error.message ?? "SQLite error \(error.resultCode.rawValue)"
-        if error.resultCode == .SQLITE_CONSTRAINT { return StorageError(.conflict, "the database refused the change: \(text)") }
+        if error.resultCode == .SQLITE_CONSTRAINT {
+            return StorageError(.conflict, "the database refused the change: \(text)")
+        }
         return StorageError(.unavailable, "the database cannot be used: \(text)")
     }
 }

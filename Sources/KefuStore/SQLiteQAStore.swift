@@ -16,16 +16,24 @@ struct SQLiteQAStore: QAStore {
 
     /// A write transaction off the cooperative pool, with database errors translated.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if database.isReadOnly { throw StorageError(.readOnly, "\(database.path) is open read-only; the change was not made") }
+        if database.isReadOnly {
+            throw StorageError(.readOnly, "\(database.path) is open read-only; the change was not made")
+        }
         return try await translating { try await database.pool.write(body) }
     }
 
     func translating<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as DatabaseError {
             switch error.resultCode {
-            case .SQLITE_CONSTRAINT: throw StorageError(.conflict, "the database refused the change: \(error.message ?? "constraint failed")")
-            case .SQLITE_READONLY: throw StorageError(.readOnly, "\(database.path) is read-only; the change was not made")
-            default: throw StorageError(.unavailable, "the database failed: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
+            case .SQLITE_CONSTRAINT:
+                throw StorageError(
+                    .conflict, "the database refused the change: \(error.message ?? "constraint failed")")
+            case .SQLITE_READONLY:
+                throw StorageError(.readOnly, "\(database.path) is read-only; the change was not made")
+            default:
+                throw StorageError(
+                    .unavailable, "the database failed: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")"
+                )
             }
         }
     }
@@ -33,9 +41,12 @@ struct SQLiteQAStore: QAStore {
     // MARK: Interactions and import batches
 
     func importInteractions<T: Sendable>(
-        batch: BatchID, source: String, importedAt: String, _ body: @escaping @Sendable (any QAInteractionSink) throws -> T
+        batch: BatchID, source: String, importedAt: String,
+        _ body: @escaping @Sendable (any QAInteractionSink) throws -> T
     ) async throws -> (result: T, inserted: Int, committedAfter: Duration) {
-        if database.isReadOnly { throw StorageError(.readOnly, "\(database.path) is open read-only; nothing was imported") }
+        if database.isReadOnly {
+            throw StorageError(.readOnly, "\(database.path) is open read-only; nothing was imported")
+        }
         let started = ContinuousClock.now
         let pool = database.pool
         // No automatic checkpoint while the one big transaction commits; one checkpoint afterwards.
@@ -45,11 +56,14 @@ struct SQLiteQAStore: QAStore {
             outcome = try await translating {
                 try await pool.write { db in
                     try db.execute(
-                        sql: "INSERT INTO qa_batch (name, source, imported_at, count) VALUES (?, ?, ?, 0) ON CONFLICT(name) DO NOTHING",
+                        sql:
+                            "INSERT INTO qa_batch (name, source, imported_at, count) VALUES (?, ?, ?, 0) ON CONFLICT(name) DO NOTHING",
                         arguments: [batch.rawValue, source, importedAt])
                     let sink = try InteractionSink(db)
                     let result = try body(sink)
-                    try db.execute(sql: "UPDATE qa_batch SET count = count + ? WHERE name = ?", arguments: [sink.inserted, batch.rawValue])
+                    try db.execute(
+                        sql: "UPDATE qa_batch SET count = count + ? WHERE name = ?",
+                        arguments: [sink.inserted, batch.rawValue])
                     return (result, sink.inserted)
                 }
             }
@@ -75,15 +89,17 @@ struct SQLiteQAStore: QAStore {
 
         init(_ db: Database) throws {
             self.db = db
-            statement = try db.makeStatement(sql: """
-                INSERT INTO qa_interaction (id, batch, channel, agent, started_at, period, turns, content_hash, masked_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-                """)
+            statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO qa_interaction (id, batch, channel, agent, started_at, period, turns, content_hash, masked_count)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                    """)
         }
 
         func insert(_ stored: StoredInteraction, turnsJSON: String) throws -> Bool {
             statement.setUncheckedArguments([
-                stored.interaction.id, stored.batch.rawValue, stored.interaction.channel.rawValue, stored.interaction.agent,
+                stored.interaction.id, stored.batch.rawValue, stored.interaction.channel.rawValue,
+                stored.interaction.agent,
                 stored.interaction.startedAt, stored.period, turnsJSON, stored.contentHash, stored.maskedCount,
             ])
             try statement.execute()
@@ -99,12 +115,15 @@ struct SQLiteQAStore: QAStore {
     }
 
     static func interaction(_ id: InteractionID, _ db: Database) throws -> Interaction? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_interaction WHERE id = ?", arguments: [id.rawValue]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_interaction WHERE id = ?", arguments: [id.rawValue])
+        else { return nil }
         let turns: [Turn]
         do { turns = try JSONDecoder().decode([Turn].self, from: Data((row["turns"] as String).utf8)) } catch {
             throw StorageError(.unavailable, "the stored turns of interaction \(id) are damaged")
         }
-        return Interaction(id: row["id"], channel: Channel(rawValue: row["channel"]) ?? .chat, agent: row["agent"], startedAt: row["started_at"], turns: turns)
+        return Interaction(
+            id: row["id"], channel: Channel(rawValue: row["channel"]) ?? .chat, agent: row["agent"],
+            startedAt: row["started_at"], turns: turns)
     }
 
     // MARK: Samples
@@ -113,11 +132,16 @@ struct SQLiteQAStore: QAStore {
     struct Population: QAPopulation {
         let db: Database
 
-        func forEachInteraction(period: String?, _ body: (QAPopulationUnit, UnsafeRawBufferPointer) throws -> Void) throws {
-            let sql = "SELECT id, agent, channel, content_hash, turns FROM qa_interaction\(period == nil ? "" : " WHERE period = ?") ORDER BY id"
+        func forEachInteraction(
+            period: String?, _ body: (QAPopulationUnit, UnsafeRawBufferPointer) throws -> Void
+        ) throws {
+            let sql =
+                "SELECT id, agent, channel, content_hash, turns FROM qa_interaction\(period == nil ? "" : " WHERE period = ?") ORDER BY id"
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: period.map { [$0] } ?? [])
             while let row = try cursor.next() {
-                let unit = QAPopulationUnit(id: InteractionID(row[0] as String), agent: PersonID(row[1] as String), channel: row[2], contentHash: row[3])
+                let unit = QAPopulationUnit(
+                    id: InteractionID(row[0] as String), agent: PersonID(row[1] as String), channel: row[2],
+                    contentHash: row[3])
                 try row.withUnsafeData(atIndex: 4) { data in
                     try (data ?? Data()).withUnsafeBytes { bytes in try body(unit, bytes) }
                 }
@@ -125,31 +149,49 @@ struct SQLiteQAStore: QAStore {
         }
 
         func failedInteractions(rubricVersion: String) throws -> Set<InteractionID> {
-            Set(try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ? AND passed = 0", arguments: [rubricVersion])
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ? AND passed = 0",
+                    arguments: [rubricVersion]
+                )
                 .map(InteractionID.init(rawValue:)))
         }
 
         func hasScores(rubricVersion: String) throws -> Bool {
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_score WHERE rubric_version = ?)", arguments: [rubricVersion]) ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM qa_score WHERE rubric_version = ?)", arguments: [rubricVersion])
+                ?? false
         }
     }
 
-    func createSample(_ name: SampleID, _ make: @escaping @Sendable (any QAPopulation) throws -> QASampleRecord) async throws -> QASampleRecord {
+    func createSample(
+        _ name: SampleID, _ make: @escaping @Sendable (any QAPopulation) throws -> QASampleRecord
+    ) async throws -> QASampleRecord {
         try await write { db in
             if try Self.sampleExists(name, db) {
-                throw StorageError(.conflict, "a sample named `\(name)` exists; samples are never redrawn under the same name")
+                throw StorageError(
+                    .conflict, "a sample named `\(name)` exists; samples are never redrawn under the same name")
             }
             let record = try make(Population(db: db))
             try db.execute(
-                sql: "INSERT INTO qa_sample (name, parameters, population_hash, population_size, members_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [name.rawValue, record.parameters, record.populationHash, record.populationSize, record.membersHash, record.createdAt])
-            let insert = try db.makeStatement(sql: "INSERT INTO qa_sample_member (sample, interaction_id, stratum) VALUES (?, ?, ?)")
-            for m in record.members { try insert.execute(arguments: [name.rawValue, m.interaction.rawValue, m.stratum]) }
+                sql:
+                    "INSERT INTO qa_sample (name, parameters, population_hash, population_size, members_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    name.rawValue, record.parameters, record.populationHash, record.populationSize, record.membersHash,
+                    record.createdAt,
+                ])
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO qa_sample_member (sample, interaction_id, stratum) VALUES (?, ?, ?)")
+            for m in record.members {
+                try insert.execute(arguments: [name.rawValue, m.interaction.rawValue, m.stratum])
+            }
             return record
         }
     }
 
-    func withSample<T: Sendable>(_ name: SampleID, _ body: @escaping @Sendable (QASampleRecord, any QAPopulation) throws -> T) async throws -> T? {
+    func withSample<T: Sendable>(
+        _ name: SampleID, _ body: @escaping @Sendable (QASampleRecord, any QAPopulation) throws -> T
+    ) async throws -> T? {
         try await read { db in
             guard let record = try Self.sample(name, db) else { return nil }
             return try body(record, Population(db: db))
@@ -161,15 +203,21 @@ struct SQLiteQAStore: QAStore {
     }
 
     static func sampleExists(_ name: SampleID, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_sample WHERE name = ?)", arguments: [name.rawValue]) ?? false
+        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM qa_sample WHERE name = ?)", arguments: [name.rawValue])
+            ?? false
     }
 
     static func sample(_ name: SampleID, _ db: Database) throws -> QASampleRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_sample WHERE name = ?", arguments: [name.rawValue]) else { return nil }
-        let members = try Row.fetchAll(db, sql: "SELECT interaction_id, stratum FROM qa_sample_member WHERE sample = ? ORDER BY interaction_id", arguments: [name.rawValue])
-            .map { QASampleMember(interaction: InteractionID($0[0] as String), stratum: $0[1]) }
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_sample WHERE name = ?", arguments: [name.rawValue])
+        else { return nil }
+        let members = try Row.fetchAll(
+            db, sql: "SELECT interaction_id, stratum FROM qa_sample_member WHERE sample = ? ORDER BY interaction_id",
+            arguments: [name.rawValue]
+        )
+        .map { QASampleMember(interaction: InteractionID($0[0] as String), stratum: $0[1]) }
         return QASampleRecord(
-            name: name, parameters: row["parameters"], populationHash: row["population_hash"], populationSize: row["population_size"],
+            name: name, parameters: row["parameters"], populationHash: row["population_hash"],
+            populationSize: row["population_size"],
             membersHash: row["members_hash"], createdAt: row["created_at"], members: members)
     }
 
@@ -182,20 +230,28 @@ struct SQLiteQAStore: QAStore {
             let ids: [String]
             if let sample {
                 guard try Self.sampleExists(sample, db) else { throw StorageError(.notFound, "no sample `\(sample)`") }
-                ids = try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_sample_member WHERE sample = ? ORDER BY interaction_id", arguments: [sample.rawValue])
+                ids = try String.fetchAll(
+                    db, sql: "SELECT interaction_id FROM qa_sample_member WHERE sample = ? ORDER BY interaction_id",
+                    arguments: [sample.rawValue])
             } else {
                 ids = try String.fetchAll(db, sql: "SELECT id FROM qa_interaction ORDER BY id")
             }
-            let already = Set(try String.fetchAll(db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ?", arguments: [rubricVersion]))
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO qa_score (interaction_id, rubric, rubric_version, score, passed, critical_failed, items, scored_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let already = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT interaction_id FROM qa_score WHERE rubric_version = ?", arguments: [rubricVersion])
+            )
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO qa_score (interaction_id, rubric, rubric_version, score, passed, critical_failed, items, scored_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             var scored = 0
             for id in ids where !already.contains(id) {
                 guard let interaction = try Self.interaction(InteractionID(id), db) else { continue }
                 let s = try score(interaction)
-                try insert.execute(arguments: [id, s.rubric.rawValue, rubricVersion, s.score, s.passed, s.criticalFailed, s.itemsJSON, s.scoredAt])
+                try insert.execute(arguments: [
+                    id, s.rubric.rawValue, rubricVersion, s.score, s.passed, s.criticalFailed, s.itemsJSON, s.scoredAt,
+                ])
                 scored += 1
             }
             return QAScoringCount(scored: scored, unchanged: ids.count - scored)
@@ -207,11 +263,16 @@ struct SQLiteQAStore: QAStore {
     }
 
     static func score(_ interaction: InteractionID, rubricVersion: String, _ db: Database) throws -> QAScoreRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM qa_score WHERE interaction_id = ? AND rubric_version = ?", arguments: [interaction.rawValue, rubricVersion]) else {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM qa_score WHERE interaction_id = ? AND rubric_version = ?",
+                arguments: [interaction.rawValue, rubricVersion])
+        else {
             return nil
         }
         return QAScoreRecord(
-            interaction: interaction, rubric: RubricID(row["rubric"] as String), rubricVersion: rubricVersion, score: row["score"], passed: row["passed"],
+            interaction: interaction, rubric: RubricID(row["rubric"] as String), rubricVersion: rubricVersion,
+            score: row["score"], passed: row["passed"],
             criticalFailed: row["critical_failed"], itemsJSON: row["items"], scoredAt: row["scored_at"])
     }
 }

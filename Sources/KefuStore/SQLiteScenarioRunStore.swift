@@ -12,7 +12,9 @@ struct SQLiteScenarioRunStore: ScenarioRunStore {
     }
 
     func saveProgress(run: RunID, transcript: String, report: String) async throws {
-        try await ExamSQL.write(on: database) { db in try ScenarioSQL.saveProgress(run: run, transcript: transcript, report: report, db) }
+        try await ExamSQL.write(on: database) { db in
+            try ScenarioSQL.saveProgress(run: run, transcript: transcript, report: report, db)
+        }
     }
 
     func finish(_ end: ScenarioRunEnd) async throws -> ScenarioRunRecord {
@@ -24,6 +26,8 @@ struct SQLiteScenarioRunStore: ScenarioRunStore {
     }
 
     func runs(person: PersonID?, scenario: ScenarioID?, limit: Int) async throws -> [ScenarioRunRecord] {
-        try await ExamSQL.read(on: database) { db in try ScenarioSQL.runs(person: person, scenario: scenario, limit: limit, db) }
+        try await ExamSQL.read(on: database) { db in
+            try ScenarioSQL.runs(person: person, scenario: scenario, limit: limit, db)
+        }
     }
 }

@@ -5,11 +5,15 @@ public import KefuStorage
 extension ScenarioRunRecord {
     init(row: Row) {
         self.init(
-            id: RunID(row["id"] as Int64), personID: PersonID(row["person_id"] as String), scenario: ScenarioID(row["scenario"] as String),
-            language: row["language"], contentVersion: row["content_version"], mode: PlayMode(rawValue: row["mode"]) ?? .practice,
+            id: RunID(row["id"] as Int64), personID: PersonID(row["person_id"] as String),
+            scenario: ScenarioID(row["scenario"] as String),
+            language: row["language"], contentVersion: row["content_version"],
+            mode: PlayMode(rawValue: row["mode"]) ?? .practice,
             attemptNumber: row["attempt_number"], seed: UInt64(bitPattern: row["seed"] as Int64),
-            status: ScenarioRunStatus(rawValue: row["status"]) ?? .inProgress, outcome: row["outcome"], startedAt: row["started_at"],
-            finishedAt: row["finished_at"], score: row["score"], passed: row["passed"], transcript: row["transcript"], report: row["report"],
+            status: ScenarioRunStatus(rawValue: row["status"]) ?? .inProgress, outcome: row["outcome"],
+            startedAt: row["started_at"],
+            finishedAt: row["finished_at"], score: row["score"], passed: row["passed"], transcript: row["transcript"],
+            report: row["report"],
             attemptID: (row["attempt_id"] as Int64?).map { AttemptID(rawValue: $0) })
     }
 }
@@ -17,20 +21,27 @@ extension ScenarioRunRecord {
 /// The scenario-run table's statements, each inside the caller's transaction (`db`).
 enum ScenarioSQL {
     static func start(_ run: ScenarioRunRecord, _ db: Database) throws -> ScenarioRunRecord {
-        guard try KefuDatabase.exists(run.personID.rawValue, db) else { throw StorageError(.notFound, "no person `\(run.personID)`") }
+        guard try KefuDatabase.exists(run.personID.rawValue, db) else {
+            throw StorageError(.notFound, "no person `\(run.personID)`")
+        }
         var stored = run
-        stored.attemptNumber = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) + 1 FROM scenario_run WHERE person_id = ? AND scenario = ?",
-            arguments: [run.personID.rawValue, run.scenario.rawValue]) ?? 1
+        stored.attemptNumber =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) + 1 FROM scenario_run WHERE person_id = ? AND scenario = ?",
+                arguments: [run.personID.rawValue, run.scenario.rawValue]) ?? 1
         try db.execute(
             sql: """
                 INSERT INTO scenario_run (person_id, scenario, language, content_version, mode, attempt_number, seed, status,
                     outcome, started_at, finished_at, score, passed, transcript, report)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [stored.personID.rawValue, stored.scenario.rawValue, stored.language, stored.contentVersion, stored.mode.rawValue,
-                        stored.attemptNumber, Int64(bitPattern: stored.seed), stored.status.rawValue, stored.outcome, stored.startedAt,
-                        stored.finishedAt, stored.score, stored.passed, stored.transcript, stored.report])
+            arguments: [
+                stored.personID.rawValue, stored.scenario.rawValue, stored.language, stored.contentVersion,
+                stored.mode.rawValue,
+                stored.attemptNumber, Int64(bitPattern: stored.seed), stored.status.rawValue, stored.outcome,
+                stored.startedAt,
+                stored.finishedAt, stored.score, stored.passed, stored.transcript, stored.report,
+            ])
         stored.id = RunID(db.lastInsertedRowID)
         return stored
     }
@@ -43,7 +54,9 @@ enum ScenarioSQL {
 
     static func finish(_ end: ScenarioRunEnd, _ db: Database) throws -> ScenarioRunRecord {
         guard var run = try self.run(end.run, db) else { throw StorageError(.notFound, "no scenario run \(end.run)") }
-        guard run.status == .inProgress else { throw StorageError(.conflict, "scenario run \(end.run) is already \(run.status.rawValue)") }
+        guard run.status == .inProgress else {
+            throw StorageError(.conflict, "scenario run \(end.run) is already \(run.status.rawValue)")
+        }
         var attemptID: AttemptID?
         if end.status == .complete {
             try db.execute(
@@ -51,7 +64,10 @@ enum ScenarioSQL {
                     INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
                     VALUES (?, 'scenario', ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [run.personID.rawValue, run.scenario.rawValue, run.contentVersion, run.mode.rawValue, end.score, end.passed, end.finishedAt])
+                arguments: [
+                    run.personID.rawValue, run.scenario.rawValue, run.contentVersion, run.mode.rawValue, end.score,
+                    end.passed, end.finishedAt,
+                ])
             attemptID = AttemptID(db.lastInsertedRowID)
         }
         try db.execute(
@@ -59,8 +75,11 @@ enum ScenarioSQL {
                 UPDATE scenario_run SET status = ?, outcome = ?, finished_at = ?, score = ?, passed = ?, transcript = ?, report = ?,
                     attempt_id = ? WHERE id = ?
                 """,
-            arguments: [end.status.rawValue, end.outcome, end.finishedAt, end.score, end.passed, end.transcript, end.report, attemptID?.rawValue,
-                        end.run.rawValue])
+            arguments: [
+                end.status.rawValue, end.outcome, end.finishedAt, end.score, end.passed, end.transcript, end.report,
+                attemptID?.rawValue,
+                end.run.rawValue,
+            ])
         run.status = end.status
         run.outcome = end.outcome
         run.finishedAt = end.finishedAt
@@ -73,10 +92,12 @@ enum ScenarioSQL {
     }
 
     static func run(_ id: RunID, _ db: Database) throws -> ScenarioRunRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM scenario_run WHERE id = ?", arguments: [id.rawValue]).map(ScenarioRunRecord.init)
+        try Row.fetchOne(db, sql: "SELECT * FROM scenario_run WHERE id = ?", arguments: [id.rawValue]).map(
+            ScenarioRunRecord.init)
     }
 
-    static func runs(person: PersonID?, scenario: ScenarioID?, limit: Int, _ db: Database) throws -> [ScenarioRunRecord] {
+    static func runs(person: PersonID?, scenario: ScenarioID?, limit: Int, _ db: Database) throws -> [ScenarioRunRecord]
+    {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let person {
@@ -89,15 +110,20 @@ enum ScenarioSQL {
         }
         arguments.append(max(1, limit))
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try Row.fetchAll(db, sql: "SELECT * FROM scenario_run \(whereClause) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(arguments))
-            .map(ScenarioRunRecord.init)
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM scenario_run \(whereClause) ORDER BY id DESC LIMIT ?",
+            arguments: StatementArguments(arguments)
+        )
+        .map(ScenarioRunRecord.init)
     }
 }
 
 extension KefuDatabase {
     /// Runs, newest first, filtered by person and scenario when given (synchronous; for readers outside the scenario
     /// slice, e.g. the mentor's queue, until they read through their own store).
-    public func scenarioRuns(person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 1000) throws -> [ScenarioRunRecord] {
+    public func scenarioRuns(
+        person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 1000
+    ) throws -> [ScenarioRunRecord] {
         try read { db in try ScenarioSQL.runs(person: person, scenario: scenario, limit: limit, db) }
     }
 

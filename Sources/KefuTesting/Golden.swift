@@ -24,12 +24,15 @@ public enum Golden {
             return
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw CheckFailure("no golden file \(url.path); run the tests with \(recordVariable)=1 to record it", file: file, line: line)
+            throw CheckFailure(
+                "no golden file \(url.path); run the tests with \(recordVariable)=1 to record it", file: file,
+                line: line)
         }
         let expected = String(decoding: data, as: UTF8.self)
         guard expected != text else { return }
-        throw CheckFailure("\(name): output differs from \(url.lastPathComponent): \(firstDifference(expected: expected, actual: text)); "
-            + "if the change is intended, re-record with \(recordVariable)=1", file: file, line: line)
+        throw CheckFailure(
+            "\(name): output differs from \(url.lastPathComponent): \(firstDifference(expected: expected, actual: text)); "
+                + "if the change is intended, re-record with \(recordVariable)=1", file: file, line: line)
     }
 
     /// Where two texts first differ, by line: `line N: expected «…», got «…»`.

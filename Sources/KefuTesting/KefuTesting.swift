@@ -15,7 +15,10 @@ public struct CheckFailure: Error, CustomStringConvertible {
 }
 
 /// Throws ``CheckFailure`` unless `condition` holds.
-public func check(_ condition: @autoclosure () throws -> Bool, _ message: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) throws {
+public func check(
+    _ condition: @autoclosure () throws -> Bool, _ message: @autoclosure () -> String, file: StaticString = #filePath,
+    line: UInt = #line
+) throws {
     if try !condition() { throw CheckFailure(message(), file: file, line: line) }
 }
 
@@ -26,7 +29,8 @@ public typealias StorageFactory = @Sendable () async throws -> any Storage
 public enum FreshStorage {
     /// A new temporary folder.
     public static func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-test-\(UUID().uuidString)", isDirectory: true)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kefu-test-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

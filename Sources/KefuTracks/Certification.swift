@@ -50,7 +50,9 @@ public struct CertificationRule: Sendable, Hashable {
     public var narrative: String {
         var parts: [String] = []
         for exam in exams { parts.append("pass exam `\(exam.blueprint)` with at least \(format(exam.minScore))") }
-        for scenario in scenarios { parts.append("pass scenario `\(scenario.scenario)` in exam mode with at least \(format(scenario.minScore))") }
+        for scenario in scenarios {
+            parts.append("pass scenario `\(scenario.scenario)` in exam mode with at least \(format(scenario.minScore))")
+        }
         if requiresMentorSignOff { parts.append("a mentor's sign-off") }
         for p in prerequisites { parts.append("a valid `\(p)` certification") }
         return parts.isEmpty ? "no requirements" : parts.joined(separator: "; ")
@@ -92,9 +94,14 @@ public enum CertificationState: Sendable, Hashable {
 /// Evaluates certification rules against stored evidence and the ledger. Pure: the date is passed in.
 public enum CertificationEvaluator {
     /// The state of `certification` for `person` as of `date` (ISO date `YYYY-MM-DD`).
-    public static func state(of certification: String, person: String, entries: [LedgerEntry], asOf date: String) -> CertificationState {
+    public static func state(
+        of certification: String, person: String, entries: [LedgerEntry], asOf date: String
+    ) -> CertificationState {
         let mine = entries.filter { $0.person == person }
-        guard let latest = mine.last(where: { ($0.kind == .issued || $0.kind == .renewed) && $0.subject == certification }) else { return .none }
+        guard
+            let latest = mine.last(where: { ($0.kind == .issued || $0.kind == .renewed) && $0.subject == certification }
+            )
+        else { return .none }
         if let revocation = mine.first(where: { $0.kind == .revoked && $0.refersTo == latest.sequence }) {
             return .revoked(entry: latest.sequence, reason: revocation.reason ?? "")
         }
@@ -108,7 +115,8 @@ public enum CertificationEvaluator {
     /// Checks every requirement of `rule` for `person` as of `date`; returns the checks and the evidence
     /// to record when all are met.
     public static func evaluate(
-        _ rule: CertificationRule, person: Person, attempts: [Attempt], signOffs: [SignOff], entries: [LedgerEntry], asOf date: String
+        _ rule: CertificationRule, person: Person, attempts: [Attempt], signOffs: [SignOff], entries: [LedgerEntry],
+        asOf date: String
     ) -> (checks: [RequirementCheck], evidence: JSONValue) {
         var checks: [RequirementCheck] = []
         var evidence: [String: JSONValue] = [:]
@@ -117,24 +125,42 @@ public enum CertificationEvaluator {
             checks.append(RequirementCheck(requirement: "the person is active", isMet: false, actual: "status: left"))
         }
         // Exams and scenarios alike: the best exam-mode attempt must be a pass at or above the mark.
-        let attemptRequirements = rule.exams.map { (kind: "exam", reference: $0.blueprint, minScore: $0.minScore, label: "exam `\($0.blueprint)`") }
-            + rule.scenarios.map { (kind: "scenario", reference: $0.scenario, minScore: $0.minScore, label: "scenario `\($0.scenario)` in exam mode") }
+        let attemptRequirements =
+            rule.exams.map {
+                (kind: "exam", reference: $0.blueprint, minScore: $0.minScore, label: "exam `\($0.blueprint)`")
+            }
+            + rule.scenarios.map {
+                (
+                    kind: "scenario", reference: $0.scenario, minScore: $0.minScore,
+                    label: "scenario `\($0.scenario)` in exam mode"
+                )
+            }
         for requirement in attemptRequirements {
-            let found = attempts.filter { $0.kind == requirement.kind && $0.reference == requirement.reference && $0.mode == "exam" }
-                .max { ($0.score, $0.id) < ($1.score, $1.id) }
+            let found = attempts.filter {
+                $0.kind == requirement.kind && $0.reference == requirement.reference && $0.mode == "exam"
+            }
+            .max { ($0.score, $0.id) < ($1.score, $1.id) }
             let met = found.map { $0.passed && $0.score >= requirement.minScore } ?? false
-            let actual = found.map { "best \(format($0.score)) (attempt \($0.id), \($0.completedAt)\($0.passed ? "" : ", not passed"))" }
+            let actual =
+                found.map {
+                    "best \(format($0.score)) (attempt \($0.id), \($0.completedAt)\($0.passed ? "" : ", not passed"))"
+                }
                 ?? "no exam-mode attempt recorded"
-            checks.append(RequirementCheck(requirement: "\(requirement.label) ≥ \(format(requirement.minScore))", isMet: met, actual: actual))
+            checks.append(
+                RequirementCheck(
+                    requirement: "\(requirement.label) ≥ \(format(requirement.minScore))", isMet: met, actual: actual))
             if met, let a = found { attemptEvidence.append(attemptJSON(a)) }
         }
         if rule.requiresMentorSignOff {
             let signOff = signOffs.last { $0.certification == rule.id }
-            checks.append(RequirementCheck(
-                requirement: "mentor sign-off for `\(rule.id)`", isMet: signOff != nil,
-                actual: signOff.map { "signed by \($0.mentorID) on \($0.signedAt)" } ?? "no sign-off recorded"))
+            checks.append(
+                RequirementCheck(
+                    requirement: "mentor sign-off for `\(rule.id)`", isMet: signOff != nil,
+                    actual: signOff.map { "signed by \($0.mentorID) on \($0.signedAt)" } ?? "no sign-off recorded"))
             if let s = signOff {
-                evidence["signoff"] = .object(["id": .int(s.id), "mentor": .string(s.mentorID), "signed_at": .string(s.signedAt)])
+                evidence["signoff"] = .object([
+                    "id": .int(s.id), "mentor": .string(s.mentorID), "signed_at": .string(s.signedAt),
+                ])
             }
         }
         var prerequisites: [JSONValue] = []
@@ -151,7 +177,8 @@ public enum CertificationEvaluator {
             case .revoked(let entry, let reason): actual = "revoked (ledger entry \(entry)): \(reason)"
             case .none: actual = "never issued"
             }
-            checks.append(RequirementCheck(requirement: "valid `\(prerequisite)` certification", isMet: met, actual: actual))
+            checks.append(
+                RequirementCheck(requirement: "valid `\(prerequisite)` certification", isMet: met, actual: actual))
         }
         if !attemptEvidence.isEmpty { evidence["attempts"] = .array(attemptEvidence) }
         if !prerequisites.isEmpty { evidence["prerequisites"] = .array(prerequisites) }
@@ -161,7 +188,8 @@ public enum CertificationEvaluator {
     static func attemptJSON(_ a: Attempt) -> JSONValue {
         .object([
             "id": .int(a.id), "kind": .string(a.kind), "reference": .string(a.reference),
-            "score": .string(format(a.score)), "content_version": .string(a.contentVersion), "completed_at": .string(a.completedAt),
+            "score": .string(format(a.score)), "content_version": .string(a.contentVersion),
+            "completed_at": .string(a.completedAt),
         ])
     }
 
@@ -171,12 +199,20 @@ public enum CertificationEvaluator {
         guard parts.count == 3 else { return date }
         var year = parts[0]
         var month = parts[1] + months
-        while month > 12 { month -= 12; year += 1 }
-        while month < 1 { month += 12; year -= 1 }
+        while month > 12 {
+            month -= 12
+            year += 1
+        }
+        while month < 1 {
+            month += 12
+            year -= 1
+        }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         let day = min(parts[2], days)
-        func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        func pad(_ n: Int, _ width: Int) -> String {
+            String(repeating: "0", count: max(0, width - String(n).count)) + String(n)
+        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 }

@@ -18,10 +18,13 @@ public enum PromotionRequirement: Sendable, Hashable {
     /// The requirement in words.
     public var description: String {
         switch self {
-        case .certifications(let ids): return "valid certification\(ids.count == 1 ? "" : "s") \(ids.map { "`\($0)`" }.joined(separator: ", "))"
+        case .certifications(let ids):
+            return "valid certification\(ids.count == 1 ? "" : "s") \(ids.map { "`\($0)`" }.joined(separator: ", "))"
         case .tenure(let months): return "at least \(months) months at the current level"
-        case .ratings(let last, let minimum): return "rating \(minimum) or better in each of the last \(last) review cycles"
-        case .qaAverage(let minimum, let months): return "QA average ≥ \(format(minimum)) over the last \(months) months"
+        case .ratings(let last, let minimum):
+            return "rating \(minimum) or better in each of the last \(last) review cycles"
+        case .qaAverage(let minimum, let months):
+            return "QA average ≥ \(format(minimum)) over the last \(months) months"
         case .exam(let blueprint, let minScore): return "exam `\(blueprint)` ≥ \(format(minScore))"
         case .mentoring(let count): return "has mentored at least \(count) apprentice\(count == 1 ? "" : "s")"
         }
@@ -69,8 +72,11 @@ public struct PromotionFacts: Sendable, Hashable {
     public var apprentices: Int
 
     /// Creates facts.
-    public init(level: Level, levelSince: String, certifications: [String: CertificationState] = [:], ratings: [(cycle: String, rating: String)] = [],
-                qaAverage: (mean: Double, count: Int)? = nil, exams: [String: Double] = [:], apprentices: Int = 0) {
+    public init(
+        level: Level, levelSince: String, certifications: [String: CertificationState] = [:],
+        ratings: [(cycle: String, rating: String)] = [],
+        qaAverage: (mean: Double, count: Int)? = nil, exams: [String: Double] = [:], apprentices: Int = 0
+    ) {
         self.level = level
         self.levelSince = levelSince
         self.certifications = certifications
@@ -82,8 +88,10 @@ public struct PromotionFacts: Sendable, Hashable {
 
     /// Equal when every fact is equal.
     public static func == (a: PromotionFacts, b: PromotionFacts) -> Bool {
-        a.level == b.level && a.levelSince == b.levelSince && a.certifications == b.certifications && a.ratings.map(\.cycle) == b.ratings.map(\.cycle)
-            && a.ratings.map(\.rating) == b.ratings.map(\.rating) && a.qaAverage?.mean == b.qaAverage?.mean && a.qaAverage?.count == b.qaAverage?.count
+        a.level == b.level && a.levelSince == b.levelSince && a.certifications == b.certifications
+            && a.ratings.map(\.cycle) == b.ratings.map(\.cycle)
+            && a.ratings.map(\.rating) == b.ratings.map(\.rating) && a.qaAverage?.mean == b.qaAverage?.mean
+            && a.qaAverage?.count == b.qaAverage?.count
             && a.exams == b.exams && a.apprentices == b.apprentices
     }
 
@@ -103,7 +111,10 @@ public enum PromotionEvaluator {
     public static func check(_ step: PromotionStep, facts: PromotionFacts, asOf date: String) -> [RequirementCheck] {
         var checks: [RequirementCheck] = []
         if facts.level != step.from {
-            checks.append(RequirementCheck(requirement: "currently \(step.from.rawValue)", isMet: false, actual: "currently \(facts.level.rawValue)"))
+            checks.append(
+                RequirementCheck(
+                    requirement: "currently \(step.from.rawValue)", isMet: false,
+                    actual: "currently \(facts.level.rawValue)"))
         }
         for requirement in step.requirements {
             switch requirement {
@@ -119,29 +130,48 @@ public enum PromotionEvaluator {
                     case .revoked(_, let reason): actual = "revoked: \(reason)"
                     case .none: actual = "never issued"
                     }
-                    checks.append(RequirementCheck(requirement: "valid certification `\(id)`", isMet: met, actual: actual))
+                    checks.append(
+                        RequirementCheck(requirement: "valid certification `\(id)`", isMet: met, actual: actual))
                 }
             case .tenure(let months):
                 let reached = CertificationEvaluator.addMonths(months, to: facts.levelSince)
-                checks.append(RequirementCheck(requirement: requirement.description, isMet: reached <= date,
-                                               actual: "\(facts.level.rawValue) since \(facts.levelSince)\(reached <= date ? "" : "; reaches \(months) months on \(reached)")"))
+                checks.append(
+                    RequirementCheck(
+                        requirement: requirement.description, isMet: reached <= date,
+                        actual:
+                            "\(facts.level.rawValue) since \(facts.levelSince)\(reached <= date ? "" : "; reaches \(months) months on \(reached)")"
+                    ))
             case .ratings(let last, let minimum):
                 let recent = Array(facts.ratings.prefix(last))
                 let limit = ratingScale.firstIndex(of: minimum) ?? 0
                 let good = recent.allSatisfy { (ratingScale.firstIndex(of: $0.rating) ?? ratingScale.count) <= limit }
-                let actual = recent.isEmpty ? "no review cycles recorded" : recent.map { "\($0.cycle) \($0.rating)" }.joined(separator: ", ")
-                checks.append(RequirementCheck(requirement: requirement.description, isMet: recent.count == last && good,
-                                               actual: recent.count < last && !recent.isEmpty ? actual + " (only \(recent.count) cycles)" : actual))
+                let actual =
+                    recent.isEmpty
+                    ? "no review cycles recorded" : recent.map { "\($0.cycle) \($0.rating)" }.joined(separator: ", ")
+                checks.append(
+                    RequirementCheck(
+                        requirement: requirement.description, isMet: recent.count == last && good,
+                        actual: recent.count < last && !recent.isEmpty
+                            ? actual + " (only \(recent.count) cycles)" : actual))
             case .qaAverage(let minimum, _):
-                let actual = facts.qaAverage.map { "\(format($0.mean, decimals: 2)) over \($0.count) scored interactions" } ?? "no scored interactions"
-                checks.append(RequirementCheck(requirement: requirement.description, isMet: (facts.qaAverage?.mean ?? -1) >= minimum, actual: actual))
+                let actual =
+                    facts.qaAverage.map { "\(format($0.mean, decimals: 2)) over \($0.count) scored interactions" }
+                    ?? "no scored interactions"
+                checks.append(
+                    RequirementCheck(
+                        requirement: requirement.description, isMet: (facts.qaAverage?.mean ?? -1) >= minimum,
+                        actual: actual))
             case .exam(let blueprint, let minScore):
                 let best = facts.exams[blueprint]
-                checks.append(RequirementCheck(requirement: requirement.description, isMet: (best ?? -1) >= minScore,
-                                               actual: best.map { "best \(format($0, decimals: 2))" } ?? "not taken"))
+                checks.append(
+                    RequirementCheck(
+                        requirement: requirement.description, isMet: (best ?? -1) >= minScore,
+                        actual: best.map { "best \(format($0, decimals: 2))" } ?? "not taken"))
             case .mentoring(let count):
-                checks.append(RequirementCheck(requirement: requirement.description, isMet: facts.apprentices >= count,
-                                               actual: "\(facts.apprentices) apprentice\(facts.apprentices == 1 ? "" : "s")"))
+                checks.append(
+                    RequirementCheck(
+                        requirement: requirement.description, isMet: facts.apprentices >= count,
+                        actual: "\(facts.apprentices) apprentice\(facts.apprentices == 1 ? "" : "s")"))
             }
         }
         return checks

@@ -34,9 +34,13 @@ public struct ReviewPeriod: Sendable, Hashable, Codable, Comparable, CustomStrin
         if parts.count == 1 {
             (name, kind, start, end) = (y, .year, "\(y)-01-01", "\(y)-12-31")
         } else if parts.count == 2, parts[1].hasPrefix("Q"), let q = Int(parts[1].dropFirst()), (1...4).contains(q) {
-            (name, kind, start, end) = ("\(y)-Q\(q)", .quarter, "\(y)-\(two(q * 3 - 2))-01", "\(y)-\(two(q * 3))-\(two(lastDay(q * 3)))")
+            (name, kind, start, end) = (
+                "\(y)-Q\(q)", .quarter, "\(y)-\(two(q * 3 - 2))-01", "\(y)-\(two(q * 3))-\(two(lastDay(q * 3)))"
+            )
         } else if parts.count == 2, parts[1].count == 2, let m = Int(parts[1]), (1...12).contains(m) {
-            (name, kind, start, end) = ("\(y)-\(two(m))", .month, "\(y)-\(two(m))-01", "\(y)-\(two(m))-\(two(lastDay(m)))")
+            (name, kind, start, end) = (
+                "\(y)-\(two(m))", .month, "\(y)-\(two(m))-01", "\(y)-\(two(m))-\(two(lastDay(m)))"
+            )
         } else {
             return nil
         }
@@ -79,7 +83,9 @@ public struct KPIDefinition: Sendable, Hashable, Codable {
     public var sources: [String]
 
     /// Creates a KPI.
-    public init(id: String, title: String = "", weight: Double, target: Double, better: Better = .higher, sources: [String] = []) {
+    public init(
+        id: String, title: String = "", weight: Double, target: Double, better: Better = .higher, sources: [String] = []
+    ) {
         self.id = id
         self.title = title
         self.weight = weight
@@ -183,7 +189,9 @@ public enum ReviewEngine {
 
     /// The scorecard of `person` for `period` from `measures` (KPI id → measure). KPIs without data are shown and left
     /// out of the total (the other weights are scaled up).
-    public static func scorecard(person: String, period: String, kpis: [KPIDefinition], ratings: [RatingLevel], measures: [String: KPIMeasure]) -> Scorecard {
+    public static func scorecard(
+        person: String, period: String, kpis: [KPIDefinition], ratings: [RatingLevel], measures: [String: KPIMeasure]
+    ) -> Scorecard {
         var results: [KPIResult] = []
         var weighted = 0.0
         var weights = 0.0
@@ -192,13 +200,21 @@ public enum ReviewEngine {
                 let value = score(measure.value, target: kpi.target, better: kpi.better)
                 weighted += value * kpi.weight
                 weights += kpi.weight
-                results.append(KPIResult(id: kpi.id, actual: measure.value, target: kpi.target, score: value, weight: kpi.weight, basis: measure.basis))
+                results.append(
+                    KPIResult(
+                        id: kpi.id, actual: measure.value, target: kpi.target, score: value, weight: kpi.weight,
+                        basis: measure.basis))
             } else {
-                results.append(KPIResult(id: kpi.id, actual: nil, target: kpi.target, score: nil, weight: kpi.weight, basis: "no data"))
+                results.append(
+                    KPIResult(
+                        id: kpi.id, actual: nil, target: kpi.target, score: nil, weight: kpi.weight, basis: "no data"))
             }
         }
         let total = weights > 0 ? weighted / weights : 0
-        let rating = ratings.sorted { $0.minimum > $1.minimum }.first { total >= $0.minimum - 1e-9 }?.level ?? ratings.last?.level ?? "-"
-        return Scorecard(person: person, period: period, total: total, rating: weights > 0 ? rating : "-", kpis: results)
+        let rating =
+            ratings.sorted { $0.minimum > $1.minimum }.first { total >= $0.minimum - 1e-9 }?.level ?? ratings.last?
+            .level ?? "-"
+        return Scorecard(
+            person: person, period: period, total: total, rating: weights > 0 ? rating : "-", kpis: results)
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 
 /// Runs the built `kefu` binary (built next to the test bundle by `swift build --build-tests`).
 struct KefuProcess {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: URL {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -79,12 +81,17 @@ struct CLITests {
 
     @Test("kefu score --format jsonl: one result per interaction, in input order, with the documented fields")
     func scoreJSONL() throws {
-        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl"])
+        let result = try KefuProcess.run([
+            "score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl",
+        ])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 4)
         let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-        #expect(objects.map { $0["interaction"] as? String } == ["zh-good-express-late", "zh-good-traditional", "zh-bad-rude", "zh-bad-guarantee"])
+        #expect(
+            objects.map { $0["interaction"] as? String } == [
+                "zh-good-express-late", "zh-good-traditional", "zh-bad-rude", "zh-bad-guarantee",
+            ])
         #expect(objects.map { $0["passed"] as? Bool } == [true, true, false, false])
         let first = objects[0]
         for key in ["interaction", "rubric", "rubric_version", "score", "passed", "critical_failed", "items"] {
@@ -108,7 +115,9 @@ struct CLITests {
     @Test("kefu score reads stdin, reports a malformed line by number, scores the rest and exits 1")
     func malformedInput() throws {
         let good = #"{"id":"ok","channel":"chat","agent":"a","turns":[{"speaker":"agent","text":"您好，我是客服小王"}]}"#
-        let input = [good, #"{"id":"bad","channel":"chat""#, #"{"id":"x","channel":"fax","agent":"a","turns":[]}"#, "", good].joined(separator: "\n")
+        let input = [
+            good, #"{"id":"bad","channel":"chat""#, #"{"id":"x","channel":"fax","agent":"a","turns":[]}"#, "", good,
+        ].joined(separator: "\n")
         let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--format", "jsonl"], stdin: input)
         #expect(result.status == 1)
         #expect(result.stdout.split(separator: "\n").count == 2)
@@ -119,7 +128,8 @@ struct CLITests {
 
     @Test("customer text never appears in input error messages")
     func errorsLeakNoData() throws {
-        let line = #"{"id":"p","channel":"chat","agent":"a","turns":[{"speaker":"robot","text":"身份证110105199001011234"}]}"#
+        let line =
+            #"{"id":"p","channel":"chat","agent":"a","turns":[{"speaker":"robot","text":"身份证110105199001011234"}]}"#
         let result = try KefuProcess.run(["score", "--rubric", "conduct.zh"], stdin: line)
         #expect(result.status == 1)
         #expect(!result.stderr.contains("110105199001011234"))
@@ -156,7 +166,9 @@ struct CLITests {
         #expect((wechat["questions"] as? [String])?.contains("channel-wechat/wx-reply-limit") == true)
         #expect((wechat["scenarios"] as? [String])?.contains("wechat-first-response") == true)
         let ladder = try #require(clauses.first { $0["clause"] as? String == "ORG-LADDER" })
-        #expect((ladder["rubric_rules"] as? [String])?.isEmpty == true && (ladder["questions"] as? [String])?.count == 4, "cited by questions only")
+        #expect(
+            (ladder["rubric_rules"] as? [String])?.isEmpty == true && (ladder["questions"] as? [String])?.count == 4,
+            "cited by questions only")
     }
 }
 
@@ -168,7 +180,9 @@ struct CrashTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let db = folder.appendingPathComponent("kefu.sqlite").path
         // Some committed history first.
-        #expect(try KefuProcess.run(["ledger", "stress-append", "--db", db, "--count", "5", "--person", "before"]).status == 0)
+        #expect(
+            try KefuProcess.run(["ledger", "stress-append", "--db", db, "--count", "5", "--person", "before"]).status
+                == 0)
 
         let process = Process()
         process.executableURL = KefuProcess.binary
@@ -207,16 +221,23 @@ struct PeopleLedgerCLITests {
     func readOnlyNeverCreates() throws {
         let folder = try folder()
         let typo = folder.appendingPathComponent("typo.sqlite").path
-        for arguments in [["ledger", "verify"], ["ledger", "list"], ["ledger", "prove", "1"], ["people", "list"], ["people", "show", "E001"],
-                          ["ledger", "public-key"]] {
+        for arguments in [
+            ["ledger", "verify"], ["ledger", "list"], ["ledger", "prove", "1"], ["people", "list"],
+            ["people", "show", "E001"],
+            ["ledger", "public-key"],
+        ] {
             let result = try KefuProcess.run(arguments + ["--db", typo])
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("no database"), "\(arguments): \(result.stderr)")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no database, WAL or key file was created")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty,
+            "no database, WAL or key file was created")
     }
 
-    @Test("people import, list and show as JSON; certify and verify as JSON with exit statuses; a wrong format value is a usage error")
+    @Test(
+        "people import, list and show as JSON; certify and verify as JSON with exit statuses; a wrong format value is a usage error"
+    )
     func jsonOutputs() throws {
         let folder = try folder()
         let db = folder.appendingPathComponent("kefu.sqlite").path
@@ -227,12 +248,20 @@ struct PeopleLedgerCLITests {
         let list = try KefuProcess.run(["people", "list", "--db", db, "--format", "json"])
         #expect(list.status == 0, "\(list.stderr)")
         let people = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
-        #expect(people.contains { $0["id"] as? String == "E001" && $0["hire_date"] != nil && $0["is_active"] as? Bool == true })
+        #expect(
+            people.contains {
+                $0["id"] as? String == "E001" && $0["hire_date"] != nil && $0["is_active"] as? Bool == true
+            })
 
-        let attempt = try KefuProcess.run(["evidence", "attempt", "--db", db, "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory",
-                                           "--score", "62.5", "--result", "fail"])
+        let attempt = try KefuProcess.run([
+            "evidence", "attempt", "--db", db, "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory",
+            "--score", "62.5", "--result", "fail",
+        ])
         #expect(attempt.status == 0 && attempt.stdout.contains("recorded attempt 1"), "\(attempt.stderr)")
-        let badKind = try KefuProcess.run(["evidence", "attempt", "--db", db, "--person", "E001", "--kind", "quiz", "--reference", "x", "--score", "1", "--result", "fail"])
+        let badKind = try KefuProcess.run([
+            "evidence", "attempt", "--db", db, "--person", "E001", "--kind", "quiz", "--reference", "x", "--score", "1",
+            "--result", "fail",
+        ])
         #expect(badKind.status == 64, "\(badKind.stderr)")
 
         let show = try KefuProcess.run(["people", "show", "E001", "--db", db, "--format", "json"])
@@ -243,12 +272,16 @@ struct PeopleLedgerCLITests {
         let certify = try KefuProcess.run(["certify", "E001", "onboarding", "--db", db, "--format", "json"])
         #expect(certify.status == 1, "unmet requirements: \(certify.stderr)")
         let outcome = try #require(try JSONSerialization.jsonObject(with: Data(certify.stdout.utf8)) as? [String: Any])
-        #expect(outcome["certification"] as? String == "onboarding" && (outcome["checks"] as? [[String: Any]])?.first?["met"] as? Bool == false)
+        #expect(
+            outcome["certification"] as? String == "onboarding"
+                && (outcome["checks"] as? [[String: Any]])?.first?["met"] as? Bool == false)
 
         let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--format", "json"])
         #expect(verify.status == 0, "\(verify.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
-        #expect(report["status"] as? String == "ok" && report["checked"] as? Int == 0 && report["checkpoints_checked"] as? Int == 0)
+        #expect(
+            report["status"] as? String == "ok" && report["checked"] as? Int == 0
+                && report["checkpoints_checked"] as? Int == 0)
         #expect(!FileManager.default.fileExists(atPath: db + ".key"), "verify never creates a key")
         let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db])
         #expect(noKey.status == 2 && noKey.stderr.contains("kefu ledger checkpoint"), "\(noKey.stderr)")

@@ -7,7 +7,8 @@ import Testing
 @Suite("content services")
 struct ContentServiceTests {
     static let environment = KefuEnvironment(
-        configuration: Configuration(root: KefuProcess.root.path, database: "/nonexistent/never-opened.sqlite", workers: 2), storage: nil)
+        configuration: Configuration(
+            root: KefuProcess.root.path, database: "/nonexistent/never-opened.sqlite", workers: 2), storage: nil)
 
     static func code(_ body: () async throws -> Void) async -> ServiceError.Code? {
         do { try await body() } catch let error as ServiceError { return error.code } catch { return nil }
@@ -32,11 +33,14 @@ struct ContentServiceTests {
     @Test("a rubric handed over as bytes is scored like the same rubric by id; its diagnostics use the label")
     func rubricBytes() async throws {
         let service = ScoreService(environment: Self.environment)
-        let text = try String(contentsOf: KefuProcess.root.appendingPathComponent("Rubrics/conduct.zh.yaml"), encoding: .utf8)
+        let text = try String(
+            contentsOf: KefuProcess.root.appendingPathComponent("Rubrics/conduct.zh.yaml"), encoding: .utf8)
         let samples = [UInt8](try Data(contentsOf: KefuProcess.root.appendingPathComponent("Samples/conduct.zh.jsonl")))
         func run(_ source: ScoreService.RubricSource) throws -> (String, ScoreService.Summary) {
             var out = ""
-            let summary = try service.score(.bytes(samples, label: "samples"), rubric: source, format: .jsonl, write: { out += $0 }, invalid: { _ in })
+            let summary = try service.score(
+                .bytes(samples, label: "samples"), rubric: source, format: .jsonl, write: { out += $0 },
+                invalid: { _ in })
             return (out, summary)
         }
         let (byID, summary) = try run(.content("conduct.zh"))
@@ -60,7 +64,8 @@ struct ContentServiceTests {
         var invalid: [ScoreService.InvalidLine] = []
         let input = "{\"id\":\"secret-13800138000\"\n\n"
         let summary = try service.score(
-            .bytes(Array(input.utf8), label: "upload.jsonl"), rubric: .content("conduct.zh"), format: .summary, write: { _ in },
+            .bytes(Array(input.utf8), label: "upload.jsonl"), rubric: .content("conduct.zh"), format: .summary,
+            write: { _ in },
             invalid: { invalid.append($0) })
         #expect(summary.invalid == 1 && !summary.isClean)
         #expect(invalid.first?.description.hasPrefix("upload.jsonl:1:") == true)
@@ -74,7 +79,9 @@ struct ContentServiceTests {
         #expect(report.passed && report.diagnostics.isEmpty && report.summary == "0 errors, 0 warnings")
         #expect(await Self.code { _ = try await service.lint(paths: ["/etc"]) } == .invalidInput)
         #expect(await Self.code { _ = try await service.lint(paths: ["../"]) } == .invalidInput)
-        let inside = try await service.lint(paths: [KefuProcess.root.appendingPathComponent("Rubrics/conduct.zh.yaml").path])
+        let inside = try await service.lint(paths: [
+            KefuProcess.root.appendingPathComponent("Rubrics/conduct.zh.yaml").path
+        ])
         #expect(inside.passed)
         let missing = try await service.lint(paths: ["Rubrics/none.yaml"])
         #expect(missing.errors == 1 && missing.summary == "1 error, 0 warnings")

@@ -26,21 +26,27 @@ struct GoldenTests {
 
     @Test("kefu score --format text on the Chinese samples")
     func scoreText() throws {
-        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "text"])
+        let result = try KefuProcess.run([
+            "score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "text",
+        ])
         #expect(result.status == 0)
         try Golden.check(result.stdout, named: "score-conduct.zh-text", directory: Self.directory)
     }
 
     @Test("kefu score --format jsonl on the Chinese samples (the documented result format)")
     func scoreJSONL() throws {
-        let result = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl"])
+        let result = try KefuProcess.run([
+            "score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl",
+        ])
         #expect(result.status == 0)
         try Golden.check(result.stdout, named: "score-conduct.zh-jsonl", directory: Self.directory)
     }
 
     @Test("kefu score --format summary on the English samples")
     func scoreSummary() throws {
-        let result = try KefuProcess.run(["score", "--rubric", "conduct.en", "--input", "Samples/conduct.en.jsonl", "--format", "summary"])
+        let result = try KefuProcess.run([
+            "score", "--rubric", "conduct.en", "--input", "Samples/conduct.en.jsonl", "--format", "summary",
+        ])
         #expect(result.status == 0 || result.status == 1)
         try Golden.check(result.stdout, named: "score-conduct.en-summary", directory: Self.directory)
     }
@@ -75,15 +81,23 @@ struct GoldenHelperTests {
 struct ContentCommandTests {
     @Test("a rubric path leading outside the content root is refused (exit 2); an absolute path is read by the edge")
     func rubricPaths() throws {
-        let outside = try KefuProcess.run(["score", "--rubric", "../etc/passwd.yaml", "--input", "Samples/conduct.zh.jsonl"])
+        let outside = try KefuProcess.run([
+            "score", "--rubric", "../etc/passwd.yaml", "--input", "Samples/conduct.zh.jsonl",
+        ])
         #expect(outside.status == 2)
         #expect(outside.stderr.contains("inside the content folder"))
         let absolute = KefuProcess.root.appendingPathComponent("Rubrics/conduct.zh.yaml").path
-        let byPath = try KefuProcess.run(["score", "--rubric", absolute, "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl"])
-        let byID = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl"])
+        let byPath = try KefuProcess.run([
+            "score", "--rubric", absolute, "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl",
+        ])
+        let byID = try KefuProcess.run([
+            "score", "--rubric", "conduct.zh", "--input", "Samples/conduct.zh.jsonl", "--format", "jsonl",
+        ])
         #expect(byPath.status == 0)
         #expect(byPath.stdout == byID.stdout)
-        let missing = try KefuProcess.run(["score", "--rubric", "/nonexistent/rubric.yaml", "--input", "Samples/conduct.zh.jsonl"])
+        let missing = try KefuProcess.run([
+            "score", "--rubric", "/nonexistent/rubric.yaml", "--input", "Samples/conduct.zh.jsonl",
+        ])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("there is no file /nonexistent/rubric.yaml"))
     }

@@ -8,7 +8,9 @@ struct PlayCLITests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-play-cli-\(UUID().uuidString)")
     var db: [String] { ["--db", folder.appendingPathComponent("k.sqlite").path] }
 
-    func kefu(_ args: [String], stdin: String? = nil) throws -> KefuProcess.Result { try KefuProcess.run(args + db, stdin: stdin) }
+    func kefu(_ args: [String], stdin: String? = nil) throws -> KefuProcess.Result {
+        try KefuProcess.run(args + db, stdin: stdin)
+    }
 
     func prepare() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -19,14 +21,22 @@ struct PlayCLITests {
     func replyFiles() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try kefu(["play", "express-damaged-parcel", "--as", "E001", "--mode", "exam", "--replies", "Scenarios/express/damaged-parcel.zh.model.jsonl", "--seed", "2"])
+        let model = try kefu([
+            "play", "express-damaged-parcel", "--as", "E001", "--mode", "exam", "--replies",
+            "Scenarios/express/damaged-parcel.zh.model.jsonl", "--seed", "2",
+        ])
         #expect(model.status == 0, "\(model.stderr)")
         #expect(model.stdout.contains("result: PASS") && model.stdout.contains("saved as transcript 1 (attempt 1)"))
-        let poor = try kefu(["play", "express-damaged-parcel", "--as", "E001", "--replies", "Scenarios/express/damaged-parcel.zh.poor.jsonl", "--format", "json"])
+        let poor = try kefu([
+            "play", "express-damaged-parcel", "--as", "E001", "--replies",
+            "Scenarios/express/damaged-parcel.zh.poor.jsonl", "--format", "json",
+        ])
         #expect(poor.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(poor.stdout.utf8)) as? [String: Any])
         let report = try #require(json["report"] as? [String: Any])
-        #expect(json["attempt"] as? Int == 2 && report["passed"] as? Bool == false && report["outcome"] as? String == "escalated")
+        #expect(
+            json["attempt"] as? Int == 2 && report["passed"] as? Bool == false
+                && report["outcome"] as? String == "escalated")
 
         let jsonl = try kefu(["transcript", "show", "1", "--format", "jsonl"])
         #expect(jsonl.status == 0 && jsonl.stdout.hasPrefix("{\"agent\":\"E001\""))
@@ -37,11 +47,15 @@ struct PlayCLITests {
         let text = try kefu(["transcript", "show", "2"]).stdout
         #expect(text.contains("complete (escalated)") && text.contains("✗no-shirking"))
         let list = try kefu(["transcript", "list", "--person", "E001"]).stdout
-        #expect(list.contains("express-damaged-parcel.zh") && list.components(separatedBy: "\n").filter { $0.hasPrefix("1 ") || $0.hasPrefix("2 ") }.count == 2)
+        #expect(
+            list.contains("express-damaged-parcel.zh")
+                && list.components(separatedBy: "\n").filter { $0.hasPrefix("1 ") || $0.hasPrefix("2 ") }.count == 2)
 
         let unknown = try kefu(["play", "no-such-scenario", "--as", "E001", "--replies", "-"], stdin: "hi\n")
         #expect(unknown.status == 2 && unknown.stderr.contains("known ids:"))
-        let badFile = try kefu(["play", "p2p-withdrawal-delay", "--as", "E001", "--replies", "-"], stdin: "{\"text\": \"hi\"}\n{\"delay\": 3}\n")
+        let badFile = try kefu(
+            ["play", "p2p-withdrawal-delay", "--as", "E001", "--replies", "-"],
+            stdin: "{\"text\": \"hi\"}\n{\"delay\": 3}\n")
         #expect(badFile.status == 2 && badFile.stderr.contains("stdin:2:1: not a reply line"))
     }
 
@@ -50,7 +64,8 @@ struct PlayCLITests {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = "您好，我是平台客服专员小周，\\\n出借有风险，这个产品不保本，我们不承诺收益。\n"
-        let run = try kefu(["play", "p2p-guaranteed-returns", "--as", "E002", "--interactive", "--seed", "1"], stdin: input)
+        let run = try kefu(
+            ["play", "p2p-guaranteed-returns", "--as", "E002", "--interactive", "--seed", "1"], stdin: input)
         #expect(run.status == 1)
         #expect(run.stdout.contains("✓ risk “风险”") && run.stdout.contains("⏱"))
         #expect(run.stdout.contains("stopped (end-of-input): transcript 1 saved as incomplete"))
@@ -63,7 +78,8 @@ struct PlayCLITests {
     func terminalInterrupt() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (process, input, output) = try KefuProcess.start(["play", "p2p-withdrawal-delay", "--as", "E001", "--interactive", "--mode", "exam", "--seed", "1"] + db)
+        let (process, input, output) = try KefuProcess.start(
+            ["play", "p2p-withdrawal-delay", "--as", "E001", "--interactive", "--mode", "exam", "--seed", "1"] + db)
         input.fileHandleForWriting.write(Data("您好，我是平台客服专员小李，很抱歉让您久等了。\n".utf8))
         // Wait until the first reply is stored, then interrupt while the second is awaited.
         var saved = false

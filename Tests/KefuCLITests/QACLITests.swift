@@ -10,22 +10,28 @@ struct QACLITests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = ["--db", folder.appendingPathComponent("k.sqlite").path]
-        func kefu(_ args: [String], stdin: String? = nil) throws -> KefuProcess.Result { try KefuProcess.run(args + db, stdin: stdin) }
+        func kefu(_ args: [String], stdin: String? = nil) throws -> KefuProcess.Result {
+            try KefuProcess.run(args + db, stdin: stdin)
+        }
 
         #expect(try kefu(["people", "import", "Samples/people.csv"]).status == 0)
         let imported = try kefu(["qa", "import", "Samples/qa/interactions.jsonl"])
         #expect(imported.status == 0)
         #expect(imported.stdout.contains("imported 28 interaction(s)") && imported.stdout.contains("masked 12"))
-        #expect(try kefu(["qa", "import", "Samples/qa/interactions.jsonl"]).stdout.contains("imported 0 interaction(s)"))
+        #expect(
+            try kefu(["qa", "import", "Samples/qa/interactions.jsonl"]).stdout.contains("imported 0 interaction(s)"))
         let shown = try kefu(["qa", "show", "qa-2026-11-006"]).stdout
         #expect(shown.contains("**************4610") && !shown.contains("440305198512124610"))
         #expect(try kefu(["qa", "score", "--rubric", "conduct.zh"]).status == 0)
-        #expect(try kefu(["qa", "sample", "--period", "2026-11", "--per-agent", "2", "--seed", "5", "--name", "s"]).status == 0)
+        #expect(
+            try kefu(["qa", "sample", "--period", "2026-11", "--per-agent", "2", "--seed", "5", "--name", "s"]).status
+                == 0)
         #expect(try kefu(["qa", "sample", "--verify", "s"]).status == 0)
 
         // 14 items: confirm 3, pass the 4th (automatic: fail); an empty reason is refused and asked again.
         let answers = "\n\n\np\n\nconfirmed on the recording\n" + String(repeating: "\n", count: 10) + "overall fine\n"
-        let review = try kefu(["qa", "review", "s", "--as", "Q001", "--rubric", "conduct.zh", "--limit", "1"], stdin: answers)
+        let review = try kefu(
+            ["qa", "review", "s", "--as", "Q001", "--rubric", "conduct.zh", "--limit", "1"], stdin: answers)
         #expect(review.status == 0)
         #expect(review.stdout.contains("an override needs a reason"))
         #expect(review.stdout.contains("review 1:"))
@@ -46,7 +52,9 @@ struct QACLITests {
 
         // JSON output: snake_case keys, one encoder.
         let auditJSON = try kefu(["qa", "audit", "--format", "json"])
-        #expect(auditJSON.status == 0 && auditJSON.stdout.hasPrefix("[") && auditJSON.stdout.contains("\"action\":\"review.submit\""))
+        #expect(
+            auditJSON.status == 0 && auditJSON.stdout.hasPrefix("[")
+                && auditJSON.stdout.contains("\"action\":\"review.submit\""))
         let dispute = try kefu(["qa", "dispute", "1", "greeting", "--as", "E001", "--reason", "I greeted"])
         if dispute.status == 0 {
             let disputes = try kefu(["qa", "disputes", "--status", "open", "--format", "json"])
@@ -54,14 +62,19 @@ struct QACLITests {
         } else {
             #expect(dispute.stderr.contains("review 1"))
         }
-        let drawn = try kefu(["qa", "sample", "--period", "2026-11", "--per-agent", "1", "--seed", "6", "--name", "j", "--format", "json"])
-        #expect(drawn.status == 0 && drawn.stdout.contains("\"population_size\":") && drawn.stdout.contains("\"members_hash\":"))
+        let drawn = try kefu([
+            "qa", "sample", "--period", "2026-11", "--per-agent", "1", "--seed", "6", "--name", "j", "--format", "json",
+        ])
+        #expect(
+            drawn.status == 0 && drawn.stdout.contains("\"population_size\":")
+                && drawn.stdout.contains("\"members_hash\":"))
         let verified = try kefu(["qa", "sample", "--verify", "j", "--format", "json"])
         #expect(verified.status == 0 && verified.stdout.contains("\"is_identical\":true"))
         let report2 = try kefu(["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh", "--format", "json"])
         #expect(report2.status == 0 && report2.stdout.contains("\"trend_periods\""))
         // Closed option values: a wrong one is a usage error.
-        #expect(try kefu(["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh", "--by", "shoe"]).status == 64)
+        #expect(
+            try kefu(["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh", "--by", "shoe"]).status == 64)
         #expect(try kefu(["qa", "disputes", "--status", "maybe"]).status == 64)
         #expect(try kefu(["qa", "sample", "--period", "2026-11"]).status == 64)
     }
@@ -72,8 +85,11 @@ struct QACLITests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("none.sqlite").path
-        for args in [["qa", "show", "x"], ["qa", "audit"], ["qa", "disputes"], ["qa", "sample", "--verify", "s"], ["qa", "calibrate", "c"],
-                     ["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh"]] {
+        for args in [
+            ["qa", "show", "x"], ["qa", "audit"], ["qa", "disputes"], ["qa", "sample", "--verify", "s"],
+            ["qa", "calibrate", "c"],
+            ["qa", "report", "--period", "2026-11", "--rubric", "conduct.zh"],
+        ] {
             let r = try KefuProcess.run(args + ["--db", path])
             #expect(r.status == 2, "\(args)")
             #expect(!FileManager.default.fileExists(atPath: path), "\(args) created the database")

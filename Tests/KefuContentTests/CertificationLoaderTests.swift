@@ -1,5 +1,6 @@
-import Testing
 import KefuCore
+import Testing
+
 @testable import KefuContent
 
 @Suite("Tracks/certifications.yaml")
@@ -20,22 +21,23 @@ struct CertificationLoaderTests {
     @Test("errors name file, line and column: unknown prerequisite, unknown clause, unknown key, nothing required")
     func errors() {
         let yaml = """
-        certifications:
-          - id: a
-            title: A
-            source: [NO-SUCH]
-            validity_months: 12
-            requires:
-              certifications: [missing]
-          - id: b
-            title: B
-            source: [TRAIN-CERT]
-            validity_months: 0
-            colour: red
-            requires: {}
-        """
+            certifications:
+              - id: a
+                title: A
+                source: [NO-SUCH]
+                validity_months: 12
+                requires:
+                  certifications: [missing]
+              - id: b
+                title: B
+                source: [TRAIN-CERT]
+                validity_months: 0
+                colour: red
+                requires: {}
+            """
         let catalog = ClauseCatalog(clauses: [.init(id: "TRAIN-CERT", section: "9", sources: [], summary: "")])
-        let (_, diagnostics) = CertificationLoader.load(file: "Tracks/certifications.yaml", text: yaml, clauses: catalog)
+        let (_, diagnostics) = CertificationLoader.load(
+            file: "Tracks/certifications.yaml", text: yaml, clauses: catalog)
         let rendered = diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" }
         #expect(rendered.contains { $0.hasPrefix("4:14 unknown policy clause `NO-SUCH`") })
         #expect(rendered.contains { $0.hasPrefix("7:24 unknown prerequisite certification `missing`") })

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KefuCore
+import Testing
+
 @testable import KefuContent
 
 let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -13,8 +14,11 @@ struct LintTests {
         let root = testsFolder.appendingPathComponent("Fixtures/broken")
         let diagnostics = Linter(repository: ContentRepository(root: root)).lint()
         let errors = diagnostics.filter { $0.severity == .error }.count
-        let rendered = diagnostics.map(\.description).joined(separator: "\n") + "\n\(errors) errors, \(diagnostics.count - errors) warnings\n"
-        let golden = try String(contentsOf: testsFolder.appendingPathComponent("Fixtures/broken.lint.golden"), encoding: .utf8)
+        let rendered =
+            diagnostics.map(\.description).joined(separator: "\n")
+            + "\n\(errors) errors, \(diagnostics.count - errors) warnings\n"
+        let golden = try String(
+            contentsOf: testsFolder.appendingPathComponent("Fixtures/broken.lint.golden"), encoding: .utf8)
         #expect(rendered == golden)
     }
 
@@ -39,8 +43,10 @@ struct LintTests {
             let rubric = try #require(rubrics.first { $0.rubric.id == id })
             let categories = Set(rubric.rubric.items.map(\.category))
             for category in [
-                "greeting", "identity", "offer-help", "apology", "confirm-understanding", "reply-time-promise", "closing",
-                "forbidden.rude", "forbidden.impatient", "forbidden.buck-passing", "forbidden.guarantee", "forbidden.vague",
+                "greeting", "identity", "offer-help", "apology", "confirm-understanding", "reply-time-promise",
+                "closing",
+                "forbidden.rude", "forbidden.impatient", "forbidden.buck-passing", "forbidden.guarantee",
+                "forbidden.vague",
                 "forbidden.blame", "forbidden.disclosure",
             ] {
                 #expect(categories.contains(category), "\(id) lacks \(category)")
@@ -61,7 +67,9 @@ struct LintTests {
             rest = rest[rest.index(after: open)...]
             guard let close = rest.firstIndex(of: "]") else { break }
             let candidate = rest[..<close]
-            if !candidate.isEmpty, candidate.count >= 4, candidate.allSatisfy({ ($0.isASCII && $0.isUppercase) || $0.isNumber || $0 == "-" }) {
+            if !candidate.isEmpty, candidate.count >= 4,
+                candidate.allSatisfy({ ($0.isASCII && $0.isUppercase) || $0.isNumber || $0 == "-" })
+            {
                 ids.insert(String(candidate))
             }
         }
@@ -75,25 +83,25 @@ struct LintTests {
     @Test("a compile error inside a double-quoted YAML string points at the right column")
     func columnsInQuotedScalars() throws {
         let yaml = """
-        id: q
-        version: "1"
-        title: q
-        language: en
-        channels: [chat]
-        pass_mark: 50
-        sections:
-          - id: s
-            title: s
-            weight: 1
-            items:
-              - id: i
-                title: i
-                kind: required
-                category: greeting
-                source: CH-PHONE
-                match: ["\\\\bhi(\\\\s"]
-                examples: {match: ['hi'], no_match: ['x']}
-        """
+            id: q
+            version: "1"
+            title: q
+            language: en
+            channels: [chat]
+            pass_mark: 50
+            sections:
+              - id: s
+                title: s
+                weight: 1
+                items:
+                  - id: i
+                    title: i
+                    kind: required
+                    category: greeting
+                    source: CH-PHONE
+                    match: ["\\\\bhi(\\\\s"]
+                    examples: {match: ['hi'], no_match: ['x']}
+            """
         let (_, diagnostics) = RubricLoader.load(path: "q.yaml", text: yaml, clauses: nil)
         let error = try #require(diagnostics.first { $0.message.contains("does not compile") })
         #expect(error.location.line == 17)

@@ -2,6 +2,7 @@ import Foundation
 import KefuCore
 import KefuScenarios
 import Testing
+
 @testable import KefuContent
 
 /// A valid scenario with `replace` applied, loaded against the shipped rubrics.
@@ -41,7 +42,9 @@ func scenarioDiagnostics(_ replacements: [(String, String)] = [], channel: Strin
     }
     let repository = ContentRepository(root: repositoryRoot)
     let (clauses, _) = repository.clauseCatalog()
-    return ScenarioLoader.load(path: "Scenarios/t.yaml", text: yaml, clauses: clauses, rubrics: repository.usableRubrics(clauses: clauses)).1
+    return ScenarioLoader.load(
+        path: "Scenarios/t.yaml", text: yaml, clauses: clauses, rubrics: repository.usableRubrics(clauses: clauses)
+    ).1
 }
 
 func errors(_ diagnostics: [Diagnostic]) -> [String] {
@@ -59,18 +62,37 @@ struct ScenarioLintTests {
     func graph() {
         let unreachable = errors(scenarioDiagnostics([("      - next: angry\n", "      - next: calm\n")]))
         #expect(unreachable == ["22:5 step `angry` is unreachable: no branch leads to it"])
-        let noEnd = errors(scenarioDiagnostics([("    end: resolved", "    branches:\n      - next: open"), ("    end: {outcome: escalated, fails: true}", "    branches:\n      - next: open")]))
-        #expect(noEnd == ["16:5 no end step can be reached: mark the last step(s) with `end: resolved` (or another outcome)"])
+        let noEnd = errors(
+            scenarioDiagnostics([
+                ("    end: resolved", "    branches:\n      - next: open"),
+                ("    end: {outcome: escalated, fails: true}", "    branches:\n      - next: open"),
+            ]))
+        #expect(
+            noEnd == [
+                "16:5 no end step can be reached: mark the last step(s) with `end: resolved` (or another outcome)"
+            ])
     }
 
     @Test("branches on unknown checks, unknown next steps and a missing default branch")
     func branches() {
-        let unknownCheck = errors(scenarioDiagnostics([("{if: {passed: [apology]}, next: calm}", "{if: {passed: [closing]}, next: calm}")]))
-        #expect(unknownCheck == ["20:14 the branch depends on check `closing`, which step `open` does not apply; add it to the step's `checks`"])
+        let unknownCheck = errors(
+            scenarioDiagnostics([("{if: {passed: [apology]}, next: calm}", "{if: {passed: [closing]}, next: calm}")]))
+        #expect(
+            unknownCheck == [
+                "20:14 the branch depends on check `closing`, which step `open` does not apply; add it to the step's `checks`"
+            ])
         let unknownStep = errors(scenarioDiagnostics([("next: calm}", "next: clam}")]))
-        #expect(unknownStep == ["20:41 unknown step `clam` (steps: open, angry, calm)", "25:5 step `calm` is unreachable: no branch leads to it"])
-        let noDefault = errors(scenarioDiagnostics([("      - next: angry\n", "      - {if: {failed: [apology]}, next: angry}\n")]))
-        #expect(noDefault == ["20:7 step `open` needs a default branch (one without `if`): a reply that meets no condition must go somewhere"])
+        #expect(
+            unknownStep == [
+                "20:41 unknown step `clam` (steps: open, angry, calm)",
+                "25:5 step `calm` is unreachable: no branch leads to it",
+            ])
+        let noDefault = errors(
+            scenarioDiagnostics([("      - next: angry\n", "      - {if: {failed: [apology]}, next: angry}\n")]))
+        #expect(
+            noDefault == [
+                "20:7 step `open` needs a default branch (one without `if`): a reply that meets no condition must go somewhere"
+            ])
     }
 
     @Test("timed channels need a reply limit; e-mail does not")
@@ -83,12 +105,18 @@ struct ScenarioLintTests {
     @Test("unknown rubrics, rubric items, checks and clauses are named with what exists")
     func references() {
         let rubric = errors(scenarioDiagnostics([("rubrics: [conduct.zh]", "rubrics: [conduct.fr]")]))
-        #expect(rubric.count == 1 && rubric[0].hasPrefix("8:11 no rubric with id `conduct.fr` under Rubrics/; known ids: callback.en"))
+        #expect(
+            rubric.count == 1
+                && rubric[0].hasPrefix("8:11 no rubric with id `conduct.fr` under Rubrics/; known ids: callback.en"))
         let item = errors(scenarioDiagnostics([("conduct.zh#greeting", "conduct.zh#greting")]))
-        #expect(item.first?.hasPrefix("13:25 rubric `conduct.zh` has no item `greting`; its items: greeting, identity") == true, "\(item)")
-        let check = errors(scenarioDiagnostics([("checks: [greeting, apology]", "checks: [greeting, apology, closing]")]))
+        #expect(
+            item.first?.hasPrefix("13:25 rubric `conduct.zh` has no item `greting`; its items: greeting, identity")
+                == true, "\(item)")
+        let check = errors(
+            scenarioDiagnostics([("checks: [greeting, apology]", "checks: [greeting, apology, closing]")]))
         #expect(check == ["18:33 unknown check `closing`; define it under `checks:` (known: apology, greeting)"])
-        let clause = errors(scenarioDiagnostics([("source: [COMPLAINT-APOLOGY]\nrubrics", "source: [COMPLAINT-SORRY]\nrubrics")]))
+        let clause = errors(
+            scenarioDiagnostics([("source: [COMPLAINT-APOLOGY]\nrubrics", "source: [COMPLAINT-SORRY]\nrubrics")]))
         #expect(clause == ["7:10 unknown policy clause `COMPLAINT-SORRY`; cite an id listed in Policies/clauses.yaml"])
     }
 
@@ -96,7 +124,8 @@ struct ScenarioLintTests {
     func structure() {
         let timing = errors(scenarioDiagnostics([("conduct.zh#greeting", "phone.zh#three-rings")]))
         #expect(timing.first == "13:25 a timing item cannot be a reply check; set `reply_limit_seconds` on the step")
-        let duplicate = errors(scenarioDiagnostics([("  - id: calm\n    customer: 好的。", "  - id: angry\n    customer: 好的。")]))
+        let duplicate = errors(
+            scenarioDiagnostics([("  - id: calm\n    customer: 好的。", "  - id: angry\n    customer: 好的。")]))
         #expect(duplicate.first == "25:9 duplicate step id `angry`")
     }
 
@@ -109,10 +138,16 @@ struct ScenarioLintTests {
         for (id, versions) in byID {
             #expect(Set(versions.map(\.scenario.language)) == ["zh", "en"], "\(id)")
             for v in versions {
-                #expect(!v.scenario.sources.isEmpty && v.replySets.contains { $0.kind == "model" } && v.replySets.contains { $0.kind == "poor" }, "\(v.path)")
+                #expect(
+                    !v.scenario.sources.isEmpty && v.replySets.contains { $0.kind == "model" }
+                        && v.replySets.contains { $0.kind == "poor" }, "\(v.path)")
             }
         }
         let rules = try ContentRepository(root: repositoryRoot).certificationRules()
-        for rule in rules { for required in rule.scenarios { #expect(byID[required.scenario] != nil, "\(rule.id) needs \(required.scenario)") } }
+        for rule in rules {
+            for required in rule.scenarios {
+                #expect(byID[required.scenario] != nil, "\(rule.id) needs \(required.scenario)")
+            }
+        }
     }
 }

@@ -1,92 +1,106 @@
 import Foundation
-import Testing
 import KefuCore
+import Testing
+
 @testable import KefuExams
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 /// Moodle's own GIFT test files (GPL test data, read in place and never copied into the repository).
 let moodleGIFT = packageRoot.appendingPathComponent("../shared/external/moodle-gift").standardizedFileURL
 let hasMoodleGIFT = FileManager.default.fileExists(atPath: moodleGIFT.appendingPathComponent("examples.txt").path)
 
-func parseOK(_ text: String, file: String = "t.gift", sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [Question] {
+func parseOK(
+    _ text: String, file: String = "t.gift", sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> [Question] {
     let parsed = GIFT.parse(text, file: file)
     #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics.map(\.description))", sourceLocation: sourceLocation)
     return parsed.questions
 }
 
-func errors(_ text: String) -> [Diagnostic] { GIFT.parse(text, file: "bad.gift").diagnostics.filter { $0.severity == .error } }
+func errors(_ text: String) -> [Diagnostic] {
+    GIFT.parse(text, file: "bad.gift").diagnostics.filter { $0.severity == .error }
+}
 
 /// Our own fixture: one question per GIFT construct.
 let everyConstruct = ##"""
-// A comment that is not attached to anything
+    // A comment that is not attached to anything
 
-$CATEGORY: onboarding/response-standards
+    $CATEGORY: onboarding/response-standards
 
-// [id:rings] [tag:phone] [tag:basics] [source:CH-PHONE] [difficulty:easy]
-::Three rings::[html]Phone calls are answered within how many rings?{
-    ~one#Too strict.
-    =three#Right: three rings.
-    ~five#Too slow.
-    ####The express policy sets three rings.
-}
+    // [id:rings] [tag:phone] [tag:basics] [source:CH-PHONE] [difficulty:easy]
+    ::Three rings::[html]Phone calls are answered within how many rings?{
+        ~one#Too strict.
+        =three#Right: three rings.
+        ~five#Too slow.
+        ####The express policy sets three rings.
+    }
 
-// [id:kpi-multi] [source:KPI-WX]
-::WeChat targets::Which are WeChat review targets? {
-    ~%50%satisfaction ≥ 90%#yes
-    ~%50%resolution ≥ 90%#yes
-    ~%-100%reply within 5 minutes#no: one minute
-}
+    // [id:kpi-multi] [source:KPI-WX]
+    ::WeChat targets::Which are WeChat review targets? {
+        ~%50%satisfaction ≥ 90%#yes
+        ~%50%resolution ≥ 90%#yes
+        ~%-100%reply within 5 minutes#no: one minute
+    }
 
-// [id:tf] [source:CH-WECHAT-60S]
-WeChat enquiries get a reply within one minute.{TRUE#Wrong: the rule is one minute.#Right.####WX rules.}
+    // [id:tf] [source:CH-WECHAT-60S]
+    WeChat enquiries get a reply within one minute.{TRUE#Wrong: the rule is one minute.#Right.####WX rules.}
 
-// [id:short-apology] [case:sensitive]
-::Apology::The apology line starts with {=很抱歉#Yes =%50%抱歉#Shorter than the script. =%0%*#No}.
+    // [id:short-apology] [case:sensitive]
+    ::Apology::The apology line starts with {=很抱歉#Yes =%50%抱歉#Shorter than the script. =%0%*#No}.
 
-// [id:num] [source:CALLBACK-RULES]
-Callbacks happen within how many days? {#
-    =3:0#Exactly.
-    =%50%3:1#Close.
-    ~#Read the callback rules.
-}
+    // [id:num] [source:CALLBACK-RULES]
+    Callbacks happen within how many days? {#
+        =3:0#Exactly.
+        =%50%3:1#Close.
+        ~#Read the callback rules.
+    }
 
-// [id:range]
-A number from 1 to 5? {#1..5}
+    // [id:range]
+    A number from 1 to 5? {#1..5}
 
-// [id:match]
-::Levels::Match the severity to its handling. {
-    =fatal -> notify the lead at once
-    =urgent -> solve the same day
-    =[plain]non-urgent -> within 3 working days
-    = -> ignore it
-}
+    // [id:match]
+    ::Levels::Match the severity to its handling. {
+        =fatal -> notify the lead at once
+        =urgent -> solve the same day
+        =[plain]non-urgent -> within 3 working days
+        = -> ignore it
+    }
 
-// [id:essay]
-::Describe::Describe first-contact responsibility.{}
+    // [id:essay]
+    ::Describe::Describe first-contact responsibility.{}
 
-// [id:intro]
-::Intro::The following questions are about callbacks.
+    // [id:intro]
+    ::Intro::The following questions are about callbacks.
 
-// [id:escapes]
-Which is not a GIFT control character? {
-    ~ \~ #\~ is one.
-    ~ \= # \= is one.
-    ~ \# # \# is one.
-    ~ \{ \} \: # they are.
-    = \\ # Right.\nA backslash only escapes.
-}
+    // [id:escapes]
+    Which is not a GIFT control character? {
+        ~ \~ #\~ is one.
+        ~ \= # \= is one.
+        ~ \# # \# is one.
+        ~ \{ \} \: # they are.
+        = \\ # Right.\nA backslash only escapes.
+    }
 
-// [id:missing]
-Grant is {~buried =entombed ~living} in Grant's tomb.
-"""##
+    // [id:missing]
+    Grant is {~buried =entombed ~living} in Grant's tomb.
+    """##
 
 @Suite("GIFT parser and writer")
 struct GIFTTests {
     @Test("every construct parses to the documented model")
     func constructs() throws {
         let questions = parseOK(everyConstruct)
-        #expect(questions.map(\.id) == ["rings", "kpi-multi", "tf", "short-apology", "num", "range", "match", "essay", "intro", "escapes", "missing"])
-        #expect(questions.map(\.type) == [.single, .multiple, .truefalse, .short, .numerical, .numerical, .matching, .essay, .description, .single, .single])
+        #expect(
+            questions.map(\.id) == [
+                "rings", "kpi-multi", "tf", "short-apology", "num", "range", "match", "essay", "intro", "escapes",
+                "missing",
+            ])
+        #expect(
+            questions.map(\.type) == [
+                .single, .multiple, .truefalse, .short, .numerical, .numerical, .matching, .essay, .description,
+                .single, .single,
+            ])
         let rings = questions[0]
         #expect(rings.name == "Three rings")
         #expect(rings.category == "onboarding/response-standards")
@@ -142,7 +156,9 @@ struct GIFTTests {
         let question = Question(
             id: "defer", name: "Deferral", type: .short, text: "What do you say when you must check first?",
             answers: [
-                Answer(pattern: "(?:核实|确认).*(?:\\d+|[一二三两])\\s*(?:小时|天|分钟).*(?:回复|答复)", absent: ["保证"], fraction: 100, feedback: "States a time."),
+                Answer(
+                    pattern: "(?:核实|确认).*(?:\\d+|[一二三两])\\s*(?:小时|天|分钟).*(?:回复|答复)", absent: ["保证"], fraction: 100,
+                    feedback: "States a time."),
                 Answer(text: "我核实后回复您", fraction: 50),
                 Answer(pattern: "不知道", fraction: 0, feedback: "Never say you do not know."),
             ], sources: ["CONSULT-DEFER"])
@@ -158,7 +174,8 @@ struct GIFTTests {
         #expect(unclosed.count == 1)
         #expect(unclosed[0].location.line == 3 && unclosed[0].location.column == 19)
         #expect(unclosed[0].message.contains("not closed"))
-        #expect(GIFT.parse("::A::Question one {=yes ~no}\n\n::B::Question two {=yes ~no\n", file: "x").questions.isEmpty)
+        #expect(
+            GIFT.parse("::A::Question one {=yes ~no}\n\n::B::Question two {=yes ~no\n", file: "x").questions.isEmpty)
 
         let weight = errors("Pick.{\n  ~%33%a\n  ~%33%b\n  ~%33%c\n}")
         #expect(weight.count == 3)
@@ -187,7 +204,8 @@ struct GIFTTests {
         #expect(number.count == 1 && number[0].message.contains("not a number"))
 
         let duplicate = errors("// [id:x]\nA {T}\n\n// [id:x]\nB {F}")
-        #expect(duplicate.count == 1 && duplicate[0].location.line == 4 && duplicate[0].message.contains("duplicate id"))
+        #expect(
+            duplicate.count == 1 && duplicate[0].location.line == 4 && duplicate[0].message.contains("duplicate id"))
 
         let short = errors("Name a colour {=red ~%0%blue =green}")
         #expect(short.isEmpty, "a ~ makes it multiple choice, which is valid")
@@ -202,7 +220,9 @@ struct GIFTTests {
         #expect(parseOK("Who? {=no one}")[0].id == questions[0].id)
     }
 
-    @Test("Moodle's GIFT examples and fixtures parse as Moodle imports them", .enabled(if: hasMoodleGIFT, "../shared/external/moodle-gift is absent"))
+    @Test(
+        "Moodle's GIFT examples and fixtures parse as Moodle imports them",
+        .enabled(if: hasMoodleGIFT, "../shared/external/moodle-gift is absent"))
     func moodleFixtures() throws {
         func read(_ path: String) throws -> String {
             try String(contentsOf: moodleGIFT.appendingPathComponent(path), encoding: .utf8)
@@ -224,13 +244,18 @@ struct GIFTTests {
         #expect(fixtures.count == 9)
         #expect(fixtures.filter { $0.type == .essay }.count == 1)
         let tf = try #require(fixtures.first { $0.name == "Q1" })
-        #expect(tf.correct == false && tf.falseFeedback == "You gave the right answer." && tf.trueFeedback == "42 is the Ultimate Answer.")
+        #expect(
+            tf.correct == false && tf.falseFeedback == "You gave the right answer."
+                && tf.trueFeedback == "42 is the Ultimate Answer.")
         #expect(tf.generalFeedback == "This is, of course, a Hitchiker's Guide to the Galaxy reference.")
         let activities = try #require(fixtures.first { $0.name == "Moodle activities" })
-        #expect(activities.textFormat == .html && activities.matchingItems.count == 4 && activities.matchingChoices.count == 5)
+        #expect(
+            activities.textFormat == .html && activities.matchingItems.count == 4
+                && activities.matchingChoices.count == 5)
         #expect(activities.pairs[1].format == .moodle)
         #expect(parseOK(GIFT.write(fixtures), file: "written.gift") == fixtures)
-        let inCategory = parseOK(try read("tests/fixtures/questions_in_category.gift.txt"), file: "questions_in_category.gift.txt")
+        let inCategory = parseOK(
+            try read("tests/fixtures/questions_in_category.gift.txt"), file: "questions_in_category.gift.txt")
         #expect(inCategory.count == 4)
         #expect(inCategory.allSatisfy { $0.category == "$course$/Default for New Features" })
         #expect(inCategory[1].text.contains("href=\"http://demo.moodle.net"))
@@ -242,7 +267,10 @@ struct GIFTTests {
         let invalid = GIFT.parse(try read("from-forks/invalid_import.gift.txt"), file: "invalid.gift")
         #expect(invalid.diagnostics.count == 1 && invalid.diagnostics[0].location.line == 4)
 
-        let cp1252 = try Data(contentsOf: moodleGIFT.appendingPathComponent("tests/fixtures/questions_encoding_windows-1252.gift.txt"))
-        #expect(String(validating: cp1252, as: UTF8.self) == nil, "the windows-1252 fixture is not UTF-8: importers must refuse it")
+        let cp1252 = try Data(
+            contentsOf: moodleGIFT.appendingPathComponent("tests/fixtures/questions_encoding_windows-1252.gift.txt"))
+        #expect(
+            String(validating: cp1252, as: UTF8.self) == nil,
+            "the windows-1252 fixture is not UTF-8: importers must refuse it")
     }
 }

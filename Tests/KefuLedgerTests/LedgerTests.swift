@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import KefuLedger
 
 @Suite("Ledger chain, checkpoints and credentials")
@@ -13,7 +14,9 @@ struct LedgerTests {
             let entry = LedgerEntry(
                 sequence: i, kind: i % 3 == 0 ? .renewed : .issued, person: "p\(i % 4)", subject: "onboarding",
                 recordedAt: "2026-11-0\(1 + i % 9)T10:00:00Z", validUntil: "2027-11-01",
-                evidence: .object(["exam_attempt": .int(Int64(i)), "score": .string("86.5"), "note": .string("含中文 \"quoted\"\n")]),
+                evidence: .object([
+                    "exam_attempt": .int(Int64(i)), "score": .string("86.5"), "note": .string("含中文 \"quoted\"\n"),
+                ]),
                 previousHash: previous)
             rows.append(StoredEntry(sequence: i, body: entry.json.canonicalString, hash: entry.chainHash))
             previous = entry.chainHash
@@ -23,7 +26,9 @@ struct LedgerTests {
 
     @Test("canonical JSON: sorted keys, no spaces, minimal escapes, integers only")
     func canonical() throws {
-        let value = JSONValue.object(["b": .int(2), "a": .array([.string("x\"y\\z\n\u{1}"), .bool(true), .null]), "中": .string("文")])
+        let value = JSONValue.object([
+            "b": .int(2), "a": .array([.string("x\"y\\z\n\u{1}"), .bool(true), .null]), "中": .string("文"),
+        ])
         #expect(value.canonicalString == #"{"a":["x\"y\\z\n\u0001",true,null],"b":2,"中":"文"}"#)
         #expect(try JSONValue.parse(value.canonicalString) == value)
         #expect(throws: LedgerError.self) { try JSONValue.parse(#"{"score":86.5}"#) }
@@ -64,18 +69,24 @@ struct LedgerTests {
 
         // An insertion with renumbering keeps sequence numbers contiguous but breaks the links.
         var rows = Self.ledger(10)
-        let forged = LedgerEntry(sequence: 4, kind: .issued, person: "intruder", subject: "senior", recordedAt: "2026-11-05T00:00:00Z", previousHash: rows[2].hash)
+        let forged = LedgerEntry(
+            sequence: 4, kind: .issued, person: "intruder", subject: "senior", recordedAt: "2026-11-05T00:00:00Z",
+            previousHash: rows[2].hash)
         rows.insert(StoredEntry(sequence: 4, body: forged.json.canonicalString, hash: forged.chainHash), at: 3)
         for i in 4..<rows.count {
             var json = try! JSONValue.parse(rows[i].body)
-            if case .object(var members) = json { members["seq"] = .int(Int64(i + 1)); json = .object(members) }
+            if case .object(var members) = json {
+                members["seq"] = .int(Int64(i + 1))
+                json = .object(members)
+            }
             rows[i] = StoredEntry(sequence: i + 1, body: json.canonicalString, hash: rows[i].hash)
         }
         let report = LedgerVerifier.verify(rows)
         #expect(report.firstProblem?.sequence == 5)
     }
 
-    @Test("a signed checkpoint verifies; truncation and rewritten history are caught; a forged signature is not accepted")
+    @Test(
+        "a signed checkpoint verifies; truncation and rewritten history are caught; a forged signature is not accepted")
     func checkpoints() throws {
         let key = Curve25519.Signing.PrivateKey()
         let rows = Self.ledger(12)
@@ -99,15 +110,19 @@ struct LedgerTests {
             var entry = try LedgerEntry(json: JSONValue.parse(row.body))
             if entry.sequence == 3 { entry.person = "someone-else" }
             entry.previousHash = previous
-            rewritten.append(StoredEntry(sequence: entry.sequence, body: entry.json.canonicalString, hash: entry.chainHash))
+            rewritten.append(
+                StoredEntry(sequence: entry.sequence, body: entry.json.canonicalString, hash: entry.chainHash))
             previous = entry.chainHash
         }
         #expect(LedgerVerifier.verify(rewritten).isValid)
-        #expect(LedgerVerifier.verify(rewritten, checkpoint: parsed).firstProblem?.message.contains("rewritten") == true)
+        #expect(
+            LedgerVerifier.verify(rewritten, checkpoint: parsed).firstProblem?.message.contains("rewritten") == true)
 
         let tampered = text.replacingOccurrences(of: "\n12\n", with: "\n11\n")
         #expect(throws: LedgerError.self) { try Checkpoint.verify(tampered, publicKey: key.publicKey) }
-        #expect(throws: LedgerError.self) { try Checkpoint.verify(text, publicKey: Curve25519.Signing.PrivateKey().publicKey) }
+        #expect(throws: LedgerError.self) {
+            try Checkpoint.verify(text, publicKey: Curve25519.Signing.PrivateKey().publicKey)
+        }
     }
 
     @Test("a credential is a compact EdDSA JWS that verifies by signature with the exported JWK")
@@ -120,7 +135,9 @@ struct LedgerTests {
             achievement: .init(id: "onboarding", name: "Onboarding", description: "d", criteria: "c"),
             personName: "王小明", ledgerOrigin: "kefu.test/ledger")
         let jwk = JOSE.jwk(key.publicKey)
-        let jws = try JOSE.sign(payload: vc.canonicalBytes, header: .object(["alg": .string("EdDSA"), "typ": .string("vc+jwt"), "kid": jwk["kid"]!]), key: key)
+        let jws = try JOSE.sign(
+            payload: vc.canonicalBytes,
+            header: .object(["alg": .string("EdDSA"), "typ": .string("vc+jwt"), "kid": jwk["kid"]!]), key: key)
         let imported = try JOSE.publicKey(jwk: jwk)
         let (header, payload) = try JOSE.verify(jws, key: imported)
         #expect(header["alg"]?.stringValue == "EdDSA")

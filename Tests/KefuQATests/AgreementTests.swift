@@ -1,5 +1,5 @@
-import Testing
 import KefuQA
+import Testing
 
 /// Agreement statistics against published, hand-checkable values.
 @Suite("Agreement statistics")
@@ -12,7 +12,8 @@ struct AgreementTests {
     @Test("Cohen's kappa: 50 units, 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no → pₒ 0.70, pₑ 0.50, κ 0.40")
     func cohen() {
         let a = Array(repeating: "yes", count: 25) + Array(repeating: "no", count: 25)
-        let b = Array(repeating: "yes", count: 20) + Array(repeating: "no", count: 5)
+        let b =
+            Array(repeating: "yes", count: 20) + Array(repeating: "no", count: 5)
             + Array(repeating: "yes", count: 10) + Array(repeating: "no", count: 15)
         #expect(close(Agreement.percentAgreement(a, b), 0.70))
         #expect(close(Agreement.cohenKappa(a, b), 0.40))
@@ -36,7 +37,9 @@ struct AgreementTests {
         #expect(close(Agreement.fleissKappa([[2, 0], [1, 1], [0, 2], [0, 2]]), 0.46667))
     }
 
-    @Test("Krippendorff's alpha, nominal: the canonical examples (binary 2 coders: 0.095; 4 coders with missing values: 0.743)")
+    @Test(
+        "Krippendorff's alpha, nominal: the canonical examples (binary 2 coders: 0.095; 4 coders with missing values: 0.743)"
+    )
     func krippendorff() {
         let a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
         let b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]

@@ -1,5 +1,6 @@
-import Testing
 import KefuRegex
+import Testing
+
 @testable import KefuQA
 
 /// Builds valid identifiers the way issuers do, so tests never embed real ones.

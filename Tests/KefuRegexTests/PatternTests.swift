@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KefuRegex
 
 @Suite("PCRE2 patterns")
@@ -175,7 +176,10 @@ struct BoundaryReferenceTests {
 
     @Test("general and specialized rewrites agree with the definition", arguments: ["ab", "a1", "好", "ab好", "好ab"])
     func agree(word: String) throws {
-        let texts = ["ab", "xab", "abx", "我ab", "ab我", "我ab我", "(ab)", "a ab ab", "好", "我好", "好我", "，好，", "ab好", "x好ab", "好ab好", "a1 a1", "_ab", "ab_"]
+        let texts = [
+            "ab", "xab", "abx", "我ab", "ab我", "我ab我", "(ab)", "a ab ab", "好", "我好", "好我", "，好，", "ab好", "x好ab", "好ab好",
+            "a1 a1", "_ab", "ab_",
+        ]
         let scratch = MatchScratch()
         let forms = ["\\b\(word)\\b", "\\b(?:\(word))\\b", "\\b(\(word)|zz)\\b"]
         for form in forms {

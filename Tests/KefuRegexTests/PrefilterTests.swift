@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KefuRegex
 
 @Suite("Literal prefilter")
@@ -43,7 +44,8 @@ struct PrefilterTests {
         #expect(!none.mayMatch(0) && !none.mayMatch(1) && !none.mayMatch(3))
     }
 
-    @Test("a case-sensitive pattern with capitals is a candidate where its literal occurs in any case, and PCRE2 decides")
+    @Test(
+        "a case-sensitive pattern with capitals is a candidate where its literal occurs in any case, and PCRE2 decides")
     func caseSensitiveCapitals() throws {
         let vip = try Pattern("VIP", options: PatternOptions(caseless: false))
         let filter = LiteralPrefilter(patterns: [vip])

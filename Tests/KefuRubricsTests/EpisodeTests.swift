@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import KefuContent
 import KefuCore
 import KefuRegex
+import Testing
+
 @testable import KefuRubrics
 
 /// Complaint episodes (`episode: {new_problem: …}`): one apology covers follow-ups about the same problem;
@@ -20,7 +21,8 @@ struct EpisodeTests {
             "  match: ['抱歉|sorry']", "  examples: {match: ['抱歉'], no_match: ['好的']}",
         ]
         if episode {
-            lines.append("  episode: {new_problem: ['另外|还有[，,]|also'], examples: {match: ['另外，袜子也少了'], no_match: ['你们每次都这样']}}")
+            lines.append(
+                "  episode: {new_problem: ['另外|还有[，,]|also'], examples: {match: ['另外，袜子也少了'], no_match: ['你们每次都这样']}}")
         }
         return lines.map { "      " + $0 }.joined(separator: "\n")
     }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import KefuContent
 import KefuCore
 import KefuRegex
+import Testing
+
 @testable import KefuRubrics
 
 /// Property: the literal prefilter is only an optimisation. Scoring with it (`usePrefilter: true`) gives exactly
@@ -28,7 +29,9 @@ struct PrefilterPropertyTests {
 
     static func evalInteractions() throws -> [Interaction] {
         let folder = repositoryRoot.appendingPathComponent("Rubrics/eval")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".labels.jsonl") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".labels.jsonl")
+        }.sorted()
         var result: [Interaction] = []
         for name in names {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
@@ -105,7 +108,8 @@ struct PrefilterPropertyTests {
         var lines: [String] = []
         for i in 0..<items {
             lines += [
-                "- id: p\(i)", "  title: p", "  kind: forbidden", "  category: forbidden.rude", "  source: LANG-FORBIDDEN",
+                "- id: p\(i)", "  title: p", "  kind: forbidden", "  category: forbidden.rude",
+                "  source: LANG-FORBIDDEN",
                 "  match: {any: [\(spec(&g))], unless: [\(spec(&g))]}", "  examples: {match: ['x'], no_match: ['y']}",
             ]
         }
@@ -120,7 +124,9 @@ struct PrefilterPropertyTests {
         return yaml
     }
 
-    @Test("generated patterns and texts: case-sensitive capitals, Unicode case, full-width and traditional", arguments: 0..<12)
+    @Test(
+        "generated patterns and texts: case-sensitive capitals, Unicode case, full-width and traditional",
+        arguments: 0..<12)
     func generated(seed: Int) throws {
         var g = Generator(state: UInt64(seed) &* 7919 &+ 17)
         let loaded = try rubric(oneSection(Self.generatedRubric(&g, items: 24)))
@@ -156,7 +162,8 @@ struct PrefilterPropertyTests {
         let cases: [(pattern: String, caseSensitive: Bool, text: String)] = [
             ("VIP", true, "尊敬的VIP客户"), ("VIP", true, "尊敬的vip客户"), ("VIP", true, "尊敬的ＶＩＰ客户"),
             ("Straße", false, "STRASSE"), ("Straße", true, "Straße"), ("ß", false, "ẞ"), ("STRASSE", false, "straße"),
-            ("ΣΟΦΙΑ", true, "σοφια"), ("σοφια", false, "ΣΟΦΙΑ"), ("ς", false, "Σ"), ("ΟΔΟΣ", false, "οδος"), ("Σ", true, "ΟΔΟΣ"),
+            ("ΣΟΦΙΑ", true, "σοφια"), ("σοφια", false, "ΣΟΦΙΑ"), ("ς", false, "Σ"), ("ΟΔΟΣ", false, "οδος"),
+            ("Σ", true, "ΟΔΟΣ"),
             ("İstanbul", false, "istanbul"), ("ISTANBUL", false, "ıstanbul"), ("i", true, "İ"), ("I", false, "ı"),
             ("k", false, "\u{212A}"), ("Å", false, "\u{212B}"), ("file", false, "ﬁle"),
             ("请问", true, "請問有什麼可以幫您"), ("會員", false, "会员专享"), ("VIP会员", true, "ＶＩＰ會員"),

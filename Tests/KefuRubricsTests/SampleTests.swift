@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import KefuContent
 import KefuCore
 import KefuRegex
 import KefuRubrics
+import Testing
 
 @Suite("Shipped rubrics on the sample transcripts")
 struct SampleTests {
@@ -43,12 +43,16 @@ struct SampleTests {
             #expect(!result.items.contains { $0.verdict == .error }, "\(interaction.id)")
             if interaction.id.contains("good") {
                 good += 1
-                #expect(result.passed, "\(interaction.id) should pass \(rubricID): \(result.items.filter { $0.verdict == .fail }.map(\.id))")
+                #expect(
+                    result.passed,
+                    "\(interaction.id) should pass \(rubricID): \(result.items.filter { $0.verdict == .fail }.map(\.id))"
+                )
             } else if interaction.id.contains("bad") {
                 bad += 1
                 if let item = Self.passingBad[interaction.id] {
                     #expect(result.passed, "\(interaction.id): only non-critical items fail, so it passes \(rubricID)")
-                    #expect(result.items.first { $0.id == item }?.verdict == .fail, "\(interaction.id) must fail `\(item)`")
+                    #expect(
+                        result.items.first { $0.id == item }?.verdict == .fail, "\(interaction.id) must fail `\(item)`")
                 } else {
                     #expect(!result.passed, "\(interaction.id) should fail \(rubricID)")
                 }

@@ -19,7 +19,8 @@ func chat(_ turns: [(Speaker, String)], times: [Double]? = nil, channel: Channel
 }
 
 /// The repository root (two levels above this file's folder).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// Wraps items in a one-section rubric.
 func oneSection(_ items: String, passMark: Int = 50) -> String {

@@ -3,6 +3,7 @@ import KefuContent
 import KefuCore
 import KefuRubrics
 import Testing
+
 @testable import KefuScenarios
 
 /// A small complaint scenario exercising every kind of branch: critical failure, late reply, passed check,
@@ -71,7 +72,8 @@ let sorryRubricYAML = """
 func loadTestScenario(_ yaml: String = scenarioYAML) throws -> (Scenario, [Rubric]) {
     let (rubric, rubricDiagnostics) = RubricLoader.load(path: "sorry.en.yaml", text: sorryRubricYAML, clauses: nil)
     guard let rubric else { throw ContentError(rubricDiagnostics) }
-    let (loaded, diagnostics) = ScenarioLoader.load(path: "test.yaml", text: yaml, clauses: nil, rubrics: ["sorry.en": rubric.rubric])
+    let (loaded, diagnostics) = ScenarioLoader.load(
+        path: "test.yaml", text: yaml, clauses: nil, rubrics: ["sorry.en": rubric.rubric])
     guard let loaded, loaded.errors.isEmpty else { throw ContentError(diagnostics) }
     return (loaded.scenario, [rubric.rubric])
 }
@@ -93,13 +95,19 @@ struct RunnerTests {
         clock.advance(by: .seconds(12))
         let first = try runner.reply("I am so sorry about that.")
         #expect(lines(first) == ["calm"])
-        guard case .replyChecked(let record) = first.first else { Issue.record("no check result"); return }
+        guard case .replyChecked(let record) = first.first else {
+            Issue.record("no check result")
+            return
+        }
         #expect(record.seconds == 12 && !record.isLate && record.next == "calm")
         #expect(record.checks.map(\.verdict) == [.pass, .pass])
         #expect(record.checks[0].evidence.first?.turn == 1 && record.checks[0].evidence.first?.text == "sorry")
         clock.advance(by: .seconds(20))
         let last = try runner.reply("It will be fixed today.")
-        guard case .finished(let report) = last.last else { Issue.record("not finished"); return }
+        guard case .finished(let report) = last.last else {
+            Issue.record("not finished")
+            return
+        }
         #expect(report.status == .complete && report.outcome == "resolved" && report.passed)
         #expect(report.checksScore == 100 && report.score == 100)
         #expect(runner.turns.map(\.at) == [0, 12, 12, 32])
@@ -116,12 +124,18 @@ struct RunnerTests {
         clock.advance(by: .seconds(61))
         let actions = try runner.reply("Sorry for the wait.")
         #expect(lines(actions) == ["waited"])
-        guard case .replyChecked(let record) = actions.first else { Issue.record("no check result"); return }
+        guard case .replyChecked(let record) = actions.first else {
+            Issue.record("no check result")
+            return
+        }
         #expect(record.isLate && record.seconds == 61)
         clock.advance(by: .seconds(5))
         _ = try runner.reply("Sorry again.")
         clock.advance(by: .seconds(5))
-        guard case .finished(let report) = try runner.reply("Today.").last else { Issue.record("not finished"); return }
+        guard case .finished(let report) = try runner.reply("Today.").last else {
+            Issue.record("not finished")
+            return
+        }
         // Checks: apology 1 + no-rude 1, apology 1, time 3, all passed = 6 of 6; reply time: 2 of 3 points
         // (one late) → 8 of 9 = 88.89; the rubric scores 100; equal weights → 94.44.
         #expect(report.checksScore == 88.89)
@@ -131,18 +145,23 @@ struct RunnerTests {
     @Test("a critical check failure ends at the failing end step with score 0")
     func criticalFailure() throws {
         let (scenario, rubrics) = try loadTestScenario()
-        var runner = ScenarioRunner(scenario: scenario, rubrics: rubrics, trainee: "E001", seed: 1, clock: ManualClock())
+        var runner = ScenarioRunner(
+            scenario: scenario, rubrics: rubrics, trainee: "E001", seed: 1, clock: ManualClock())
         _ = try runner.start()
         let actions = try runner.reply("Sorry, you idiot.")
         #expect(lines(actions) == ["gone"])
-        guard case .finished(let report) = actions.last else { Issue.record("not finished"); return }
+        guard case .finished(let report) = actions.last else {
+            Issue.record("not finished")
+            return
+        }
         #expect(report.criticalFailed && report.score == 0 && !report.passed && report.outcome == "escalated")
     }
 
     @Test("a loop is cut at max_turns and the run fails")
     func maxTurns() throws {
         let (scenario, rubrics) = try loadTestScenario()
-        var runner = ScenarioRunner(scenario: scenario, rubrics: rubrics, trainee: "E001", seed: 1, clock: ManualClock())
+        var runner = ScenarioRunner(
+            scenario: scenario, rubrics: rubrics, trainee: "E001", seed: 1, clock: ManualClock())
         _ = try runner.start()
         var steps: [String] = []
         var finished: RunReport?
@@ -176,7 +195,8 @@ struct RunnerTests {
     func variants() throws {
         let (scenario, rubrics) = try loadTestScenario()
         func firstLine(_ seed: UInt64) throws -> String {
-            var runner = ScenarioRunner(scenario: scenario, rubrics: rubrics, trainee: "E001", seed: seed, clock: ManualClock())
+            var runner = ScenarioRunner(
+                scenario: scenario, rubrics: rubrics, trainee: "E001", seed: seed, clock: ManualClock())
             guard case .customerSays(let line) = try runner.start().first else { return "" }
             return line.text
         }
@@ -188,8 +208,10 @@ struct RunnerTests {
     @Test("scripted play replays delays on a manual clock; a short script leaves the run incomplete")
     func scriptedPlay() throws {
         let (scenario, rubrics) = try loadTestScenario()
-        let model = try ReplyScript.parse(#"{"text": "Sorry!", "delay": 30}\#n{"text": "Fixed today.", "delay": 10}"#, file: "m.jsonl")
-        let (report, turns, unused) = try scenario.play(model + [ScriptedReply(text: "extra")], rubrics: rubrics, trainee: "E001", seed: 0)
+        let model = try ReplyScript.parse(
+            #"{"text": "Sorry!", "delay": 30}\#n{"text": "Fixed today.", "delay": 10}"#, file: "m.jsonl")
+        let (report, turns, unused) = try scenario.play(
+            model + [ScriptedReply(text: "extra")], rubrics: rubrics, trainee: "E001", seed: 0)
         #expect(report.passed && unused == 1 && turns.compactMap(\.at) == [0, 30, 30, 40])
         let (short, _, _) = try scenario.play(Array(model.prefix(1)), rubrics: rubrics, trainee: "E001", seed: 0)
         #expect(short.status == .incomplete && short.outcome == "end-of-input")
@@ -200,7 +222,8 @@ struct RunnerTests {
 struct ReplyScriptTests {
     @Test("plain text: one reply per line, backslash continues, comments and a seed line")
     func plainText() throws {
-        let file = try ReplyScript.parseFile("# seed: 42\n# a comment\nfirst line \\\nsecond line\n\n   \nlast\n", file: "r.txt")
+        let file = try ReplyScript.parseFile(
+            "# seed: 42\n# a comment\nfirst line \\\nsecond line\n\n   \nlast\n", file: "r.txt")
         #expect(file.seed == 42)
         #expect(file.replies.map(\.text) == ["first line \nsecond line", "last"])
         #expect(file.replies.allSatisfy { $0.delay == 0 })
@@ -208,7 +231,8 @@ struct ReplyScriptTests {
 
     @Test("JSON Lines: text, delay and a seed header; errors name file and line")
     func jsonLines() throws {
-        let file = try ReplyScript.parseFile(#"{"seed": 7}"# + "\n" + #"{"text": "a", "delay": 2.5}"# + "\n\n" + #"{"text": "b"}"#, file: "r.jsonl")
+        let file = try ReplyScript.parseFile(
+            #"{"seed": 7}"# + "\n" + #"{"text": "a", "delay": 2.5}"# + "\n\n" + #"{"text": "b"}"#, file: "r.jsonl")
         #expect(file.seed == 7 && file.replies == [ScriptedReply(text: "a", delay: 2.5), ScriptedReply(text: "b")])
         let bad = #"{"text": "a"}"# + "\n" + #"{"txt": "b"}"#
         #expect { try ReplyScript.parse(bad, file: "r.jsonl") } throws: { error in

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Testing
 import KefuContent
 import KefuCore
 import KefuLedger
@@ -8,10 +7,13 @@ import KefuScenarios
 import KefuServices
 import KefuStorage
 import KefuStore
+import Testing
 
 /// An environment over a test database, with a fixed clock and content root.
 func mentoringEnvironment(_ database: KefuDatabase, root: URL = repositoryRoot, at date: Date) -> KefuEnvironment {
-    KefuEnvironment(configuration: Configuration(root: root.path, database: database.path), storage: SQLiteStorage(database: database), clock: .fixed(date))
+    KefuEnvironment(
+        configuration: Configuration(root: root.path, database: database.path),
+        storage: SQLiteStorage(database: database), clock: .fixed(date))
 }
 
 /// `person` acting through the command line.
@@ -29,11 +31,14 @@ struct MentorFixture {
     init(certified: [String] = ["M001", "Q001"]) throws {
         let base = try Fixture()
         self.base = base
-        _ = try PeopleService(database: base.database).importCSV(at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
+        _ = try PeopleService(database: base.database).importCSV(
+            at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
         try base.database.write { db in
             for person in certified {
-                _ = try base.database.append(LedgerEntry(sequence: 0, kind: .issued, person: person, subject: "onboarding",
-                                                          recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""), db)
+                _ = try base.database.append(
+                    LedgerEntry(
+                        sequence: 0, kind: .issued, person: person, subject: "onboarding",
+                        recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""), db)
             }
         }
         environment = mentoringEnvironment(base.database, at: MentorFixture.asOf)
@@ -43,7 +48,9 @@ struct MentorFixture {
 
 @Suite("mentor assignment service")
 struct MentorServiceTests {
-    @Test("every new hire gets a certified mentor within capacity; a dry run stores nothing; a second run changes nothing")
+    @Test(
+        "every new hire gets a certified mentor within capacity; a dry run stores nothing; a second run changes nothing"
+    )
     func assign() async throws {
         let f = try MentorFixture()
         let dry = try await f.service.assign(dryRun: true, by: .system)
@@ -51,7 +58,8 @@ struct MentorServiceTests {
         #expect(dry.stored.isEmpty && dry.dryRun && active.isEmpty && dry.isComplete)
         #expect(Set(dry.pairs.map(\.apprentice)) == ["E001", "E002", "E003", "E004"])
         #expect(Set(dry.pairs.map(\.mentor)).isSubset(of: ["M001", "Q001"]))
-        #expect(dry.pairs.filter { $0.mentor == "Q001" }.count <= 3 && dry.pairs.filter { $0.mentor == "M001" }.count <= 4)
+        #expect(
+            dry.pairs.filter { $0.mentor == "Q001" }.count <= 3 && dry.pairs.filter { $0.mentor == "M001" }.count <= 4)
         #expect(dry.ineligible.map(\.mentor).sorted() == ["L001", "Q002", "Q003", "S001"])
         let e002 = try #require(dry.pairs.first { $0.apprentice == "E002" })
         #expect(e002.reasons.first == "shares en and phone", "E002 speaks English and works the phone")
@@ -97,14 +105,20 @@ struct MentorServiceTests {
     func eligibility() async throws {
         let f = try MentorFixture(certified: ["M001"])
         try f.base.database.write { db in
-            _ = try f.base.database.append(LedgerEntry(sequence: 0, kind: .revoked, person: "M001", subject: "onboarding", recordedAt: "2026-11-01T09:00:00Z",
-                                                       refersTo: 1, reason: "违规", previousHash: ""), db)
+            _ = try f.base.database.append(
+                LedgerEntry(
+                    sequence: 0, kind: .revoked, person: "M001", subject: "onboarding",
+                    recordedAt: "2026-11-01T09:00:00Z",
+                    refersTo: 1, reason: "违规", previousHash: ""), db)
         }
         let proposal = try await f.service.propose()
         #expect(proposal.pairs.isEmpty)
         #expect(proposal.ineligible.first { $0.mentor == "M001" }?.reason.contains("revoked") == true)
-        #expect(proposal.unmatched.first { $0.apprentice == "E001" }?.reason.contains("M001: `onboarding` was revoked (违规)") == true)
-        let late = try await MentorFixture(certified: ["Q001"]).service.propose(asOf: Timestamp.parse("2027-06-01T09:00:00Z")!)
+        #expect(
+            proposal.unmatched.first { $0.apprentice == "E001" }?.reason.contains("M001: `onboarding` was revoked (违规)")
+                == true)
+        let late = try await MentorFixture(certified: ["Q001"]).service.propose(
+            asOf: Timestamp.parse("2027-06-01T09:00:00Z")!)
         #expect(late.pairs.isEmpty && late.unmatched.isEmpty, "hires of 2026 are no longer new in June 2027")
         #expect(late.ineligible.first { $0.mentor == "Q001" }?.reason.contains("expired on 2027-01-10") == true)
     }
@@ -133,7 +147,9 @@ struct MentorReviewTests {
             var replies = try ReplyScript.parseFile(text, file: file).replies
             if let limit { replies = Array(replies.prefix(limit)) }
             let trainee = Identity(person: PersonID(person), roles: [.trainee], channel: .system)
-            return try await scenarios.play("p2p-withdrawal-delay", language: "zh", mode: .exam, seed: 1, replies: replies, by: trainee).0.run.id
+            return try await scenarios.play(
+                "p2p-withdrawal-delay", language: "zh", mode: .exam, seed: 1, replies: replies, by: trainee
+            ).0.run.id
         }
     }
 
@@ -145,15 +161,21 @@ struct MentorReviewTests {
         let queue = try await s.review.queue(mentor: s.mentor)
         let runs = queue.items.compactMap { if case .transcript(let r) = $0 { return r.run } else { return nil } }
         #expect(runs == [complete, partial])
-        let otherRuns = try await s.review.queue(mentor: s.other).items.compactMap { if case .transcript(let r) = $0 { return r.person } else { return nil } }
+        let otherRuns = try await s.review.queue(mentor: s.other).items.compactMap {
+            if case .transcript(let r) = $0 { return r.person } else { return nil }
+        }
         #expect(!otherRuns.contains("E001"))
         await #expect { try await s.review.review(complete, mentor: s.other) } throws: {
             ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("is not the mentor of `E001`")
         }
-        await #expect { try await s.review.signOff(partial, certification: "onboarding", note: "", by: acting(s.mentor.rawValue)) } throws: {
+        await #expect {
+            try await s.review.signOff(partial, certification: "onboarding", note: "", by: acting(s.mentor.rawValue))
+        } throws: {
             ($0 as? ServiceError)?.code == .precondition && "\($0)".contains("only complete runs")
         }
-        await #expect { try await s.review.queue(mentor: "nobody") } throws: { ($0 as? ServiceError)?.code == .notFound }
+        await #expect { try await s.review.queue(mentor: "nobody") } throws: {
+            ($0 as? ServiceError)?.code == .notFound
+        }
         let json = try OutputJSON.string(queue)
         #expect(json.contains("\"started_at\"") && json.contains("\"transcript\""))
     }
@@ -166,26 +188,41 @@ struct MentorReviewTests {
         let before = try await s.review.review(run, mentor: s.mentor)
         let reply = try #require(before.report?.replies.first)
         let check = try #require(reply.checks.first)
-        await #expect { try await s.review.annotate(run, turn: 99, note: "x", by: me) } throws: { ($0 as? ServiceError)?.code == .invalidInput }
-        try await s.review.annotate(run, turn: reply.turn, note: "开场规范", by: me)
-        await #expect { try await s.review.override(run, turn: reply.turn, check: check.id, verdict: .fail, reason: " ", by: me) } throws: {
+        await #expect { try await s.review.annotate(run, turn: 99, note: "x", by: me) } throws: {
             ($0 as? ServiceError)?.code == .invalidInput
         }
-        await #expect { try await s.review.override(run, turn: reply.turn, check: "no-such-check", verdict: .fail, reason: "r", by: me) } throws: {
+        try await s.review.annotate(run, turn: reply.turn, note: "开场规范", by: me)
+        await #expect {
+            try await s.review.override(run, turn: reply.turn, check: check.id, verdict: .fail, reason: " ", by: me)
+        } throws: {
+            ($0 as? ServiceError)?.code == .invalidInput
+        }
+        await #expect {
+            try await s.review.override(
+                run, turn: reply.turn, check: "no-such-check", verdict: .fail, reason: "r", by: me)
+        } throws: {
             ($0 as? ServiceError)?.code == .invalidInput
         }
         try await s.review.override(run, turn: reply.turn, check: check.id, verdict: .fail, reason: "语气生硬", by: me)
         let after = try await s.review.review(run, mentor: s.mentor)
         #expect(after.annotations.map(\.note) == ["开场规范"] && after.annotations.first?.mentorID == s.mentor)
-        #expect(after.overrides.first?.automatic == check.verdict.rawValue && after.overrides.first?.mentorVerdict == .fail)
+        #expect(
+            after.overrides.first?.automatic == check.verdict.rawValue && after.overrides.first?.mentorVerdict == .fail)
         #expect(after.report == before.report, "the automatic report is unchanged")
         let signed = try await s.review.signOff(run, certification: "onboarding", note: "可以独立处理", by: me)
         #expect(signed.run == run && signed.signOff > 0)
-        await #expect { try await s.review.signOff(run, certification: "onboarding", note: "", by: me) } throws: { ($0 as? ServiceError)?.code == .conflict }
+        await #expect { try await s.review.signOff(run, certification: "onboarding", note: "", by: me) } throws: {
+            ($0 as? ServiceError)?.code == .conflict
+        }
         let signOffs = try s.fixture.base.database.read { try s.fixture.base.database.signOffs(of: "E001", $0) }
-        #expect(signOffs.count == 1 && signOffs[0].mentorID == s.mentor.rawValue && signOffs[0].certification == "onboarding"
+        #expect(
+            signOffs.count == 1 && signOffs[0].mentorID == s.mentor.rawValue
+                && signOffs[0].certification == "onboarding"
                 && signOffs[0].note.contains("transcript \(run)"))
-        #expect(try await s.review.queue(mentor: s.mentor).items.allSatisfy { if case .transcript(let r) = $0 { return r.run != run } else { return true } })
+        #expect(
+            try await s.review.queue(mentor: s.mentor).items.allSatisfy {
+                if case .transcript(let r) = $0 { return r.run != run } else { return true }
+            })
         #expect(try await s.review.review(run, mentor: s.mentor).isSignedOff)
     }
 }

@@ -14,16 +14,21 @@ extension StorageConformance {
         try await awaitCheck(try await ledger.entries(person: nil).isEmpty, "a fresh ledger is empty")
         try await awaitCheck(try await ledger.entry(1) == nil, "an unknown entry reads nil")
 
-        @Sendable func draft(_ kind: LedgerEventKind, _ person: String, _ subject: String, refersTo: Int? = nil) -> LedgerEntry {
-            LedgerEntry(sequence: 0, kind: kind, person: person, subject: subject, recordedAt: "2026-11-22T09:00:00Z",
-                        validUntil: kind == .issued ? "2027-11-22" : nil, refersTo: refersTo, previousHash: "")
+        @Sendable func draft(
+            _ kind: LedgerEventKind, _ person: String, _ subject: String, refersTo: Int? = nil
+        ) -> LedgerEntry {
+            LedgerEntry(
+                sequence: 0, kind: kind, person: person, subject: subject, recordedAt: "2026-11-22T09:00:00Z",
+                validUntil: kind == .issued ? "2027-11-22" : nil, refersTo: refersTo, previousHash: "")
         }
         let first = try await ledger.append(concerning: "E1") { head in
             guard head.size == 0, head.person?.id == "E1", head.evidence == PersonEvidence() else { return [] }
             return [draft(.issued, "E1", "onboarding"), draft(.issued, "E2", "onboarding")]
         }
         try check(first.map(\.sequence) == [1, 2], "appended entries are numbered from 1")
-        try check(first[0].previousHash == LedgerEntry.genesisHash && first[1].previousHash == first[0].chainHash, "the chain links each entry to the previous one")
+        try check(
+            first[0].previousHash == LedgerEntry.genesisHash && first[1].previousHash == first[0].chainHash,
+            "the chain links each entry to the previous one")
 
         struct Refused: Error {}
         do {
@@ -31,27 +36,36 @@ extension StorageConformance {
             throw CheckFailure("a throwing append must fail")
         } catch is Refused {}
         let seen = try await ledger.append(concerning: "ghost") { head in
-            [draft(.revoked, "E1", "onboarding", refersTo: head.size - 1)] + (head.person == nil ? [] : [draft(.issued, "ghost", "x")])
+            [draft(.revoked, "E1", "onboarding", refersTo: head.size - 1)]
+                + (head.person == nil ? [] : [draft(.issued, "ghost", "x")])
         }
-        try check(seen.map(\.sequence) == [3] && seen[0].refersTo == 1 && seen[0].previousHash == first[1].chainHash,
-                  "a later append sees the head after the earlier ones, not the refused one; an unknown person reads nil")
+        try check(
+            seen.map(\.sequence) == [3] && seen[0].refersTo == 1 && seen[0].previousHash == first[1].chainHash,
+            "a later append sees the head after the earlier ones, not the refused one; an unknown person reads nil")
 
-        try await awaitCheck(try await ledger.entries(person: nil).map(\.sequence) == [1, 2, 3], "all entries in order")
+        try await awaitCheck(
+            try await ledger.entries(person: nil).map(\.sequence) == [1, 2, 3], "all entries in order")
         try await awaitCheck(try await ledger.entries(person: "E2").map(\.sequence) == [2], "one person's entries")
         try await awaitCheck(try await ledger.entry(2) == first[1], "an entry reads back as appended")
-        try await awaitCheck(try await ledger.events(referringTo: 1).map(\.kind) == [.revoked], "entries referring to an entry")
+        try await awaitCheck(
+            try await ledger.events(referringTo: 1).map(\.kind) == [.revoked], "entries referring to an entry")
         try await awaitCheck(try await ledger.events(referringTo: 2).isEmpty, "nothing refers to entry 2")
 
         let snapshot = try await ledger.snapshot()
-        try check(snapshot.stored.map(\.sequence) == [1, 2, 3] && snapshot.stored[2].hash == seen[0].chainHash, "the snapshot holds the stored rows")
-        try check(snapshot.columns.map(\.person) == ["E1", "E2", "E1"] && snapshot.columns[2].refersTo == 1 && snapshot.columns[0].validUntil == "2027-11-22",
-                  "the snapshot holds the query columns")
+        try check(
+            snapshot.stored.map(\.sequence) == [1, 2, 3] && snapshot.stored[2].hash == seen[0].chainHash,
+            "the snapshot holds the stored rows")
+        try check(
+            snapshot.columns.map(\.person) == ["E1", "E2", "E1"] && snapshot.columns[2].refersTo == 1
+                && snapshot.columns[0].validUntil == "2027-11-22",
+            "the snapshot holds the query columns")
         try check(LedgerVerifier.verify(snapshot.stored).isValid, "the stored chain verifies")
         try check(snapshot.checkpoints.isEmpty, "no checkpoints yet")
 
         let signed = try await ledger.addCheckpoint { stored in
             let report = LedgerVerifier.verify(stored)
-            let checkpoint = Checkpoint(origin: "conformance", size: report.checked, root: report.root, timestamp: "2026-11-22T10:00:00Z")
+            let checkpoint = Checkpoint(
+                origin: "conformance", size: report.checked, root: report.root, timestamp: "2026-11-22T10:00:00Z")
             return SignedCheckpoint(checkpoint: checkpoint, text: checkpoint.body + "\n— test signature\n")
         }
         try check(signed.checkpoint.size == 3, "the checkpoint covers every entry")
@@ -60,13 +74,15 @@ extension StorageConformance {
             _ = try await ledger.addCheckpoint { _ in throw Refused() }
             throw CheckFailure("a throwing checkpoint must fail")
         } catch is Refused {}
-        try await awaitCheck(try await ledger.snapshot().checkpoints == [signed.text], "a refused checkpoint stores nothing")
+        try await awaitCheck(
+            try await ledger.snapshot().checkpoints == [signed.text], "a refused checkpoint stores nothing")
     }
 }
 
 /// ``check(_:_:file:line:)`` for a condition that awaits.
 private func awaitCheck(
-    _ condition: @autoclosure () async throws -> Bool, _ message: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line
+    _ condition: @autoclosure () async throws -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     if try await !condition() { throw CheckFailure(message(), file: file, line: line) }
 }

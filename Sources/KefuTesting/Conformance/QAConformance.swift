@@ -17,11 +17,17 @@ extension StorageConformance {
 
     static let qaAt = "2026-11-20T08:00:00.000Z"
 
-    static func qaInteraction(_ id: String, agent: String, channel: Channel = .wechat, month: String = "2026-11") -> (StoredInteraction, String) {
+    static func qaInteraction(
+        _ id: String, agent: String, channel: Channel = .wechat, month: String = "2026-11"
+    ) -> (StoredInteraction, String) {
         let turns = [Turn(speaker: .customer, text: "你好 \(id)", at: 0), Turn(speaker: .agent, text: "您好", at: 12)]
         let json = #"[{"speaker":"customer","text":"你好 \#(id)","at":0},{"speaker":"agent","text":"您好","at":12}]"#
-        let interaction = Interaction(id: id, channel: channel, agent: agent, startedAt: "\(month)-05T10:00:00+08:00", turns: turns)
-        return (StoredInteraction(interaction: interaction, batch: "b1", period: month, contentHash: "hash-\(id)", maskedCount: 1), json)
+        let interaction = Interaction(
+            id: id, channel: channel, agent: agent, startedAt: "\(month)-05T10:00:00+08:00", turns: turns)
+        return (
+            StoredInteraction(
+                interaction: interaction, batch: "b1", period: month, contentHash: "hash-\(id)", maskedCount: 1), json
+        )
     }
 
     static func qaImport(_ qa: any QAStore) async throws {
@@ -34,10 +40,13 @@ extension StorageConformance {
             }
             return results
         }
-        try check(outcome.result == [true, true, true, false], "a repeated id is refused by the sink: \(outcome.result)")
+        try check(
+            outcome.result == [true, true, true, false], "a repeated id is refused by the sink: \(outcome.result)")
         try check(outcome.inserted == 3, "three inserted, got \(outcome.inserted)")
         let read = try await qa.interaction("i2")
-        try check(read == qaInteraction("i2", agent: "E001").0.interaction, "an interaction reads back with its turns: \(String(describing: read))")
+        try check(
+            read == qaInteraction("i2", agent: "E001").0.interaction,
+            "an interaction reads back with its turns: \(String(describing: read))")
         let unknown = try await qa.interaction("nope")
         try check(unknown == nil, "an unknown interaction reads nil")
         do {
@@ -65,16 +74,25 @@ extension StorageConformance {
                 units.append(unit)
                 sizes.append(turns.count)
             }
-            try check(units.map(\.id) == ["i1", "i2", "i3"], "the period's population streams in id order: \(units.map(\.id))")
-            try check(units.map(\.agent) == ["E001", "E001", "E003"] && units[0].contentHash == "hash-i1" && units[0].channel == "wechat",
-                      "units carry agent, channel and the recorded hash")
-            try check(sizes[0] == qaInteraction("i1", agent: "E001").1.utf8.count, "the stored turns' bytes are the imported JSON")
+            try check(
+                units.map(\.id) == ["i1", "i2", "i3"], "the period's population streams in id order: \(units.map(\.id))"
+            )
+            try check(
+                units.map(\.agent) == ["E001", "E001", "E003"] && units[0].contentHash == "hash-i1"
+                    && units[0].channel == "wechat",
+                "units carry agent, channel and the recorded hash")
+            try check(
+                sizes[0] == qaInteraction("i1", agent: "E001").1.utf8.count,
+                "the stored turns' bytes are the imported JSON")
             var all = 0
             try population.forEachInteraction(period: nil) { _, _ in all += 1 }
             try check(all == 4, "without a period every interaction streams: \(all)")
             return QASampleRecord(
-                name: "s1", parameters: #"{"seed":"1"}"#, populationHash: "ph", populationSize: 3, membersHash: "mh", createdAt: qaAt,
-                members: [QASampleMember(interaction: "i1", stratum: ""), QASampleMember(interaction: "i3", stratum: "")])
+                name: "s1", parameters: #"{"seed":"1"}"#, populationHash: "ph", populationSize: 3, membersHash: "mh",
+                createdAt: qaAt,
+                members: [
+                    QASampleMember(interaction: "i1", stratum: ""), QASampleMember(interaction: "i3", stratum: ""),
+                ])
         }
         try check(drawn.members.count == 2, "the sample is returned")
         let exists = (try await qa.sampleExists("s1"), try await qa.sampleExists("s2"))
@@ -94,15 +112,19 @@ extension StorageConformance {
     static func qaScores(_ qa: any QAStore) async throws {
         @Sendable func score(_ interaction: Interaction) -> QAScoreRecord {
             let passed = interaction.agent != "E003"
-            return QAScoreRecord(interaction: InteractionID(interaction.id), rubric: "conduct.zh", rubricVersion: "v1", score: passed ? 90 : 40,
-                                 passed: passed, criticalFailed: false, itemsJSON: "[]", scoredAt: qaAt)
+            return QAScoreRecord(
+                interaction: InteractionID(interaction.id), rubric: "conduct.zh", rubricVersion: "v1",
+                score: passed ? 90 : 40,
+                passed: passed, criticalFailed: false, itemsJSON: "[]", scoredAt: qaAt)
         }
         let sampled = try await qa.scoreInteractions(sample: "s1", rubricVersion: "v1") { score($0) }
         try check(sampled == QAScoringCount(scored: 2, unchanged: 0), "a sample's members are scored: \(sampled)")
         let all = try await qa.scoreInteractions(sample: nil, rubricVersion: "v1") { score($0) }
         try check(all == QAScoringCount(scored: 2, unchanged: 2), "already scored ones are kept: \(all)")
         let read = try await qa.score("i3", rubricVersion: "v1")
-        try check(read?.score == 40 && read?.passed == false && read?.rubric == "conduct.zh", "a score reads back: \(String(describing: read))")
+        try check(
+            read?.score == 40 && read?.passed == false && read?.rubric == "conduct.zh",
+            "a score reads back: \(String(describing: read))")
         let otherVersion = try await qa.score("i3", rubricVersion: "v2")
         try check(otherVersion == nil, "a score is pinned to its version")
         do {
@@ -112,9 +134,14 @@ extension StorageConformance {
             try check(error.code == .notFound, "an unknown sample is not found, got \(error.code)")
         }
         let checked = try await qa.withSample("s1") { _, population in
-            (try population.failedInteractions(rubricVersion: "v1"), try population.hasScores(rubricVersion: "v1"), try population.hasScores(rubricVersion: "v2"))
+            (
+                try population.failedInteractions(rubricVersion: "v1"), try population.hasScores(rubricVersion: "v1"),
+                try population.hasScores(rubricVersion: "v2")
+            )
         }
-        try check(checked?.0 == ["i3"] && checked?.1 == true && checked?.2 == false, "failed interactions and score presence by version")
+        try check(
+            checked?.0 == ["i3"] && checked?.1 == true && checked?.2 == false,
+            "failed interactions and score presence by version")
     }
 
     static func qaReviewsAndReports(_ qa: any QAStore) async throws {
@@ -127,16 +154,22 @@ extension StorageConformance {
             try check(error.code == .notFound, "an unknown sample is not found, got \(error.code)")
         }
         let review = NewQAReview(
-            interaction: "i1", reviewer: "NOBODY", rubric: "conduct.zh", rubricVersion: "v1", calibration: nil, automaticScore: 90, finalScore: 80,
-            finalPassed: true, comment: "", submittedAt: qaAt, items: [QAReviewItemRecord(item: "greeting", automatic: "pass", verdict: "fail", comment: "x")])
+            interaction: "i1", reviewer: "NOBODY", rubric: "conduct.zh", rubricVersion: "v1", calibration: nil,
+            automaticScore: 90, finalScore: 80,
+            finalPassed: true, comment: "", submittedAt: qaAt,
+            items: [QAReviewItemRecord(item: "greeting", automatic: "pass", verdict: "fail", comment: "x")])
         do {
             _ = try await qa.submitReview(review) { _ in [] }
             try check(false, "a review by an unknown person fails")
         } catch let error as StorageError {
             try check(error.code == .notFound, "an unknown reviewer is not found, got \(error.code)")
         }
-        let session = QACalibrationRecord(name: "c1", sample: "nope", rubric: "conduct.zh", rubricVersion: "v1", reviewers: ["Q001", "Q002"], createdBy: "L001", createdAt: qaAt)
-        let audit = NewQAAuditEntry(at: qaAt, actor: "L001", action: "calibration.create", subject: "calibration c1", before: nil, after: "Q001,Q002")
+        let session = QACalibrationRecord(
+            name: "c1", sample: "nope", rubric: "conduct.zh", rubricVersion: "v1", reviewers: ["Q001", "Q002"],
+            createdBy: "L001", createdAt: qaAt)
+        let audit = NewQAAuditEntry(
+            at: qaAt, actor: "L001", action: "calibration.create", subject: "calibration c1", before: nil,
+            after: "Q001,Q002")
         do {
             try await qa.createCalibration(session, audit: audit)
             try check(false, "a session on an unknown sample fails")
@@ -147,12 +180,20 @@ extension StorageConformance {
         try check(calibration == nil, "nothing was stored")
         let log = try await qa.auditLog(subjectContaining: nil)
         try check(log.isEmpty, "failed writes leave no audit entry")
-        let disputes = try await qa.disputes(status: nil), dispute = try await qa.dispute(1), review1 = try await qa.review(1)
+        let disputes = try await qa.disputes(status: nil)
+        let dispute = try await qa.dispute(1)
+        let review1 = try await qa.review(1)
         try check(disputes.isEmpty && dispute == nil && review1 == nil, "no disputes and no reviews")
         let data = try await qa.reportData(rubric: "conduct.zh", periods: ["2026-10", "2026-11"], period: "2026-11")
-        try check(data.scores.map(\.interaction) == ["i1", "i2", "i3", "o1"], "report scores cover the periods in id order: \(data.scores.map(\.interaction))")
+        try check(
+            data.scores.map(\.interaction) == ["i1", "i2", "i3", "o1"],
+            "report scores cover the periods in id order: \(data.scores.map(\.interaction))")
         try check(data.scores.allSatisfy { $0.reviewID == nil }, "no reviews yet")
-        try check(data.coverage == [QACoverageRecord(agent: "E001", population: 2, sampled: 1, reviewed: 0), QACoverageRecord(agent: "E003", population: 1, sampled: 1, reviewed: 0)],
-                  "coverage per agent: \(data.coverage)")
+        try check(
+            data.coverage == [
+                QACoverageRecord(agent: "E001", population: 2, sampled: 1, reviewed: 0),
+                QACoverageRecord(agent: "E003", population: 1, sampled: 1, reviewed: 0),
+            ],
+            "coverage per agent: \(data.coverage)")
     }
 }
