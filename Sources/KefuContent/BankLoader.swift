@@ -259,55 +259,71 @@ public enum BankLoader {
             if let answer = parseAnswer(answerNode, type: type, reader: &reader) { question.answers.append(answer) }
         }
         if q["right"] != nil || q["wrong"] != nil {
-            let right = reader.strings(q["right"], "right", allowScalar: true) ?? []
-            let wrong = reader.strings(q["wrong"], "wrong", allowScalar: true) ?? []
-            switch type {
-            case .single:
-                question.answers =
-                    right.map { Answer(text: $0, fraction: 100) } + wrong.map { Answer(text: $0, fraction: 0) }
-            case .multiple:
-                // Right answers share 100%; each wrong one costs as much as a right one earns.
-                let share = right.isEmpty ? 0 : 100 / Double(right.count)
-                guard let weight = Question.moodleFraction(share) else {
-                    reader.error(
-                        q["right"],
-                        "\(right.count) right answers do not split 100% into a Moodle weight; write `answers` with weights"
-                    )
-                    return nil
-                }
-                question.answers =
-                    right.map { Answer(text: $0, fraction: weight) } + wrong.map { Answer(text: $0, fraction: -weight) }
-            case .short:
-                question.answers = right.map { Answer(text: $0, fraction: 100) }
-                if !wrong.isEmpty {
-                    reader.error(q["wrong"], "short answers list wrong answers as `answers` with `fraction: 0`")
-                }
-            default:
-                reader.error(q["right"] ?? q["wrong"], "`right`/`wrong` are for single, multiple and short questions")
-            }
+            guard parseRightWrong(q, type: type, question: &question, reader: &reader) else { return nil }
         }
         for pairNode in reader.sequence(q["pairs"], "pairs") ?? [] {
-            guard
-                let p = reader.mapping(
-                    pairNode, what: "a matching pair", required: ["answer"], optional: ["question", "format"])
-            else { continue }
-            var pair = MatchPair(
-                question: reader.string(p["question"], "question") ?? "",
-                answer: reader.string(p["answer"], "answer") ?? "")
-            if let name = reader.string(p["format"], "format") {
-                if let f = TextFormat(rawValue: name) {
-                    pair.format = f
-                } else {
-                    reader.error(p["format"], "format is moodle, html, markdown or plain")
-                }
-            }
-            question.pairs.append(pair)
+            if let pair = parsePair(pairNode, reader: &reader) { question.pairs.append(pair) }
         }
         if type != .matching, let pairs = q["pairs"] { reader.error(pairs, "`pairs` are for matching questions") }
         if type != .truefalse, let node = q["correct"] ?? q["true_feedback"] ?? q["false_feedback"] {
             reader.error(node, "`correct` and the true/false feedbacks are for true/false questions")
         }
         return question
+    }
+
+    /// The `right`/`wrong` shorthand for a question's answers: single (right 100%, wrong 0%), multiple (right answers
+    /// share 100%, each wrong one costs as much) or short (right answers only). Returns false when the question must
+    /// be dropped (the right answers do not split 100% into a Moodle weight).
+    static func parseRightWrong(
+        _ q: [String: Node], type: QuestionType, question: inout Question, reader: inout YAMLReader
+    ) -> Bool {
+        let right = reader.strings(q["right"], "right", allowScalar: true) ?? []
+        let wrong = reader.strings(q["wrong"], "wrong", allowScalar: true) ?? []
+        switch type {
+        case .single:
+            question.answers =
+                right.map { Answer(text: $0, fraction: 100) } + wrong.map { Answer(text: $0, fraction: 0) }
+        case .multiple:
+            // Right answers share 100%; each wrong one costs as much as a right one earns.
+            let share = right.isEmpty ? 0 : 100 / Double(right.count)
+            guard let weight = Question.moodleFraction(share) else {
+                reader.error(
+                    q["right"],
+                    "\(right.count) right answers do not split 100% into a Moodle weight; write `answers` with weights"
+                )
+                return false
+            }
+            question.answers =
+                right.map { Answer(text: $0, fraction: weight) } + wrong.map { Answer(text: $0, fraction: -weight) }
+        case .short:
+            question.answers = right.map { Answer(text: $0, fraction: 100) }
+            if !wrong.isEmpty {
+                reader.error(q["wrong"], "short answers list wrong answers as `answers` with `fraction: 0`")
+            }
+        default:
+            reader.error(q["right"] ?? q["wrong"], "`right`/`wrong` are for single, multiple and short questions")
+        }
+        return true
+    }
+
+    /// One entry of a matching question's `pairs:` (`question`, `answer`, `format`); nil when it is not a valid
+    /// mapping.
+    static func parsePair(_ node: Node, reader: inout YAMLReader) -> MatchPair? {
+        guard
+            let p = reader.mapping(
+                node, what: "a matching pair", required: ["answer"], optional: ["question", "format"])
+        else { return nil }
+        var pair = MatchPair(
+            question: reader.string(p["question"], "question") ?? "",
+            answer: reader.string(p["answer"], "answer") ?? "")
+        if let name = reader.string(p["format"], "format") {
+            if let f = TextFormat(rawValue: name) {
+                pair.format = f
+            } else {
+                reader.error(p["format"], "format is moodle, html, markdown or plain")
+            }
+        }
+        return pair
     }
 
     static func parseAnswer(_ node: Node, type: QuestionType, reader: inout YAMLReader) -> Answer? {

@@ -309,50 +309,14 @@ public enum GIFT {
             }
             if Self.find("=", in: part) != nil, Self.find("-", ">", in: part) != nil {
                 question.type = .matching
-                for item in items(part, fallback: fallback) {
-                    if item.marker?.scalar == "~" {
-                        error(item.marker, fallback: fallback, "matching pairs start with `=`")
-                    }
-                    guard let arrow = Self.find("-", ">", in: item.body) else {
-                        error(item.marker, fallback: fallback, "each matching pair is written `=item -> answer`")
-                        continue
-                    }
-                    if let hash = Self.find("#", in: item.body) {
-                        error(
-                            item.body[hash], fallback: fallback,
-                            "matching pairs take no feedback; escape `#` as `\\#` if it is text")
-                        continue
-                    }
-                    let (format, left) = Self.format(item.body[..<arrow])
-                    let answer = Self.string(item.body[(arrow + 2)...])
-                    if answer.isEmpty {
-                        error(item.body[arrow], fallback: fallback, "a matching pair needs an answer after `->`")
-                    }
-                    question.pairs.append(MatchPair(question: Self.string(left), format: format, answer: answer))
-                }
+                matchingPairs(part, into: &question, fallback: fallback)
                 return
             }
             let hash = Self.find("#", in: part)
             let head = Self.string(hash.map { part[..<$0] } ?? part)
             if ["T", "TRUE", "F", "FALSE"].contains(head) {
                 question.type = .truefalse
-                let isTrue = head.hasPrefix("T")
-                question.correct = isTrue
-                var feedbacks: [String] = []
-                if let hash {
-                    var rest = part[(hash + 1)...]
-                    if let second = Self.find("#", in: rest) {
-                        feedbacks = [Self.string(rest[..<second]), Self.string(rest[(second + 1)...])]
-                        rest = rest[..<second]
-                    } else {
-                        feedbacks = [Self.string(rest)]
-                    }
-                }
-                // GIFT: the first feedback is shown for the wrong choice, the second for the right one.
-                let wrong = feedbacks.first.flatMap { $0.isEmpty ? nil : $0 }
-                let right = feedbacks.count > 1 && !feedbacks[1].isEmpty ? feedbacks[1] : nil
-                question.trueFeedback = isTrue ? right : wrong
-                question.falseFeedback = isTrue ? wrong : right
+                Self.trueFalse(part, head: head, hash: hash, into: &question)
                 return
             }
             question.type = .short
@@ -361,6 +325,53 @@ public enum GIFT {
                 guard let answer = choice(item, fallback: fallback) else { continue }
                 question.answers.append(Answer(text: answer.text, fraction: answer.fraction, feedback: answer.feedback))
             }
+        }
+
+        /// A matching block's `=item -> answer` pairs.
+        mutating func matchingPairs(_ part: ArraySlice<Token>, into question: inout Question, fallback: (Int, Int)) {
+            for item in items(part, fallback: fallback) {
+                if item.marker?.scalar == "~" {
+                    error(item.marker, fallback: fallback, "matching pairs start with `=`")
+                }
+                guard let arrow = Self.find("-", ">", in: item.body) else {
+                    error(item.marker, fallback: fallback, "each matching pair is written `=item -> answer`")
+                    continue
+                }
+                if let hash = Self.find("#", in: item.body) {
+                    error(
+                        item.body[hash], fallback: fallback,
+                        "matching pairs take no feedback; escape `#` as `\\#` if it is text")
+                    continue
+                }
+                let (format, left) = Self.format(item.body[..<arrow])
+                let answer = Self.string(item.body[(arrow + 2)...])
+                if answer.isEmpty {
+                    error(item.body[arrow], fallback: fallback, "a matching pair needs an answer after `->`")
+                }
+                question.pairs.append(MatchPair(question: Self.string(left), format: format, answer: answer))
+            }
+        }
+
+        /// A true/false block: `head` is `T`, `TRUE`, `F` or `FALSE`, `hash` where its feedback starts (the first
+        /// is shown for the wrong choice, the second for the right one).
+        static func trueFalse(_ part: ArraySlice<Token>, head: String, hash: Int?, into question: inout Question) {
+            let isTrue = head.hasPrefix("T")
+            question.correct = isTrue
+            var feedbacks: [String] = []
+            if let hash {
+                var rest = part[(hash + 1)...]
+                if let second = Self.find("#", in: rest) {
+                    feedbacks = [Self.string(rest[..<second]), Self.string(rest[(second + 1)...])]
+                    rest = rest[..<second]
+                } else {
+                    feedbacks = [Self.string(rest)]
+                }
+            }
+            // GIFT: the first feedback is shown for the wrong choice, the second for the right one.
+            let wrong = feedbacks.first.flatMap { $0.isEmpty ? nil : $0 }
+            let right = feedbacks.count > 1 && !feedbacks[1].isEmpty ? feedbacks[1] : nil
+            question.trueFeedback = isTrue ? right : wrong
+            question.falseFeedback = isTrue ? wrong : right
         }
 
         struct Item {

@@ -387,20 +387,9 @@ private struct Context {
         }
 
         // Which agent turns are looked at.
-        var turnsInScope: [Int]
+        var turnsInScope = scopedAgentTurns(item.scope)
         var triggerNote = ""
-        switch item.scope {
-        case .firstAgentTurn: turnsInScope = agentTurns.first.map { [$0] } ?? []
-        case .lastAgentTurn: turnsInScope = agentTurns.last.map { [$0] } ?? []
-        case .anyAgentTurn, .everyAgentTurn, .replyAfterTrigger: turnsInScope = agentTurns
-        }
-        let scopeName: String
-        switch item.scope {
-        case .firstAgentTurn: scopeName = "the first agent turn"
-        case .lastAgentTurn: scopeName = "the last agent turn"
-        case .anyAgentTurn, .everyAgentTurn: scopeName = "any agent turn"
-        case .replyAfterTrigger: scopeName = "the agent's replies"
-        }
+        let scopeName = Self.scopeName(item.scope)
         if let condition = item.when {
             var kept: [Int] = []
             for turn in turnsInScope {
@@ -449,6 +438,25 @@ private struct Context {
             }
             if !matchedTurns.isEmpty { return result(.pass, evidence, "found in agent turn \(list(matchedTurns))") }
             return result(.fail, [], Self.notFound(item.scope))
+        }
+    }
+
+    /// The agent turns a scope looks at: the first, the last, or all of them.
+    func scopedAgentTurns(_ scope: Scope) -> [Int] {
+        switch scope {
+        case .firstAgentTurn: return agentTurns.first.map { [$0] } ?? []
+        case .lastAgentTurn: return agentTurns.last.map { [$0] } ?? []
+        case .anyAgentTurn, .everyAgentTurn, .replyAfterTrigger: return agentTurns
+        }
+    }
+
+    /// How messages name a scope ("the first agent turn", "any agent turn", …).
+    static func scopeName(_ scope: Scope) -> String {
+        switch scope {
+        case .firstAgentTurn: return "the first agent turn"
+        case .lastAgentTurn: return "the last agent turn"
+        case .anyAgentTurn, .everyAgentTurn: return "any agent turn"
+        case .replyAfterTrigger: return "the agent's replies"
         }
     }
 

@@ -145,6 +145,26 @@ public struct PeopleService: Sendable {
                 .invalidInput,
                 "\(file):1:1: the file is empty; it needs a header row: \(columns.joined(separator: ","))")
         }
+        let index = try columnIndex(header, file: file)
+        var people: [Person] = []
+        var errors: [String] = []
+        var seen: [String: Int] = [:]
+        for row in rows.dropFirst() {
+            guard
+                let person = parsePerson(
+                    row, index: index, columnCount: header.fields.count, file: file, seen: &seen, errors: &errors)
+            else { continue }
+            people.append(person)
+        }
+        if !errors.isEmpty {
+            throw ServiceError(.invalidInput, errors.joined(separator: "\n") + "\nnothing was imported")
+        }
+        return people
+    }
+
+    /// The header row: each known column's position. Throws on an unknown column or a missing required one
+    /// (`id`, `name`, `hire_date`).
+    static func columnIndex(_ header: CSV.Row, file: String) throws -> [String: Int] {
         var index: [String: Int] = [:]
         for (i, name) in header.fields.enumerated() {
             let key = name.value.trimmingCharacters(in: .whitespaces).lowercased()
@@ -159,65 +179,65 @@ public struct PeopleService: Sendable {
         for required in ["id", "name", "hire_date"] where index[required] == nil {
             throw ServiceError(.invalidInput, "\(file):1:1: the header lacks the required column `\(required)`")
         }
-        var people: [Person] = []
-        var errors: [String] = []
-        var seen: [String: Int] = [:]
-        for row in rows.dropFirst() {
-            func field(_ key: String) -> (String, Int) {
-                guard let i = index[key], i < row.fields.count else { return ("", 1) }
-                return (row.fields[i].value.trimmingCharacters(in: .whitespaces), row.fields[i].column)
-            }
-            if row.fields.count != header.fields.count {
-                errors.append(
-                    "\(file):\(row.line):1: \(row.fields.count) fields, the header has \(header.fields.count)")
-                continue
-            }
-            let (levelText, levelColumn) = field("level")
-            let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText)
-            if level == nil {
-                errors.append(
-                    "\(file):\(row.line):\(levelColumn): unknown level `\(levelText)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-                continue
-            }
-            let (channelText, channelColumn) = field("channels")
-            let channelNames = channelText.split(separator: ";").flatMap { $0.split(separator: "|") }.map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            let channels = channelNames.compactMap(Channel.init(rawValue:))
-            if channels.count != channelNames.count {
-                errors.append(
-                    "\(file):\(row.line):\(channelColumn): unknown channel in `\(channelText)`; use phone, chat, wechat, email separated by ;"
-                )
-                continue
-            }
-            let (status, statusColumn) = field("status")
-            if !["", "active", "left"].contains(status) {
-                errors.append("\(file):\(row.line):\(statusColumn): status must be active or left")
-                continue
-            }
-            let person = Person(
-                id: field("id").0, name: field("name").0, team: field("team").0, site: field("site").0, level: level!,
-                hireDate: field("hire_date").0,
-                languages: field("languages").0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
-                channels: channels, isActive: status != "left",
-                managerID: field("manager").0.isEmpty ? nil : field("manager").0)
-            if let problem = validate(person) {
-                errors.append("\(file):\(row.line):1: \(problem)")
-                continue
-            }
-            if let first = seen[person.id] {
-                errors.append(
-                    "\(file):\(row.line):\(field("id").1): id `\(person.id)` appears again (first on line \(first))")
-                continue
-            }
-            seen[person.id] = row.line
-            people.append(person)
+        return index
+    }
+
+    /// One data row: the person, or nil with the row's problem added to `errors` (wrong field count, unknown level
+    /// or channel, bad status, an invalid person, or an id already seen; `seen` maps ids to their first line).
+    static func parsePerson(
+        _ row: CSV.Row, index: [String: Int], columnCount: Int, file: String, seen: inout [String: Int],
+        errors: inout [String]
+    ) -> Person? {
+        func field(_ key: String) -> (String, Int) {
+            guard let i = index[key], i < row.fields.count else { return ("", 1) }
+            return (row.fields[i].value.trimmingCharacters(in: .whitespaces), row.fields[i].column)
         }
-        if !errors.isEmpty {
-            throw ServiceError(.invalidInput, errors.joined(separator: "\n") + "\nnothing was imported")
+        if row.fields.count != columnCount {
+            errors.append(
+                "\(file):\(row.line):1: \(row.fields.count) fields, the header has \(columnCount)")
+            return nil
         }
-        return people
+        let (levelText, levelColumn) = field("level")
+        let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText)
+        if level == nil {
+            errors.append(
+                "\(file):\(row.line):\(levelColumn): unknown level `\(levelText)`; use \(Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+            return nil
+        }
+        let (channelText, channelColumn) = field("channels")
+        let channelNames = channelText.split(separator: ";").flatMap { $0.split(separator: "|") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        let channels = channelNames.compactMap(Channel.init(rawValue:))
+        if channels.count != channelNames.count {
+            errors.append(
+                "\(file):\(row.line):\(channelColumn): unknown channel in `\(channelText)`; use phone, chat, wechat, email separated by ;"
+            )
+            return nil
+        }
+        let (status, statusColumn) = field("status")
+        if !["", "active", "left"].contains(status) {
+            errors.append("\(file):\(row.line):\(statusColumn): status must be active or left")
+            return nil
+        }
+        let person = Person(
+            id: field("id").0, name: field("name").0, team: field("team").0, site: field("site").0, level: level!,
+            hireDate: field("hire_date").0,
+            languages: field("languages").0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
+            channels: channels, isActive: status != "left",
+            managerID: field("manager").0.isEmpty ? nil : field("manager").0)
+        if let problem = validate(person) {
+            errors.append("\(file):\(row.line):1: \(problem)")
+            return nil
+        }
+        if let first = seen[person.id] {
+            errors.append(
+                "\(file):\(row.line):\(field("id").1): id `\(person.id)` appears again (first on line \(first))")
+            return nil
+        }
+        seen[person.id] = row.line
+        return person
     }
 
 }
