@@ -160,6 +160,11 @@ extension Kefu.QA {
                     print(
                         "\nautomatic vs human (\(r.automaticVsHuman.items) reviewed item verdicts): \(percent(r.automaticVsHuman.agreement)) kept, κ \(decimal(r.automaticVsHuman.kappa))"
                     )
+                    for a in r.automaticVsHuman.byItem {
+                        print(
+                            "  \(a.item.leftAligned(24)) \(String(a.compared).leftAligned(4)) compared, \(String(a.overridden).leftAligned(3)) overridden, \(percent(a.agreement)) kept, κ \(decimal(a.kappa))"
+                        )
+                    }
                     print("\nsample coverage:")
                     for c in r.coverage {
                         print(

@@ -78,6 +78,22 @@ public struct QAReportService: Sendable {
         public var agreement: Double?
         /// Cohen's kappa automatic vs human.
         public var kappa: Double?
+        /// The same per rubric item, so QA sees which rules people override most (lowest agreement first).
+        public var byItem: [ItemAgreement]
+    }
+
+    /// Automatic versus human verdicts on one rubric item.
+    public struct ItemAgreement: Sendable, Hashable, Codable {
+        /// Rubric item id.
+        public var item: String
+        /// Reviewed verdicts of this item.
+        public var compared: Int
+        /// How many the reviewer changed.
+        public var overridden: Int
+        /// Share kept.
+        public var agreement: Double?
+        /// Cohen's kappa on this item (nil when every verdict is the same).
+        public var kappa: Double?
     }
 
     /// The report.
@@ -237,14 +253,25 @@ public struct QAReportService: Sendable {
     static func automaticVersusHuman(_ current: [Scored]) -> AutomaticVersusHuman {
         var automatic: [String] = []
         var human: [String] = []
+        var perItem: [String: (automatic: [String], human: [String])] = [:]
         for s in current where s.reviewID != nil {
-            for (_, v) in s.human.sorted(by: { $0.key < $1.key }) {
+            for (item, v) in s.human.sorted(by: { $0.key < $1.key }) {
                 automatic.append(v.auto)
                 human.append(v.verdict)
+                perItem[item, default: ([], [])].automatic.append(v.auto)
+                perItem[item, default: ([], [])].human.append(v.verdict)
             }
         }
+        let byItem = perItem.map { item, pair in
+            ItemAgreement(
+                item: item, compared: pair.automatic.count,
+                overridden: zip(pair.automatic, pair.human).filter { $0 != $1 }.count,
+                agreement: Agreement.percentAgreement(pair.automatic, pair.human),
+                kappa: Set(pair.automatic + pair.human).count < 2
+                    ? nil : Agreement.cohenKappa(pair.automatic, pair.human))
+        }.sorted { ($0.agreement ?? 1, $0.item) < ($1.agreement ?? 1, $1.item) }
         return AutomaticVersusHuman(
             items: automatic.count, agreement: Agreement.percentAgreement(automatic, human),
-            kappa: automatic.isEmpty ? nil : Agreement.cohenKappa(automatic, human))
+            kappa: automatic.isEmpty ? nil : Agreement.cohenKappa(automatic, human), byItem: byItem)
     }
 }

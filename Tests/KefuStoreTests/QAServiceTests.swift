@@ -661,6 +661,11 @@ struct QAReportTests {
         #expect(
             abs(r.automaticVsHuman.agreement! - Double(r.automaticVsHuman.items - 1) / Double(r.automaticVsHuman.items))
                 < 1e-9)
+        // Per item: the overridden item comes first with 0 % kept; every other item was kept.
+        let byItem = r.automaticVsHuman.byItem
+        #expect(byItem.count == draft.automatic.items.count)
+        #expect(byItem.first?.item == flipped.id && byItem.first?.overridden == 1 && byItem.first?.agreement == 0)
+        #expect(byItem.dropFirst().allSatisfy { $0.overridden == 0 && $0.agreement == 1 && $0.compared == 1 })
         let team = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .team, trend: 0)
         #expect(team.lines.map(\.key) == ["微信一组"])
         let items = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .rubricItem, trend: 0)
