@@ -283,40 +283,12 @@ func printMentorTranscript(_ t: MentorTranscript) {
     print(
         "started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")"
     )
-    let color = Edge.useColor
-    var marks: [Int: [(Int, Int)]] = [:]
-    var notes: [Int: [String]] = [:]
-    for record in t.report?.replies ?? [] {
-        var line =
-            "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
-            + (record.isLate ? " LATE" : "")
-        for check in record.checks {
-            line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
-            if let mentor = t.overrides.last(where: { $0.turn == record.turn && $0.checkID == check.id }) {
-                line += "→\(mentor.mentorVerdict == .pass ? "✓" : "✗")(\(mentor.mentorID): \(mentor.reason))"
+    printTranscriptBody(
+        t.interaction, report: t.report, isComplete: r.status == "complete", attempt: r.attemptID?.description,
+        overrideMark: { turn, check in
+            t.overrides.last(where: { $0.turn == turn && $0.checkID == check }).map {
+                "→\($0.mentorVerdict == .pass ? "✓" : "✗")(\($0.mentorID): \($0.reason))"
             }
-            for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
-        }
-        notes[record.turn, default: []].append(line)
-    }
-    for (i, turn) in t.interaction.turns.enumerated() {
-        let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
-        let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
-        print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
-        for note in notes[i] ?? [] { print("              \(note)") }
-        for annotation in t.annotations where annotation.turn == i {
-            print("              ✎ \(annotation.mentorID): \(annotation.note)")
-        }
-    }
-    guard let report = t.report else { return }
-    print(
-        "\nscore \(short(report.score))\(r.status == "complete" ? (report.passed ? " · PASS" : " · FAIL") : "")"
-            + (report.checksScore.map { " · checks \(short($0))" } ?? "")
-            + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
-    for rubric in report.rubrics {
-        for item in rubric.items where item.verdict == .fail {
-            print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)")
-        }
-    }
-    if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
+        },
+        annotations: { turn in t.annotations.filter { $0.turn == turn }.map { "✎ \($0.mentorID): \($0.note)" } })
 }

@@ -193,28 +193,41 @@ func printTranscript(_ t: ScenarioService.Transcript) {
     print(
         "started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status.rawValue)\(r.outcome.map { " (\($0))" } ?? "")"
     )
+    printTranscriptBody(
+        t.interaction, report: t.report, isComplete: r.status == .complete, attempt: r.attemptID?.description)
+}
+
+/// The turns of a run with times and highlighted evidence, each reply's checks (with `overrideMark`'s text beside a
+/// check a mentor overrode, and `annotations` under a turn), then the score and the failed rubric items.
+func printTranscriptBody(
+    _ interaction: Interaction, report: RunReport?, isComplete: Bool, attempt: String?,
+    overrideMark: (_ turn: Int, _ check: String) -> String? = { _, _ in nil },
+    annotations: (_ turn: Int) -> [String] = { _ in [] }
+) {
     let color = Edge.useColor
     var marks: [Int: [(Int, Int)]] = [:]
     var notes: [Int: [String]] = [:]
-    for record in t.report?.replies ?? [] {
+    for record in report?.replies ?? [] {
         var line =
             "⏱ \(short(record.seconds)) s" + (record.limitSeconds.map { " / \(short($0)) s" } ?? "")
             + (record.isLate ? " LATE" : "")
         for check in record.checks {
             line += "  \(check.verdict == .pass ? "✓" : check.verdict == .fail ? "✗" : "–")\(check.id)"
+            if let mark = overrideMark(record.turn, check.id) { line += mark }
             for e in check.evidence where e.turn == record.turn { marks[e.turn, default: []].append((e.start, e.end)) }
         }
         notes[record.turn, default: []].append(line)
     }
-    for (i, turn) in t.interaction.turns.enumerated() {
+    for (i, turn) in interaction.turns.enumerated() {
         let time = turn.at.map { String(format: "%7.1fs ", $0) } ?? ""
         let who = turn.speaker == .agent ? "客服 agent   " : "客户 customer"
         print("[\(i)] \(time)\(who) \(Kefu.QA.Review.highlight(turn.text, marks[i] ?? [], color: color))")
         for note in notes[i] ?? [] { print("              \(note)") }
+        for annotation in annotations(i) { print("              \(annotation)") }
     }
-    guard let report = t.report else { return }
+    guard let report else { return }
     print(
-        "\nscore \(short(report.score))\(r.status == .complete ? (report.passed ? " · PASS" : " · FAIL") : "")"
+        "\nscore \(short(report.score))\(isComplete ? (report.passed ? " · PASS" : " · FAIL") : "")"
             + (report.checksScore.map { " · checks \(short($0))" } ?? "")
             + report.rubrics.map { " · \($0.rubric) \(short($0.score))" }.joined())
     for rubric in report.rubrics {
@@ -222,5 +235,5 @@ func printTranscript(_ t: ScenarioService.Transcript) {
             print("   ✗ \(rubric.rubric)/\(item.id) — \(item.message)")
         }
     }
-    if let attempt = r.attemptID { print("evidence: attempt \(attempt)") }
+    if let attempt { print("evidence: attempt \(attempt)") }
 }

@@ -19,6 +19,8 @@ public struct Configuration: Sendable, Hashable {
     public var ledgerOrigin: String
     /// Worker threads for CPU-bound scoring.
     public var workers: Int
+    /// The lowest level logged: `trace`, `debug`, `info`, `notice`, `warning` (default), `error`, `critical`.
+    public var logLevel: String = "warning"
 
     /// The environment variables read by ``resolve(root:database:key:environment:currentDirectory:processors:)``.
     public enum Variable: String, CaseIterable, Sendable {
@@ -30,6 +32,8 @@ public struct Configuration: Sendable, Hashable {
         case key = "KEFU_KEY"
         /// Ledger origin.
         case ledgerOrigin = "KEFU_LEDGER_ORIGIN"
+        /// Log level.
+        case logLevel = "KEFU_LOG_LEVEL"
     }
 
     /// The default database file name, in the working directory.
@@ -61,10 +65,12 @@ public struct Configuration: Sendable, Hashable {
             return nil
         }
         let database = value(database, .database) ?? defaultDatabase
-        return Configuration(
+        var configuration = Configuration(
             root: value(root, .root) ?? currentDirectory, database: database,
             keyPath: value(key, .key) ?? database + ".key",
             ledgerOrigin: value(nil, .ledgerOrigin) ?? defaultLedgerOrigin, workers: processors)
+        if let level = value(nil, .logLevel) { configuration.logLevel = level }
+        return configuration
     }
 }
 
@@ -118,9 +124,12 @@ public struct KefuEnvironment: Sendable {
 
     /// Opens storage as `access` says and builds the environment.
     public static func open(
-        _ configuration: Configuration, access: StorageAccess, clock: WallClock = .system,
-        logger: Logger = Logger(label: "kefu")
+        _ configuration: Configuration, access: StorageAccess, clock: WallClock = .system, logger: Logger? = nil
     ) throws -> KefuEnvironment {
+        var logger = logger ?? Logger(label: "kefu")
+        if logger.logLevel == .info, let level = Logger.Level(rawValue: configuration.logLevel) {
+            logger.logLevel = level
+        }
         let storage: (any Storage)?
         switch access {
         case .none: storage = nil
