@@ -77,8 +77,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(
                         global: global, store: store, access: person == nil ? .none : .readOnly)
-                    let actor: Identity =
-                        person == nil ? .system : try await Edge.identity(person ?? "", in: environment)
+                    let actor = try await Edge.actor(person, in: environment)
                     let result = try BankService(environment: environment)
                         .importBank(
                             .path(file), into: into.map { BankID($0) }, language: lang?.rawValue, replace: replace,

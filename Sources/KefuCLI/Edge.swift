@@ -107,6 +107,13 @@ enum Edge {
             ?? String(getuid())
     }
 
+    /// The identity a command acts as: `--as PERSON` when given (the operator acting as that person), else the
+    /// operator — whoever can open the database — acting as an administrator under their OS user name.
+    static func actor(_ person: String?, in environment: KefuEnvironment) async throws -> Identity {
+        if let person { return try await identity(person, in: environment) }
+        return Identity(person: PersonID(osUser), roles: [.admin], channel: .operator(osUser: osUser))
+    }
+
     /// The identity `--as PERSON` names: the operator acting as that person.
     static func identity(_ person: String, in environment: KefuEnvironment) async throws -> Identity {
         do { return try await environment.operatorIdentity(as: PersonID(person), osUser: osUser) } catch {

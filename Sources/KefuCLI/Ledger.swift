@@ -54,7 +54,7 @@ extension Kefu {
                 let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                 let outcome = try await LedgerService(environment: environment).certify(
                     person: PersonID(person), certification: CertificationID(certification),
-                    by: try await acting(as: actor, in: environment))
+                    by: try await Edge.actor(actor, in: environment))
                 if format == .json {
                     try printJSON(outcome)
                 } else {
@@ -185,7 +185,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let result = try await LedgerService(environment: environment).checkpoint(
-                        by: try await acting(as: actor, in: environment))
+                        by: try await Edge.actor(actor, in: environment))
                     try writeOrPrint(result.text, to: output)
                 }
             }
@@ -221,7 +221,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let e = try await LedgerService(environment: environment).revoke(
-                        entry: EntryID(entry), reason: reason, by: try await acting(as: actor, in: environment))
+                        entry: EntryID(entry), reason: reason, by: try await Edge.actor(actor, in: environment))
                     print("revoked: ledger entry \(e.sequence) revokes entry \(entry)")
                 }
             }
@@ -238,7 +238,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let outcome = try await LedgerService(environment: environment).expire(
-                        asOf: asOf, by: try await acting(as: actor, in: environment))
+                        asOf: asOf, by: try await Edge.actor(actor, in: environment))
                     for e in outcome.expired {
                         print(
                             "expired: entry \(e.sequence) records the end of entry \(e.refersTo.map { "\($0)" } ?? "0") (\(e.person) \(e.subject))"

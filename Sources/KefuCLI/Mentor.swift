@@ -25,12 +25,6 @@ extension Kefu {
             case json
         }
 
-        /// The identity of `--as PERSON`, or Kefu itself for an operator who names nobody.
-        static func actor(_ person: String?, in environment: KefuEnvironment) async throws -> Identity {
-            guard let person else { return .system }
-            return try await Edge.identity(person, in: environment)
-        }
-
         /// A mentor's verdict on a check.
         enum Verdict: String, ExpressibleByArgument, CaseIterable {
             /// The reply passes the check.
@@ -73,7 +67,7 @@ extension Kefu {
                         global: global, store: store, access: dryRun ? .readOnly : .readWrite)
                     let date = asOf.flatMap { Timestamp.parse($0 + "T12:00:00Z") }
                     let result = try await MentorService(environment: environment)
-                        .assign(asOf: date, dryRun: dryRun, by: try await MentorCommand.actor(actor, in: environment))
+                        .assign(asOf: date, dryRun: dryRun, by: try await Edge.actor(actor, in: environment))
                     if format == .json {
                         print(try OutputJSON.string(result, pretty: true))
                         return result.isComplete

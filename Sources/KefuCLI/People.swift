@@ -3,13 +3,6 @@ import Foundation
 import KefuCore
 public import KefuServices
 
-/// The identity a command acts as: `--as PERSON` when given, else the operator (whoever can open the
-/// database) acting as an administrator under their OS user name.
-func acting(as person: String?, in environment: KefuEnvironment) async throws -> Identity {
-    if let person { return try await Edge.identity(person, in: environment) }
-    return Identity(person: PersonID(Edge.osUser), roles: [.admin], channel: .operator(osUser: Edge.osUser))
-}
-
 /// Prints `value` as one JSON document (the `--format json` output).
 func printJSON<T: Encodable>(_ value: T) throws {
     print(try OutputJSON.string(value, pretty: true))
@@ -56,7 +49,7 @@ extension Kefu {
                         channels: channels.split(separator: ",").map(String.init),
                         manager: manager.map { PersonID($0) })
                     let person = try await PeopleService(environment: environment).add(
-                        input, by: try await acting(as: actor, in: environment))
+                        input, by: try await Edge.actor(actor, in: environment))
                     print("added \(person.id) \(person.name) (\(person.level.rawValue))")
                 }
             }
@@ -77,7 +70,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let result = try await PeopleService(environment: environment).importCSV(
-                        .path(file), by: try await acting(as: actor, in: environment))
+                        .path(file), by: try await Edge.actor(actor, in: environment))
                     print("imported \(result.imported) people from \(result.source)")
                 }
             }
@@ -117,7 +110,7 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     try await PeopleService(environment: environment).leave(
-                        PersonID(id), by: try await acting(as: actor, in: environment))
+                        PersonID(id), by: try await Edge.actor(actor, in: environment))
                     print("\(id) marked as left")
                 }
             }
@@ -190,7 +183,7 @@ extension Kefu {
                         contentVersion: contentVersion,
                         mode: mode, completedAt: at)
                     let id = try await PeopleService(environment: environment).recordAttempt(
-                        input, by: try await acting(as: actor, in: environment))
+                        input, by: try await Edge.actor(actor, in: environment))
                     print("recorded attempt \(id)")
                 }
             }
@@ -214,7 +207,7 @@ extension Kefu {
                         person: PersonID(person), mentor: PersonID(mentor),
                         certification: CertificationID(certification), note: note)
                     let id = try await PeopleService(environment: environment).recordSignOff(
-                        input, by: try await acting(as: actor, in: environment))
+                        input, by: try await Edge.actor(actor, in: environment))
                     print("recorded sign-off \(id)")
                 }
             }

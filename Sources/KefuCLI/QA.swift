@@ -14,12 +14,6 @@ extension QAReportService.Grouping: ExpressibleByArgument {}
 extension HumanVerdict: ExpressibleByArgument {}
 extension DisputeStatus: ExpressibleByArgument {}
 
-/// Who runs a QA command that records something: `--as PERSON` when given, otherwise Kefu's operator.
-func qaActor(_ person: String?, in environment: KefuEnvironment) async throws -> Identity {
-    guard let person else { return .system }
-    return try await Edge.identity(person, in: environment)
-}
-
 extension Kefu {
     /// `kefu qa …`.
     struct QA: AsyncParsableCommand {
@@ -66,7 +60,7 @@ extension Kefu {
                         kinds: mask.map { $0.split(separator: ",").map(String.init) }, patterns: maskPattern)
                     let r = try await QAImportService(environment: env).importInteractions(
                         from: .path(file), format: format, batch: batch.map(BatchID.init(rawValue:)),
-                        skipInvalid: skipInvalid, masking: policy, by: try await qaActor(actor, in: env))
+                        skipInvalid: skipInvalid, masking: policy, by: try await Edge.actor(actor, in: env))
                     print(
                         "imported \(r.imported) interaction(s) in \(String(format: "%.2f", r.elapsedSeconds.value)) s; masked \(r.masked) personal-data span(s)"
                     )
@@ -165,7 +159,7 @@ extension Kefu {
                         oversampleFailed: oversampleFailed)
                     let drawn = try await QASampleService(environment: env).draw(
                         SampleID(name), parameters: parameters, oversampleRubric: rubric,
-                        by: try await qaActor(actor, in: env))
+                        by: try await Edge.actor(actor, in: env))
                     if format == .json {
                         print(try OutputJSON.string(drawn))
                         return
@@ -196,7 +190,7 @@ extension Kefu {
                     let env = try Edge.environment(global: global, store: store, access: .readWrite)
                     let r = try await QAScoreService(environment: env).score(
                         rubric: rubric, sample: sample.map(SampleID.init(rawValue:)),
-                        by: try await qaActor(actor, in: env))
+                        by: try await Edge.actor(actor, in: env))
                     print(
                         "scored \(r.scored) interaction(s) with \(r.rubric) (version \(r.rubricVersion.prefix(12))); \(r.unchanged) already scored with this version"
                     )

@@ -29,7 +29,7 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let identity = try await MentorCommand.actor(actor, in: environment)
+                    let identity = try await Edge.actor(actor, in: environment)
                     let result = try await ReviewService(environment: environment).importFeedback(
                         .path(file), by: identity)
                     print("imported \(result.rows) feedback rows from \(result.source)")
@@ -140,7 +140,7 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
-                    let identity = try await MentorCommand.actor(actor, in: environment)
+                    let identity = try await Edge.actor(actor, in: environment)
                     let result = try await ReviewService(environment: environment).runCycle(
                         period, replace: replace, by: identity)
                     for c in result.scorecards {
