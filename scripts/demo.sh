@@ -28,7 +28,7 @@ echo "== kefu score --format jsonl: the machine-readable result of one WeChat tr
 echo "…"
 echo
 echo "== kefu coverage: which policy clauses the content cites"
-"$kefu" coverage | head -n 1
+"$kefu" coverage | sed -n 1,1p
 
 # Storage and the certification ledger, on a fresh embedded SQLite database.
 demo=$(mktemp -d)
@@ -42,7 +42,7 @@ echo "== kefu certify before any evidence: every requirement is explained"
 echo
 echo "== kefu scenario: 12 scripted customer conversations in Chinese and English; one branch graph"
 "$kefu" scenario list
-"$kefu" scenario graph express-damaged-parcel --format mermaid | head -n 6
+"$kefu" scenario graph express-damaged-parcel --format mermaid | sed -n 1,6p
 echo
 echo "== kefu play: E001 takes the two onboarding scenarios in exam mode from reply files (times from the files)"
 "$kefu" play p2p-withdrawal-delay --as E001 --mode exam --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | grep -E "result:|^rubric|reply times|saved as"
@@ -57,29 +57,29 @@ echo "== question banks (YAML and Moodle GIFT, Chinese and English) and exam blu
 "$kefu" exam list
 echo
 echo "== kefu exam take: E001 takes the onboarding theory exam from an answers file (seeded draw; every answer autosaved)"
-"$kefu" exam take onboarding-theory --as E001 --lang zh --seed 7 --answers Samples/exams/onboarding-theory.zh.model.jsonl | head -n 4 || true
+"$kefu" exam take onboarding-theory --as E001 --lang zh --seed 7 --answers Samples/exams/onboarding-theory.zh.model.jsonl | sed -n 1,4p || true
 echo "…"
 echo "-- the essay waits for a mentor; M001 marks it, which grades the attempt and records it as evidence"
-"$kefu" exam queue | head -n 2
-essay=$("$kefu" exam queue | sed -n -E 's/^attempt #1 question ([0-9]+).*/\1/p' | head -n 1)
+"$kefu" exam queue | sed -n 1,2p
+essay=$("$kefu" exam queue | sed -n -E 's/^attempt #1 question ([0-9]+).*/\1/p' | sed -n 1,1p)
 "$kefu" exam grade 1 "$essay" 4.5 --as M001 --comment "步骤完整，话术规范"
 "$kefu" exam results E001
 echo
 echo "== retake or retrain until passed: E003 fails twice, is flagged for retraining, and a supervisor clears the flag"
 for seed in 1 2; do
     "$kefu" exam take onboarding-theory --as E003 --lang zh --seed "$seed" --answers Samples/exams/onboarding-theory.zh.weak.jsonl >/dev/null || true
-    attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | head -n 1)
+    attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | sed -n 1,1p)
     "$kefu" exam grade $attempt 1 --as M001 --comment "流程不完整"
 done
 "$kefu" exam take onboarding-theory --as E003 --lang zh --answers Samples/exams/onboarding-theory.zh.model.jsonl || true
 "$kefu" exam clear E003 onboarding-theory --as S001 --note "完成投诉处理与话术复训"
 "$kefu" exam take onboarding-theory --as E003 --lang zh --seed 3 --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
-attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | head -n 1)
+attempt=$("$kefu" exam queue | sed -n -E 's/^attempt #([0-9]+) question ([0-9]+) · E003.*/\1 \2/p' | sed -n 1,1p)
 "$kefu" exam grade $attempt 5 --as M001 --comment "复训后处理完整"
 "$kefu" exam results E003
 echo
 echo "== kefu exam stats: item analysis over first attempts (facility, discrimination, Cronbach's alpha)"
-"$kefu" exam stats onboarding-theory | head -n 8
+"$kefu" exam stats onboarding-theory | sed -n 1,8p
 echo
 echo "== the mentor's sign-off, then certifying from the exam and the scenario runs"
 "$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范"
@@ -97,7 +97,7 @@ echo
 echo "== mentors must hold a valid onboarding certification: M001 and Q001 earn it like anyone (exam, scenarios, sign-off)"
 for mentor in M001 Q001; do
     "$kefu" exam take onboarding-theory --as "$mentor" --lang zh --seed 11 --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
-    attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $mentor.*/\1 \2/p" | head -n 1)
+    attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $mentor.*/\1 \2/p" | sed -n 1,1p)
     "$kefu" exam grade $attempt 5 --as Q003 >/dev/null
     "$kefu" play p2p-withdrawal-delay --as "$mentor" --mode exam --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl >/dev/null
     "$kefu" play express-damaged-parcel --as "$mentor" --mode exam --seed 1 --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
@@ -111,7 +111,7 @@ echo "== kefu mentor assign: every new hire gets a mentor (optimal for the weigh
 echo
 echo "== M001 reviews an apprentice's work: the queue, a note on a turn, an override with its reason, the transcript, a sign-off"
 "$kefu" mentor queue --as M001
-run=$("$kefu" mentor queue --as M001 | sed -n -E 's/^transcript ([0-9]+) · E001 · p2p.*/\1/p' | head -n 1)
+run=$("$kefu" mentor queue --as M001 | sed -n -E 's/^transcript ([0-9]+) · E001 · p2p.*/\1/p' | sed -n 1,1p)
 "$kefu" mentor annotate "$run" --turn 1 --note "问候、表明身份、致歉一气呵成" --as M001
 "$kefu" mentor override "$run" identity --turn 1 --verdict fail --reason "本组话术要求报工号，只报姓名不够" --as M001
 "$kefu" mentor show "$run" --as M001 | sed -n 3,6p

@@ -29,11 +29,9 @@ public struct LedgerService: Sendable {
     /// The ledger's name in checkpoints and credential ids.
     public var origin: String { environment.configuration.ledgerOrigin }
 
-    /// ISO-8601 UTC timestamp to the second, as ledger entries record it (``Timestamp`` is preferred
-    /// elsewhere; this stays for the ledger's stored format and the services that still call it).
+    /// The one stored timestamp format: ISO-8601 UTC with milliseconds (``Timestamp/format(_:)``).
     public static func timestamp(_ date: Date) -> String {
-        let text = Timestamp.format(date)
-        return String(text.prefix(19)) + "Z"
+        Timestamp.format(date)
     }
 
     /// ISO date (UTC).

@@ -454,7 +454,7 @@ struct LedgerServiceTests {
             ($0 as? ServiceError)?.code == .notFound
         }
         let record = try await people.show("E1")
-        #expect(record.attempts.map(\.completedAt) == ["2026-11-22T09:00:00Z"], "now, from the environment's clock")
+        #expect(record.attempts.map(\.completedAt) == ["2026-11-22T09:00:00.000Z"], "now, from the environment's clock")
         #expect(record.attempts.first?.kind == "scenario" && record.signOffs.isEmpty && record.ledger.isEmpty)
         let json = try OutputJSON.string(record)
         #expect(
