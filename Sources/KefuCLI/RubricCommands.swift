@@ -19,16 +19,27 @@ extension Kefu {
                 abstract: "Precision, recall and F1 of a rubric per item and category against a labelled set.",
                 discussion: """
                     The label file is JSON Lines: one interaction per line with a person's verdict for every item
-                    (format: Rubrics/README.md). Exit status 1 when a category falls below --min-precision/--min-recall.
+                    (format: Rubrics/README.md). With --from-reviews, the labels are the QA reviewers' final verdicts
+                    on a sample. Exit status 1 when a category falls below --min-precision/--min-recall.
 
                     Examples:
                       kefu rubric eval conduct.zh --labels Rubrics/eval/conduct.zh.labels.jsonl --split test
                       kefu rubric eval conduct.en --labels Rubrics/eval/conduct.en.labels.jsonl --min-precision 0.97 --format json
+                      kefu rubric eval conduct.zh --from-reviews nov-sample
                     """)
 
             @OptionGroup var global: GlobalOptions
+            @OptionGroup var store: StoreOptions
             @Argument(help: "Rubric id (under Rubrics/).") var rubric: String
-            @Option(help: "Labelled interactions (JSON Lines), or - for standard input.") var labels: String
+            @Option(help: "Labelled interactions (JSON Lines), or - for standard input.") var labels: String?
+            @Option(help: "Use the QA reviews of this sample as the labels (read from the database).")
+            var fromReviews: String?
+
+            func validate() throws {
+                if (labels == nil) == (fromReviews == nil) {
+                    throw ValidationError("give either --labels FILE or --from-reviews SAMPLE")
+                }
+            }
             @Option(help: "Which half to count.") var split: RubricEvalService.Split = .all
             @Option(help: "Lowest acceptable precision per category (0–1).") var minPrecision: Double?
             @Option(help: "Lowest acceptable recall per category (0–1).") var minRecall: Double?
@@ -37,10 +48,19 @@ extension Kefu {
 
             func run() async throws {
                 try await Edge.run {
-                    let environment = try Edge.environment(global: global, access: .none)
-                    let report = try RubricEvalService(environment: environment).evaluate(
-                        rubric: RubricID(rubric), labels: .path(labels), split: split, minPrecision: minPrecision,
-                        minRecall: minRecall)
+                    let report: RubricEvalService.Report
+                    if let sample = fromReviews {
+                        let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                        report = try await RubricEvalService(environment: environment).evaluate(
+                            rubric: RubricID(rubric), reviewsOf: SampleID(sample), minPrecision: minPrecision,
+                            minRecall: minRecall)
+                    } else {
+                        let environment = try Edge.environment(global: global, access: .none)
+                        report = try RubricEvalService(environment: environment).evaluate(
+                            rubric: RubricID(rubric), labels: .path(labels ?? "-"), split: split,
+                            minPrecision: minPrecision,
+                            minRecall: minRecall)
+                    }
                     switch format {
                     case .json: print(try OutputJSON.string(report, pretty: true))
                     case .text: print(Self.text(report, show: show), terminator: "")

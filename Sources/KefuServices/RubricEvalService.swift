@@ -124,12 +124,54 @@ public struct RubricEvalService: Sendable {
     )
         throws -> Report
     {
-        let loaded: LoadedRubric
-        do { loaded = try environment.content.rubric(reference.rawValue) } catch {
+        let rubric = try loadRubric(reference)
+        let lines = try Self.parse(labels, items: rubric.items.map(\.id))
+        return Self.report(
+            rubric, lines: lines, labels: labels.label, split: split, minPrecision: minPrecision, minRecall: minRecall)
+    }
+
+    /// Evaluates `rubric` against the human verdicts of QA reviews of sample `sample` (the latest ordinary review of
+    /// each reviewed interaction; items a review does not cover are not counted), with the current rubric version.
+    public func evaluate(
+        rubric reference: RubricID, reviewsOf sample: SampleID, minPrecision: Double? = nil, minRecall: Double? = nil
+    ) async throws -> Report {
+        let rubric = try loadRubric(reference)
+        let reviewed = try await translatingStorageErrors {
+            try await environment.storage.qa.reviewedItems(sample: sample, rubric: reference)
+        }
+        guard !reviewed.isEmpty else {
+            throw ServiceError(
+                .precondition, "no interaction of sample `\(sample)` has been reviewed with rubric \(reference) yet",
+                hint: .init("qa.score", ["rubric": reference.rawValue, "sample": sample.rawValue]))
+        }
+        let lines = reviewed.map { r in
+            Line(
+                id: r.interaction.id, split: .all, labeller: r.reviewer.rawValue, note: "review \(r.review)",
+                interaction: r.interaction,
+                labels: r.verdicts.compactMapValues { text in
+                    switch text {
+                    case "pass": return Verdict.pass
+                    case "fail": return Verdict.fail
+                    case "na", "n/a": return Verdict.na
+                    default: return nil
+                    }
+                })
+        }
+        return Self.report(
+            rubric, lines: lines, labels: "reviews of sample \(sample)", split: .all, minPrecision: minPrecision,
+            minRecall: minRecall)
+    }
+
+    func loadRubric(_ reference: RubricID) throws -> Rubric {
+        do { return try environment.content.rubric(reference.rawValue).rubric } catch {
             throw ServiceError(.invalidInput, error.description, hint: .init("lint", ["path": "Rubrics"]))
         }
-        let rubric = loaded.rubric
-        let lines = try Self.parse(labels, items: rubric.items.map(\.id))
+    }
+
+    /// Scores every line counted by `split` and compares with its labels.
+    static func report(
+        _ rubric: Rubric, lines: [Line], labels: String, split: Split, minPrecision: Double?, minRecall: Double?
+    ) -> Report {
         let scorer = Scorer(rubric: rubric)
         let scratch = MatchScratch()
         let kinds = Dictionary(rubric.items.map { ($0.id, ($0.kind, $0.category)) }, uniquingKeysWith: { a, _ in a })
@@ -157,7 +199,7 @@ public struct RubricEvalService: Sendable {
         }
         let evaluation = Evaluation(pairs: pairs, itemOrder: rubric.items.map(\.id))
         var report = Report(
-            rubric: rubric.id, rubricVersion: rubric.sourceHash, labels: labels.label, split: split,
+            rubric: rubric.id, rubricVersion: rubric.sourceHash, labels: labels, split: split,
             interactions: counted,
             labellers: labellers.sorted(), items: evaluation.items.map(Rates.init),
             categories: evaluation.categories.map(Rates.init),

@@ -565,3 +565,23 @@ public struct QAReportData: Sendable, Hashable {
         self.coverage = coverage
     }
 }
+
+/// A reviewed interaction with the reviewer's final verdict per rubric item (human labels for rubric evaluation).
+public struct QAReviewedInteraction: Sendable, Hashable {
+    /// The interaction (masked at import).
+    public var interaction: Interaction
+    /// The reviewer.
+    public var reviewer: PersonID
+    /// The review.
+    public var review: ReviewID
+    /// Item id → stored verdict text (`pass`, `fail`, `na`).
+    public var verdicts: [String: String]
+
+    /// Creates a reviewed interaction.
+    public init(interaction: Interaction, reviewer: PersonID, review: ReviewID, verdicts: [String: String]) {
+        self.interaction = interaction
+        self.reviewer = reviewer
+        self.review = review
+        self.verdicts = verdicts
+    }
+}

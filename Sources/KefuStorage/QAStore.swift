@@ -106,4 +106,8 @@ public protocol QAStore: Sendable {
 
     /// The audit log in order; only entries whose subject contains `subjectContaining` when given.
     func auditLog(subjectContaining: String?) async throws -> [QAAuditRecord]
+
+    /// The human verdicts of sample `sample`'s interactions reviewed with rubric `rubric` (ordinary reviews, not
+    /// calibration; the latest review of each interaction), with the masked interactions, in interaction id order.
+    func reviewedItems(sample: SampleID, rubric: RubricID) async throws -> [QAReviewedInteraction]
 }

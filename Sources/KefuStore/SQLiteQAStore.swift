@@ -198,6 +198,34 @@ struct SQLiteQAStore: QAStore {
         }
     }
 
+    func reviewedItems(sample: SampleID, rubric: RubricID) async throws -> [QAReviewedInteraction] {
+        try await read { db in
+            guard try Self.sampleExists(sample, db) else { throw StorageError(.notFound, "no sample `\(sample)`") }
+            let reviews = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.interaction_id, r.reviewer FROM qa_review r
+                    JOIN qa_sample_member m ON m.interaction_id = r.interaction_id AND m.sample = ?
+                    WHERE r.rubric = ? AND r.calibration = ''
+                      AND r.id = (SELECT MAX(r2.id) FROM qa_review r2 WHERE r2.interaction_id = r.interaction_id
+                                  AND r2.rubric = r.rubric AND r2.calibration = '')
+                    ORDER BY r.interaction_id
+                    """, arguments: [sample.rawValue, rubric.rawValue])
+            return try reviews.compactMap { row -> QAReviewedInteraction? in
+                let id: Int64 = row["id"]
+                guard let interaction = try Self.interaction(InteractionID(row["interaction_id"] as String), db) else {
+                    return nil
+                }
+                let items = try Row.fetchAll(
+                    db, sql: "SELECT item_id, verdict FROM qa_review_item WHERE review_id = ?", arguments: [id])
+                return QAReviewedInteraction(
+                    interaction: interaction, reviewer: PersonID(row["reviewer"] as String), review: ReviewID(id),
+                    verdicts: Dictionary(
+                        uniqueKeysWithValues: items.map { ($0["item_id"] as String, $0["verdict"] as String) }))
+            }
+        }
+    }
+
     func sampleExists(_ name: SampleID) async throws -> Bool {
         try await read { db in try Self.sampleExists(name, db) }
     }

@@ -666,6 +666,14 @@ struct QAReportTests {
         #expect(byItem.count == draft.automatic.items.count)
         #expect(byItem.first?.item == flipped.id && byItem.first?.overridden == 1 && byItem.first?.agreement == 0)
         #expect(byItem.dropFirst().allSatisfy { $0.overridden == 0 && $0.agreement == 1 && $0.compared == 1 })
+        // The same review as labels for the rubric: one interaction, the flipped item is the only disagreement.
+        let evaluation = try await RubricEvalService(environment: f.env).evaluate(rubric: "conduct.zh", reviewsOf: "s")
+        #expect(evaluation.interactions == 1 && evaluation.labellers == ["Q001"])
+        #expect(evaluation.disagreements.map(\.item) == [flipped.id])
+        #expect(evaluation.disagreements.first?.interaction == sampled)
+        await expectServiceError(.notFound) {
+            _ = try await RubricEvalService(environment: f.env).evaluate(rubric: "conduct.zh", reviewsOf: "nope")
+        }
         let team = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .team, trend: 0)
         #expect(team.lines.map(\.key) == ["微信一组"])
         let items = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .rubricItem, trend: 0)

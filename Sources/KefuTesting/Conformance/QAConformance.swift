@@ -97,6 +97,14 @@ extension StorageConformance {
         try check(drawn.members.count == 2, "the sample is returned")
         let exists = (try await qa.sampleExists("s1"), try await qa.sampleExists("s2"))
         try check(exists == (true, false), "sampleExists")
+        let unreviewed = try await qa.reviewedItems(sample: "s1", rubric: "conduct.zh")
+        try check(unreviewed.isEmpty, "a sample nobody reviewed has no reviewed items")
+        do {
+            _ = try await qa.reviewedItems(sample: "s2", rubric: "conduct.zh")
+            throw CheckFailure("reviewed items of an unknown sample were read")
+        } catch let error as StorageError {
+            try check(error.code == .notFound, "reviewed items of an unknown sample: not-found, not \(error.code)")
+        }
         do {
             _ = try await qa.createSample("s1") { _ in drawn }
             try check(false, "a sample name is never reused")
