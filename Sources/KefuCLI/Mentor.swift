@@ -272,13 +272,13 @@ extension Kefu {
 func printMentorTranscript(_ t: MentorTranscript) {
     let r = t.run
     print(
-        "transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode) attempt \(r.attemptNumber) · seed \(r.seed)"
+        "transcript \(r.id) · \(r.personID) · \(r.scenario).\(r.language) · \(r.mode.rawValue) attempt \(r.attemptNumber) · seed \(r.seed)"
     )
     print(
         "started \(r.startedAt)\(r.finishedAt.map { " · finished \($0)" } ?? "") · version \(r.contentVersion.prefix(12)) · \(r.status)\(r.outcome.map { " (\($0))" } ?? "")"
     )
     printTranscriptBody(
-        t.interaction, report: t.report, isComplete: r.status == "complete", attempt: r.attemptID?.description,
+        t.interaction, report: t.report, isComplete: r.status == .complete, attempt: r.attemptID?.description,
         overrideMark: { turn, check in
             t.overrides.last(where: { $0.turn == turn && $0.checkID == check }).map {
                 "→\($0.mentorVerdict == .pass ? "✓" : "✗")(\($0.mentorID): \($0.reason))"

@@ -60,7 +60,7 @@ public struct MentorQueue: Sendable, Hashable, Codable {
 /// A transcript under a mentor's review: the run, the conversation, the automatic report, notes and overrides.
 public struct MentorTranscript: Sendable, Hashable, Codable {
     /// The run.
-    public var run: MentoredRun
+    public var run: ScenarioRunRecord
     /// The conversation in Kefu's interaction format.
     public var interaction: Interaction
     /// The automatic report (for runs in progress: as far as it got).
@@ -104,8 +104,9 @@ public struct MentorReviewService: Sendable {
         var items: [MentorQueueItem] = record.runs.map {
             .transcript(
                 MentorQueueRun(
-                    run: $0.id, person: $0.personID, scenario: $0.scenario, language: $0.language, mode: $0.mode,
-                    status: $0.status,
+                    run: $0.id, person: $0.personID, scenario: $0.scenario, language: $0.language,
+                    mode: $0.mode.rawValue,
+                    status: $0.status.rawValue,
                     outcome: $0.outcome, score: Figure($0.score), startedAt: $0.startedAt))
         }
         for attempt in record.examAttempts {
@@ -204,7 +205,7 @@ public struct MentorReviewService: Sendable {
         _ run: RunID, certification: CertificationID, note: String, by actor: Identity
     ) async throws -> TranscriptSignOffResult {
         let current = try await review(run, mentor: actor.person)
-        guard current.run.status == "complete" else {
+        guard current.run.status == .complete else {
             throw ServiceError(
                 .precondition, "transcript \(run) is \(current.run.status): only complete runs are signed off")
         }

@@ -166,71 +166,6 @@ public struct TranscriptReviewRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// A scenario run as a mentor sees it: who, what, how it ended, and the stored transcript and report.
-public struct MentoredRun: Sendable, Hashable, Codable {
-    /// The run.
-    public var id: RunID
-    /// The apprentice who played it.
-    public var personID: PersonID
-    /// Scenario id.
-    public var scenario: ScenarioID
-    /// Language.
-    public var language: String
-    /// Content version hash.
-    public var contentVersion: String
-    /// `practice` or `exam`.
-    public var mode: String
-    /// Attempt number of this scenario for the person.
-    public var attemptNumber: Int
-    /// Seed.
-    public var seed: UInt64
-    /// `in-progress`, `complete` or `abandoned`.
-    public var status: String
-    /// The ending reached.
-    public var outcome: String?
-    /// When it started.
-    public var startedAt: String
-    /// When it finished.
-    public var finishedAt: String?
-    /// Score.
-    public var score: Double
-    /// Passed.
-    public var passed: Bool
-    /// The transcript (stored interaction JSON).
-    public var transcript: String
-    /// The runner's report (stored JSON).
-    public var report: String
-    /// The certification attempt it produced, if any.
-    public var attemptID: AttemptID?
-
-    /// Creates a run.
-    public init(
-        id: RunID, personID: PersonID, scenario: ScenarioID, language: String, contentVersion: String, mode: String,
-        attemptNumber: Int,
-        seed: UInt64, status: String, outcome: String?, startedAt: String, finishedAt: String?, score: Double,
-        passed: Bool,
-        transcript: String, report: String, attemptID: AttemptID?
-    ) {
-        self.id = id
-        self.personID = personID
-        self.scenario = scenario
-        self.language = language
-        self.contentVersion = contentVersion
-        self.mode = mode
-        self.attemptNumber = attemptNumber
-        self.seed = seed
-        self.status = status
-        self.outcome = outcome
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.score = score
-        self.passed = passed
-        self.transcript = transcript
-        self.report = report
-        self.attemptID = attemptID
-    }
-}
-
 /// A submitted exam attempt of an apprentice, with what a mentor needs to find essays waiting for a mark.
 public struct MentoredExamAttempt: Sendable, Hashable, Codable {
     /// The attempt.
@@ -262,12 +197,12 @@ public struct MentorQueueRecord: Sendable, Hashable, Codable {
     /// The mentor's active apprentices.
     public var apprentices: Set<PersonID>
     /// Runs waiting for review.
-    public var runs: [MentoredRun]
+    public var runs: [ScenarioRunRecord]
     /// Submitted exam attempts (the service finds essays without a mark).
     public var examAttempts: [MentoredExamAttempt]
 
     /// Creates a queue.
-    public init(apprentices: Set<PersonID>, runs: [MentoredRun], examAttempts: [MentoredExamAttempt]) {
+    public init(apprentices: Set<PersonID>, runs: [ScenarioRunRecord], examAttempts: [MentoredExamAttempt]) {
         self.apprentices = apprentices
         self.runs = runs
         self.examAttempts = examAttempts

@@ -16,7 +16,7 @@ public protocol MentoringStore: Sendable {
     ) async throws -> [MentorshipRecord]
 
     /// One run of an apprentice, or nil.
-    func run(_ id: RunID) async throws -> MentoredRun?
+    func run(_ id: RunID) async throws -> ScenarioRunRecord?
 
     /// The notes, overrides and sign-off state of a run.
     func review(of run: RunID) async throws -> TranscriptReviewRecord

@@ -56,7 +56,7 @@ struct SQLiteMentoringStore: MentoringStore {
         }
     }
 
-    func run(_ id: RunID) async throws -> MentoredRun? {
+    func run(_ id: RunID) async throws -> ScenarioRunRecord? {
         try await mentoringRead(database) { db in
             try Row.fetchOne(db, sql: "SELECT * FROM scenario_run WHERE id = ?", arguments: [id.rawValue]).map(Self.run)
         }
@@ -196,18 +196,7 @@ struct SQLiteMentoringStore: MentoringStore {
         }
     }
 
-    static func run(_ row: Row) -> MentoredRun {
-        MentoredRun(
-            id: RunID(row["id"] as Int64), personID: PersonID(row["person_id"] as String),
-            scenario: ScenarioID(row["scenario"] as String),
-            language: row["language"], contentVersion: row["content_version"], mode: row["mode"],
-            attemptNumber: row["attempt_number"],
-            seed: UInt64(bitPattern: row["seed"] as Int64), status: row["status"], outcome: row["outcome"],
-            startedAt: row["started_at"],
-            finishedAt: row["finished_at"], score: row["score"], passed: row["passed"], transcript: row["transcript"],
-            report: row["report"],
-            attemptID: (row["attempt_id"] as Int64?).map { AttemptID($0) })
-    }
+    static func run(_ row: Row) -> ScenarioRunRecord { ScenarioRunRecord(row: row) }
 }
 
 /// Runs `body` in a read transaction off the cooperative pool, translating database errors.

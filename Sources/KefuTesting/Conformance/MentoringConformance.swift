@@ -123,7 +123,7 @@ extension StorageConformance {
             person: "A3", status: "complete", startedAt: "2026-11-12T10:00:00Z", to: storage)
         let run = try await store.run(done)
         try check(
-            run?.id == done && run?.personID == "A2" && run?.status == "complete",
+            run?.id == done && run?.personID == "A2" && run?.status == .complete,
             "a stored run reads back: \(String(describing: run))")
         let empty = try await store.review(of: done)
         try check(empty.annotations.isEmpty && empty.overrides.isEmpty && !empty.isSignedOff, "a run without review")
