@@ -17,8 +17,7 @@ struct ExamFixture {
 
     init() throws {
         base = try Fixture()
-        _ = try PeopleService(database: base.database).importCSV(
-            at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
+        _ = try seedPeople(base.database, csv: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
         environment = KefuEnvironment(
             configuration: Configuration(root: repositoryRoot.path, database: base.database.path),
             storage: SQLiteStorage(database: base.database),

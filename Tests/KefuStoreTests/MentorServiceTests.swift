@@ -31,8 +31,7 @@ struct MentorFixture {
     init(certified: [String] = ["M001", "Q001"]) throws {
         let base = try Fixture()
         self.base = base
-        _ = try PeopleService(database: base.database).importCSV(
-            at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
+        _ = try seedPeople(base.database, csv: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
         try base.database.write { db in
             for person in certified {
                 _ = try base.database.append(

@@ -28,8 +28,7 @@ struct QAFixture {
             configuration: Configuration(root: repositoryRoot.path, database: storage.location), storage: storage)
         importer = QAImportService(environment: env)
         scorer = try ScoreService(repository: ContentRepository(root: repositoryRoot)).scorer(rubric: "conduct.zh")
-        _ = try PeopleService(database: storage.database).importCSV(
-            at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
+        _ = try seedPeople(storage.database, csv: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
     }
 
     /// The operator acting as `person`.

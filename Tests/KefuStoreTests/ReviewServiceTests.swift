@@ -43,8 +43,7 @@ struct ReviewTests {
     /// A fresh database with the team and timed interactions: E001 answers after 30 s and 90 s; E003 after 20 s.
     func fixture() throws -> (Fixture, ReviewService, URL) {
         let f = try Fixture()
-        _ = try PeopleService(database: f.database).importCSV(
-            at: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
+        _ = try seedPeople(f.database, csv: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
         let jsonl = f.folder.appendingPathComponent("timed.jsonl")
         let lines = [
             #"{"id":"t1","channel":"wechat","agent":"E001","started_at":"2026-11-05T09:00:00Z","turns":[{"speaker":"customer","text":"在吗","at":0},{"speaker":"agent","text":"您好","at":30},{"speaker":"agent","text":"再见","at":300}]}"#,
