@@ -52,11 +52,6 @@ public struct ServiceError: Error, Sendable, Hashable, Codable, CustomStringConv
         self.hint = hint
     }
 
-    /// An error without a code (code `precondition`). Being migrated away: every error names its code.
-    public init(_ message: String) {
-        self.init(.precondition, message)
-    }
-
     /// A storage failure translated for the person who acts.
     public init(_ error: StorageError) {
         switch error.code {
