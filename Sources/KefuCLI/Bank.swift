@@ -17,7 +17,7 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                try reporting {
+                try Edge.catching {
                     let (banks, hasErrors) = BankService(
                         environment: try Edge.environment(global: global, access: .none)
                     ).banks()
@@ -41,7 +41,7 @@ extension Kefu {
             @Option(help: "Output format.") var format: TrainingFormat = .text
 
             func run() throws {
-                try reporting {
+                try Edge.catching {
                     let service = BankService(environment: try Edge.environment(global: global, access: .none))
                     if format == .json {
                         print(try service.inspectJSON(.path(file)))
@@ -96,7 +96,7 @@ extension Kefu {
             @Option(help: "Write to this file instead of stdout.") var output: String?
 
             func run() throws {
-                try reporting {
+                try Edge.catching {
                     let text = try BankService(environment: try Edge.environment(global: global, access: .none)).export(
                         BankID(bank), language: lang.rawValue, format: format)
                     if let output {

@@ -56,27 +56,39 @@ enum Edge {
 
     /// True when output may be coloured: standard output is a terminal, `NO_COLOR` is unset
     /// (https://no-color.org) and the terminal is not `dumb`.
-    static var useColor: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
-    }
+    static var useColor: Bool { colourAllowed(on: STDOUT_FILENO) }
 
     /// True when standard error may be coloured (same rules as ``useColor``).
-    static var useColorOnStandardError: Bool {
+    static var useColorOnStandardError: Bool { colourAllowed(on: STDERR_FILENO) }
+
+    static func colourAllowed(on descriptor: Int32) -> Bool {
         let environment = ProcessInfo.processInfo.environment
-        return isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        return isatty(descriptor) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
     /// Prints `error` for the person at the terminal (stderr) and returns the exit status to use.
     static func report(_ error: any Error) -> ExitCode {
         if let code = error as? ExitCode { return code }
         if let error = error as? ServiceError {
-            var text = (useColorOnStandardError ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: ") + error.message
+            // Diagnostics already read `file:line:col: error: …`; other messages get the prefix.
+            let prefix =
+                isDiagnostic(error.message) ? "" : useColorOnStandardError ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
+            var text = prefix + error.message
             if let hint = error.hint, let command = command(for: hint) { text += "\n  next: \(command)" }
             FileHandle.standardError.write(Data((text + "\n").utf8))
             return ExitCode(exitStatus(error.code))
         }
         return failure(error)
+    }
+
+    /// True when `text` starts as a `file:line:col: error|warning: …` diagnostic.
+    static func isDiagnostic(_ text: String) -> Bool {
+        text.split(separator: "\n").first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
+    }
+
+    /// Runs a synchronous command body; errors become a message and their exit status.
+    static func catching<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw report(error) }
     }
 
     /// Runs a command body; service errors become a message and their exit status.

@@ -20,7 +20,7 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
 
             func run() throws {
-                try reporting {
+                try Edge.catching {
                     for loaded in ExamService(environment: try Edge.environment(global: global, access: .none))
                         .blueprints()
                     {
@@ -39,7 +39,7 @@ extension Kefu {
             @Argument(help: "Blueprint id.") var blueprint: String
 
             func run() throws {
-                try reporting {
+                try Edge.catching {
                     let loaded = try ExamService(environment: try Edge.environment(global: global, access: .none))
                         .blueprint(named: BlueprintID(blueprint))
                     let b = loaded.blueprint

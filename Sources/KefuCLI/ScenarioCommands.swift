@@ -47,7 +47,7 @@ extension Kefu {
             @Option(help: "Language version.") var lang: TrainingLanguage?
 
             func run() throws {
-                let loaded = try reportingErrors {
+                let loaded = try Edge.catching {
                     try ScenarioService(environment: try Edge.environment(global: global, access: .none)).scenario(
                         scenario, language: lang?.rawValue)
                 }
@@ -94,7 +94,7 @@ extension Kefu {
             enum Notation: String, ExpressibleByArgument, CaseIterable { case dot, mermaid }
 
             func run() throws {
-                let text = try reportingErrors {
+                let text = try Edge.catching {
                     try ScenarioService(environment: try Edge.environment(global: global, access: .none)).graph(
                         scenario, language: lang?.rawValue, mermaid: format == .mermaid)
                 }
@@ -177,11 +177,6 @@ extension Kefu {
             }
         }
     }
-}
-
-/// Runs a synchronous command body; service errors become a message and their exit status.
-private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch { throw Edge.report(error) }
 }
 
 /// A stored run as text: turns with times, the checks of each reply with their verdicts and evidence, the score.

@@ -13,15 +13,7 @@ struct StoreOptions: ParsableArguments {
 
 /// Prints an error for the person at the terminal and returns exit status 2.
 func failure(_ error: any Error) -> ExitCode {
-    // Diagnostics already read `file:line:col: error: …`; other errors get the prefix.
     let text = "\(error)"
-    let isDiagnostic =
-        text.split(separator: "\n").first.map { $0.contains(": error: ") || $0.contains(": warning: ") } ?? false
-    FileHandle.standardError.write(Data(((isDiagnostic ? "" : "error: ") + text + "\n").utf8))
+    FileHandle.standardError.write(Data(((Edge.isDiagnostic(text) ? "" : "error: ") + text + "\n").utf8))
     return ExitCode(2)
-}
-
-/// Runs `body`, turning thrown errors into a message and exit status 2 (exit codes pass through).
-func reporting<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let code as ExitCode { throw code } catch { throw failure(error) }
 }
