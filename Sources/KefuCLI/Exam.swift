@@ -11,7 +11,7 @@ extension Kefu {
             abstract: "Exams: take, resume, results, review, grading queue, retraining, item statistics.",
             subcommands: [
                 List.self, Show.self, Take.self, Resume.self, Results.self, Review.self, Queue.self, Grade.self,
-                Clear.self, Stats.self,
+                Clear.self, Stats.self, FixSeed.self,
             ])
 
         struct List: ParsableCommand {
@@ -88,8 +88,10 @@ extension Kefu {
             @Argument(help: "Blueprint id (e.g. onboarding-theory).") var blueprint: String
             @Option(name: .customLong("as"), help: "The candidate's person id.") var person: String
             @Option(help: "Language (default: the first the candidate speaks).") var lang: TrainingLanguage?
-            @Option(help: "Seed of the draw (default: derived from the time; recorded with the attempt).") var seed:
-                UInt64?
+            @Option(
+                help: ArgumentHelp(
+                    "Refused: the system draws the paper (an administrator fixes a seed with `kefu exam fix-seed`).",
+                    visibility: .hidden)) var seed: UInt64?
             @Option(help: "Answers file (JSON Lines), or - for stdin.") var answers: String?
             @Option(help: "The result's format.") var format: TrainingFormat = .text
 
@@ -164,11 +166,13 @@ extension Kefu {
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
             @Option(help: "Output format.") var format: TrainingFormat = .text
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let results = try await ExamService(environment: environment).results(person: PersonID(person))
+                    let results = try await ExamService(environment: environment).results(
+                        person: PersonID(person), by: try await Edge.actor(actor, in: environment))
                     if format == .json {
                         print(try OutputJSON.string(results, pretty: true))
                         return
@@ -201,16 +205,15 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Attempt id (#N in `kefu exam results`).") var attempt: Int64
-            @Flag(help: "Everything (for supervisors and graders), whatever the blueprint lets candidates see.")
+            @Flag(help: "Everything, with the answer key (team leads and above), whatever candidates may see.")
             var full = false
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let run = try await ExamService(environment: environment).load(ExamAttemptID(attempt))
-                    guard run.record.status != .inProgress else {
-                        throw ServiceError(.precondition, "attempt \(attempt) is still in progress")
-                    }
+                    let run = try await ExamService(environment: environment).review(
+                        ExamAttemptID(attempt), full: full, by: try await Edge.actor(actor, in: environment))
                     ExamTerminal.printResult(run, full: full)
                 }
             }
@@ -221,11 +224,13 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Output format.") var format: TrainingFormat = .text
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let pending = try await ExamService(environment: environment).gradingQueue()
+                    let pending = try await ExamService(environment: environment).gradingQueue(
+                        by: try await Edge.actor(actor, in: environment))
                     if format == .json {
                         print(try OutputJSON.string(pending, pretty: true))
                         return
@@ -306,13 +311,15 @@ extension Kefu {
             @OptionGroup var store: StoreOptions
             @Argument(help: "Blueprint id or bank id.") var subject: String
             @Option(help: "Output format.") var format: StatsFormat = .text
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             enum StatsFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let statistics = try await ExamService(environment: environment).statistics(subject)
+                    let statistics = try await ExamService(environment: environment).statistics(
+                        subject, by: try await Edge.actor(actor, in: environment))
                     let (report, names) = (statistics.report, statistics.names)
                     let isBlueprint = statistics.kind == .blueprint
                     switch format {
@@ -593,6 +600,35 @@ struct ExamTerminal {
         if review.feedback {
             for line in item.grade.feedback { print("     » \(line)") }
             if let general = q.generalFeedback { print("     » \(general)") }
+        }
+    }
+}
+
+extension Kefu.ExamCommand {
+    /// `kefu exam fix-seed PERSON BLUEPRINT SEED`.
+    struct FixSeed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fix-seed",
+            abstract: "Fix the seed of a person's next attempt (administrators; the system draws it otherwise).",
+            discussion: """
+                The seed is recorded with who fixed it, in the audit log and on the attempt, and is used up by the next attempt.
+                Example: kefu exam fix-seed E001 onboarding-theory 7
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The candidate's person id.") var person: String
+        @Argument(help: "Blueprint id.") var blueprint: String
+        @Argument(help: "The seed.") var seed: UInt64
+        @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
+
+        func run() async throws {
+            try await Edge.run {
+                let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                try await ExamService(environment: environment).fixSeed(
+                    person: PersonID(person), blueprint: BlueprintID(blueprint), seed: seed,
+                    by: try await Edge.actor(actor, in: environment))
+                print("the next attempt of \(blueprint) by \(person) will use seed \(seed)")
+            }
         }
     }
 }

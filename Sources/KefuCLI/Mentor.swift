@@ -139,7 +139,7 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     if let mentor, let run = RunID(subject) {
                         let review = try await MentorReviewService(environment: environment).review(
-                            run, mentor: PersonID(mentor))
+                            run, by: try await Edge.identity(mentor, in: environment))
                         printMentorTranscript(review)
                         print(
                             review.isSignedOff
@@ -172,7 +172,8 @@ extension Kefu {
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let queue = try await MentorReviewService(environment: environment).queue(mentor: PersonID(mentor))
+                    let queue = try await MentorReviewService(environment: environment).queue(
+                        mentor: PersonID(mentor), by: try await Edge.identity(mentor, in: environment))
                     if format == .json {
                         print(try OutputJSON.string(queue, pretty: true))
                         return

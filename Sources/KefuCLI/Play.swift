@@ -74,7 +74,8 @@ extension Kefu {
             .practice
         @Option(help: "Language version (default: zh when it exists).") var lang: TrainingLanguage?
         @Option(help: "Reply file, or - for stdin (non-interactive).") var replies: String?
-        @Option(help: "Seed for the customer's line variants (default: random, printed).") var seed: UInt64?
+        @Option(help: "Seed for the customer's line variants, in practice only (default: drawn, printed).")
+        var seed: UInt64?
         @Option(help: "The final report's format (json only without a terminal).") var format: TrainingFormat = .text
         @Flag(help: "Read replies interactively even when stdin is not a terminal (real clock).") var interactive =
             false
@@ -84,13 +85,13 @@ extension Kefu {
                 let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                 let actor = try await Edge.identity(person, in: environment)
                 let service = ScenarioService(environment: environment)
-                let randomSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
                 let useTerminal = interactive || (replies == nil && isatty(STDIN_FILENO) == 1)
                 if useTerminal {
-                    return try await playInTerminal(service, seed: randomSeed, by: actor)
+                    return try await playInTerminal(service, seed: seed, by: actor)
                 }
                 let scripted = try ScenarioService.replies(from: .path(replies ?? "-"))
-                let seed = self.seed ?? scripted.seed ?? randomSeed
+                // A reply file may carry a seed for practice; in exam mode the system draws it.
+                let seed = mode == .exam ? self.seed : (self.seed ?? scripted.seed)
                 let (play, actions) = try await service.play(
                     scenario, language: lang?.rawValue, mode: mode, seed: seed, replies: scripted.replies, by: actor)
                 guard let report = play.runner.report else {
@@ -102,7 +103,7 @@ extension Kefu {
                             ScenarioRunResult(run: play.run.id, attempt: play.run.attemptNumber, report: report),
                             pretty: true))
                 } else {
-                    printHeader(play.runner.scenario, seed: seed)
+                    printHeader(play.runner.scenario, seed: play.run.seed)
                     for action in actions {
                         show(action, scenario: play.runner.scenario, practice: mode == .practice, echo: true)
                     }
@@ -115,7 +116,7 @@ extension Kefu {
         }
 
         func playInTerminal(
-            _ service: ScenarioService, seed: UInt64, by actor: Identity
+            _ service: ScenarioService, seed: UInt64?, by actor: Identity
         ) async throws -> ScenarioRunReport {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
@@ -131,7 +132,7 @@ extension Kefu {
 
             var (play, actions) = try await service.start(
                 scenario, language: lang?.rawValue, mode: mode, seed: seed, clock: ContinuousClock(), by: actor)
-            printHeader(play.runner.scenario, seed: seed)
+            printHeader(play.runner.scenario, seed: play.run.seed)
             print("(end a line with \\ to continue it; Ctrl-D or Ctrl-C stops and saves the run as incomplete)")
             let practice = mode == .practice
             let input = InterruptibleLines()

@@ -117,13 +117,15 @@ extension Kefu {
             @Option(help: "Only this person's runs.") var person: String?
             @Option(help: "Only runs of this scenario id.") var scenario: String?
             @Option(help: "At most this many.") var limit: Int = 50
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
-                    let service = ScenarioService(
-                        environment: try Edge.environment(global: global, store: store, access: .readOnly))
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let service = ScenarioService(environment: environment)
                     let runs = try await service.transcripts(
-                        person: person.map { PersonID($0) }, scenario: scenario.map { ScenarioID($0) }, limit: limit)
+                        person: person.map { PersonID($0) }, scenario: scenario.map { ScenarioID($0) }, limit: limit,
+                        by: try await Edge.actor(actor, in: environment))
                     if runs.isEmpty {
                         print("no stored runs")
                         return
@@ -158,13 +160,15 @@ extension Kefu {
             @Option(help: "text, jsonl (Kefu's interaction format: feed it to `kefu score`) or json (the full report).")
             var format: Format = .text
 
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
+
             enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl, json }
 
             func run() async throws {
                 try await Edge.run {
-                    let service = ScenarioService(
-                        environment: try Edge.environment(global: global, store: store, access: .readOnly))
-                    let t = try await service.transcript(RunID(id))
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let service = ScenarioService(environment: environment)
+                    let t = try await service.transcript(RunID(id), by: try await Edge.actor(actor, in: environment))
                     switch format {
                     case .jsonl:
                         print(try canonicalJSON(t.interaction))

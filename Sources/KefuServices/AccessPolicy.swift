@@ -264,3 +264,24 @@ public enum AccessPolicy {
             "\(actor.person) (\(held.isEmpty ? "no roles" : held)) may not \(phrase(action)) others; that takes \(who)"
     }
 }
+
+extension KefuEnvironment {
+    /// The subject for an action on `person`'s work: the person and their current mentor.
+    public func subject(_ person: PersonID) async throws -> Subject {
+        let mentorships = try await translatingStorageErrors {
+            try await storage.mentoring.mentorships(of: person, activeOnly: true)
+        }
+        return .person(person, mentor: mentorships.first { $0.apprenticeID == person }?.mentorID)
+    }
+
+    /// Throws `forbidden` unless `actor` may do `action` on `person`'s work (their mentor looked up).
+    public func require(_ actor: Identity, _ action: Action, on person: PersonID) async throws {
+        let subject = AccessPolicy.ruleNeedsMentor(action) ? try await self.subject(person) : .person(person)
+        try AccessPolicy.require(actor, action, on: subject)
+    }
+}
+
+extension AccessPolicy {
+    /// True when the rule for `action` depends on the owner's mentor.
+    static func ruleNeedsMentor(_ action: Action) -> Bool { rules[action]?.mentor == true }
+}

@@ -102,6 +102,7 @@ public struct BankService: Sendable {
     public func importBank(
         _ source: InputSource, into bank: BankID?, language: String?, replace: Bool = false, by actor: Identity
     ) throws -> BankImportResult {
+        try AccessPolicy.require(actor, .manageContent)
         let incoming = try inspect(source).bank.questions
         let path = source.label
         let parts = BankLoader.nameParts(path)

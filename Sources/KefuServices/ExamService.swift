@@ -290,7 +290,14 @@ public struct ExamService: Sendable {
     ) async throws -> ExamRun {
         let time = time ?? now()
         let person = actor.person
-        try await expireOverdue(person: person, blueprint: blueprint, at: time)
+        try AccessPolicy.require(actor, .takeExam, on: .person(person))
+        if seed != nil {
+            throw ServiceError(
+                .forbidden,
+                "candidates do not choose their paper: the system draws the seed, and an administrator may fix one for a person's next attempt",
+                hint: .init("exam.fix-seed", ["person": person.rawValue, "blueprint": blueprint.rawValue]))
+        }
+        try await expireOverdue(person: person, blueprint: blueprint, at: time, by: actor)
         let rules = try self.blueprint(blueprint).blueprint
         guard let speaker = try await translatingStorageErrors({ try await environment.storage.people.person(person) })
         else {
@@ -307,18 +314,42 @@ public struct ExamService: Sendable {
         } catch let error as ContentError {
             throw ServiceError(.invalidInput, error.description)
         }
-        let seed = seed ?? (UInt64(time.timeIntervalSince1970 * 1000) ^ fnv1a64(person.rawValue))
+        let drawn = UInt64.random(in: 0...UInt64.max)
         let contentHash = loaded.contentHash
+        let fixed = FixedBox()
         let record = try await translatingStorageErrors {
             try await store.startAttempt(person: person, blueprint: BlueprintID(rules.id)) { history in
-                try Self.draw(
-                    rules, language: chosen, banks: banks, seed: seed, history: history, person: person,
-                    contentVersion: contentHash, at: time)
+                fixed.value = history.fixedSeed
+                return try Self.draw(
+                    rules, language: chosen, banks: banks, seed: history.fixedSeed?.seed ?? drawn, history: history,
+                    person: person, contentVersion: contentHash, at: time)
             }
         }
+        try await environment.audit(
+            actor, "exam.start", subject: "attempt \(record.id)",
+            detail: [
+                "blueprint": blueprint.rawValue, "seed": String(record.seed),
+                "seed_source": fixed.value.map { "fixed by \($0.fixedBy) at \($0.at)" } ?? "drawn by the system",
+            ])
         let paper = try Self.decodePaper(record)
         let session = ExamSession(paper: paper, deadline: Self.date(record.deadline))
         return ExamRun(record: record, session: session, blueprint: rules, grader: grader)
+    }
+
+    /// Fixes the seed of `person`'s next attempt of `blueprint` (administrators only; recorded with who fixed it and
+    /// used up by that attempt).
+    public func fixSeed(
+        person: PersonID, blueprint: BlueprintID, seed: UInt64, by actor: Identity
+    ) async throws {
+        try AccessPolicy.require(actor, .fixSeed, on: .person(person))
+        _ = try self.blueprint(blueprint)
+        let fixed = FixedSeed(
+            person: person, blueprint: blueprint, seed: seed, fixedBy: actor.auditName, at: Self.stamp(now()))
+        let store = try self.store
+        try await translatingStorageErrors { try await store.fixSeed(fixed) }
+        try await environment.audit(
+            actor, "exam.fix-seed", subject: "person \(person)",
+            detail: ["blueprint": blueprint.rawValue, "seed": String(seed)])
     }
 
     /// Applies the retake rules to `history` and draws the paper (avoiding questions seen before); the record to insert.
@@ -411,19 +442,19 @@ public struct ExamService: Sendable {
             })
         else { return nil }
         var run = try await load(record.id)
-        try await perform(&run, run.session.tick(now: time), at: time)
+        try await perform(&run, run.session.tick(now: time), at: time, by: actor)
         return run
     }
 
     /// Submits the person's attempts whose deadline has passed.
-    func expireOverdue(person: PersonID, blueprint: BlueprintID, at time: Date) async throws {
+    func expireOverdue(person: PersonID, blueprint: BlueprintID, at time: Date, by actor: Identity) async throws {
         let store = try self.store
         for record in try await translatingStorageErrors({
             try await store.attempts(person: person, blueprint: blueprint, status: .inProgress)
         }) {
             guard let deadline = Self.date(record.deadline), time >= deadline else { continue }
             var run = try await load(record.id)
-            try await perform(&run, run.session.tick(now: time), at: time)
+            try await perform(&run, run.session.tick(now: time), at: time, by: actor)
         }
     }
 
@@ -469,12 +500,12 @@ public struct ExamService: Sendable {
         try Self.requireCandidate(run.record, actor)
         let time = time ?? now()
         let actions = step(&run.session, time)
-        try await perform(&run, actions, at: time)
+        try await perform(&run, actions, at: time, by: actor)
         return actions
     }
 
     /// Persists what the session asked for.
-    func perform(_ run: inout ExamRun, _ actions: [ExamSession.Action], at time: Date) async throws {
+    func perform(_ run: inout ExamRun, _ actions: [ExamSession.Action], at time: Date, by actor: Identity) async throws {
         let store = try self.store
         for action in actions {
             switch action {
@@ -491,20 +522,26 @@ public struct ExamService: Sendable {
             case .submit(let reason):
                 // A deadline submission is stamped at the deadline, whenever it is noticed.
                 let submittedAt = reason == .deadline ? (run.session.deadline ?? time) : time
-                try await finish(&run, reason: reason, at: submittedAt)
+                try await finish(&run, reason: reason, at: submittedAt, by: actor)
             case .refuse:
                 break
             }
         }
     }
 
-    func finish(_ run: inout ExamRun, reason: ExamSession.SubmitReason, at time: Date) async throws {
+    func finish(_ run: inout ExamRun, reason: ExamSession.SubmitReason, at time: Date, by actor: Identity) async throws {
         let marking = Marking.grade(run.session.paper, responses: run.session.responses, grader: run.grader)
         var record = run.record
         record.submitReason = ExamSubmitReason(rawValue: reason.rawValue)
         record.submittedAt = Self.stamp(time)
         run.record = try await storeMarking(record, marking: marking, expected: .inProgress, at: time)
         run.marking = marking
+        var detail = ["reason": reason.rawValue, "status": run.record.status.rawValue]
+        if run.record.status == .graded {
+            detail["percent"] = Question.displayNumber(run.record.percent)
+            detail["passed"] = run.record.passed == true ? "yes" : "no"
+        }
+        try await environment.audit(actor, "exam.submit", subject: "attempt \(run.record.id)", detail: detail)
     }
 
     /// Stores a marking: graded (evidence, retraining flag) when nothing waits for a grader, else submitted.
@@ -627,11 +664,14 @@ public struct ExamService: Sendable {
     // MARK: Results and grading
 
     /// A person's results per blueprint, with the final grade by each blueprint's grading method.
-    public func results(person: PersonID) async throws -> [ExamResult] {
+    public func results(person: PersonID, by actor: Identity) async throws -> [ExamResult] {
         let storage = try environment.storage
         guard try await translatingStorageErrors({ try await storage.people.person(person) }) != nil else {
             throw ServiceError(.notFound, "no person `\(person)`", hint: .init("people.import"))
         }
+        try AccessPolicy.requireVisible(
+            actor, .viewExamResult, on: try await environment.subject(person),
+            notFound: "no exam results of `\(person)` that \(actor.person) may see")
         let attempts = try await translatingStorageErrors {
             try await storage.exams.attempts(person: person, blueprint: nil, status: nil)
         }
@@ -655,13 +695,37 @@ public struct ExamService: Sendable {
         return results
     }
 
+    /// A submitted attempt for review: the candidate sees it as the blueprint allows; their mentor, leads and
+    /// administrators see it too; `full` (every answer and the key) only for team leads and above, never on one's
+    /// own attempt. An attempt the actor may not see is reported as not found.
+    public func review(_ attemptID: ExamAttemptID, full: Bool, by actor: Identity) async throws -> ExamRun {
+        let run = try await load(attemptID)
+        let owner = run.record.personID
+        try AccessPolicy.requireVisible(
+            actor, .viewExamResult, on: try await environment.subject(owner), notFound: "no exam attempt \(attemptID)")
+        if full {
+            guard owner != actor.person else {
+                throw ServiceError(
+                    .forbidden, "candidates see their own attempt as the blueprint allows, without the full answer key")
+            }
+            try AccessPolicy.require(actor, .viewAnswerKey, on: .person(owner))
+        }
+        guard run.record.status != .inProgress else {
+            throw ServiceError(.precondition, "attempt \(attemptID) is still in progress")
+        }
+        return run
+    }
+
     /// Answers waiting for a person's mark (essays, and answers automatic grading could not decide), oldest first.
-    public func gradingQueue() async throws -> [PendingGrade] {
+    /// Only answers the actor may grade are listed (their apprentices', or everyone else's for leads).
+    public func gradingQueue(by actor: Identity) async throws -> [PendingGrade] {
         let store = try self.store
         var pending: [PendingGrade] = []
         for record in try await translatingStorageErrors({
             try await store.attempts(person: nil, blueprint: nil, status: .submitted)
         }) {
+            let subject = try await environment.subject(record.personID)
+            guard AccessPolicy.decide(actor, .gradeEssay, on: subject).allowed else { continue }
             let responses = try await translatingStorageErrors { try await store.responses(attempt: record.id) }
             let manual = try await translatingStorageErrors { try await store.manualGrades(attempt: record.id) }
             pending += PendingGrade.pending(in: record, responses: responses, manual: manual)
@@ -677,15 +741,8 @@ public struct ExamService: Sendable {
         by actor: Identity
     ) async throws -> ExamAttemptSummary {
         let time = time ?? now()
-        guard actor.has(.mentor) || actor.has(.teamLead) else {
-            throw ServiceError(
-                .forbidden,
-                "\(actor.person) is a specialist: essays are graded by mentors (senior specialist or above) and leads")
-        }
         let run = try await load(attemptID)
-        guard run.record.personID != actor.person else {
-            throw ServiceError(.forbidden, "\(actor.person) cannot grade their own attempt")
-        }
+        try await environment.require(actor, .gradeEssay, on: run.record.personID)
         guard run.record.status == .submitted else {
             throw ServiceError(
                 .precondition, "exam attempt \(attemptID) is \(run.record.status.rawValue): nothing waits for a mark")
@@ -708,17 +765,19 @@ public struct ExamService: Sendable {
         let manual = Dictionary(all.map { ($0.position, $0.fraction) }, uniquingKeysWith: { _, last in last })
         let marking = Marking.grade(
             run.session.paper, responses: run.session.responses, grader: run.grader, manual: manual)
-        return ExamAttemptSummary(try await storeMarking(run.record, marking: marking, expected: .submitted, at: time))
+        let summary = ExamAttemptSummary(
+            try await storeMarking(run.record, marking: marking, expected: .submitted, at: time))
+        try await environment.audit(
+            actor, "exam.grade", subject: "attempt \(attemptID)",
+            detail: ["question": String(position + 1), "marks": Question.displayNumber(marks), "comment": comment])
+        return summary
     }
 
     /// Clears a retraining flag so the person may retake; only supervisors and managers may.
     public func clearRetraining(
         person: PersonID, blueprint: BlueprintID, note: String, at time: Date? = nil, by actor: Identity
     ) async throws {
-        guard actor.has(.supervisor) else {
-            throw ServiceError(
-                .forbidden, "\(actor.person) may not clear retraining flags: a supervisor or manager does")
-        }
+        try AccessPolicy.require(actor, .clearRetraining, on: .person(person))
         let store = try self.store
         let stamp = Self.stamp(time ?? now())
         guard
@@ -729,13 +788,17 @@ public struct ExamService: Sendable {
         else {
             throw ServiceError(.notFound, "\(person) has no open retraining flag for \(blueprint)")
         }
+        try await environment.audit(
+            actor, "exam.clear-retraining", subject: "person \(person)",
+            detail: ["blueprint": blueprint.rawValue, "note": note])
     }
 
     // MARK: Statistics
 
     /// Item analysis over first attempts (one per person) of `subject`: a blueprint id, or a bank id (then every
     /// blueprint drawing on the bank counts, only that bank's items are reported, and test-level figures are left out).
-    public func statistics(_ subject: String) async throws -> ExamStatistics {
+    public func statistics(_ subject: String, by actor: Identity) async throws -> ExamStatistics {
+        try AccessPolicy.require(actor, .viewExamStatistics)
         let isBlueprint = repository.blueprints().0.contains { $0.blueprint.id == subject }
         let isBank = !isBlueprint && repository.banks().0.contains { $0.bank.id == subject }
         guard isBlueprint || isBank else {
@@ -774,6 +837,11 @@ public struct ExamService: Sendable {
         }
         return ExamStatistics(kind: isBlueprint ? .blueprint : .bank, subject: subject, report: report, names: names)
     }
+}
+
+/// Carries the fixed seed a storage transaction saw out of its closure.
+final class FixedBox: @unchecked Sendable {
+    var value: FixedSeed?
 }
 
 extension Question {

@@ -94,7 +94,14 @@ public struct MentorReviewService: Sendable {
     public init(environment: KefuEnvironment) { self.environment = environment }
 
     /// What waits for `mentor`: their apprentices' transcripts not yet signed off (oldest first), then essays to mark.
-    public func queue(mentor: PersonID) async throws -> MentorQueue {
+    ///
+    /// A mentor reads their own queue; supervisors, managers and administrators may read anyone's.
+    public func queue(mentor: PersonID, by actor: Identity) async throws -> MentorQueue {
+        if mentor != actor.person {
+            guard !actor.roles.isDisjoint(with: [.supervisor, .manager, .admin]) else {
+                throw ServiceError(.forbidden, "\(actor.person) may read only their own review queue")
+            }
+        }
         let record = try await translatingStorageErrors {
             guard try await environment.storage.people.person(mentor) != nil else {
                 throw ServiceError.notFound(mentor)
@@ -125,19 +132,25 @@ public struct MentorReviewService: Sendable {
         return MentorQueue(mentor: mentor, items: items)
     }
 
-    /// The transcript `run` with its review, for its apprentice's mentor.
-    public func review(_ run: RunID, mentor: PersonID) async throws -> MentorTranscript {
+    /// The transcript `run` with its review: for its trainee, their current mentor, leads and administrators (anyone
+    /// else is told it does not exist); `action` is what the actor means to do with it (read, review, sign off).
+    public func review(_ run: RunID, for action: Action = .viewTranscript, by actor: Identity) async throws
+        -> MentorTranscript
+    {
         try await translatingStorageErrors {
             let store = try environment.storage.mentoring
             guard let stored = try await store.run(run) else { throw ServiceError.notFound(run) }
-            let apprentices = Set(
-                try await store.mentorships(of: mentor, activeOnly: true).filter { $0.mentorID == mentor }.map(
-                    \.apprenticeID))
-            guard apprentices.contains(stored.personID) else {
-                throw ServiceError(
-                    .forbidden,
-                    "`\(mentor)` is not the mentor of `\(stored.personID)`: mentors see and review only their own apprentices' work",
-                    hint: .init("mentor.queue", ["mentor": mentor.rawValue]))
+            let subject = try await environment.subject(stored.personID)
+            try AccessPolicy.requireVisible(
+                actor, .viewTranscript, on: subject, notFound: ServiceError.notFound(run).message)
+            if action != .viewTranscript {
+                let decision = AccessPolicy.decide(actor, action, on: subject)
+                guard decision.allowed else {
+                    throw ServiceError(
+                        .forbidden,
+                        "\(decision.reason) (transcripts are reviewed by the trainee's current mentor or a supervisor)",
+                        hint: .init("mentor.queue", ["mentor": actor.person.rawValue]))
+                }
             }
             let review = try await store.review(of: run)
             let decoder = JSONDecoder()
@@ -155,7 +168,7 @@ public struct MentorReviewService: Sendable {
     @discardableResult
     public func annotate(_ run: RunID, turn: Int, note: String, by actor: Identity) async throws -> TranscriptAnnotation
     {
-        let current = try await review(run, mentor: actor.person)
+        let current = try await review(run, for: .reviewTranscript, by: actor)
         guard current.interaction.turns.indices.contains(turn) else {
             throw ServiceError(
                 .invalidInput, "transcript \(run) has turns 0–\(current.interaction.turns.count - 1), not \(turn)")
@@ -166,7 +179,12 @@ public struct MentorReviewService: Sendable {
         let annotation = TranscriptAnnotation(
             runID: run, turn: turn, mentorID: actor.person, note: note,
             at: LedgerService.timestamp(environment.clock.now()))
-        return try await translatingStorageErrors { try await environment.storage.mentoring.addAnnotation(annotation) }
+        let stored = try await translatingStorageErrors {
+            try await environment.storage.mentoring.addAnnotation(annotation)
+        }
+        try await environment.audit(
+            actor, "mentor.annotate", subject: "run \(run)", detail: ["turn": String(turn), "note": note])
+        return stored
     }
 
     /// Overrides the automatic verdict of check `check` on the reply at `turn`, with a reason (logged; the automatic
@@ -180,7 +198,7 @@ public struct MentorReviewService: Sendable {
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ServiceError(.invalidInput, "an override needs a reason")
         }
-        let current = try await review(run, mentor: actor.person)
+        let current = try await review(run, for: .reviewTranscript, by: actor)
         guard let reply = current.report?.replies.first(where: { $0.turn == turn }) else {
             let turns = current.report?.replies.map { String($0.turn) }.joined(separator: ", ") ?? ""
             throw ServiceError(
@@ -196,7 +214,14 @@ public struct MentorReviewService: Sendable {
             runID: run, turn: turn, checkID: check, automatic: automatic.verdict.rawValue, verdict: verdict,
             reason: reason,
             mentorID: actor.person, at: LedgerService.timestamp(environment.clock.now()))
-        return try await translatingStorageErrors { try await environment.storage.mentoring.addOverride(record) }
+        let stored = try await translatingStorageErrors { try await environment.storage.mentoring.addOverride(record) }
+        try await environment.audit(
+            actor, "mentor.override", subject: "run \(run)",
+            detail: [
+                "turn": String(turn), "check": check, "automatic": automatic.verdict.rawValue,
+                "verdict": verdict.rawValue, "reason": reason,
+            ])
+        return stored
     }
 
     /// Signs off a complete transcript for `certification`: it leaves the queue and the sign-off counts as evidence.
@@ -204,7 +229,7 @@ public struct MentorReviewService: Sendable {
     public func signOff(
         _ run: RunID, certification: CertificationID, note: String, by actor: Identity
     ) async throws -> TranscriptSignOffResult {
-        let current = try await review(run, mentor: actor.person)
+        let current = try await review(run, for: .signOff, by: actor)
         guard current.run.status == .complete else {
             throw ServiceError(
                 .precondition, "transcript \(run) is \(current.run.status): only complete runs are signed off")
@@ -223,6 +248,9 @@ public struct MentorReviewService: Sendable {
             run: run, personID: current.run.personID, mentorID: actor.person, certification: certification,
             signedAt: LedgerService.timestamp(environment.clock.now()), note: text)
         let id = try await translatingStorageErrors { try await environment.storage.mentoring.signOff(signOff) }
+        try await environment.audit(
+            actor, "mentor.sign-off", subject: "run \(run)",
+            detail: ["person": current.run.personID.rawValue, "certification": certification.rawValue, "note": note])
         return TranscriptSignOffResult(run: run, certification: certification, signOff: id)
     }
 }

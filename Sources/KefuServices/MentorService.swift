@@ -149,6 +149,7 @@ public struct MentorService: Sendable {
         asOf date: Date? = nil, dryRun: Bool = false, by actor: Identity
     ) async throws -> MentorAssignment {
         let time = date ?? environment.clock.now()
+        try AccessPolicy.require(actor, .assignMentors)
         var assignment = try await propose(asOf: time)
         guard !dryRun else { return assignment }
         let stamp = LedgerService.timestamp(time)
@@ -162,6 +163,12 @@ public struct MentorService: Sendable {
             try await environment.storage.mentoring.recordAssignment(ending: endings, adding: pairs, at: stamp)
         }
         assignment.dryRun = false
+        try await environment.audit(
+            actor, "mentor.assign", subject: "mentorships",
+            detail: [
+                "pairs": assignment.stored.map { "\($0.apprenticeID)←\($0.mentorID)" }.joined(separator: " "),
+                "ended": String(endings.count),
+            ])
         environment.logger.debug(
             "mentor assignment stored", metadata: ["pairs": "\(assignment.stored.count)", "ended": "\(endings.count)"])
         return assignment

@@ -36,6 +36,7 @@ public struct PeopleService: Sendable {
 
     /// Adds one person from form fields: the level and channels are checked here.
     public func add(_ input: PersonInput, by actor: Identity) async throws -> Person {
+        try AccessPolicy.require(actor, .managePeople)
         let levelText = input.level.trimmingCharacters(in: .whitespaces)
         guard let level = levelText.isEmpty ? Level.specialist : Level(rawValue: levelText) else {
             throw ServiceError(
@@ -56,14 +57,19 @@ public struct PeopleService: Sendable {
             languages: input.languages.filter { !$0.isEmpty }, channels: channels, managerID: input.manager?.rawValue)
         if let problem = Self.validate(person) { throw ServiceError(.invalidInput, problem) }
         try await translatingStorageErrors { try await environment.storage.people.add(person) }
+        try await environment.audit(actor, "people.add", subject: "person \(person.id)", detail: ["level": level.rawValue])
         environment.logger.debug("person added", metadata: ["person": "\(person.id)", "actor": "\(actor.person)"])
         return person
     }
 
     /// Imports people from a CSV: every row or none. Problems name `source.label:line:col`.
     public func importCSV(_ source: InputSource, by actor: Identity) async throws -> PeopleImport {
+        try AccessPolicy.require(actor, .managePeople)
         let people = try Self.parse(source)
         try await translatingStorageErrors { try await environment.storage.people.add(people) }
+        try await environment.audit(
+            actor, "people.import", subject: "people",
+            detail: ["source": source.label, "count": String(people.count), "ids": people.map(\.id).joined(separator: ",")])
         environment.logger.debug("people imported", metadata: ["count": "\(people.count)", "actor": "\(actor.person)"])
         return PeopleImport(source: source.label, imported: people.count)
     }
@@ -99,7 +105,9 @@ public struct PeopleService: Sendable {
 
     /// Marks a person as having left (their history is kept; mentoring re-matches their apprentices).
     public func leave(_ id: PersonID, by actor: Identity) async throws {
+        try AccessPolicy.require(actor, .managePeople)
         try await translatingStorageErrors { try await environment.storage.people.setActive(false, person: id) }
+        try await environment.audit(actor, "people.leave", subject: "person \(id)")
         environment.logger.debug("person left", metadata: ["person": "\(id)", "actor": "\(actor.person)"])
     }
 

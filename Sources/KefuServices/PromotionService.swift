@@ -130,6 +130,7 @@ public struct PromotionService: Sendable {
     public func apply(
         _ personID: PersonID, to level: Level, asOf date: Date? = nil, by actor: Identity
     ) async throws -> PromotionRecord {
+        try AccessPolicy.require(actor, .applyPromotion, on: .person(personID))
         let steps = try environment.content.promotionSteps()
         let time = date ?? environment.clock.now()
         let today = LedgerService.day(time)
@@ -182,6 +183,9 @@ public struct PromotionService: Sendable {
             }
         }
         let (step, checks) = decided.value
+        try await environment.audit(
+            actor, "promotion.apply", subject: "person \(personID)",
+            detail: ["to": level.rawValue, "track": step?.track ?? "", "entry": String(entry.sequence)])
         environment.logger.debug(
             "promotion recorded", metadata: ["entry": "\(entry.sequence)", "by": "\(actor.person)"])
         return PromotionRecord(

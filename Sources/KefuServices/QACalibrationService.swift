@@ -44,6 +44,7 @@ public struct QACalibrationService: Sendable {
     public func create(
         _ name: CalibrationID, sample: SampleID, rubric: String, reviewers: [PersonID], by actor: Identity
     ) async throws -> Session {
+        try AccessPolicy.require(actor, .calibrate)
         let unique = Array(Set(reviewers.filter { !$0.isEmpty })).sorted()
         guard unique.count >= 2 else {
             throw ServiceError(.invalidInput, "a calibration session needs at least two different reviewers")
@@ -69,6 +70,9 @@ public struct QACalibrationService: Sendable {
         {
             throw ServiceError(.notFound, "no sample `\(sample)`", hint: .init("qa.sample"))
         } catch let error as StorageError { throw ServiceError(error) }
+        try await environment.audit(
+            actor, "qa.calibrate", subject: "calibration \(name)",
+            detail: ["sample": sample.rawValue, "reviewers": unique.map(\.rawValue).joined(separator: ",")])
         return Session(name: name, sample: sample, rubric: record.rubric, reviewers: unique)
     }
 

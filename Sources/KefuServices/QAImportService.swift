@@ -100,6 +100,7 @@ public struct QAImportService: Sendable {
         from source: InputSource, format: Format? = nil, batch: BatchID? = nil, skipInvalid: Bool = false,
         masking: MaskingPolicy = MaskingPolicy(), by actor: Identity
     ) async throws -> Report {
+        try AccessPolicy.require(actor, .importInteractions)
         let started = ContinuousClock.now
         let worker = Worker(masker: try masking.masker())
         let format = format ?? (source.label.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
@@ -117,6 +118,11 @@ public struct QAImportService: Sendable {
         var report = outcome.result
         report.committedSeconds = Figure(outcome.committedAfter.seconds)
         report.elapsedSeconds = Figure((ContinuousClock.now - started).seconds)
+        try await environment.audit(
+            actor, "qa.import", subject: "batch \(batch)",
+            detail: [
+                "source": label, "imported": String(report.imported), "masked": String(report.masked),
+            ])
         environment.logger.debug(
             "qa import",
             metadata: ["batch": "\(batch)", "imported": "\(report.imported)", "actor": "\(actor.auditName)"])

@@ -129,6 +129,7 @@ public struct QAReviewService: Sendable {
             throw ServiceError(
                 .forbidden, "\(reviewer) handled interaction \(id) and cannot review it; ask another reviewer")
         }
+        try AccessPolicy.require(actor, .reviewInteraction, on: .person(PersonID(interaction.agent)))
         if let calibration {
             let session = try await requireCalibration(calibration, store)
             guard session.reviewers.contains(reviewer) else {
@@ -196,6 +197,13 @@ public struct QAReviewService: Sendable {
             )
         } catch let error as StorageError { throw ServiceError(error) }
         let overrides = items.filter { $0.automatic != $0.verdict }.count
+        try await environment.audit(
+            actor, "qa.review", subject: "review \(id)",
+            detail: [
+                "interaction": draft.interaction.id, "rubric": draft.scorer.rubric.id,
+                "automatic_score": String(format: "%.2f", automaticScore),
+                "final_score": String(format: "%.2f", final.score), "overrides": String(overrides), "comment": comment,
+            ])
         return Submitted(
             id: id, interaction: review.interaction, automaticScore: Figure(automaticScore),
             finalScore: Figure(final.score),
@@ -350,8 +358,9 @@ public struct QAReviewService: Sendable {
         }
         let at = environment.qaTimestamp
         let agent = actor.person
+        try AccessPolicy.require(actor, .openDispute)
         let store = try environment.qaStore
-        return try await translatingStorageErrors {
+        let id = try await translatingStorageErrors {
             try await store.openDispute(review: review, item: item) { context in
                 try Self.checkDisputable(context, review: review, item: item, agent: agent)
                 let before = context.item.verdict
@@ -363,6 +372,10 @@ public struct QAReviewService: Sendable {
                 }
             }
         }
+        try await environment.audit(
+            actor, "qa.dispute.open", subject: "dispute \(id)",
+            detail: ["review": String(review.rawValue), "item": item, "reason": reason])
+        return id
     }
 
     static func checkDisputable(_ context: QAReviewItemContext, review: ReviewID, item: String, agent: PersonID) throws
@@ -395,16 +408,11 @@ public struct QAReviewService: Sendable {
         guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ServiceError(.invalidInput, "a decision on a dispute needs a comment")
         }
-        guard actor.has(.teamLead) else {
-            throw ServiceError(
-                .forbidden,
-                "\(actor.person) is not a team lead, supervisor or manager; disputes are decided by a team lead, supervisor or manager"
-            )
-        }
         let store = try environment.qaStore
         guard let found = try await translatingStorageErrors({ try await store.dispute(id) }) else {
             throw ServiceError.notFound(id)
         }
+        try AccessPolicy.require(actor, .decideDispute, on: .person(found.agent))
         let scorer = try environment.qaScorer(found.rubric.rawValue)
         let at = environment.qaTimestamp
         let record = try await translatingStorageErrors {
@@ -414,6 +422,12 @@ public struct QAReviewService: Sendable {
                     scorer: scorer, at: at)
             }
         }
+        try await environment.audit(
+            actor, "qa.dispute.decide", subject: "dispute \(id)",
+            detail: [
+                "decision": decision.rawValue, "status": record.status, "verdict": verdict?.rawValue ?? "-",
+                "comment": comment,
+            ])
         return try Dispute(record)
     }
 

@@ -208,6 +208,7 @@ public struct QASampleService: Sendable {
     public func draw(
         _ name: SampleID, parameters: Parameters, oversampleRubric: String? = nil, by actor: Identity
     ) async throws -> Drawn {
+        try AccessPolicy.require(actor, .scoreInteractions)
         guard !name.isEmpty else { throw ServiceError(.invalidInput, "the sample needs a name") }
         guard parameters.perAgent > 0 else {
             throw ServiceError(.invalidInput, "draw at least 1 interaction per agent")
@@ -241,6 +242,9 @@ public struct QASampleService: Sendable {
             }
         }
         guard let drawn = box.value else { throw ServiceError(.unavailable, "the sample was not drawn") }
+        try await environment.audit(
+            actor, "qa.sample", subject: "sample \(name)",
+            detail: ["members": String(drawn.members.count), "members_hash": drawn.membersHash])
         environment.logger.debug("qa sample drawn", metadata: ["sample": "\(name)", "actor": "\(actor.auditName)"])
         return drawn
     }

@@ -30,6 +30,7 @@ public struct QAScoreService: Sendable {
 
     /// Scores the members of `sample` (every interaction when nil) with rubric `rubric` (an id or a path).
     public func score(rubric: String, sample: SampleID? = nil, by actor: Identity) async throws -> Outcome {
+        try AccessPolicy.require(actor, .scoreInteractions)
         let scorer = try environment.qaScorer(rubric)
         let version = scorer.rubric.sourceHash
         let rubricID = RubricID(scorer.rubric.id)
@@ -48,6 +49,9 @@ public struct QAScoreService: Sendable {
         } catch let error as StorageError {
             throw ServiceError(error)
         }
+        try await environment.audit(
+            actor, "qa.score", subject: sample.map { "sample \($0)" } ?? "all interactions",
+            detail: ["rubric": rubricID.rawValue, "scored": String(count.scored)])
         environment.logger.debug(
             "qa score", metadata: ["rubric": "\(rubricID)", "scored": "\(count.scored)", "actor": "\(actor.auditName)"])
         return Outcome(

@@ -34,6 +34,7 @@ public struct ReviewService: Sendable {
     /// Imports `date,person,kind,value` rows (header first) in one transaction; any bad row (listed as label:line:col)
     /// or unknown person imports nothing.
     public func importFeedback(_ source: InputSource, by actor: Identity) async throws -> FeedbackImport {
+        try AccessPolicy.require(actor, .runReviews)
         let label = source.label
         let text = String(decoding: try source.readAll(), as: UTF8.self)
         var rows: [FeedbackRow] = []
@@ -89,6 +90,8 @@ public struct ReviewService: Sendable {
         let name = (label as NSString).lastPathComponent
         try await translatingStorageErrors { try await environment.storage.reviews.addFeedback(rows, source: name) }
         environment.logger.debug("feedback imported", metadata: ["rows": "\(rows.count)", "by": "\(actor.person)"])
+        try await environment.audit(
+            actor, "review.feedback-import", subject: "feedback", detail: ["source": label, "rows": String(rows.count)])
         return FeedbackImport(source: label, rows: rows.count)
     }
 
@@ -169,6 +172,7 @@ public struct ReviewService: Sendable {
     public func runCycle(
         _ periodName: String, replace: Bool = false, by actor: Identity
     ) async throws -> ReviewCycleResult {
+        try AccessPolicy.require(actor, .runReviews)
         guard let period = ReviewPeriod(periodName) else {
             throw ServiceError(
                 .invalidInput, "`\(periodName)` is not a period: use 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
@@ -200,6 +204,9 @@ public struct ReviewService: Sendable {
                 .conflict, "the review cycle \(period.name) is already stored; recompute it to replace its scorecards",
                 hint: .init("review-cycle.run", ["period": period.name]))
         } catch let error as StorageError { throw ServiceError(error) }
+        try await environment.audit(
+            actor, "review.cycle", subject: "cycle \(period.name)",
+            detail: ["scorecards": String(cards.count), "replace": replace ? "yes" : "no"])
         environment.logger.debug(
             "review cycle stored",
             metadata: ["period": "\(period.name)", "scorecards": "\(cards.count)", "by": "\(actor.person)"])

@@ -85,9 +85,18 @@ public struct ScenarioService: Sendable {
 
     /// Starts a run of `reference` (id, `id.lang` or path inside the content root) for the acting trainee; returns
     /// the play and the first actions. The scenario runner keeps `clock` (a Swift `Clock`) for reply times.
+    ///
+    /// In exam mode the system draws the seed (which customer wording the trainee meets); a trainee may choose one
+    /// only for practice.
     public func start<C: Clock>(
-        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, clock: C, by actor: Identity
+        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64? = nil, clock: C, by actor: Identity
     ) async throws -> (ScenarioPlay<C>, [ScenarioAction]) where C.Duration == Duration {
+        try AccessPolicy.require(actor, .playScenario, on: .person(actor.person))
+        if mode == .exam, seed != nil {
+            throw ServiceError(
+                .forbidden, "in exam mode the system draws the scenario's seed; choose one only when practising")
+        }
+        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
         let (loaded, rubrics): (LoadedScenario, [Rubric])
         do { (loaded, rubrics) = try environment.content.playableScenario(reference, language: language) } catch {
             throw ServiceError(.notFound, error.description, hint: .init("scenario.list"))
@@ -103,7 +112,10 @@ public struct ScenarioService: Sendable {
         let stored = try await translatingStorageErrors { try await store.start(record) }
         let actions = try runner.start()
         var play = ScenarioPlay(runner: runner, run: stored, path: loaded.path)
-        try await persist(&play, actions: actions)
+        try await environment.audit(
+            actor, "scenario.start", subject: "run \(stored.id)",
+            detail: ["scenario": loaded.scenario.id, "mode": mode.rawValue, "seed": String(seed)])
+        try await persist(&play, actions: actions, by: actor)
         return (play, actions)
     }
 
@@ -113,7 +125,7 @@ public struct ScenarioService: Sendable {
     ) async throws -> [ScenarioAction] where C.Duration == Duration {
         try Self.requirePlayer(play.run, actor)
         let actions = try play.runner.reply(text)
-        try await persist(&play, actions: actions)
+        try await persist(&play, actions: actions, by: actor)
         return actions
     }
 
@@ -125,13 +137,13 @@ public struct ScenarioService: Sendable {
         try Self.requirePlayer(play.run, actor)
         let wasFinished = play.runner.report != nil
         let report = play.runner.stop(reason: reason)
-        if !wasFinished { try await persist(&play, actions: [.finished(report)]) }
+        if !wasFinished { try await persist(&play, actions: [.finished(report)], by: actor) }
         return report
     }
 
     /// Plays `reference` with scripted replies (deterministic for a seed, reply times from the delays).
     public func play(
-        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64, replies: [ScriptedReply],
+        _ reference: String, language: String? = nil, mode: PlayMode, seed: UInt64? = nil, replies: [ScriptedReply],
         by actor: Identity
     ) async throws -> (ScenarioPlay<ManualClock>, [ScenarioAction]) {
         let clock = ManualClock()
@@ -151,7 +163,7 @@ public struct ScenarioService: Sendable {
         return (play, actions)
     }
 
-    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction]) async throws
+    func persist<C: Clock>(_ play: inout ScenarioPlay<C>, actions: [ScenarioAction], by actor: Identity) async throws
     where C.Duration == Duration {
         let transcript = try canonicalJSON(
             play.runner.transcript(id: "run-\(play.run.id)", startedAt: play.run.startedAt))
@@ -165,6 +177,10 @@ public struct ScenarioService: Sendable {
                 passed: report.passed, transcript: transcript,
                 report: try canonicalJSON(report))
             play.run = try await translatingStorageErrors { try await store.finish(end) }
+            let detail = [
+                "status": end.status.rawValue, "outcome": report.outcome ?? "-", "passed": report.passed ? "yes" : "no",
+            ]
+            try await environment.audit(actor, "scenario.finish", subject: "run \(id)", detail: detail)
             return
         }
         let partial = try canonicalJSON(play.runner.partialReport())
@@ -212,21 +228,32 @@ public struct ScenarioService: Sendable {
     // MARK: Transcripts
 
     /// Stored runs, newest first.
+    /// Only runs the actor may read are listed (their own, their apprentices', everyone's for leads).
     public func transcripts(
-        person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 100
+        person: PersonID? = nil, scenario: ScenarioID? = nil, limit: Int = 100, by actor: Identity
     ) async throws -> [ScenarioRunRecord] {
         let store = try self.store
-        return try await translatingStorageErrors {
+        let runs = try await translatingStorageErrors {
             try await store.runs(person: person, scenario: scenario, limit: limit)
         }
+        var visible: [ScenarioRunRecord] = []
+        var subjects: [PersonID: Subject] = [:]
+        for run in runs {
+            if subjects[run.personID] == nil { subjects[run.personID] = try await environment.subject(run.personID) }
+            if AccessPolicy.decide(actor, .viewTranscript, on: subjects[run.personID] ?? .none).allowed {
+                visible.append(run)
+            }
+        }
+        return visible
     }
 
-    /// One stored run, decoded.
-    public func transcript(_ id: RunID) async throws -> Transcript {
+    /// One stored run, decoded; a run the actor may not read is reported as not found.
+    public func transcript(_ id: RunID, by actor: Identity) async throws -> Transcript {
         let store = try self.store
-        guard let run = try await translatingStorageErrors({ try await store.run(id) }) else {
-            throw ServiceError(.notFound, "no transcript \(id)", hint: .init("transcript.list"))
-        }
+        let missing = ServiceError(.notFound, "no transcript \(id)", hint: .init("transcript.list"))
+        guard let run = try await translatingStorageErrors({ try await store.run(id) }) else { throw missing }
+        guard AccessPolicy.decide(actor, .viewTranscript, on: try await environment.subject(run.personID)).allowed
+        else { throw missing }
         return ScenarioTranscript(run)
     }
 }

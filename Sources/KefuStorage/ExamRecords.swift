@@ -160,12 +160,38 @@ public struct ExamHistory: Sendable, Hashable {
     public var cycle: Int
     /// True while a retraining flag is open.
     public var isFlagged: Bool
+    /// The seed an administrator fixed for the next attempt, if any (used up by that attempt).
+    public var fixedSeed: FixedSeed?
 
     /// Creates a history.
-    public init(attempts: [ExamAttemptRecord], cycle: Int, isFlagged: Bool) {
+    public init(attempts: [ExamAttemptRecord], cycle: Int, isFlagged: Bool, fixedSeed: FixedSeed? = nil) {
         self.attempts = attempts
         self.cycle = cycle
         self.isFlagged = isFlagged
+        self.fixedSeed = fixedSeed
+    }
+}
+
+/// A seed an administrator fixed for a person's next attempt of a blueprint (the system draws one otherwise).
+public struct FixedSeed: Sendable, Hashable {
+    /// Whose attempt.
+    public var person: PersonID
+    /// Which blueprint.
+    public var blueprint: BlueprintID
+    /// The seed.
+    public var seed: UInt64
+    /// Who fixed it (as the audit log names them).
+    public var fixedBy: String
+    /// When (ISO-8601).
+    public var at: String
+
+    /// Creates a fixed seed.
+    public init(person: PersonID, blueprint: BlueprintID, seed: UInt64, fixedBy: String, at: String) {
+        self.person = person
+        self.blueprint = blueprint
+        self.seed = seed
+        self.fixedBy = fixedBy
+        self.at = at
     }
 }
 

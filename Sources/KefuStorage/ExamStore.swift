@@ -10,6 +10,11 @@ public protocol ExamStore: Sendable {
         person: PersonID, blueprint: BlueprintID, make: @escaping @Sendable (ExamHistory) throws -> ExamAttemptRecord
     ) async throws -> ExamAttemptRecord
 
+    /// Fixes the seed of the person's next attempt of the blueprint (replacing an unused one); the next
+    /// ``startAttempt(person:blueprint:make:)`` sees it in the history and uses it up. An unknown person is
+    /// ``StorageError/Code/notFound``.
+    func fixSeed(_ seed: FixedSeed) async throws
+
     /// The person's history of a blueprint.
     func history(person: PersonID, blueprint: BlueprintID) async throws -> ExamHistory
 

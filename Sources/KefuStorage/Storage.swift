@@ -25,6 +25,8 @@ public protocol Storage: Sendable {
     var mentoring: any MentoringStore { get }
     /// Performance reviews: KPI feedback, cycles, scorecards, and the reads promotion rules need.
     var reviews: any ReviewStore { get }
+    /// The audit log of every state change (a hash chain).
+    var audit: any AuditStore { get }
 }
 
 /// An error of a storage implementation, with a code the services translate for the person who acts.

@@ -36,6 +36,7 @@ public final class KefuDatabase: Sendable {
                 "there is no database at \(path); check the database location, or create it by recording something first (e.g. importing people)"
             )
         }
+        if !readOnly { try Self.createPrivately(path) }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
@@ -67,6 +68,28 @@ public final class KefuDatabase: Sendable {
             try migrator.migrate(pool)
         } catch {
             throw StorageError(.unavailable, "cannot migrate \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Creates a new database file readable and writable by its owner only, from its first byte (its
+    /// folder, when missing, by its owner only too). SQLite gives the WAL and shared-memory files the
+    /// database file's mode. An existing file is left as it is.
+    static func createPrivately(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StorageError(.unavailable, "cannot create the database folder \(folder); check its permissions")
+            }
+        }
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            throw StorageError(.unavailable, "cannot create the database \(path); check that its folder is writable")
         }
     }
 
@@ -401,6 +424,37 @@ public final class KefuDatabase: Sendable {
                 t.column("kpis", .text).notNull()
                 t.primaryKey(["period", "person_id"])
             }
+        }
+        migrator.registerMigration("2026-12 fixed exam seeds") { db in
+            // The system draws each paper's seed; an administrator may fix the seed of a person's next attempt.
+            try db.create(table: "exam_fixed_seed") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("person_id", .text).notNull().references("person")
+                t.column("blueprint", .text).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("fixed_by", .text).notNull()
+                t.column("at", .text).notNull()
+                t.column("used_by", .integer).references("exam_attempt")
+            }
+        }
+        migrator.registerMigration("2026-12 audit log") { db in
+            // Every state change, hash-chained in the ledger's canonical JSON (the body); the other columns
+            // repeat body fields for queries, and verification compares them with the body.
+            try db.create(table: "audit_event") { t in
+                t.primaryKey("seq", .integer)
+                t.column("at", .text).notNull()
+                t.column("person", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(index: "audit_event_action", on: "audit_event", columns: ["action"])
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """)
         }
         return migrator
     }

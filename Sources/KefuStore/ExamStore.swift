@@ -46,6 +46,11 @@ enum ExamSQL {
                 Int64(bitPattern: record.seed), record.startedAt, record.deadline, record.paper, record.maximum,
             ])
         record.id = ExamAttemptID(db.lastInsertedRowID)
+        if history.fixedSeed != nil {
+            try db.execute(
+                sql: "UPDATE exam_fixed_seed SET used_by = ? WHERE person_id = ? AND blueprint = ? AND used_by IS NULL",
+                arguments: [record.id.rawValue, person.rawValue, blueprint.rawValue])
+        }
         record.status = .inProgress
         record.position = 0
         return record
@@ -68,7 +73,16 @@ enum ExamSQL {
                 sql:
                     "SELECT COUNT(*) FROM exam_retraining WHERE person_id = ? AND blueprint = ? AND cleared_at IS NULL",
                 arguments: [person.rawValue, blueprint.rawValue]) ?? 0
-        return ExamHistory(attempts: attempts, cycle: cleared, isFlagged: open > 0)
+        let fixed = try Row.fetchOne(
+            db,
+            sql: "SELECT seed, fixed_by, at FROM exam_fixed_seed WHERE person_id = ? AND blueprint = ? AND used_by IS NULL",
+            arguments: [person.rawValue, blueprint.rawValue]
+        ).map {
+            FixedSeed(
+                person: person, blueprint: blueprint, seed: UInt64(bitPattern: $0["seed"]), fixedBy: $0["fixed_by"],
+                at: $0["at"])
+        }
+        return ExamHistory(attempts: attempts, cycle: cleared, isFlagged: open > 0, fixedSeed: fixed)
     }
 
     static func saveResponses(_ saves: [ResponseSave], _ db: Database) throws -> [StorageError?] {

@@ -15,6 +15,22 @@ struct SQLiteExamStore: ExamStore {
         }
     }
 
+    func fixSeed(_ seed: FixedSeed) async throws {
+        try await ExamSQL.write(on: database) { db in
+            guard try KefuDatabase.exists(seed.person.rawValue, db) else {
+                throw StorageError(.notFound, "no person `\(seed.person)`")
+            }
+            try db.execute(
+                sql: "DELETE FROM exam_fixed_seed WHERE person_id = ? AND blueprint = ? AND used_by IS NULL",
+                arguments: [seed.person.rawValue, seed.blueprint.rawValue])
+            try db.execute(
+                sql: "INSERT INTO exam_fixed_seed (person_id, blueprint, seed, fixed_by, at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    seed.person.rawValue, seed.blueprint.rawValue, Int64(bitPattern: seed.seed), seed.fixedBy, seed.at,
+                ])
+        }
+    }
+
     func history(person: PersonID, blueprint: BlueprintID) async throws -> ExamHistory {
         try await ExamSQL.read(on: database) { db in try ExamSQL.history(person: person, blueprint: blueprint, db) }
     }
