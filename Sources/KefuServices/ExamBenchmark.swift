@@ -121,7 +121,7 @@ public enum ExamBenchmark {
         do {
             await pause()  // paced runs: candidates arrive spread over the first seconds, not at one instant
             var t = clock.now
-            var run = try await service.start(blueprint, language: language, seed: UInt64(n + 1), by: actor)
+            var run = try await service.start(blueprint, language: language, by: actor)
             let startSeconds = (clock.now - t).seconds
             for (position, item) in run.session.paper.items.enumerated() {
                 guard let entry = byID[item.question.id], let value = entry.answer else { continue }

@@ -24,8 +24,17 @@ struct ExamCLITests {
     func answersFile() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let take = try kefu([
+        let chosen = try kefu([
             "exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--seed", "7",
+            "--answers", "Samples/exams/onboarding-theory.zh.model.jsonl",
+        ])
+        #expect(chosen.status == 2 && chosen.stderr.contains("candidates do not choose their paper"))
+        #expect(chosen.stderr.contains("kefu exam fix-seed E001 onboarding-theory"), "\(chosen.stderr)")
+        let denied = try kefu(["exam", "fix-seed", "E001", "onboarding-theory", "7", "--as", "S001"])
+        #expect(denied.status == 2 && denied.stderr.contains("may not fix the seed"), "\(denied.stderr)")
+        #expect(try kefu(["exam", "fix-seed", "E001", "onboarding-theory", "7"]).status == 0)
+        let take = try kefu([
+            "exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh",
             "--answers", "Samples/exams/onboarding-theory.zh.model.jsonl", "--format", "json",
         ])
         #expect(take.status == 1, "\(take.stderr)")
@@ -38,8 +47,14 @@ struct ExamCLITests {
         let queue = try kefu(["exam", "queue"])
         #expect(queue.stdout.contains("attempt #1 question \(position + 1) · E001"))
         let own = try kefu(["exam", "grade", "1", String(position + 1), "5", "--as", "E001"])
-        #expect(own.status == 2 && own.stderr.contains("specialist"))
-        let grade = try kefu(["exam", "grade", "1", String(position + 1), "5", "--as", "M001", "--comment", "要点齐全"])
+        #expect(own.status == 2 && own.stderr.contains("their own work"), "\(own.stderr)")
+        let notMentor = try kefu(["exam", "grade", "1", String(position + 1), "5", "--as", "M001"])
+        #expect(notMentor.status == 2 && notMentor.stderr.contains("current mentor"), "\(notMentor.stderr)")
+        let ownReview = try kefu(["exam", "review", "1", "--full", "--as", "E001"])
+        #expect(ownReview.status == 2 && ownReview.stderr.contains("without the full answer key"))
+        let strangerReview = try kefu(["exam", "review", "1", "--as", "E003"])
+        #expect(strangerReview.status == 2 && strangerReview.stderr.contains("no exam attempt 1"))
+        let grade = try kefu(["exam", "grade", "1", String(position + 1), "5", "--as", "L001", "--comment", "要点齐全"])
         #expect(grade.status == 0 && grade.stdout.contains("graded: 100 pass"), "\(grade.stdout)\(grade.stderr)")
         let results = try kefu(["exam", "results", "E001"])
         #expect(results.stdout.contains("onboarding-theory: 100 (highest") && results.stdout.contains("evidence"))
@@ -83,8 +98,9 @@ struct ExamCLITests {
     func killedMidExam() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try kefu(["exam", "fix-seed", "E001", "onboarding-theory", "3"]).status == 0)
         let (process, input, output) = try KefuProcess.start(
-            ["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--seed", "3"] + db)
+            ["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh"] + db)
         let database = try KefuDatabase(path: dbPath)
         var attempts = try database.examAttempts(person: "E001")
         for _ in 0..<100 where attempts.isEmpty {
@@ -138,8 +154,9 @@ struct ExamCLITests {
     func terminal() throws {
         try prepare()
         defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try kefu(["exam", "fix-seed", "E002", "channel-phone", "4"]).status == 0)
         let first = try kefu(
-            ["exam", "take", "channel-phone", "--as", "E002", "--seed", "4"],
+            ["exam", "take", "channel-phone", "--as", "E002"],
             stdin: "/f\n/n\n/p\nzzz-not-an-answer\n/l\n/q\n")
         #expect(first.status == 1, "\(first.stderr)")
         #expect(

@@ -30,6 +30,12 @@ struct ExamFixture {
         try await environment.operatorIdentity(as: PersonID(person), osUser: "test")
     }
 
+    /// `person` acting, after an administrator fixed the seed of their next attempt of `blueprint`.
+    func seeded(_ person: String, _ blueprint: String, _ seed: UInt64) async throws -> Identity {
+        try await service.fixSeed(person: PersonID(person), blueprint: BlueprintID(blueprint), seed: seed, by: .system)
+        return try await who(person)
+    }
+
     var exams: any ExamStore { get throws { try environment.storage.exams } }
 
     func answers(_ name: String) throws -> AnswerScript {
@@ -50,12 +56,12 @@ struct ExamServiceTests {
     func modelAnswers() async throws {
         let f = try ExamFixture()
         let run = try await f.service.take(
-            "onboarding-theory", language: "zh", seed: 7, answers: try f.answers("onboarding-theory.zh.model"),
-            by: try await f.who("E001"))
+            "onboarding-theory", language: "zh", answers: try f.answers("onboarding-theory.zh.model"),
+            by: try await f.seeded("E001", "onboarding-theory", 7))
         #expect(run.record.status == .submitted && run.record.submitReason == .candidate)
         #expect(run.marking?.pending == 1 && run.record.passed == nil)
         #expect(try f.count("SELECT COUNT(*) FROM attempt") == 0, "no evidence while the essay waits")
-        let queue = try await f.service.gradingQueue()
+        let queue = try await f.service.gradingQueue(by: .system)
         #expect(queue.count == 1 && queue[0].attempt.id == run.record.id && queue[0].question.type == .essay)
         let e003 = try await f.who("E003")
         let m001 = try await f.who("M001")
@@ -75,13 +81,13 @@ struct ExamServiceTests {
             attempt: run.record.id, position: queue[0].position, marks: 4, comment: "要点齐全", by: m001)
         #expect(graded.status == .graded && graded.passed == true)
         #expect(abs(graded.percent.value - 23.0 / 24 * 100) < 0.01)
-        #expect(try await f.service.gradingQueue().isEmpty)
+        #expect(try await f.service.gradingQueue(by: .system).isEmpty)
         let evidence = try f.base.database.read { db in try f.base.database.attempts(of: "E001", db) }
         #expect(
             evidence.count == 1 && evidence[0].kind == "exam" && evidence[0].reference == "onboarding-theory"
                 && evidence[0].passed)
         #expect(evidence[0].contentVersion == (try f.repository.blueprint("onboarding-theory").contentHash))
-        let results = try await f.service.results(person: "E001")
+        let results = try await f.service.results(person: "E001", by: .system)
         #expect(results.count == 1 && results[0].grade == graded.percent && !results[0].flaggedForRetraining)
         let json = try OutputJSON.string(results)
         #expect(
@@ -92,11 +98,14 @@ struct ExamServiceTests {
     @Test("the same seed draws the same paper for another candidate; the English banks are used in English")
     func seededDraw() async throws {
         let f = try ExamFixture()
-        let a = try await f.service.start("onboarding-theory", language: "zh", seed: 11, by: try await f.who("E001"))
-        let b = try await f.service.start("onboarding-theory", language: "zh", seed: 11, by: try await f.who("E003"))
+        let a = try await f.service.start(
+            "onboarding-theory", language: "zh", by: try await f.seeded("E001", "onboarding-theory", 11))
+        let b = try await f.service.start(
+            "onboarding-theory", language: "zh", by: try await f.seeded("E003", "onboarding-theory", 11))
         #expect(a.session.paper.items.map(\.key) == b.session.paper.items.map(\.key))
         #expect(a.session.paper.items.count == 20 && a.session.paper.maximum == 24)
-        let english = try await f.service.start("onboarding-theory", seed: 11, by: try await f.who("E002"))
+        let english = try await f.service.start(
+            "onboarding-theory", by: try await f.seeded("E002", "onboarding-theory", 11))
         #expect(english.record.language == "en", "E002 speaks English only")
         #expect(
             english.session.paper.items.map(\.question.id) == a.session.paper.items.map(\.question.id),
@@ -108,8 +117,8 @@ struct ExamServiceTests {
     func autosaveAndResume() async throws {
         let f = try ExamFixture()
         let t0 = Fixture.date()
-        let e001 = try await f.who("E001")
-        var run = try await f.service.start("onboarding-theory", language: "zh", seed: 5, at: t0, by: e001)
+        let e001 = try await f.seeded("E001", "onboarding-theory", 5)
+        var run = try await f.service.start("onboarding-theory", language: "zh", at: t0, by: e001)
         let paper = run.session.paper
         let key = try f.answers("onboarding-theory.zh.model")
         var given: [Int: Response] = [:]
@@ -147,8 +156,8 @@ struct ExamServiceTests {
     func deadline() async throws {
         let f = try ExamFixture()
         let t0 = Fixture.date()
-        let e001 = try await f.who("E001")
-        var run = try await f.service.start("channel-wechat", language: "zh", seed: 2, at: t0, by: e001)
+        let e001 = try await f.seeded("E001", "channel-wechat", 2)
+        var run = try await f.service.start("channel-wechat", language: "zh", at: t0, by: e001)
         try await f.service.answer(&run, .choices([0]), position: 0, at: t0.addingTimeInterval(60), by: e001)
         let deadline = try #require(run.session.deadline)
         #expect(deadline == t0.addingTimeInterval(20 * 60))
@@ -177,20 +186,20 @@ struct ExamServiceTests {
         let f = try ExamFixture()
         let weak = try f.answers("onboarding-theory.zh.weak")
         let first = try await f.service.take(
-            "onboarding-theory", language: "zh", seed: 1, answers: weak, by: try await f.who("E003"))
+            "onboarding-theory", language: "zh", answers: weak, by: try await f.seeded("E003", "onboarding-theory", 1))
         let essay = try #require(f.essayPosition(first))
         let m001 = try await f.who("M001")
         let one = try await f.service.grade(attempt: first.record.id, position: essay, marks: 1, comment: "", by: m001)
         #expect(one.passed == false)
         let second = try await f.service.take(
-            "onboarding-theory", language: "zh", seed: 2, answers: weak, by: try await f.who("E003"))
+            "onboarding-theory", language: "zh", answers: weak, by: try await f.seeded("E003", "onboarding-theory", 2))
         #expect(
             Set(first.session.paper.items.map(\.key)).intersection(second.session.paper.items.map(\.key)).count <= 2,
             "the second draw avoids the first attempt's questions where the bank allows")
         _ = try await f.service.grade(
             attempt: second.record.id, position: try #require(f.essayPosition(second)), marks: 1, comment: "", by: m001)
         #expect(try await f.exams.openRetrainingFlags().map(\.person) == ["E003"])
-        #expect(try await f.service.results(person: "E003")[0].flaggedForRetraining)
+        #expect(try await f.service.results(person: "E003", by: .system)[0].flaggedForRetraining)
         let e003 = try await f.who("E003")
         await #expect {
             try await f.service.start("onboarding-theory", language: "zh", by: e003)
@@ -206,8 +215,8 @@ struct ExamServiceTests {
         try await f.service.clearRetraining(
             person: "E003", blueprint: "onboarding-theory", note: "重新培训完成", by: try await f.who("S001"))
         let third = try await f.service.take(
-            "onboarding-theory", language: "zh", seed: 3, answers: try f.answers("onboarding-theory.zh.model"),
-            by: try await f.who("E003"))
+            "onboarding-theory", language: "zh", answers: try f.answers("onboarding-theory.zh.model"),
+            by: try await f.seeded("E003", "onboarding-theory", 3))
         #expect(third.record.attemptNumber == 3 && third.record.cycle == 1)
     }
 
@@ -218,8 +227,8 @@ struct ExamServiceTests {
         for (n, person) in people.enumerated() {
             let file = n % 2 == 0 ? "onboarding-theory.zh.model" : "onboarding-theory.zh.weak"
             let run = try await f.service.take(
-                "onboarding-theory", language: "zh", seed: 42, answers: try f.answers(file), by: try await f.who(person)
-            )
+                "onboarding-theory", language: "zh", answers: try f.answers(file),
+                by: try await f.seeded(person, "onboarding-theory", 42))
             let grader = person == "M001" ? "Q003" : "M001"
             _ = try await f.service.grade(
                 attempt: run.record.id, position: try #require(f.essayPosition(run)), marks: n % 2 == 0 ? 5 : 1,
@@ -227,12 +236,12 @@ struct ExamServiceTests {
         }
         // A second attempt by E003 does not enter the statistics.
         let again = try await f.service.take(
-            "onboarding-theory", language: "zh", seed: 9, answers: try f.answers("onboarding-theory.zh.model"),
-            by: try await f.who("E003"))
+            "onboarding-theory", language: "zh", answers: try f.answers("onboarding-theory.zh.model"),
+            by: try await f.seeded("E003", "onboarding-theory", 9))
         _ = try await f.service.grade(
             attempt: again.record.id, position: try #require(f.essayPosition(again)), marks: 5, comment: "",
             by: try await f.who("M001"))
-        let statistics = try await f.service.statistics("onboarding-theory")
+        let statistics = try await f.service.statistics("onboarding-theory", by: .system)
         #expect(statistics.kind == .blueprint)
         let (report, names) = (statistics.report, statistics.names)
         #expect(report.attempts == people.count)
@@ -244,9 +253,9 @@ struct ExamServiceTests {
         // Items the weak file answers right (every third question) do not separate the groups as the others do.
         let strong = report.items.filter { ($0.discrimination ?? 0) > 90 }
         #expect(!strong.isEmpty)
-        let bank = try await f.service.statistics("onboarding")
+        let bank = try await f.service.statistics("onboarding", by: .system)
         #expect(bank.kind == .bank && bank.report.items.count == 20 && bank.report.internalConsistency == nil)
-        await #expect { try await f.service.statistics("no-such-thing") } throws: { error in
+        await #expect { try await f.service.statistics("no-such-thing", by: .system) } throws: { error in
             (error as? ServiceError)?.code == .notFound
         }
     }
@@ -400,7 +409,8 @@ struct SaveBatcherTests {
         var runs: [ExamRun] = []
         for person in people {
             runs.append(
-                try await f.service.start("channel-phone", language: "zh", seed: 1, by: try await f.who(person)))
+                try await f.service.start(
+            "channel-phone", language: "zh", by: try await f.seeded(person, "channel-phone", 1)))
         }
         // Submit one attempt first: its saves must be refused without failing anyone else's.
         var closed = runs[0]
@@ -440,7 +450,8 @@ struct SaveBatcherTests {
     @Test("saves on read-only storage fail with the read-only code")
     func readOnly() async throws {
         let f = try ExamFixture()
-        let run = try await f.service.start("channel-phone", language: "zh", seed: 1, by: try await f.who("E001"))
+        let run = try await f.service.start(
+            "channel-phone", language: "zh", by: try await f.seeded("E001", "channel-phone", 1))
         let readOnly = try SQLiteStorage(path: f.base.database.path, readOnly: true)
         await #expect {
             try await SaveBatcher().save(

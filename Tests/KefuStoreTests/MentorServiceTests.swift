@@ -147,7 +147,7 @@ struct MentorReviewTests {
             if let limit { replies = Array(replies.prefix(limit)) }
             let trainee = Identity(person: PersonID(person), roles: [.trainee], channel: .system)
             return try await scenarios.play(
-                "p2p-withdrawal-delay", language: "zh", mode: .exam, seed: 1, replies: replies, by: trainee
+                "p2p-withdrawal-delay", language: "zh", mode: .exam, replies: replies, by: trainee
             ).0.run.id
         }
     }
@@ -157,22 +157,22 @@ struct MentorReviewTests {
         let s = try await Setup()
         let complete = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
         let partial = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl", replies: 1)
-        let queue = try await s.review.queue(mentor: s.mentor)
+        let queue = try await s.review.queue(mentor: s.mentor, by: acting(s.mentor.rawValue))
         let runs = queue.items.compactMap { if case .transcript(let r) = $0 { return r.run } else { return nil } }
         #expect(runs == [complete, partial])
-        let otherRuns = try await s.review.queue(mentor: s.other).items.compactMap {
+        let otherRuns = try await s.review.queue(mentor: s.other, by: acting(s.other.rawValue)).items.compactMap {
             if case .transcript(let r) = $0 { return r.person } else { return nil }
         }
         #expect(!otherRuns.contains("E001"))
-        await #expect { try await s.review.review(complete, mentor: s.other) } throws: {
-            ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("is not the mentor of `E001`")
+        await #expect { try await s.review.review(complete, by: acting(s.other.rawValue)) } throws: {
+            ($0 as? ServiceError)?.code == .notFound && "\($0)".contains("no transcript")
         }
         await #expect {
             try await s.review.signOff(partial, certification: "onboarding", note: "", by: acting(s.mentor.rawValue))
         } throws: {
             ($0 as? ServiceError)?.code == .precondition && "\($0)".contains("only complete runs")
         }
-        await #expect { try await s.review.queue(mentor: "nobody") } throws: {
+        await #expect { try await s.review.queue(mentor: "nobody", by: .system) } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }
         let json = try OutputJSON.string(queue)
@@ -184,7 +184,7 @@ struct MentorReviewTests {
         let s = try await Setup()
         let me = acting(s.mentor.rawValue)
         let run = try await s.play("E001", "Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
-        let before = try await s.review.review(run, mentor: s.mentor)
+        let before = try await s.review.review(run, by: acting(s.mentor.rawValue))
         let reply = try #require(before.report?.replies.first)
         let check = try #require(reply.checks.first)
         await #expect { try await s.review.annotate(run, turn: 99, note: "x", by: me) } throws: {
@@ -203,7 +203,7 @@ struct MentorReviewTests {
             ($0 as? ServiceError)?.code == .invalidInput
         }
         try await s.review.override(run, turn: reply.turn, check: check.id, verdict: .fail, reason: "语气生硬", by: me)
-        let after = try await s.review.review(run, mentor: s.mentor)
+        let after = try await s.review.review(run, by: acting(s.mentor.rawValue))
         #expect(after.annotations.map(\.note) == ["开场规范"] && after.annotations.first?.mentorID == s.mentor)
         #expect(
             after.overrides.first?.automatic == check.verdict.rawValue && after.overrides.first?.mentorVerdict == .fail)
@@ -219,9 +219,9 @@ struct MentorReviewTests {
                 && signOffs[0].certification == "onboarding"
                 && signOffs[0].note.contains("transcript \(run)"))
         #expect(
-            try await s.review.queue(mentor: s.mentor).items.allSatisfy {
+            try await s.review.queue(mentor: s.mentor, by: acting(s.mentor.rawValue)).items.allSatisfy {
                 if case .transcript(let r) = $0 { return r.run != run } else { return true }
             })
-        #expect(try await s.review.review(run, mentor: s.mentor).isSignedOff)
+        #expect(try await s.review.review(run, by: acting(s.mentor.rawValue)).isSignedOff)
     }
 }

@@ -95,7 +95,7 @@ struct PromotionTests {
         #expect(
             before.steps.count == 1 && !before.steps[0].isReady && !before.isReady
                 && before.steps[0].checks.first?.actual == "never issued")
-        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: acting("S001")) } throws: { error in
+        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("S001", .supervisor)) } throws: { error in
             let e = error as? ServiceError
             return e?.code == .precondition && e?.hint == .init("promote.check", ["person": "E001"])
                 && "\(error)".contains("not all rules are met")
@@ -108,17 +108,17 @@ struct PromotionTests {
                     validUntil: "2027-11-01", previousHash: ""), db)
         }
         #expect(try await service.check("E001").steps[0].isReady)
-        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: acting("L001")) } throws: {
+        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("L001", .teamLead)) } throws: {
             ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("supervisor or manager")
         }
-        await #expect { try await service.apply("E001", to: .expert, by: acting("S001")) } throws: {
+        await #expect { try await service.apply("E001", to: .expert, by: lead("S001", .supervisor)) } throws: {
             "\($0)".contains("no step from specialist to expert")
         }
-        await #expect { try await service.apply("nobody", to: .expert, by: acting("S001")) } throws: {
+        await #expect { try await service.apply("nobody", to: .expert, by: lead("S001", .supervisor)) } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }
         #expect(try f.base.database.person("E001")?.level == .specialist, "refusals write nothing")
-        let record = try await service.apply("E001", to: .seniorSpecialist, by: acting("S001"))
+        let record = try await service.apply("E001", to: .seniorSpecialist, by: lead("S001", .supervisor))
         #expect(
             record.to == .seniorSpecialist && record.from == .specialist && record.approvedBy == "S001"
                 && record.track == "specialist")
@@ -151,4 +151,9 @@ struct PromotionTests {
             ])
         #expect(steps.contains { $0.to == .supervisor && $0.requirements.contains(.mentoring(apprentices: 3)) })
     }
+}
+
+/// `person` at `level` acting through the command line, with the roles of their level.
+private func lead(_ person: String, _ level: Level) -> Identity {
+    Identity(person: PersonID(person), roles: Role.implied(by: level), channel: .operator(osUser: "test"))
 }

@@ -53,7 +53,7 @@ struct ScenarioServiceTests {
             for set in loaded.replySets {
                 let file = try f.replies(set.path)
                 let (play, _) = try await f.service.play(
-                    loaded.scenario.key, mode: .exam, seed: file.seed ?? 0, replies: file.replies,
+                    loaded.scenario.key, mode: .exam, replies: file.replies,
                     by: ScenarioFixture.who("E001"))
                 let report = try #require(play.runner.report)
                 #expect(report.status == .complete, "\(set.path): \(report.outcome ?? "")")
@@ -74,14 +74,14 @@ struct ScenarioServiceTests {
         let f = try ScenarioFixture()
         let clock = ManualClock()
         var (play, first) = try await f.service.start(
-            "p2p-withdrawal-delay", mode: .exam, seed: 3, clock: clock, by: ScenarioFixture.who("E001"))
+            "p2p-withdrawal-delay", mode: .exam, clock: clock, by: ScenarioFixture.who("E001"))
         #expect(first.count == 1)
         clock.advance(by: .seconds(17))
         _ = try await f.service.reply(&play, "您好，我是平台客服专员小李，很抱歉让您久等了。", by: ScenarioFixture.who("E001"))
         // The process "dies" here: nothing else is called. A new reader sees both turns and the reply's checks.
         let stored = try #require(try await f.service.environment.storage.scenarios.run(play.run.id))
         #expect(stored.status == .inProgress && stored.attemptID == nil)
-        let transcript = try await f.service.transcript(play.run.id)
+        let transcript = try await f.service.transcript(play.run.id, by: .system)
         let json = try OutputJSON.string(transcript)
         #expect(
             json.contains("\"person_id\":\"E001\"") && json.contains("\"status\":\"in-progress\""),
@@ -99,7 +99,7 @@ struct ScenarioServiceTests {
         let f = try ScenarioFixture()
         let model = try f.replies("Scenarios/p2p/withdrawal-delay.zh.model.jsonl")
         let (short, actions) = try await f.service.play(
-            "p2p-withdrawal-delay", mode: .exam, seed: 1, replies: Array(model.replies.prefix(1)),
+            "p2p-withdrawal-delay", mode: .exam, replies: Array(model.replies.prefix(1)),
             by: ScenarioFixture.who("E001"))
         #expect(
             short.run.status == .incomplete && short.run.outcome == "end-of-input" && short.run.attemptID == nil
@@ -110,7 +110,7 @@ struct ScenarioServiceTests {
         }
         #expect(report.status == .incomplete)
         let (full, _) = try await f.service.play(
-            "p2p-withdrawal-delay", mode: .exam, seed: 1, replies: model.replies, by: ScenarioFixture.who("E001"))
+            "p2p-withdrawal-delay", mode: .exam, replies: model.replies, by: ScenarioFixture.who("E001"))
         #expect(full.run.attemptNumber == 2 && full.run.status == .complete && full.run.passed)
         let attempts = try f.base.database.read { db in try f.base.database.attempts(of: "E001", db) }
         #expect(attempts.count == 1)
@@ -119,7 +119,7 @@ struct ScenarioServiceTests {
                 "scenario", "p2p-withdrawal-delay", "exam", true
             ))
         #expect(attempts.first?.contentVersion == full.runner.scenario.contentHash)
-        let listed = try await f.service.transcripts(person: "E001")
+        let listed = try await f.service.transcripts(person: "E001", by: .system)
         #expect(listed.map(\.id) == [full.run.id, short.run.id])
     }
 
@@ -130,7 +130,7 @@ struct ScenarioServiceTests {
         let (play, _) = try await f.service.play(
             "p2p-withdrawal-delay.en", mode: .practice, seed: 0, replies: en.replies, by: ScenarioFixture.who("E001"))
         #expect(play.run.language == "en" && play.run.mode == .practice && play.run.passed)
-        let stored = try await f.service.transcript(play.run.id)
+        let stored = try await f.service.transcript(play.run.id, by: .system)
         let decoded = try JSONDecoder().decode(Interaction.self, from: Data(stored.run.transcript.utf8))
         #expect(decoded.agent == "E001" && decoded.channel == .chat && decoded.turns.count == 6)
         #expect(decoded.turns.filter { $0.speaker == .agent }.map(\.text) == en.replies.map(\.text))
@@ -144,13 +144,13 @@ struct ScenarioServiceTests {
         let f = try ScenarioFixture()
         await #expect {
             try await f.service.start(
-                "p2p-withdrawal-delay", mode: .exam, seed: 0, clock: ManualClock(), by: ScenarioFixture.who("X999"))
+                "p2p-withdrawal-delay", mode: .exam, clock: ManualClock(), by: ScenarioFixture.who("X999"))
         } throws: { error in
             "\(error)".contains("no person `X999`") && (error as? ServiceError)?.code == .notFound
         }
         await #expect {
             try await f.service.start(
-                "p2p-withdrawl-delay", mode: .exam, seed: 0, clock: ManualClock(), by: ScenarioFixture.who("E001"))
+                "p2p-withdrawl-delay", mode: .exam, clock: ManualClock(), by: ScenarioFixture.who("E001"))
         } throws: { error in
             "\(error)".contains("no scenario `p2p-withdrawl-delay`") && "\(error)".contains("p2p-withdrawal-delay")
         }
