@@ -72,7 +72,8 @@ extension Kefu {
                 discussion: "Exit status 1 when the log was tampered with.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
-            @Option(help: "A head written by `kefu audit head` and kept elsewhere (repeatable).") var head: [String] = []
+            @Option(help: "A head written by `kefu audit head` and kept elsewhere (repeatable).") var head: [String] =
+                []
 
             func run() async throws {
                 try await Edge.run {
@@ -105,5 +106,16 @@ extension Kefu {
                 }
             }
         }
+    }
+}
+
+extension Kefu {
+    /// `kefu policy`.
+    struct PolicyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "policy",
+            abstract: "Print who may do what (the access policy every channel follows), as a Markdown table.")
+
+        func run() throws { print(AccessPolicy.markdownMatrix(), terminator: "") }
     }
 }

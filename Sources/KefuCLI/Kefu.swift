@@ -21,7 +21,9 @@ public struct Kefu: AsyncParsableCommand {
             CommandGroup(name: "QA", subcommands: [QA.self, Score.self, RubricCommand.self]),
             CommandGroup(
                 name: "Supervisor", subcommands: [Certify.self, Promote.self, ReviewCommand.self, ReviewCycle.self]),
-            CommandGroup(name: "Admin", subcommands: [People.self, Evidence.self, LedgerCommand.self, AuditCommand.self]),
+            CommandGroup(
+                name: "Admin",
+                subcommands: [People.self, Evidence.self, LedgerCommand.self, AuditCommand.self, PolicyCommand.self]),
             CommandGroup(
                 name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),
             CommandGroup(name: "Benchmarks", subcommands: [Bench.self]),

@@ -32,11 +32,13 @@ extension Kefu {
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
             @Option(help: "Output format.") var format: Format = .text
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 let ready: Bool = try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let result = try await PromotionService(environment: environment).check(PersonID(person))
+                    let result = try await PromotionService(environment: environment).check(
+                        PersonID(person), by: try await Edge.actor(actor, in: environment))
                     if format == .json {
                         print(try OutputJSON.string(result, pretty: true))
                         return result.isReady

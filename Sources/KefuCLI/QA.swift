@@ -82,11 +82,13 @@ extension Kefu {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Argument(help: "Interaction id.") var id: String
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     let env = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let interaction = try await QAReviewService(environment: env).interaction(InteractionID(id))
+                    let interaction = try await QAReviewService(environment: env).interaction(
+                        InteractionID(id), by: try await Edge.actor(actor, in: env))
                     print(
                         "\(interaction.id) · \(interaction.channel.rawValue) · agent \(interaction.agent) · \(interaction.startedAt ?? "no start time")"
                     )

@@ -115,12 +115,14 @@ extension Kefu.QA {
         @Option(help: "Grouping.") var by: QAReportService.Grouping = .agent
         @Option(help: "Output format.") var format: QAReportFormat = .text
         @Option(help: "Earlier periods in the trend.") var trend = 2
+        @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
         func run() async throws {
             try await Edge.run {
                 let env = try Edge.environment(global: global, store: store, access: .readOnly)
                 let r = try await QAReportService(environment: env).report(
-                    period: period, rubric: RubricID(rubric), by: by, trend: trend)
+                    period: period, rubric: RubricID(rubric), by: by, trend: trend,
+                    actor: try await Edge.actor(actor, in: env))
                 let scoreName = by.isPeople ? "quality" : "pass_rate"
                 switch format {
                 case .json: print(try OutputJSON.string(r, pretty: true))

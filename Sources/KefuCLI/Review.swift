@@ -46,6 +46,7 @@ extension Kefu {
             @Option(help: "One team.") var team: String?
             @Option(help: "One period (e.g. 2026-11).") var period: String?
             @Option(help: "Output format.") var format: Format = .text
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             /// How the report is printed.
             enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -61,7 +62,8 @@ extension Kefu {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     let cards = try await ReviewService(environment: environment).report(
-                        person: person.map { PersonID($0) }, team: team, period: period)
+                        person: person.map { PersonID($0) }, team: team, period: period,
+                        by: try await Edge.actor(actor, in: environment))
                     switch format {
                     case .json: print(try OutputJSON.string(cards, pretty: true))
                     case .csv:
@@ -102,12 +104,14 @@ extension Kefu {
             @OptionGroup var store: StoreOptions
             @Argument(help: "Person id.") var person: String
             @Option(help: "Write the SVG here (default: stdout).") var output: String?
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
                 try await Edge.run {
                     // Reads the database only; --output writes a file, never the database.
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let svg = try await ReviewService(environment: environment).chart(person: PersonID(person))
+                    let svg = try await ReviewService(environment: environment).chart(
+                        person: PersonID(person), by: try await Edge.actor(actor, in: environment))
                     if let output {
                         try Data(svg.utf8).write(to: URL(fileURLWithPath: output))
                         print("wrote \(output)")

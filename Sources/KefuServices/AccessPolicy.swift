@@ -285,3 +285,29 @@ extension AccessPolicy {
     /// True when the rule for `action` depends on the owner's mentor.
     static func ruleNeedsMentor(_ action: Action) -> Bool { rules[action]?.mentor == true }
 }
+
+extension AccessPolicy {
+    /// The policy as a Markdown table (README "Roles and the policy"): per action, the roles that may do it
+    /// on anybody's record, whether the owner may on their own and whether the owner's mentor may.
+    public static func markdownMatrix() -> String {
+        var lines = [
+            "| action | roles (anybody's record) | the owner, on their own | the owner's current mentor |",
+            "| --- | --- | --- | --- |",
+        ]
+        for action in Action.allCases {
+            let roles: String
+            let own: String
+            let mentor: String
+            if ownOnly.contains(action) {
+                (roles, own, mentor) = ("nobody", "yes (only)", "no")
+            } else {
+                let rule = rules[action] ?? Rule(roles: [])
+                roles = rule.roles.isEmpty ? "nobody" : rule.roles.sorted().map(\.rawValue).joined(separator: ", ")
+                own = judgements.contains(action) ? "never" : rule.owner ? "yes" : "as any other"
+                mentor = rule.mentor ? "yes" : "no"
+            }
+            lines.append("| `\(action.rawValue)` | \(roles) | \(own) | \(mentor) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

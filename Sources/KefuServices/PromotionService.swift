@@ -104,7 +104,10 @@ public struct PromotionService: Sendable {
     }
 
     /// The next step(s) from the person's level on each track, every rule explained.
-    public func check(_ personID: PersonID, asOf date: Date? = nil) async throws -> PromotionCheck {
+    public func check(_ personID: PersonID, asOf date: Date? = nil, by actor: Identity) async throws -> PromotionCheck {
+        try AccessPolicy.requireVisible(
+            actor, .viewPerformance, on: try await environment.subject(personID),
+            notFound: ServiceError.notFound(personID).message)
         let steps = try environment.content.promotionSteps()
         let today = LedgerService.day(date ?? environment.clock.now())
         let evidence = try await translatingStorageErrors {

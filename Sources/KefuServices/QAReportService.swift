@@ -144,7 +144,10 @@ public struct QAReportService: Sendable {
     }
 
     /// Builds the report for `period` and rubric `rubric` (each interaction's most recent score with it).
-    public func report(period: String, rubric: RubricID, by grouping: Grouping, trend: Int = 2) async throws -> Report {
+    public func report(
+        period: String, rubric: RubricID, by grouping: Grouping, trend: Int = 2, actor: Identity
+    ) async throws -> Report {
+        try AccessPolicy.require(actor, .viewQA)
         let earlier = trend > 0 ? try Self.previousPeriods(period, count: trend) : []
         let store = try environment.qaStore
         let data = try await translatingStorageErrors {

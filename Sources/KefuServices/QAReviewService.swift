@@ -79,11 +79,11 @@ public struct QAReviewService: Sendable {
     // MARK: Reviewing
 
     /// One imported interaction as stored (masked).
-    public func interaction(_ id: InteractionID) async throws -> Interaction {
+    public func interaction(_ id: InteractionID, by actor: Identity) async throws -> Interaction {
         let store = try environment.qaStore
-        guard let found = try await translatingStorageErrors({ try await store.interaction(id) }) else {
-            throw ServiceError(.notFound, "no imported interaction `\(id)`", hint: .init("qa.import"))
-        }
+        let missing = ServiceError(.notFound, "no imported interaction `\(id)`", hint: .init("qa.import"))
+        guard let found = try await translatingStorageErrors({ try await store.interaction(id) }) else { throw missing }
+        guard AccessPolicy.decide(actor, .viewQA, on: .person(PersonID(found.agent))).allowed else { throw missing }
         return found
     }
 

@@ -213,12 +213,23 @@ public struct ReviewService: Sendable {
         return ReviewCycleResult(period: period.name, scorecards: cards)
     }
 
-    /// Stored scorecards (decoded), by period then person.
-    public func report(person: PersonID? = nil, team: String? = nil, period: String? = nil) async throws -> [Scorecard]
-    {
-        try await translatingStorageErrors {
+    /// Stored scorecards (decoded), by period then person; only those the actor may read (their own, their
+    /// apprentices', everyone's for leads and administrators).
+    public func report(
+        person: PersonID? = nil, team: String? = nil, period: String? = nil, by actor: Identity
+    ) async throws -> [Scorecard] {
+        let stored = try await translatingStorageErrors {
             try await environment.storage.reviews.scorecards(person: person, team: team, period: period)
-        }.map {
+        }
+        var visible: [StoredScorecard] = []
+        var subjects: [PersonID: Subject] = [:]
+        for card in stored {
+            if subjects[card.personID] == nil { subjects[card.personID] = try await environment.subject(card.personID) }
+            if AccessPolicy.decide(actor, .viewPerformance, on: subjects[card.personID] ?? .none).allowed {
+                visible.append(card)
+            }
+        }
+        return visible.map {
             Scorecard(
                 person: $0.personID.rawValue, period: $0.period, total: $0.total, rating: $0.rating,
                 kpis: (try? JSONDecoder().decode([KPIResult].self, from: Data($0.kpis.utf8))) ?? [])
@@ -226,12 +237,14 @@ public struct ReviewService: Sendable {
     }
 
     /// An SVG line chart of a person's total per stored cycle, with the rating thresholds.
-    public func chart(person: PersonID) async throws -> String {
+    public func chart(person: PersonID, by actor: Identity) async throws -> String {
+        try AccessPolicy.requireVisible(
+            actor, .viewPerformance, on: try await environment.subject(person), notFound: "no person `\(person)`")
         guard let who = try await translatingStorageErrors({ try await environment.storage.people.person(person) })
         else {
             throw ServiceError.notFound(person)
         }
-        let cards = try await report(person: person)
+        let cards = try await report(person: person, by: actor)
         guard !cards.isEmpty else {
             throw ServiceError(
                 .precondition, "no review cycles for `\(person)` yet; compute a cycle first",

@@ -91,11 +91,13 @@ struct PromotionTests {
         let f = try MentorFixture(certified: [])
         let service = PromotionService(
             environment: mentoringEnvironment(f.base.database, root: repository.root, at: MentorFixture.asOf))
-        let before = try await service.check("E001")
+        let before = try await service.check("E001", by: .system)
         #expect(
             before.steps.count == 1 && !before.steps[0].isReady && !before.isReady
                 && before.steps[0].checks.first?.actual == "never issued")
-        await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("S001", .supervisor)) } throws: { error in
+        await #expect {
+            try await service.apply("E001", to: .seniorSpecialist, by: lead("S001", .supervisor))
+        } throws: { error in
             let e = error as? ServiceError
             return e?.code == .precondition && e?.hint == .init("promote.check", ["person": "E001"])
                 && "\(error)".contains("not all rules are met")
@@ -107,7 +109,7 @@ struct PromotionTests {
                     recordedAt: "2026-11-01T09:00:00Z",
                     validUntil: "2027-11-01", previousHash: ""), db)
         }
-        #expect(try await service.check("E001").steps[0].isReady)
+        #expect(try await service.check("E001", by: .system).steps[0].isReady)
         await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("L001", .teamLead)) } throws: {
             ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("supervisor or manager")
         }
@@ -128,7 +130,7 @@ struct PromotionTests {
                 && entry.evidence["approved_by"]?.stringValue == "S001")
         #expect(Int64(entry.sequence) == record.entry.rawValue && entry.chainHash == record.hash)
         #expect(try f.base.database.person("E001")?.level == .seniorSpecialist)
-        let after = try await service.check("E001")
+        let after = try await service.check("E001", by: .system)
         #expect(after.steps.map(\.to) == [.expert])
         #expect(
             after.steps[0].checks.first?.actual.contains("senior-specialist since 2026-11-23") == true,

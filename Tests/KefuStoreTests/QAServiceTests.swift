@@ -215,7 +215,7 @@ struct QAImportTests {
         let report = try await f.importFile(try f.file("t.csv", good), format: .csv, batch: "csv", skipInvalid: false)
         #expect(report.imported == 2)
         #expect(report.masked == 1)
-        let c1 = try await f.reviewing.interaction("c1")
+        let c1 = try await f.reviewing.interaction("c1", by: .system)
         #expect(c1.turns.count == 2)
         #expect(c1.turns[1].text.contains("*******5678"))
         let bad = "interaction_id,channel,agent,started_at,speaker,text,at\nc9,phone,E001,,robot,hi,0\n"
@@ -646,7 +646,8 @@ struct QAReportTests {
                     comment: "checked the recording")
             ], comment: "", by: q001)
         let human = try f.database.read { db in try Double.fetchOne(db, sql: "SELECT final_score FROM qa_review")! }
-        let r = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .agent, trend: 1)
+        let r = try await f.reporting.report(
+            period: "2026-11", rubric: "conduct.zh", by: .agent, trend: 1, actor: .system)
         #expect(r.trendPeriods == ["2026-10"])
         let e001 = try #require(r.lines.first { $0.key == "E001" })
         let other = sampled == "n1" ? "n2" : "n1"
@@ -673,15 +674,17 @@ struct QAReportTests {
         await expectServiceError(.notFound) {
             _ = try await RubricEvalService(environment: f.env).evaluate(rubric: "conduct.zh", reviewsOf: "nope")
         }
-        let team = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .team, trend: 0)
+        let team = try await f.reporting.report(
+            period: "2026-11", rubric: "conduct.zh", by: .team, trend: 0, actor: .system)
         #expect(team.lines.map(\.key) == ["微信一组"])
-        let items = try await f.reporting.report(period: "2026-11", rubric: "conduct.zh", by: .rubricItem, trend: 0)
+        let items = try await f.reporting.report(
+            period: "2026-11", rubric: "conduct.zh", by: .rubricItem, trend: 0, actor: .system)
         #expect(items.lines.contains { $0.key == "impatient" && $0.count == 3 })
         await expectServiceError(.invalidInput) {
-            _ = try await f.reporting.report(period: "2026-13", rubric: "conduct.zh", by: .agent)
+            _ = try await f.reporting.report(period: "2026-13", rubric: "conduct.zh", by: .agent, actor: .system)
         }
         await expectServiceError(.precondition) {
-            _ = try await f.reporting.report(period: "2026-08", rubric: "conduct.zh", by: .agent)
+            _ = try await f.reporting.report(period: "2026-08", rubric: "conduct.zh", by: .agent, actor: .system)
         }
         #expect(try QAReportService.previousPeriods("2026-01", count: 2) == ["2025-11", "2025-12"])
         // Output JSON: snake_case keys, figures rounded to two decimals.

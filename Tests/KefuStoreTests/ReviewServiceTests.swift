@@ -143,21 +143,22 @@ struct ReviewTests {
         }
         #expect(try await service.runCycle("2026-11", replace: true, by: .system).scorecards == cards)
         _ = try await service.runCycle("2026-10", by: .system)
-        let report = try await service.report(person: "E001")
+        let report = try await service.report(person: "E001", by: .system)
         #expect(report.map(\.period) == ["2026-10", "2026-11"])
-        let team = try await service.report(team: "微信一组", period: "2026-11")
+        let team = try await service.report(team: "微信一组", period: "2026-11", by: .system)
         #expect(Set(team.map(\.person)) == ["E001", "E003"])
-        let svg = try await service.chart(person: "E001")
+        let svg = try await service.chart(person: "E001", by: .system)
         #expect(svg.hasPrefix("<svg") && svg.contains("2026-10") && svg.contains("<polyline") && svg.contains("A ≥ 90"))
         // Promotion rules read the ratings of finished cycles, most recent first.
-        await #expect { try await service.chart(person: "E004") } throws: {
+        await #expect { try await service.chart(person: "E004", by: .system) } throws: {
             ($0 as? ServiceError)?.code == .precondition
         }
         let promotion = PromotionService(
             environment: mentoringEnvironment(f.database, at: Timestamp.parse("2026-12-05T09:00:00Z")!))
-        let rating = try await promotion.check("E001").steps.first { $0.track == "specialist" }?.checks.first {
-            $0.requirement.hasPrefix("rating")
-        }
+        let rating = try await promotion.check("E001", by: .system).steps.first { $0.track == "specialist" }?.checks
+            .first {
+                $0.requirement.hasPrefix("rating")
+            }
         #expect(rating?.actual == "2026-11 C, 2026-10 \(report[0].rating)" && rating?.isMet == false)
     }
 }
