@@ -32,7 +32,8 @@ enum Edge {
         case "exam.clear":
             return "kefu exam clear \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) --as SUPERVISOR"
         case "exam.fix-seed":
-            return "kefu exam fix-seed \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) SEED (as an administrator)"
+            return
+                "kefu exam fix-seed \(arg("person", "PERSON")) \(arg("blueprint", "BLUEPRINT")) SEED (as an administrator)"
         case "exam.list": return "kefu exam list"
         case "exam.queue": return "kefu exam queue"
         case "exam.results": return "kefu exam results \(arg("person", "PERSON"))"

@@ -158,15 +158,18 @@ public enum AuditVerifier {
                 return fail(expected, "audit event \(expected) says it is event \(event.sequence) (moved or inserted)")
             }
             guard event.previousHash == previous else {
-                return fail(expected, "audit event \(expected) does not link to event \(expected - 1): the chain is broken")
+                return fail(
+                    expected, "audit event \(expected) does not link to event \(expected - 1): the chain is broken")
             }
             guard event.chainHash == row.hash else {
-                return fail(expected, "audit event \(expected) does not match its recorded hash (its content was edited)")
+                return fail(
+                    expected, "audit event \(expected) does not match its recorded hash (its content was edited)")
             }
             guard event.at == row.at, event.person == row.person, event.action == row.action,
                 event.subject == row.subject
             else {
-                return fail(expected, "audit event \(expected): its query columns disagree with its body (edited outside Kefu)")
+                return fail(
+                    expected, "audit event \(expected): its query columns disagree with its body (edited outside Kefu)")
             }
             previous = row.hash
             hashes.append(row.hash)
@@ -175,7 +178,8 @@ public enum AuditVerifier {
             guard head.size <= hashes.count else {
                 return fail(
                     hashes.count + 1,
-                    "a kept head covers \(head.size) events but the log has \(hashes.count): events were removed from its end")
+                    "a kept head covers \(head.size) events but the log has \(hashes.count): events were removed from its end"
+                )
             }
             guard hashes[head.size - 1] == head.hash else {
                 return fail(
@@ -183,6 +187,7 @@ public enum AuditVerifier {
                     "event \(head.size) differs from the kept head: the log up to it was rewritten (hashes recomputed)")
             }
         }
-        return AuditVerification(checked: hashes.count, problem: nil, head: AuditHead(size: hashes.count, hash: previous))
+        return AuditVerification(
+            checked: hashes.count, problem: nil, head: AuditHead(size: hashes.count, hash: previous))
     }
 }

@@ -68,7 +68,8 @@ public struct AuditService: Sendable {
         let verification = try await verify()
         if let problem = verification.problem {
             throw ServiceError(
-                .precondition, "the audit log does not verify (\(problem.message)); investigate before recording a head")
+                .precondition, "the audit log does not verify (\(problem.message)); investigate before recording a head"
+            )
         }
         return verification.head
     }
@@ -78,7 +79,8 @@ public struct AuditService: Sendable {
         guard let head = try? JSONDecoder().decode(AuditHead.self, from: Data(text.utf8)), head.size >= 0,
             head.hash.count == 64
         else {
-            throw ServiceError(.invalidInput, "\(file):1:1: not an audit head (expected {\"size\": N, \"hash\": \"…\"})")
+            throw ServiceError(
+                .invalidInput, "\(file):1:1: not an audit head (expected {\"size\": N, \"hash\": \"…\"})")
         }
         return head
     }

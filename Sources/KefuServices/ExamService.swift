@@ -505,7 +505,8 @@ public struct ExamService: Sendable {
     }
 
     /// Persists what the session asked for.
-    func perform(_ run: inout ExamRun, _ actions: [ExamSession.Action], at time: Date, by actor: Identity) async throws {
+    func perform(_ run: inout ExamRun, _ actions: [ExamSession.Action], at time: Date, by actor: Identity) async throws
+    {
         let store = try self.store
         for action in actions {
             switch action {
@@ -529,7 +530,8 @@ public struct ExamService: Sendable {
         }
     }
 
-    func finish(_ run: inout ExamRun, reason: ExamSession.SubmitReason, at time: Date, by actor: Identity) async throws {
+    func finish(_ run: inout ExamRun, reason: ExamSession.SubmitReason, at time: Date, by actor: Identity) async throws
+    {
         let marking = Marking.grade(run.session.paper, responses: run.session.responses, grader: run.grader)
         var record = run.record
         record.submitReason = ExamSubmitReason(rawValue: reason.rawValue)

@@ -134,7 +134,9 @@ public struct MentorReviewService: Sendable {
 
     /// The transcript `run` with its review: for its trainee, their current mentor, leads and administrators (anyone
     /// else is told it does not exist); `action` is what the actor means to do with it (read, review, sign off).
-    public func review(_ run: RunID, for action: Action = .viewTranscript, by actor: Identity) async throws
+    public func review(
+        _ run: RunID, for action: Action = .viewTranscript, by actor: Identity
+    ) async throws
         -> MentorTranscript
     {
         try await translatingStorageErrors {

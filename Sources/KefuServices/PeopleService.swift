@@ -57,7 +57,8 @@ public struct PeopleService: Sendable {
             languages: input.languages.filter { !$0.isEmpty }, channels: channels, managerID: input.manager?.rawValue)
         if let problem = Self.validate(person) { throw ServiceError(.invalidInput, problem) }
         try await translatingStorageErrors { try await environment.storage.people.add(person) }
-        try await environment.audit(actor, "people.add", subject: "person \(person.id)", detail: ["level": level.rawValue])
+        try await environment.audit(
+            actor, "people.add", subject: "person \(person.id)", detail: ["level": level.rawValue])
         environment.logger.debug("person added", metadata: ["person": "\(person.id)", "actor": "\(actor.person)"])
         return person
     }
@@ -69,7 +70,9 @@ public struct PeopleService: Sendable {
         try await translatingStorageErrors { try await environment.storage.people.add(people) }
         try await environment.audit(
             actor, "people.import", subject: "people",
-            detail: ["source": source.label, "count": String(people.count), "ids": people.map(\.id).joined(separator: ",")])
+            detail: [
+                "source": source.label, "count": String(people.count), "ids": people.map(\.id).joined(separator: ","),
+            ])
         environment.logger.debug("people imported", metadata: ["count": "\(people.count)", "actor": "\(actor.person)"])
         return PeopleImport(source: source.label, imported: people.count)
     }

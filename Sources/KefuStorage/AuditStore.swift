@@ -31,7 +31,9 @@ public protocol AuditStore: Sendable {
     /// Appends one event in its own transaction: `make` receives the next sequence number and the last
     /// event's hash and returns the event (the store writes its canonical body and hash).
     @discardableResult
-    func append(_ make: @escaping @Sendable (_ sequence: Int, _ previousHash: String) -> AuditEvent) async throws
+    func append(
+        _ make: @escaping @Sendable (_ sequence: Int, _ previousHash: String) -> AuditEvent
+    ) async throws
         -> AuditEvent
     /// Events matching `filter`, in sequence order.
     func events(_ filter: AuditFilter) async throws -> [AuditEvent]

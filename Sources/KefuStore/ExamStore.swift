@@ -75,7 +75,8 @@ enum ExamSQL {
                 arguments: [person.rawValue, blueprint.rawValue]) ?? 0
         let fixed = try Row.fetchOne(
             db,
-            sql: "SELECT seed, fixed_by, at FROM exam_fixed_seed WHERE person_id = ? AND blueprint = ? AND used_by IS NULL",
+            sql:
+                "SELECT seed, fixed_by, at FROM exam_fixed_seed WHERE person_id = ? AND blueprint = ? AND used_by IS NULL",
             arguments: [person.rawValue, blueprint.rawValue]
         ).map {
             FixedSeed(

@@ -8,7 +8,9 @@ struct SQLiteAuditStore: AuditStore {
     let database: KefuDatabase
 
     @discardableResult
-    func append(_ make: @escaping @Sendable (_ sequence: Int, _ previousHash: String) -> AuditEvent) async throws
+    func append(
+        _ make: @escaping @Sendable (_ sequence: Int, _ previousHash: String) -> AuditEvent
+    ) async throws
         -> AuditEvent
     {
         try await database.writing { db in
@@ -17,7 +19,8 @@ struct SQLiteAuditStore: AuditStore {
             let previous: String = last?["hash"] ?? AuditEvent.genesisHash
             let event = make(sequence, previous)
             try db.execute(
-                sql: "INSERT INTO audit_event (seq, at, person, action, subject, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO audit_event (seq, at, person, action, subject, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     sequence, event.at, event.person, event.action, event.subject, event.canonicalString,
                     event.chainHash,
@@ -61,12 +64,14 @@ struct SQLiteAuditStore: AuditStore {
 
     func stored() async throws -> [StoredAuditEvent] {
         try await database.reading { db in
-            try Row.fetchAll(db, sql: "SELECT seq, at, person, action, subject, body, hash FROM audit_event ORDER BY seq")
-                .map {
-                    StoredAuditEvent(
-                        sequence: $0["seq"], body: $0["body"], hash: $0["hash"], at: $0["at"], person: $0["person"],
-                        action: $0["action"], subject: $0["subject"])
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT seq, at, person, action, subject, body, hash FROM audit_event ORDER BY seq"
+            )
+            .map {
+                StoredAuditEvent(
+                    sequence: $0["seq"], body: $0["body"], hash: $0["hash"], at: $0["at"], person: $0["person"],
+                    action: $0["action"], subject: $0["subject"])
+            }
         }
     }
 }

@@ -410,7 +410,7 @@ struct SaveBatcherTests {
         for person in people {
             runs.append(
                 try await f.service.start(
-            "channel-phone", language: "zh", by: try await f.seeded(person, "channel-phone", 1)))
+                    "channel-phone", language: "zh", by: try await f.seeded(person, "channel-phone", 1)))
         }
         // Submit one attempt first: its saves must be refused without failing anyone else's.
         var closed = runs[0]
