@@ -64,7 +64,7 @@ struct ExamServiceTests {
         let queue = try await f.service.gradingQueue(by: .system)
         #expect(queue.count == 1 && queue[0].attempt.id == run.record.id && queue[0].question.type == .essay)
         let e003 = try await f.who("E003")
-        let m001 = try await f.who("M001")
+        let lead = try await f.who("L001")
         await #expect {
             try await f.service.grade(
                 attempt: run.record.id, position: queue[0].position, marks: 4, comment: "", by: e003)
@@ -73,12 +73,12 @@ struct ExamServiceTests {
         }
         await #expect {
             try await f.service.grade(
-                attempt: run.record.id, position: queue[0].position, marks: 9, comment: "", by: m001)
+                attempt: run.record.id, position: queue[0].position, marks: 9, comment: "", by: lead)
         } throws: { error in
             (error as? ServiceError)?.code == .invalidInput
         }
         let graded = try await f.service.grade(
-            attempt: run.record.id, position: queue[0].position, marks: 4, comment: "要点齐全", by: m001)
+            attempt: run.record.id, position: queue[0].position, marks: 4, comment: "要点齐全", by: lead)
         #expect(graded.status == .graded && graded.passed == true)
         #expect(abs(graded.percent.value - 23.0 / 24 * 100) < 0.01)
         #expect(try await f.service.gradingQueue(by: .system).isEmpty)
@@ -188,8 +188,8 @@ struct ExamServiceTests {
         let first = try await f.service.take(
             "onboarding-theory", language: "zh", answers: weak, by: try await f.seeded("E003", "onboarding-theory", 1))
         let essay = try #require(f.essayPosition(first))
-        let m001 = try await f.who("M001")
-        let one = try await f.service.grade(attempt: first.record.id, position: essay, marks: 1, comment: "", by: m001)
+        let lead = try await f.who("L001")
+        let one = try await f.service.grade(attempt: first.record.id, position: essay, marks: 1, comment: "", by: lead)
         #expect(one.passed == false)
         let second = try await f.service.take(
             "onboarding-theory", language: "zh", answers: weak, by: try await f.seeded("E003", "onboarding-theory", 2))
@@ -197,7 +197,7 @@ struct ExamServiceTests {
             Set(first.session.paper.items.map(\.key)).intersection(second.session.paper.items.map(\.key)).count <= 2,
             "the second draw avoids the first attempt's questions where the bank allows")
         _ = try await f.service.grade(
-            attempt: second.record.id, position: try #require(f.essayPosition(second)), marks: 1, comment: "", by: m001)
+            attempt: second.record.id, position: try #require(f.essayPosition(second)), marks: 1, comment: "", by: lead)
         #expect(try await f.exams.openRetrainingFlags().map(\.person) == ["E003"])
         #expect(try await f.service.results(person: "E003", by: .system)[0].flaggedForRetraining)
         let e003 = try await f.who("E003")
@@ -229,7 +229,7 @@ struct ExamServiceTests {
             let run = try await f.service.take(
                 "onboarding-theory", language: "zh", answers: try f.answers(file),
                 by: try await f.seeded(person, "onboarding-theory", 42))
-            let grader = person == "M001" ? "Q003" : "M001"
+            let grader = "L001"
             _ = try await f.service.grade(
                 attempt: run.record.id, position: try #require(f.essayPosition(run)), marks: n % 2 == 0 ? 5 : 1,
                 comment: "", by: try await f.who(grader))
@@ -240,7 +240,7 @@ struct ExamServiceTests {
             by: try await f.seeded("E003", "onboarding-theory", 9))
         _ = try await f.service.grade(
             attempt: again.record.id, position: try #require(f.essayPosition(again)), marks: 5, comment: "",
-            by: try await f.who("M001"))
+            by: try await f.who("L001"))
         let statistics = try await f.service.statistics("onboarding-theory", by: .system)
         #expect(statistics.kind == .blueprint)
         let (report, names) = (statistics.report, statistics.names)

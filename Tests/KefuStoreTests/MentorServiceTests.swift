@@ -165,7 +165,7 @@ struct MentorReviewTests {
         }
         #expect(!otherRuns.contains("E001"))
         await #expect { try await s.review.review(complete, by: acting(s.other.rawValue)) } throws: {
-            ($0 as? ServiceError)?.code == .notFound && "\($0)".contains("no transcript")
+            ($0 as? ServiceError)?.code == .notFound && "\($0)".contains("no scenario run")
         }
         await #expect {
             try await s.review.signOff(partial, certification: "onboarding", note: "", by: acting(s.mentor.rawValue))

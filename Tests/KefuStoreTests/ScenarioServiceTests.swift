@@ -52,8 +52,9 @@ struct ScenarioServiceTests {
         for loaded in all {
             for set in loaded.replySets {
                 let file = try f.replies(set.path)
+                // A reply set follows one customer path, chosen by its seed (practice: the trainee may choose it).
                 let (play, _) = try await f.service.play(
-                    loaded.scenario.key, mode: .exam, replies: file.replies,
+                    loaded.scenario.key, mode: .practice, seed: file.seed ?? 0, replies: file.replies,
                     by: ScenarioFixture.who("E001"))
                 let report = try #require(play.runner.report)
                 #expect(report.status == .complete, "\(set.path): \(report.outcome ?? "")")
