@@ -25,6 +25,8 @@ public protocol Storage: Sendable {
     var mentoring: any MentoringStore { get }
     /// Performance reviews: KPI feedback, cycles, scorecards, and the reads promotion rules need.
     var reviews: any ReviewStore { get }
+    /// Sign-in accounts, one-time tokens, sessions, API tokens and role grants.
+    var accounts: any AccountStore { get }
 }
 
 /// An error of a storage implementation, with a code the services translate for the person who acts.

@@ -402,6 +402,9 @@ public final class KefuDatabase: Sendable {
                 t.primaryKey(["period", "person_id"])
             }
         }
+        migrator.registerMigration("2026-11 accounts, sessions, API tokens and role grants") { db in
+            try registerAccounts(db)
+        }
         return migrator
     }
 }

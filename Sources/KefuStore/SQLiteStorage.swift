@@ -33,4 +33,6 @@ public final class SQLiteStorage: Storage {
     public var mentoring: any MentoringStore { SQLiteMentoringStore(database: database) }
     /// Performance reviews.
     public var reviews: any ReviewStore { SQLiteReviewStore(database: database) }
+    /// Accounts, sessions, API tokens and role grants.
+    public var accounts: any AccountStore { SQLiteAccountStore(database: database) }
 }
