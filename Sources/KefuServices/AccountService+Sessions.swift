@@ -102,7 +102,7 @@ extension AccountService {
             throw ServiceError(.unauthenticated, "the session has \(Self.ended(info.status)); sign in again")
         }
         let identity = try await activeIdentity(record.person, channel: .session)
-        if let seen = Timestamp.parse(record.lastSeenAt), date.timeIntervalSince(seen) >= 60 {
+        if !storage.isReadOnly, let seen = Timestamp.parse(record.lastSeenAt), date.timeIntervalSince(seen) >= 60 {
             try await translatingStorageErrors { try await storage.accounts.touchSession(record.id, at: time) }
         }
         return identity

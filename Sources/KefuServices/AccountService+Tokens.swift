@@ -99,7 +99,9 @@ extension AccountService {
         }
         var identity = try await activeIdentity(record.person, channel: .token)
         if !record.scopes.isEmpty { identity.roles.formIntersection(record.scopes) }
-        if record.lastUsedAt.flatMap(Timestamp.parse).map({ date.timeIntervalSince($0) >= 60 }) ?? true {
+        // Uses are recorded at most once a minute, and not by processes that opened storage read-only.
+        let stale = record.lastUsedAt.flatMap(Timestamp.parse).map { date.timeIntervalSince($0) >= 60 } ?? true
+        if stale, try !environment.storage.isReadOnly {
             try await translatingStorageErrors { try await accounts.touchToken(id, at: time) }
         }
         return identity

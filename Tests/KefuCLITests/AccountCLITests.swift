@@ -80,6 +80,11 @@ struct AccountCLITests {
         try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let listed = try KefuProcess.run(["token", "list", "--db", db])
         #expect(listed.stdout.contains("nightly") && !listed.stdout.contains(token))
+        let own = try KefuProcess.run(["token", "list", "Q001", "--db", db, "--token-file", tokenFile])
+        #expect(own.status == 0, "a token works for read-only commands too: \(own.stderr)")
+        #expect(own.stdout.contains("nightly"))
+        let others = try KefuProcess.run(["token", "list", "--db", db, "--token-file", tokenFile])
+        #expect(others.status == 2, "a token without admin cannot list everyone's tokens")
 
         // Through the token, Q001 holds only qa-reviewer: administering is refused.
         let viaToken = try KefuProcess.run([
