@@ -19,7 +19,8 @@ extension AccountService {
             (try await storage.people.person(person), try await storage.accounts.account(person))
         }
         guard let found, found.isActive, let account, let hash = account.passwordHash else {
-            _ = Bcrypt.verify(password, hash: DummyHashes.shared.hash(cost: settings.bcryptCost))
+            let cost = settings.bcryptCost
+            _ = await Self.offPool { Bcrypt.verify(password, hash: DummyHashes.shared.hash(cost: cost)) }
             throw ServiceError(.unauthenticated, Self.wrongCredentials)
         }
         let actor = Identity(person: person, roles: [], channel: .session)
@@ -33,7 +34,7 @@ extension AccountService {
                 "the account of \(person) is locked after repeated failed sign-ins until \(until); try again then, or ask an administrator to unlock it",
                 hint: .init("account.unlock", ["person": person.rawValue]))
         }
-        guard Bcrypt.verify(password, hash: hash) else {
+        guard await Self.offPool({ Bcrypt.verify(password, hash: hash) }) else {
             try await recordFailure(of: person, by: actor, at: date)
         }
         _ = try await translatingStorageErrors {
