@@ -46,7 +46,8 @@ public struct SessionInfo: Sendable, Hashable, Codable {
     /// `active`, `expired`, `idle` (unused too long) or `revoked`.
     public var status: String
 
-    /// The session `record` as of `now`, with `idleTimeout` (seconds) when sessions have one.
+    /// The session `record` as of `now`; `idleLimit` is the time before which a last use makes it idle
+    /// (nil when sessions have no idle limit).
     init(_ record: SessionRecord, now: String, idleLimit: String?) {
         id = record.id
         person = record.person
@@ -134,7 +135,7 @@ public struct AccountStatus: Sendable, Hashable, Codable {
     public var failedAttempts: Int
     /// Lockouts since the last successful sign-in.
     public var lockouts: Int
-    /// When the account was created and last changed.
+    /// When the account was created.
     public var createdAt: String?
     /// When the account last changed.
     public var updatedAt: String?
