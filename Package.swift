@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
@@ -74,6 +75,7 @@ let package = Package(
                 "KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore",
                 "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: strictImports
         ),

@@ -37,6 +37,18 @@ echo
 echo "== kefu people import: the sample team ($KEFU_DB)"
 "$kefu" people import Samples/people.csv
 echo
+echo "== roles come from the level and from grants: the QA staff (senior specialists and an expert) review as qa-reviewer"
+for reviewer in Q001 Q002 Q003; do "$kefu" role grant "$reviewer" qa-reviewer; done
+"$kefu" role list Q001
+echo
+echo "== accounts: a one-time invitation link, a password from standard input (never an argument), a sign-in"
+link=$("$kefu" account invite E001 | grep -E '^https?://')
+echo "$link" | sed -E 's/token=.*/token=…  (one-time, valid 7 days)/'
+printf 'correct horse battery staple\n' | "$kefu" account set-password --token "$link" --password-stdin
+printf 'wrong horse battery staple\n' | "$kefu" account login E001 --password-stdin || true
+printf 'correct horse battery staple\n' | "$kefu" account login E001 --password-stdin | sed -n 1p
+"$kefu" account show E001
+echo
 echo "== kefu certify before any evidence: every requirement is explained"
 "$kefu" certify E001 onboarding || true
 echo

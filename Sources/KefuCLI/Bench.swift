@@ -5,6 +5,8 @@ extension Kefu {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks (figures and ratios; not timed tests).",
-            subcommands: [BenchScore.self, BenchLedger.self, BenchQA.self, BenchExam.self, BenchMentor.self])
+            subcommands: [
+                BenchScore.self, BenchLedger.self, BenchQA.self, BenchExam.self, BenchMentor.self, BenchPassword.self,
+            ])
     }
 }

@@ -23,7 +23,7 @@ struct BenchExam: AsyncParsableCommand {
 
     func run() async throws {
         try await Edge.run {
-            let configuration = Edge.configuration(global: global)
+            let configuration = try Edge.configuration(global: global)
             let folder = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory()).appendingPathComponent(
                 "kefu-bench-exam-\(ProcessInfo.processInfo.processIdentifier)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

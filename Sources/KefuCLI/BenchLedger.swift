@@ -21,7 +21,7 @@ struct BenchLedger: AsyncParsableCommand {
                 "kefu-bench-ledger-\(ProcessInfo.processInfo.processIdentifier)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            var configuration = Edge.configuration(global: global)
+            var configuration = try Edge.configuration(global: global)
             configuration.database = folder.appendingPathComponent("bench.sqlite").path
             configuration.keyPath = configuration.database + ".key"
             let environment = try KefuEnvironment.open(configuration, access: .readWrite)

@@ -53,6 +53,11 @@ enum Edge {
         case "mentor.queue": return "kefu mentor queue --as \(arg("mentor", "MENTOR"))"
         case "promote.check": return "kefu promote check \(arg("person", "PERSON"))"
         case "review-cycle.compute": return "kefu review-cycle run --period PERIOD"
+        case "account.invite": return "kefu account invite \(arg("person", "PERSON"))"
+        case "account.reset": return "kefu account reset \(arg("person", "PERSON"))"
+        case "account.unlock": return "kefu account unlock \(arg("person", "PERSON"))"
+        case "token.create": return "kefu token create \(arg("person", "PERSON")) --name NAME"
+        case "role.grant": return "kefu role grant \(arg("person", "PERSON")) \(arg("role", "ROLE"))"
         default: return nil
         }
     }
@@ -99,10 +104,17 @@ enum Edge {
         do { return try await body() } catch { throw report(error) }
     }
 
-    /// The process's configuration from the shared options and the environment.
-    static func configuration(global: GlobalOptions, store: StoreOptions? = nil) -> Configuration {
-        Configuration.resolve(
-            root: global.root, database: store?.db, key: store?.key, environment: ProcessInfo.processInfo.environment,
+    /// The process's configuration from the shared options and the environment (`--token-file` is read here).
+    static func configuration(global: GlobalOptions, store: StoreOptions? = nil) throws -> Configuration {
+        var token: String?
+        if let file = store?.tokenFile {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else { throw ServiceError(.unavailable, "cannot read the API token file \(file); check the path") }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return Configuration.resolve(
+            root: global.root, database: store?.db, key: store?.key, token: token,
+            environment: ProcessInfo.processInfo.environment,
             currentDirectory: FileManager.default.currentDirectoryPath,
             processors: ProcessInfo.processInfo.activeProcessorCount)
     }
@@ -111,7 +123,7 @@ enum Edge {
     static func environment(
         global: GlobalOptions, store: StoreOptions? = nil, access: StorageAccess
     ) throws -> KefuEnvironment {
-        do { return try KefuEnvironment.open(configuration(global: global, store: store), access: access) } catch {
+        do { return try KefuEnvironment.open(try configuration(global: global, store: store), access: access) } catch {
             throw report(error)
         }
     }
@@ -122,9 +134,22 @@ enum Edge {
             ?? String(getuid())
     }
 
-    /// The identity a command acts as: `--as PERSON` when given (the operator acting as that person), else the
-    /// operator — whoever can open the database — acting as an administrator under their OS user name.
+    /// The identity a command acts as: the API token's person when `KEFU_TOKEN` or `--token-file` gives a token
+    /// (with the token's roles; `--as` may only name that same person), else `--as PERSON` when given (the
+    /// operator acting as that person), else the operator — whoever can open the database — acting as an
+    /// administrator under their OS user name.
     static func actor(_ person: String?, in environment: KefuEnvironment) async throws -> Identity {
+        if let token = environment.configuration.apiToken {
+            do {
+                let identity = try await AccountService(environment: environment).authenticate(token: token.value)
+                if let person, person != identity.person.rawValue {
+                    throw ServiceError(
+                        .forbidden,
+                        "the API token acts as \(identity.person), not \(person); drop --as or unset KEFU_TOKEN")
+                }
+                return identity
+            } catch { throw report(error) }
+        }
         if let person { return try await identity(person, in: environment) }
         return Identity(person: PersonID(osUser), roles: [.admin], channel: .operator(osUser: osUser))
     }

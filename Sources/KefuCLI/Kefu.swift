@@ -11,6 +11,8 @@ public struct Kefu: AsyncParsableCommand {
         discussion: """
             Content: --root (default $KEFU_ROOT or the current folder).
             Storage: --db (default $KEFU_DB or ./kefu.sqlite), --key (default $KEFU_KEY or <database>.key).
+            Acting: the operator (whoever can open the database), --as PERSON, or an API token
+            ($KEFU_TOKEN or --token-file FILE).
             Exit status: 0 success, 1 a negative result (failed, not ready, tampered),
             2 an error, 64 a usage error. Set NO_COLOR to turn off colour.
             """,
@@ -22,8 +24,11 @@ public struct Kefu: AsyncParsableCommand {
             CommandGroup(
                 name: "Supervisor", subcommands: [Certify.self, Promote.self, ReviewCommand.self, ReviewCycle.self]),
             CommandGroup(
-                name: "Admin",
-                subcommands: [People.self, Evidence.self, LedgerCommand.self, AuditCommand.self, PolicyCommand.self]),
+                name: "Administration",
+                subcommands: [
+                    People.self, AccountCommand.self, TokenCommand.self, RoleCommand.self, Evidence.self,
+                    LedgerCommand.self, AuditCommand.self, PolicyCommand.self,
+                ]),
             CommandGroup(
                 name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),
             CommandGroup(name: "Benchmarks", subcommands: [Bench.self]),

@@ -9,6 +9,9 @@ struct StoreOptions: ParsableArguments {
 
     @Option(help: "Ledger signing key (default: $KEFU_KEY or <database>.key; created with mode 0600 on first use).")
     var key: String?
+
+    @Option(help: "Act through the API token in this file (like $KEFU_TOKEN) instead of as the operator.")
+    var tokenFile: String?
 }
 
 /// Prints an error for the person at the terminal and returns exit status 2.

@@ -161,3 +161,23 @@ public typealias CertificationID = Identifier<IDKind.Certification>
 public typealias MentorshipID = SerialNumber<IDKind.Mentorship>
 /// A review cycle's number.
 public typealias CycleID = SerialNumber<IDKind.Cycle>
+
+extension IDKind {
+    /// A signed-in session.
+    public enum Session: IdentifierKind { public static let noun = "session" }
+    /// An API token (the public part of `kefu_<id>_<secret>`).
+    public enum APIToken: IdentifierKind { public static let noun = "API token" }
+    /// A one-time invitation or password-reset token.
+    public enum OneTimeToken: IdentifierKind { public static let noun = "one-time token" }
+    /// A role grant.
+    public enum Grant: IdentifierKind { public static let noun = "role grant" }
+}
+
+/// A session's number (never its secret).
+public typealias SessionID = SerialNumber<IDKind.Session>
+/// An API token's public id.
+public typealias APITokenID = Identifier<IDKind.APIToken>
+/// A one-time token's number (never the token itself).
+public typealias OneTimeTokenID = SerialNumber<IDKind.OneTimeToken>
+/// A role grant's number.
+public typealias GrantID = SerialNumber<IDKind.Grant>

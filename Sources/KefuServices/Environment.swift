@@ -21,6 +21,10 @@ public struct Configuration: Sendable, Hashable {
     public var workers: Int
     /// The lowest level logged: `trace`, `debug`, `info`, `notice`, `warning` (default), `error`, `critical`.
     public var logLevel: String = "warning"
+    /// Where people reach Kefu's web app: invitation and reset links start with it.
+    public var baseURL: String = Configuration.defaultBaseURL
+    /// The API token the CLI acts through instead of the operator, when one is given.
+    public var apiToken: Secret?
 
     /// The environment variables read by ``resolve(root:database:key:environment:currentDirectory:processors:)``.
     public enum Variable: String, CaseIterable, Sendable {
@@ -34,12 +38,18 @@ public struct Configuration: Sendable, Hashable {
         case ledgerOrigin = "KEFU_LEDGER_ORIGIN"
         /// Log level.
         case logLevel = "KEFU_LOG_LEVEL"
+        /// The web app's base URL (invitation and reset links).
+        case baseURL = "KEFU_BASE_URL"
+        /// An API token to act through (`kefu_<id>_<secret>`).
+        case token = "KEFU_TOKEN"
     }
 
     /// The default database file name, in the working directory.
     public static let defaultDatabase = "kefu.sqlite"
     /// The default ledger origin.
     public static let defaultLedgerOrigin = "kefu.local/ledger"
+    /// The default base URL of the web app.
+    public static let defaultBaseURL = "http://127.0.0.1:8080"
 
     /// Creates a configuration.
     public init(
@@ -54,10 +64,10 @@ public struct Configuration: Sendable, Hashable {
     }
 
     /// Explicit options first, then the environment, then defaults (current folder, `./kefu.sqlite`,
-    /// `<database>.key`, all processors).
+    /// `<database>.key`, all processors, no API token).
     public static func resolve(
-        root: String? = nil, database: String? = nil, key: String? = nil, environment: [String: String],
-        currentDirectory: String, processors: Int
+        root: String? = nil, database: String? = nil, key: String? = nil, token: String? = nil,
+        environment: [String: String], currentDirectory: String, processors: Int
     ) -> Configuration {
         func value(_ explicit: String?, _ variable: Variable) -> String? {
             if let explicit, !explicit.isEmpty { return explicit }
@@ -70,8 +80,28 @@ public struct Configuration: Sendable, Hashable {
             keyPath: value(key, .key) ?? database + ".key",
             ledgerOrigin: value(nil, .ledgerOrigin) ?? defaultLedgerOrigin, workers: processors)
         if let level = value(nil, .logLevel) { configuration.logLevel = level }
+        if let base = value(nil, .baseURL) { configuration.baseURL = base }
+        configuration.apiToken = value(token, .token).map(Secret.init)
         return configuration
     }
+}
+
+/// A secret (an API token) that never shows in descriptions, logs or dumps.
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The secret itself; read it only to use it.
+    public let value: String
+
+    /// Wraps `value`.
+    public init(_ value: String) { self.value = value }
+
+    /// Redacted.
+    public var description: String { "<redacted>" }
+
+    /// Redacted.
+    public var debugDescription: String { "<redacted>" }
+
+    /// No children: `dump` shows nothing of the secret.
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }
 
 /// How a process uses storage.
@@ -158,7 +188,7 @@ public struct KefuEnvironment: Sendable {
 
 extension KefuEnvironment {
     /// The identity of an operator (whoever can open the database: the OS user `osUser`) acting as
-    /// `person`. The person must exist and be active; roles follow from their level.
+    /// `person`. The person must exist and be active; roles follow from their level and their active grants.
     public func operatorIdentity(as person: PersonID, osUser: String) async throws -> Identity {
         guard !person.isEmpty else { throw ServiceError(.invalidInput, "say who is acting: the person id is empty") }
         let found = try await translatingStorageErrors { try await self.storage.people.person(person) }
@@ -166,6 +196,6 @@ extension KefuEnvironment {
             throw ServiceError(.notFound, "no person `\(person)` to act as", hint: .init("people.import"))
         }
         guard found.isActive else { throw ServiceError(.forbidden, "\(person) has left and can no longer act") }
-        return Identity(person: person, roles: Role.implied(by: found.level), channel: .operator(osUser: osUser))
+        return Identity(person: person, roles: try await roles(of: found), channel: .operator(osUser: osUser))
     }
 }

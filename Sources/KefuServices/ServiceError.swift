@@ -11,6 +11,9 @@ public struct ServiceError: Error, Sendable, Hashable, Codable, CustomStringConv
     public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
         /// The thing named does not exist (or is not visible to the actor).
         case notFound = "not-found"
+        /// Who is acting is not established: not signed in, a wrong password, an expired session, a
+        /// revoked API token (the web answers 401).
+        case unauthenticated
         /// The actor may not do this.
         case forbidden
         /// The request clashes with what is stored (already exists, already reviewed, changed meanwhile).

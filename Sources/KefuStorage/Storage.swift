@@ -27,6 +27,8 @@ public protocol Storage: Sendable {
     var reviews: any ReviewStore { get }
     /// The audit log of every state change (a hash chain).
     var audit: any AuditStore { get }
+    /// Sign-in accounts, one-time tokens, sessions, API tokens and role grants.
+    var accounts: any AccountStore { get }
 }
 
 /// An error of a storage implementation, with a code the services translate for the person who acts.

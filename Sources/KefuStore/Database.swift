@@ -425,6 +425,9 @@ public final class KefuDatabase: Sendable {
                 t.primaryKey(["period", "person_id"])
             }
         }
+        migrator.registerMigration("2026-11 accounts, sessions, API tokens and role grants") { db in
+            try registerAccounts(db)
+        }
         migrator.registerMigration("2026-12 fixed exam seeds") { db in
             // The system draws each paper's seed; an administrator may fix the seed of a person's next attempt.
             try db.create(table: "exam_fixed_seed") { t in

@@ -35,4 +35,6 @@ public final class SQLiteStorage: Storage {
     public var reviews: any ReviewStore { SQLiteReviewStore(database: database) }
     /// The audit log.
     public var audit: any AuditStore { SQLiteAuditStore(database: database) }
+    /// Accounts, sessions, API tokens and role grants.
+    public var accounts: any AccountStore { SQLiteAccountStore(database: database) }
 }

@@ -27,6 +27,11 @@ struct QACLITests {
             try kefu(["qa", "sample", "--period", "2026-11", "--per-agent", "2", "--seed", "5", "--name", "s"]).status
                 == 0)
         #expect(try kefu(["qa", "sample", "--verify", "s"]).status == 0)
+        let ungranted = try kefu(["qa", "review", "s", "--as", "Q001", "--rubric", "conduct.zh"], stdin: "\n")
+        #expect(ungranted.status == 2 && ungranted.stderr.contains("qa-reviewer"), "\(ungranted.stderr)")
+        for reviewer in ["Q001", "Q002"] {
+            #expect(try kefu(["role", "grant", reviewer, "qa-reviewer"]).status == 0)
+        }
 
         // 14 items: confirm 3, pass the 4th (automatic: fail); an empty reason is refused and asked again.
         let answers = "\n\n\np\n\nconfirmed on the recording\n" + String(repeating: "\n", count: 10) + "overall fine\n"

@@ -206,7 +206,6 @@ struct ExamServiceTests {
         } throws: { error in
             "\(error)".contains("flagged for retraining") && (error as? ServiceError)?.hint?.action == "exam.clear"
         }
-        let lead = try await f.who("L001")
         await #expect {
             try await f.service.clearRetraining(person: "E003", blueprint: "onboarding-theory", note: "", by: lead)
         } throws: { error in

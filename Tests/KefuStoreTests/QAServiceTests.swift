@@ -31,9 +31,12 @@ struct QAFixture {
         _ = try seedPeople(storage.database, csv: repositoryRoot.appendingPathComponent("Samples/people.csv").path)
     }
 
-    /// The operator acting as `person`.
+    /// The operator acting as `person`; the QA team (Q…) hold the `qa-reviewer` grant, as in the demo.
     func actor(_ person: PersonID) async throws -> Identity {
-        try await env.operatorIdentity(as: person, osUser: "test")
+        if person.rawValue.hasPrefix("Q"), try await !env.operatorIdentity(as: person, osUser: "test").has(.qaReviewer) {
+            _ = try await AccountService(environment: env).grant(.qaReviewer, to: person, by: .system)
+        }
+        return try await env.operatorIdentity(as: person, osUser: "test")
     }
 
     func file(_ name: String, _ text: String) throws -> String {
