@@ -19,6 +19,19 @@ struct KefuProcess {
         return root.appendingPathComponent(".build/debug/kefu")
     }
 
+    /// Where the kefu processes of this test run keep ledger keys: a fresh folder that kefu itself
+    /// creates (mode 0700), never the user's `~/.config/kefu/keys`.
+    static let keyDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("kefu-test-keys-\(UUID().uuidString)/keys").path
+
+    /// The environment of a kefu process in tests.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEFU_KEY_DIR"] = keyDirectory
+        environment.removeValue(forKey: "KEFU_KEY")
+        return environment
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
@@ -31,6 +44,7 @@ struct KefuProcess {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        process.environment = environment
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -45,6 +59,7 @@ struct KefuProcess {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        process.environment = environment
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
@@ -187,6 +202,7 @@ struct CrashTests {
         let process = Process()
         process.executableURL = KefuProcess.binary
         process.arguments = ["ledger", "stress-append", "--db", db, "--count", "20000", "--person", "killed"]
+        process.environment = KefuProcess.environment
         let out = Pipe()
         process.standardOutput = out
         try process.run()

@@ -131,7 +131,7 @@ struct LedgerTests {
         let rows = Self.ledger(1)
         let entry = try LedgerEntry(json: JSONValue.parse(rows[0].body))
         let vc = OpenBadge.credential(
-            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test"),
+            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test", url: "https://kefu.test"),
             achievement: .init(id: "onboarding", name: "Onboarding", description: "d", criteria: "c"),
             personName: "王小明", ledgerOrigin: "kefu.test/ledger")
         let jwk = JOSE.jwk(key.publicKey)
@@ -147,7 +147,7 @@ struct LedgerTests {
         // Flip one character of the payload: the signature no longer verifies.
         var parts = jws.split(separator: ".").map(String.init)
         let forged = OpenBadge.credential(
-            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test"),
+            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test", url: "https://kefu.test"),
             achievement: .init(id: "senior", name: "Senior", description: "d", criteria: "c"),
             personName: "王小明", ledgerOrigin: "kefu.test/ledger")
         parts[1] = Base64URL.encode(forged.canonicalBytes)
