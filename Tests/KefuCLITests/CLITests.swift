@@ -271,7 +271,7 @@ struct PeopleLedgerCLITests {
 
         let attempt = try KefuProcess.run([
             "evidence", "attempt", "--db", db, "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory",
-            "--score", "62.5", "--result", "fail",
+            "--score", "62.5", "--result", "fail", "--reason", "paper exam before Kefu",
         ])
         #expect(attempt.status == 0 && attempt.stdout.contains("recorded attempt 1"), "\(attempt.stderr)")
         let badKind = try KefuProcess.run([
@@ -292,14 +292,15 @@ struct PeopleLedgerCLITests {
             outcome["certification"] as? String == "onboarding"
                 && (outcome["checks"] as? [[String: Any]])?.first?["met"] as? Bool == false)
 
-        let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--format", "json"])
+        let keyFile = db + ".key"
+        let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--key", keyFile, "--format", "json"])
         #expect(verify.status == 0, "\(verify.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
         #expect(
             report["status"] as? String == "ok" && report["checked"] as? Int == 0
                 && report["checkpoints_checked"] as? Int == 0)
-        #expect(!FileManager.default.fileExists(atPath: db + ".key"), "verify never creates a key")
-        let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db])
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "verify never creates a key")
+        let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db, "--key", keyFile])
         #expect(noKey.status == 2 && noKey.stderr.contains("kefu ledger checkpoint"), "\(noKey.stderr)")
 
         #expect(try KefuProcess.run(["ledger", "list", "--db", db, "--format", "yaml"]).status == 64)
