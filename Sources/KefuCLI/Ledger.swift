@@ -185,7 +185,8 @@ extension Kefu {
                     } else if let problem = report.firstProblem {
                         print("FAILED at entry \(problem.entry): \(problem.message)")
                     } else {
-                        let witnesses = checkpoint.isEmpty ? "" : ", consistent with \(checkpoint.joined(separator: ", "))"
+                        let witnesses =
+                            checkpoint.isEmpty ? "" : ", consistent with \(checkpoint.joined(separator: ", "))"
                         print(
                             "ok: \(report.checked) entries, chain intact, every signature valid (\(report.keys.count) key\(report.keys.count == 1 ? "" : "s")), root \(report.root)\(witnesses)"
                         )
@@ -311,7 +312,10 @@ extension Kefu {
             @OptionGroup var store: StoreOptions
             @Argument(help: "Credential file (VC-JWT, compact JWS).") var file: String
             @Option(help: "The issuer's public keys (JWKS file); default: this ledger's keys.") var jwks: String?
-            @Option(help: "The issuer's status list (from `kefu ledger status-list`): checks revocation without the database.")
+            @Option(
+                help:
+                    "The issuer's status list (from `kefu ledger status-list`): checks revocation without the database."
+            )
             var statusList: String?
 
             func run() async throws {
@@ -342,7 +346,8 @@ extension Kefu {
         struct StatusListCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "status-list",
-                abstract: "Write the issuer's revocation list as a signed W3C Bitstring Status List credential (VC-JWT).",
+                abstract:
+                    "Write the issuer's revocation list as a signed W3C Bitstring Status List credential (VC-JWT).",
                 discussion: "Publish it at the URL credentials name (Policies/issuer.yaml `status_list`).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
@@ -364,7 +369,8 @@ extension Kefu {
         struct PublicKey: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "public-key",
-                abstract: "Print the issuer's current public key as a JWK, or with --jwks every key (current and retired).")
+                abstract:
+                    "Print the issuer's current public key as a JWK, or with --jwks every key (current and retired).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Flag(help: "Print the JWK Set of all the issuer's keys (publish it for verifiers).") var jwks = false
@@ -381,7 +387,8 @@ extension Kefu {
         struct RotateKey: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "rotate-key",
-                abstract: "Replace the signing key; the old public key stays in the JWKS, so old entries keep verifying.")
+                abstract:
+                    "Replace the signing key; the old public key stays in the JWKS, so old entries keep verifying.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
@@ -392,7 +399,8 @@ extension Kefu {
                     let rotation = try await LedgerService(environment: environment).rotateKey(
                         by: try await Edge.actor(actor, in: environment))
                     if let retired = rotation.retired { print("retired key \(retired) (its public key is kept)") }
-                    print("signing key is now \(rotation.current); publish the new JWKS (kefu ledger public-key --jwks)")
+                    print(
+                        "signing key is now \(rotation.current); publish the new JWKS (kefu ledger public-key --jwks)")
                 }
             }
         }

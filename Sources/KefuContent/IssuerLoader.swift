@@ -48,10 +48,13 @@ public enum IssuerLoader {
         let name = reader.string(top["name"], "name") ?? ""
         let url = reader.string(top["url"], "url") ?? ""
         if !id.isEmpty, !id.contains(":") || id.contains(" ") {
-            reader.error(top["id"], "the issuer id must be a URI (e.g. https://example.com/issuer or did:web:example.com)")
+            reader.error(
+                top["id"], "the issuer id must be a URI (e.g. https://example.com/issuer or did:web:example.com)")
         }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { reader.error(top["name"], "the issuer needs a name") }
-        for (key, value) in [("url", url), ("status_list", top["status_list"].flatMap { reader.string($0, "status_list") })] {
+        for (key, value) in [
+            ("url", url), ("status_list", top["status_list"].flatMap { reader.string($0, "status_list") }),
+        ] {
             guard let value else { continue }
             if !(value.hasPrefix("https://") || value.hasPrefix("http://")) || value.contains(" ") {
                 reader.error(top[key], "`\(key)` must be an http(s) URL")

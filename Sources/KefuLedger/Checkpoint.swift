@@ -82,8 +82,8 @@ public struct Checkpoint: Sendable, Hashable {
             guard parts.count == 3, String(parts[1]) == checkpoint.origin,
                 let blob = Data(base64Encoded: String(parts[2])), blob.count == 68
             else { continue }
-            for publicKey in publicKeys where Array(blob.prefix(4)) == keyID(name: checkpoint.origin, publicKey: publicKey)
-            {
+            for publicKey in publicKeys
+            where Array(blob.prefix(4)) == keyID(name: checkpoint.origin, publicKey: publicKey) {
                 if publicKey.isValidSignature(blob.dropFirst(4), for: Array(body.utf8)) { return checkpoint }
                 throw LedgerError(.badSignature("the checkpoint's signature does not match its content (edited?)"))
             }
@@ -202,7 +202,8 @@ public enum JOSE {
             throw LedgerError(.badSignature("the JWS header names no key (`kid`)"))
         }
         guard let key = keys.keys[kid] else {
-            throw LedgerError(.badSignature("it is signed by key `\(kid)`, which is not in the issuer's key set (JWKS)"))
+            throw LedgerError(
+                .badSignature("it is signed by key `\(kid)`, which is not in the issuer's key set (JWKS)"))
         }
         guard key.isValidSignature(parts.signature, for: parts.signingInput) else {
             throw LedgerError(

@@ -204,10 +204,12 @@ public enum LedgerVerifier {
         do {
             entry = try LedgerEntry(json: try JSONValue.parse(row.body))
         } catch {
-            return .failure(Problem(row.sequence, "entry \(row.sequence) is not a readable ledger entry (edited?): \(error)"))
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) is not a readable ledger entry (edited?): \(error)"))
         }
         if entry.json.canonicalString != row.body {
-            return .failure(Problem(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)"))
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)"))
         }
         if entry.sequence != row.sequence {
             return .failure(
@@ -222,7 +224,8 @@ public enum LedgerVerifier {
         }
         if entry.chainHash != row.hash {
             return .failure(
-                Problem(row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)"))
+                Problem(row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
+            )
         }
         if let keys, let problem = keys.problem(with: row, entry: entry) {
             return .failure(Problem(row.sequence, problem))

@@ -103,7 +103,9 @@ public enum Gzip {
                     return outBuffer.count - Int(stream.avail_out)
                 }
                 output += chunk.prefix(produced)
-                if output.count > limit { throw LedgerError(.malformed("gzip: the data expands beyond \(limit) bytes")) }
+                if output.count > limit {
+                    throw LedgerError(.malformed("gzip: the data expands beyond \(limit) bytes"))
+                }
                 if status == Z_BUF_ERROR && stream.avail_in == 0 { break }
             }
         }

@@ -116,7 +116,8 @@ extension LedgerService {
         check.problems += claimProblems(credential, issuer: issuer)
         guard let (credentialOrigin, sequence) = credential["jti"]?.stringValue.flatMap(OpenBadge.parseCredentialID)
         else {
-            check.problems.append("the credential has no Kefu credential id (`jti`), so its revocation cannot be checked")
+            check.problems.append(
+                "the credential has no Kefu credential id (`jti`), so its revocation cannot be checked")
             return check
         }
         guard credentialOrigin == origin else {

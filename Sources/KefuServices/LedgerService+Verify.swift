@@ -45,7 +45,8 @@ extension LedgerService {
         try AccessPolicy.require(actor, .checkpointLedger)
         let (retired, current) = try environment.keys.rotate()
         try await environment.audit(
-            actor, "ledger.rotate-key", subject: "ledger \(origin)", detail: ["retired": retired ?? "", "current": current])
+            actor, "ledger.rotate-key", subject: "ledger \(origin)",
+            detail: ["retired": retired ?? "", "current": current])
         return KeyRotation(retired: retired, current: current)
     }
 

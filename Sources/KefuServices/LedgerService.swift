@@ -193,7 +193,8 @@ public struct LedgerService: Sendable {
         }
         if !appended.isEmpty {
             try await environment.audit(
-                actor, "certification.expire", subject: "ledger", detail: ["as_of": asOf, "expired": "\(appended.count)"])
+                actor, "certification.expire", subject: "ledger",
+                detail: ["as_of": asOf, "expired": "\(appended.count)"])
         }
         return ExpiryOutcome(asOf: asOf, expired: appended.map(LedgerEntryView.init))
     }

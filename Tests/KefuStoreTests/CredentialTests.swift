@@ -9,7 +9,9 @@ import Testing
 
 extension Fixture {
     /// The ledger service with another configuration over the same storage and key file.
-    func ledger(root: String = repositoryRoot.path, origin: String = "kefu.test/ledger", _ date: Date = Fixture.date())
+    func ledger(
+        root: String = repositoryRoot.path, origin: String = "kefu.test/ledger", _ date: Date = Fixture.date()
+    )
         -> LedgerService
     {
         LedgerService(
@@ -41,7 +43,8 @@ struct KeyCustodyTests {
     @Test("the default key directory: KEFU_KEY_DIR, else XDG_CONFIG_HOME, else ~/.config; KEFU_KEY names a file")
     func defaults() {
         #expect(Configuration.defaultKeyDirectory(environment: ["KEFU_KEY_DIR": "/k", "HOME": "/h"]) == "/k")
-        #expect(Configuration.defaultKeyDirectory(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/kefu/keys")
+        #expect(
+            Configuration.defaultKeyDirectory(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/kefu/keys")
         #expect(Configuration.defaultKeyDirectory(environment: ["HOME": "/h"]) == "/h/.config/kefu/keys")
         let resolved = Configuration.resolve(
             database: "/data/kefu.sqlite", environment: ["HOME": "/h"], currentDirectory: "/", processors: 1)
@@ -179,7 +182,8 @@ struct CredentialTests {
         _ = try await f.ledger(Fixture.date(3)).revoke(entry: 2, reason: "exam misconduct", by: Fixture.admin)
         let after = try await f.ledger(Fixture.date(3)).statusList()
         #expect(after.revoked == [2])
-        let list = try StatusList(encoded: try #require(try jwsPart(after.jwt, 1)["credentialSubject"]?["encodedList"]?.stringValue))
+        let list = try StatusList(
+            encoded: try #require(try jwsPart(after.jwt, 1)["credentialSubject"]?["encodedList"]?.stringValue))
         #expect(list[2] && !list[1] && !list[3])
         let refused = try await f.offlineLedger(Fixture.date(4)).verifyCredential(jws, statusList: after.jwt)
         #expect(refused.problems.contains { $0.contains("revoked (status list") })
@@ -263,8 +267,9 @@ struct LedgerAuthorizationTests {
     @Test("certify, revoke and expire ask the policy; revocation records who and why; expiry never runs ahead")
     func policy() async throws {
         let f = try await certifiedLedger(1)
-        await #expect { try await f.ledger().certify(person: "E0", certification: "onboarding", by: Self.specialist) }
-            throws: { ($0 as? ServiceError)?.code == .forbidden }
+        await #expect {
+            try await f.ledger().certify(person: "E0", certification: "onboarding", by: Self.specialist)
+        } throws: { ($0 as? ServiceError)?.code == .forbidden }
         await #expect { try await f.ledger().revoke(entry: 1, reason: "x", by: Self.specialist) } throws: {
             ($0 as? ServiceError)?.code == .forbidden
         }

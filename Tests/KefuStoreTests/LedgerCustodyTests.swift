@@ -23,7 +23,8 @@ extension Fixture {
     /// The stored row `sequence` as the attacker reads it.
     func row(_ sequence: Int) throws -> (body: String, hash: String) {
         try database.pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT body, hash FROM ledger_entry WHERE seq = ?", arguments: [sequence])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT body, hash FROM ledger_entry WHERE seq = ?", arguments: [sequence])
             return (row?["body"] ?? "", row?["hash"] ?? "")
         }
     }
@@ -188,7 +189,9 @@ struct TamperMatrixTests {
     func deeplyNested() async throws {
         let f = try await certifiedLedger(2)
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        try f.tamper("UPDATE ledger_entry SET body = replace(body, '\"evidence\":{', '\"deep\":\(nested),\"evidence\":{') WHERE seq = 2")
+        try f.tamper(
+            "UPDATE ledger_entry SET body = replace(body, '\"evidence\":{', '\"deep\":\(nested),\"evidence\":{') WHERE seq = 2"
+        )
         let report = try await f.ledger().verify()
         #expect(report.firstProblem?.entry == 2)
         #expect(report.firstProblem?.message.contains("nested deeper than 64") == true)

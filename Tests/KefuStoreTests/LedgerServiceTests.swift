@@ -83,7 +83,8 @@ struct Fixture {
     /// triggers dropped first.
     func tamper(_ statement: String) throws {
         try database.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER IF EXISTS ledger_entry_no_update; DROP TRIGGER IF EXISTS ledger_entry_no_delete")
+            try db.execute(
+                sql: "DROP TRIGGER IF EXISTS ledger_entry_no_update; DROP TRIGGER IF EXISTS ledger_entry_no_delete")
             try db.execute(sql: statement)
         }
     }
@@ -456,23 +457,29 @@ struct LedgerServiceTests {
         }
         await #expect {
             try await people.recordAttempt(
-                AttemptInput(person: "E1", kind: .exam, reference: "x", score: 101, result: .pass, reason: "paper exam"), by: Fixture.admin)
+                AttemptInput(
+                    person: "E1", kind: .exam, reference: "x", score: 101, result: .pass, reason: "paper exam"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .invalidInput
         }
         await #expect {
             try await people.recordAttempt(
-                AttemptInput(person: "ghost", kind: .exam, reference: "x", score: 80, result: .pass, reason: "paper exam"), by: Fixture.admin)
+                AttemptInput(
+                    person: "ghost", kind: .exam, reference: "x", score: 80, result: .pass, reason: "paper exam"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }
         let attempt = try await people.recordAttempt(
-            AttemptInput(person: "E1", kind: .scenario, reference: "s", score: 79.166666, result: .pass, reason: "paper exam"),
+            AttemptInput(
+                person: "E1", kind: .scenario, reference: "s", score: 79.166666, result: .pass, reason: "paper exam"),
             by: Fixture.admin)
         #expect(attempt == 1)
         await #expect {
             try await people.recordSignOff(
-                SignOffInput(person: "E1", mentor: "ghost", certification: "onboarding", reason: "signed on paper"), by: Fixture.admin)
+                SignOffInput(person: "E1", mentor: "ghost", certification: "onboarding", reason: "signed on paper"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }

@@ -40,7 +40,8 @@ struct MentorFixture {
                 _ = try base.database.append(
                     LedgerEntry(
                         sequence: 0, kind: .issued, person: person, subject: "onboarding",
-                        recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""), signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
+                        recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""),
+                    signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
             }
         }
         environment = mentoringEnvironment(base.database, at: MentorFixture.asOf)
@@ -111,7 +112,8 @@ struct MentorServiceTests {
                 LedgerEntry(
                     sequence: 0, kind: .revoked, person: "M001", subject: "onboarding",
                     recordedAt: "2026-11-01T09:00:00Z",
-                    refersTo: 1, reason: "违规", previousHash: ""), signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
+                    refersTo: 1, reason: "违规", previousHash: ""),
+                signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
         }
         let proposal = try await f.service.propose()
         #expect(proposal.pairs.isEmpty)
