@@ -306,3 +306,54 @@ struct PeopleLedgerCLITests {
         #expect(try KefuProcess.run(["ledger", "list", "--db", db, "--format", "yaml"]).status == 64)
     }
 }
+
+@Suite("ledger custody commands")
+struct LedgerCustodyCLITests {
+    @Test(
+        "hand-entered evidence needs --reason; checkpoints go to several witnesses and verify against all; rotate-key keeps old keys in the JWKS"
+    )
+    func custody() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let db = folder.appendingPathComponent("kefu.sqlite").path
+        let key = folder.appendingPathComponent("keys/issuer.key").path
+        func kefu(_ arguments: [String]) throws -> KefuProcess.Result {
+            try KefuProcess.run(arguments + ["--db", db, "--key", key])
+        }
+        #expect(try kefu(["people", "import", "Samples/people.csv"]).status == 0)
+        let noReason = try kefu([
+            "evidence", "signoff", "--person", "E001", "--mentor", "M001", "--certification", "onboarding",
+        ])
+        #expect(noReason.status == 64 && noReason.stderr.contains("--reason"), "\(noReason.stderr)")
+        let selfSignOff = try kefu([
+            "evidence", "signoff", "--person", "E001", "--mentor", "E001", "--certification", "onboarding", "--reason",
+            "x",
+        ])
+        #expect(selfSignOff.status == 2, "\(selfSignOff.stderr)")
+        let future = try kefu([
+            "evidence", "attempt", "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory", "--score",
+            "90", "--result", "pass", "--at", "2999-01-01T00:00:00Z", "--reason", "x",
+        ])
+        #expect(future.status == 2 && future.stderr.contains("future"), "\(future.stderr)")
+        let expire = try kefu(["ledger", "expire", "--as-of", "2999-01-01"])
+        #expect(expire.status == 2 && expire.stderr.contains("up to today"), "\(expire.stderr)")
+
+        let witnesses = ["a", "b"].map { folder.appendingPathComponent("witness-\($0).txt").path }
+        let checkpoint = try kefu(["ledger", "checkpoint", "--witness", witnesses[0], "--witness", witnesses[1]])
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        let keyMode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+        let rotated = try kefu(["ledger", "rotate-key"])
+        #expect(rotated.status == 0 && rotated.stdout.contains("retired key"), "\(rotated.stderr)")
+        let verify = try kefu(["ledger", "verify", "--checkpoint", witnesses[0], "--checkpoint", witnesses[1]])
+        #expect(verify.status == 0 && verify.stdout.contains("(2 keys)"), "\(verify.stdout)\(verify.stderr)")
+        let jwks = try kefu(["ledger", "public-key", "--jwks"])
+        let set = try #require(try JSONSerialization.jsonObject(with: Data(jwks.stdout.utf8)) as? [String: Any])
+        #expect((set["keys"] as? [[String: Any]])?.count == 2)
+        // A witness edited by hand no longer verifies.
+        let edited = try String(contentsOfFile: witnesses[1], encoding: .utf8).replacingOccurrences(
+            of: "\n0\n", with: "\n1\n")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: witnesses[1]))
+        #expect(try kefu(["ledger", "verify", "--checkpoint", witnesses[1]]).status == 2)
+    }
+}
