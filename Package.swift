@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // System library: zlib (gzip for W3C Bitstring Status Lists). Debian: zlib1g-dev.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Shared vocabulary: diagnostics, errors, clocks.
         .target(name: "KefuCore", swiftSettings: strictImports),
         // The only importer of CPCRE2: compiled patterns, limits, normalization, evidence ranges.
@@ -55,7 +57,7 @@ let package = Package(
         ),
         // Hash chain, RFC 6962 Merkle tree, signed checkpoints, credentials (pure + swift-crypto).
         .target(
-            name: "KefuLedger", dependencies: ["KefuCore", .product(name: "Crypto", package: "swift-crypto")],
+            name: "KefuLedger", dependencies: ["KefuCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictImports),
         // QA auditing: masking, sampling, agreement statistics (pure).
         .target(name: "KefuQA", dependencies: ["KefuCore", "KefuRegex"], swiftSettings: strictImports),

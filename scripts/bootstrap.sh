@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the two system libraries Kefu needs (PCRE2 and SQLite headers) when they are missing.
+# Installs the system libraries Kefu needs (PCRE2, SQLite and zlib headers) when they are missing.
 # Safe to run repeatedly; needs root or sudo only when something is missing.
 set -euo pipefail
 missing=()
-for pkg in libpcre2-dev libsqlite3-dev; do
+for pkg in libpcre2-dev libsqlite3-dev zlib1g-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

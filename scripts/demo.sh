@@ -33,6 +33,10 @@ echo "== kefu coverage: which policy clauses the content cites"
 # Storage and the certification ledger, on a fresh embedded SQLite database.
 demo=$(mktemp -d)
 export KEFU_DB="$demo/kefu.sqlite"
+# The issuer's signing keys live outside the database's folder (by default ~/.config/kefu/keys); the demo keeps
+# its throwaway keys in their own folder, which kefu creates with mode 0700.
+export KEFU_KEY_DIR="$demo/keys"
+unset KEFU_KEY
 echo
 echo "== kefu people import: the sample team ($KEFU_DB)"
 "$kefu" people import Samples/people.csv
@@ -94,15 +98,25 @@ echo "== kefu exam stats: item analysis over first attempts (facility, discrimin
 "$kefu" exam stats onboarding-theory | sed -n 1,8p
 echo
 echo "== the mentor's sign-off, then certifying from the exam and the scenario runs"
-"$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范"
+"$kefu" evidence signoff --person E001 --mentor M001 --certification onboarding --note "独立处理投诉，话术规范" \
+    --reason "signed on paper before mentor review moved into Kefu"
 "$kefu" certify E001 onboarding
 echo
-echo "== kefu ledger: checkpoint kept outside the database, verification, credential"
-"$kefu" ledger checkpoint --output "$demo/checkpoint.txt" >/dev/null
-cat "$demo/checkpoint.txt"
-"$kefu" ledger verify --checkpoint "$demo/checkpoint.txt"
-"$kefu" ledger credential 1 --output "$demo/onboarding-E001.jws"
-"$kefu" ledger verify-credential "$demo/onboarding-E001.jws"
+echo "== kefu ledger: every entry signed; checkpoints written to two outside witnesses; verification against both"
+mkdir -p "$demo/witness-a" "$demo/witness-b"
+"$kefu" ledger checkpoint --witness "$demo/witness-a/checkpoint.txt" --witness "$demo/witness-b/checkpoint.txt" >/dev/null
+cat "$demo/witness-a/checkpoint.txt"
+"$kefu" ledger verify --checkpoint "$demo/witness-a/checkpoint.txt" --checkpoint "$demo/witness-b/checkpoint.txt"
+echo
+echo "== kefu ledger credential: an Open Badges 3.0 VC-JWT (kid in the issuer's JWKS), checked here and offline"
+"$kefu" ledger credential 1 --output "$demo/onboarding-E001.jwt"
+"$kefu" ledger public-key --jwks > "$demo/issuer.jwks"
+"$kefu" ledger status-list --output "$demo/status.jwt"
+"$kefu" ledger verify-credential "$demo/onboarding-E001.jwt"
+"$kefu" ledger verify-credential "$demo/onboarding-E001.jwt" --jwks "$demo/issuer.jwks" --status-list "$demo/status.jwt"
+echo "-- the key is rotated; what the old key signed keeps verifying (its public key stays in the JWKS)"
+"$kefu" ledger rotate-key
+"$kefu" ledger verify --checkpoint "$demo/witness-a/checkpoint.txt"
 
 # 导师带徒: mentor assignment under Tracks/mentoring.yaml.
 echo
@@ -113,7 +127,8 @@ for mentor in M001 Q001; do
     "$kefu" exam grade $attempt 5 --as Q003 >/dev/null
     "$kefu" play p2p-withdrawal-delay --as "$mentor" --mode exam --seed 1 --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl >/dev/null
     "$kefu" play express-damaged-parcel --as "$mentor" --mode exam --seed 1 --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
-    "$kefu" evidence signoff --person "$mentor" --mentor L001 --certification onboarding --note "带教能力合格" >/dev/null
+    "$kefu" evidence signoff --person "$mentor" --mentor L001 --certification onboarding --note "带教能力合格" \
+        --reason "signed on paper before mentor review moved into Kefu" >/dev/null
     "$kefu" certify "$mentor" onboarding | tail -n 1
 done
 echo

@@ -9,3 +9,8 @@ python3 scripts/long-functions.py Sources
 echo "== build and test"
 swift build --build-tests
 swift test --skip-build
+echo "== credentials verified by outsiders: PyJWT and joserfc (Tests/python/test_credentials.py)"
+# A private virtual environment under .build, so nothing is installed into the system's Python.
+if [ ! -x .build/python/bin/python3 ]; then python3 -m venv .build/python; fi
+PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 .build/python/bin/python3 -m pip install --quiet pyjwt joserfc cryptography
+.build/python/bin/python3 Tests/python/test_credentials.py .build/debug/kefu

@@ -44,8 +44,8 @@ enum Edge {
         case "ledger.checkpoint": return "kefu ledger checkpoint"
         case "ledger.verify": return "kefu ledger verify"
         case "ledger.verify.public-key":
-            return "kefu ledger verify --jwk ISSUER.jwk (from kefu ledger public-key where the key is)"
-        case "ledger.verify-credential.public-key": return "kefu ledger verify-credential FILE --jwk ISSUER.jwk"
+            return "kefu ledger verify --jwks ISSUER.jwks (from kefu ledger public-key --jwks where the keys are)"
+        case "ledger.verify-credential.public-key": return "kefu ledger verify-credential FILE --jwks ISSUER.jwks"
         case "review-cycle.run": return "kefu review-cycle run --period \(arg("period", "PERIOD")) --replace"
         case "mentor.assign": return "kefu mentor assign"
         case "scenario.list": return "kefu scenario list"

@@ -20,14 +20,20 @@ func readText(_ path: String) throws -> String {
     String(decoding: try InputSource.path(path).readAll(), as: UTF8.self)
 }
 
-/// A JWK file named on the command line.
-func readJWK(_ path: String) throws -> KefuServices.JSONDocument {
-    do { return try OutputJSON.decoder().decode(JSONDocument.self, from: Data(try readText(path).utf8)) } catch let
-        error as ServiceError
-    {
-        throw error
-    } catch {
-        throw ServiceError(.invalidInput, "\(path) is not a JSON key (JWK)")
+/// A JWK Set (or single JWK) file named on the command line.
+func readJWKS(_ path: String) throws -> JSONValue {
+    do { return try JSONValue.parse(try readText(path)) } catch let error as ServiceError { throw error } catch {
+        throw ServiceError(.invalidInput, "\(path) is not a JSON key set (JWKS): \(error)")
+    }
+}
+
+/// Writes `text` to each witness file (replacing the file whole), saying so.
+func writeWitnesses(_ text: String, to paths: [String]) throws {
+    for path in paths {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ServiceError(.unavailable, "cannot write \(path); check that its folder exists and is writable")
+        }
+        print("wrote \(path)")
     }
 }
 
@@ -87,8 +93,14 @@ extension Kefu {
                 """,
             subcommands: [
                 List.self, Show.self, Verify.self, CheckpointCommand.self, Prove.self, Revoke.self, Expire.self,
-                Credential.self, VerifyCredential.self, PublicKey.self, StressAppend.self,
-            ])
+                Credential.self, VerifyCredential.self, StatusListCommand.self, PublicKey.self, RotateKey.self,
+            ] + debugSubcommands)
+
+        #if DEBUG
+        static let debugSubcommands: [any ParsableCommand.Type] = [StressAppend.self]
+        #else
+        static let debugSubcommands: [any ParsableCommand.Type] = []
+        #endif
 
         /// Output formats.
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -114,6 +126,7 @@ extension Kefu {
                         if let until = e.validUntil { line += "  valid until \(until)" }
                         if let ref = e.refersTo { line += "  (entry \(ref))" }
                         if let reason = e.reason { line += "  reason: \(reason)" }
+                        if let who = e.revokedBy { line += "  by: \(who)" }
                         print(line)
                     }
                 }
@@ -132,6 +145,11 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
                     let e = try await LedgerService(environment: environment).entry(EntryID(entry))
                     print(e.json.canonicalString)
+                    let view = LedgerEntryView(e)
+                    if let who = view.revokedBy { print("revoked by \(who): \(e.reason ?? "")") }
+                    for manual in ManualEvidence.all(in: e.evidence) {
+                        print("manual evidence: \(manual.what), entered by \(manual.enteredBy): \(manual.reason)")
+                    }
                     print("chain hash \(e.chainHash)")
                     print("leaf hash  \(e.leafHash.hex)")
                 }
@@ -141,30 +159,36 @@ extension Kefu {
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract:
-                    "Recompute the chain and the Merkle tree; with a checkpoint, also detect truncation and rewritten history.",
-                discussion:
-                    "Exit status 1 when the ledger was tampered with. Example: kefu ledger verify --checkpoint kept/checkpoint.txt"
+                    "Recompute the chain and the Merkle tree, check every entry's signature; with checkpoints, also detect truncation and rewritten history.",
+                discussion: """
+                    Exit status 1 when the ledger was tampered with; the message names the first bad entry. Example:
+                      kefu ledger verify --checkpoint /mnt/witness/kefu.checkpoint --checkpoint kept/checkpoint.txt
+                    """
             )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
-            @Option(help: "A signed checkpoint kept outside the database.") var checkpoint: String?
-            @Option(help: "The ledger's public key (JWK file), when the key file is not at hand.") var jwk: String?
+            @Option(help: "A signed checkpoint kept outside the database (repeat for several witnesses).")
+            var checkpoint: [String] = []
+            @Option(help: "The issuer's public keys (JWKS file), when the key directory is not at hand.")
+            var jwks: String?
             @Option(help: "Output format.") var format: Format = .text
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let text = try checkpoint.map(readText)
-                    let key = try jwk.map(readJWK)
+                    let texts = try checkpoint.map(readText)
+                    let keys = try jwks.map(readJWKS)
                     let report = try await LedgerService(environment: environment).verify(
-                        checkpoint: text, publicKey: key?.value)
+                        checkpoints: texts, jwks: keys)
                     if format == .json {
                         try printJSON(report)
                     } else if let problem = report.firstProblem {
                         print("FAILED at entry \(problem.entry): \(problem.message)")
                     } else {
+                        let witnesses =
+                            checkpoint.isEmpty ? "" : ", consistent with \(checkpoint.joined(separator: ", "))"
                         print(
-                            "ok: \(report.checked) entries, chain intact, root \(report.root)\(checkpoint.map { ", consistent with \($0)" } ?? "")"
+                            "ok: \(report.checked) entries, chain intact, every signature valid (\(report.keys.count) key\(report.keys.count == 1 ? "" : "s")), root \(report.root)\(witnesses)"
                         )
                     }
                     if !report.isValid { throw ExitCode(1) }
@@ -175,10 +199,15 @@ extension Kefu {
         struct CheckpointCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "checkpoint",
-                abstract: "Sign and store a checkpoint of the current tree (keep a copy elsewhere).")
+                abstract: "Sign and store a checkpoint of the current tree; write copies to outside witness files.",
+                discussion: """
+                    Example: kefu ledger checkpoint --witness /mnt/audit/kefu.checkpoint --witness backup/kefu.checkpoint
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
             @Option(help: "Also write it to this file.") var output: String?
+            @Option(help: "A witness file kept outside the database's folder (repeat for several).")
+            var witness: [String] = []
             @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
@@ -186,7 +215,8 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let result = try await LedgerService(environment: environment).checkpoint(
                         by: try await Edge.actor(actor, in: environment))
-                    try writeOrPrint(result.text, to: output)
+                    if witness.isEmpty || output != nil { try writeOrPrint(result.text, to: output) }
+                    try writeWitnesses(result.text, to: witness)
                 }
             }
         }
@@ -269,25 +299,42 @@ extension Kefu {
 
         struct VerifyCredential: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Check a credential's signature, validity period and revocation.")
+                commandName: "verify-credential",
+                abstract:
+                    "Check a credential: signature (kid in the issuer's JWKS), issuer, ledger origin, validity, revocation.",
+                discussion: """
+                    Fails closed: an unknown key, another issuer or ledger, or a revocation that cannot be checked is
+                    exit status 1. Examples:
+                      kefu ledger verify-credential badge.jwt
+                      kefu ledger verify-credential badge.jwt --jwks issuer.jwks --status-list status.jwt
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
-            @Argument(help: "Credential file (compact JWS).") var file: String
-            @Option(help: "Issuer public key (JWK file); default: this ledger's key.") var jwk: String?
+            @Argument(help: "Credential file (VC-JWT, compact JWS).") var file: String
+            @Option(help: "The issuer's public keys (JWKS file); default: this ledger's keys.") var jwks: String?
+            @Option(
+                help:
+                    "The issuer's status list (from `kefu ledger status-list`): checks revocation without the database."
+            )
+            var statusList: String?
 
             func run() async throws {
                 try await Edge.run {
-                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    let jws = try readText(file)
-                    let key = try jwk.map(readJWK)
-                    let check = try await LedgerService(environment: environment).verifyCredential(jws, jwk: key?.value)
+                    let access: StorageAccess = statusList == nil ? .readOnly : .none
+                    let environment = try Edge.environment(global: global, store: store, access: access)
+                    let check = try await LedgerService(environment: environment).verifyCredential(
+                        try readText(file), jwks: try jwks.map(readJWKS), statusList: try statusList.map(readText))
                     let credential = check.credential.value
                     let subject = credential["credentialSubject"]
-                    print(
-                        "signature valid: \(credential["name"]?.stringValue ?? "") for \(subject?["name"]?.stringValue ?? "")"
-                    )
+                    if let kid = check.kid {
+                        print(
+                            "signature valid (key \(kid)): \(credential["name"]?.stringValue ?? "") for \(subject?["name"]?.stringValue ?? "")"
+                        )
+                    }
                     if check.problems.isEmpty {
-                        print("ok: valid until \(credential["validUntil"]?.stringValue ?? "-"), not revoked")
+                        print(
+                            "ok: valid until \(credential["validUntil"]?.stringValue ?? "-"), not revoked (checked in the \(check.revocationCheckedBy.joined(separator: " and the ")))"
+                        )
                     } else {
                         for p in check.problems { print("INVALID: \(p)") }
                         throw ExitCode(1)
@@ -296,21 +343,69 @@ extension Kefu {
             }
         }
 
-        struct PublicKey: AsyncParsableCommand {
+        struct StatusListCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "public-key",
-                abstract: "Print the issuer's public key as a JWK (the private key is never printed).")
+                commandName: "status-list",
+                abstract:
+                    "Write the issuer's revocation list as a signed W3C Bitstring Status List credential (VC-JWT).",
+                discussion: "Publish it at the URL credentials name (Policies/issuer.yaml `status_list`).")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var store: StoreOptions
+            @Option(help: "Write it to this file.") var output: String?
 
             func run() async throws {
                 try await Edge.run {
                     let environment = try Edge.environment(global: global, store: store, access: .readOnly)
-                    print(try LedgerService(environment: environment).publicJWK().canonicalString)
+                    let result = try await LedgerService(environment: environment).statusList()
+                    try writeOrPrint(result.jwt + "\n", to: output)
+                    if output != nil {
+                        print(
+                            "\(result.size) entries, \(result.revoked.count) revoked; publish it at \(result.url)")
+                    }
                 }
             }
         }
 
+        struct PublicKey: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "public-key",
+                abstract:
+                    "Print the issuer's current public key as a JWK, or with --jwks every key (current and retired).")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var store: StoreOptions
+            @Flag(help: "Print the JWK Set of all the issuer's keys (publish it for verifiers).") var jwks = false
+
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readOnly)
+                    let service = LedgerService(environment: environment)
+                    print(try (jwks ? service.publicJWKS() : service.publicJWK()).canonicalString)
+                }
+            }
+        }
+
+        struct RotateKey: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "rotate-key",
+                abstract:
+                    "Replace the signing key; the old public key stays in the JWKS, so old entries keep verifying.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var store: StoreOptions
+            @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
+
+            func run() async throws {
+                try await Edge.run {
+                    let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                    let rotation = try await LedgerService(environment: environment).rotateKey(
+                        by: try await Edge.actor(actor, in: environment))
+                    if let retired = rotation.retired { print("retired key \(retired) (its public key is kept)") }
+                    print(
+                        "signing key is now \(rotation.current); publish the new JWKS (kefu ledger public-key --jwks)")
+                }
+            }
+        }
+
+        #if DEBUG
         /// Appends entries in one long transaction (tests kill it midway to check crash safety).
         struct StressAppend: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -332,5 +427,6 @@ extension Kefu {
                 }
             }
         }
+        #endif
     }
 }

@@ -157,7 +157,8 @@ extension Kefu {
     /// `kefu evidence …`: records attempts and sign-offs by hand (exams and scenarios record their own).
     struct Evidence: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record certification evidence: exam or scenario attempts, mentor sign-offs.",
+            abstract:
+                "Enter certification evidence by hand (administrators, with a reason; marked manual wherever it counts).",
             subcommands: [AddAttempt.self, SignOffCommand.self])
 
         struct AddAttempt: AsyncParsableCommand {
@@ -172,7 +173,9 @@ extension Kefu {
             @Option(help: "The result.") var result: AttemptResult
             @Option(help: "Content version (hash) of the exam or scenario.") var contentVersion = "unversioned"
             @Option(help: "The mode it was taken in.") var mode: AttemptMode = .exam
-            @Option(help: "When it was completed (ISO-8601; default now).") var at: String?
+            @Option(help: "When it was completed (ISO-8601, not in the future; default now).") var at: String?
+            @Option(help: "Why it is entered by hand (required; kept with it and shown where it counts).")
+            var reason: String
             @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
@@ -181,7 +184,7 @@ extension Kefu {
                     let input = AttemptInput(
                         person: PersonID(person), kind: kind, reference: reference, score: score, result: result,
                         contentVersion: contentVersion,
-                        mode: mode, completedAt: at)
+                        mode: mode, completedAt: at, reason: reason)
                     let id = try await PeopleService(environment: environment).recordAttempt(
                         input, by: try await Edge.actor(actor, in: environment))
                     print("recorded attempt \(id)")
@@ -198,6 +201,8 @@ extension Kefu {
             @Option(help: "Mentor id.") var mentor: String
             @Option(help: "Certification id.") var certification: String
             @Option(help: "Comment.") var note = ""
+            @Option(help: "Why it is entered by hand (required; kept with it and shown where it counts).")
+            var reason: String
             @Option(name: .customLong("as"), help: "Act as this person (default: the operator).") var actor: String?
 
             func run() async throws {
@@ -205,7 +210,7 @@ extension Kefu {
                     let environment = try Edge.environment(global: global, store: store, access: .readWrite)
                     let input = SignOffInput(
                         person: PersonID(person), mentor: PersonID(mentor),
-                        certification: CertificationID(certification), note: note)
+                        certification: CertificationID(certification), note: note, reason: reason)
                     let id = try await PeopleService(environment: environment).recordSignOff(
                         input, by: try await Edge.actor(actor, in: environment))
                     print("recorded sign-off \(id)")

@@ -7,7 +7,10 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "SQLite database (default: $KEFU_DB or ./kefu.sqlite; created and migrated on first use).")
     var db: String?
 
-    @Option(help: "Ledger signing key (default: $KEFU_KEY or <database>.key; created with mode 0600 on first use).")
+    @Option(
+        help:
+            "Ledger signing key file (default: $KEFU_KEY, else the ledger's key in $KEFU_KEY_DIR or ~/.config/kefu/keys; created with mode 0600 on first use)."
+    )
     var key: String?
 
     @Option(help: "Act through the API token in this file (like $KEFU_TOKEN) instead of as the operator.")

@@ -36,6 +36,15 @@ public struct Linter: Sendable {
             targets.certifications, clauses: clauses, scenarios: knownScenarios, blueprints: knownBlueprints)
         diagnostics += lintTrackFiles(targets.tracks, clauses: clauses, blueprints: knownBlueprints)
         diagnostics += lintYAMLSyntax(targets.others)
+        for file in targets.issuer {
+            let display = repository.displayPath(file)
+            do {
+                let text = try ContentRepository.readText(file, displayPath: display)
+                diagnostics += IssuerLoader.load(file: display, text: text).1
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
         return withSourceLines(diagnostics).sorted {
             ($0.location.file, $0.location.line, $0.location.column) < (
                 $1.location.file, $1.location.line, $1.location.column
@@ -52,6 +61,8 @@ public struct Linter: Sendable {
         var rubrics: [URL] = []
         var others: [URL] = []
         var certifications: [URL] = []
+        /// Policies/issuer.yaml.
+        var issuer: [URL] = []
         var scenarios: [URL] = []
         var banks: [URL] = []
         var blueprints: [URL] = []
@@ -98,6 +109,8 @@ public struct Linter: Sendable {
             targets.lintCatalog = true
         } else if display == CertificationLoader.path {
             targets.certifications.append(file)
+        } else if display == IssuerLoader.path {
+            targets.issuer.append(file)
         } else if [MentoringLoader.path, PromotionLoader.path, ReviewLoader.path].contains(display) {
             targets.tracks.append(file)
         } else if display.hasPrefix("Scenarios/") {

@@ -67,6 +67,20 @@ public struct Person: Sendable, Hashable, Codable {
     }
 }
 
+/// Evidence entered by hand rather than recorded by Kefu itself: who entered it and why.
+public struct ManualEntry: Sendable, Hashable, Codable {
+    /// Why it was entered by hand (required).
+    public var reason: String
+    /// Who entered it (``Identity/auditName``).
+    public var enteredBy: String
+
+    /// Creates the record.
+    public init(reason: String, enteredBy: String) {
+        self.reason = reason
+        self.enteredBy = enteredBy
+    }
+}
+
 /// A recorded exam or scenario attempt: evidence for certification.
 public struct Attempt: Sendable, Hashable, Codable {
     /// Row id (0 before it is stored).
@@ -87,12 +101,15 @@ public struct Attempt: Sendable, Hashable, Codable {
     public var passed: Bool
     /// When (ISO-8601).
     public var completedAt: String
+    /// Set when the attempt was entered by hand (nil: Kefu recorded it).
+    public var manual: ManualEntry?
 
     /// Creates an attempt.
     public init(
         id: Int64 = 0, personID: String, kind: String, reference: String, contentVersion: String, mode: String = "exam",
-        score: Double, passed: Bool, completedAt: String
+        score: Double, passed: Bool, completedAt: String, manual: ManualEntry? = nil
     ) {
+        self.manual = manual
         self.id = id
         self.personID = personID
         self.kind = kind
@@ -119,11 +136,15 @@ public struct SignOff: Sendable, Hashable, Codable {
     public var signedAt: String
     /// Comment.
     public var note: String
+    /// Set when the sign-off was entered by hand (nil: the mentor signed off in Kefu).
+    public var manual: ManualEntry?
 
     /// Creates a sign-off.
     public init(
-        id: Int64 = 0, personID: String, mentorID: String, certification: String, signedAt: String, note: String = ""
+        id: Int64 = 0, personID: String, mentorID: String, certification: String, signedAt: String, note: String = "",
+        manual: ManualEntry? = nil
     ) {
+        self.manual = manual
         self.id = id
         self.personID = personID
         self.mentorID = mentorID

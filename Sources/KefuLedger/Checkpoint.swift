@@ -54,12 +54,19 @@ public struct Checkpoint: Sendable, Hashable {
 
     /// Parses a signed checkpoint and verifies its signature with `publicKey`.
     public static func verify(_ text: String, publicKey: Curve25519.Signing.PublicKey) throws -> Checkpoint {
+        try verify(text, publicKeys: [publicKey])
+    }
+
+    /// Parses a signed checkpoint and verifies that one of `publicKeys` (the issuer's current and
+    /// retired keys) signed it.
+    public static func verify(_ text: String, publicKeys: [Curve25519.Signing.PublicKey]) throws -> Checkpoint {
         guard let split = text.range(of: "\n\n") else {
             throw LedgerError(.malformed("a checkpoint is a body, a blank line and signature lines"))
         }
         let body = String(text[..<split.lowerBound]) + "\n"
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 4, let size = Int(lines[1]), let root = Data(base64Encoded: lines[2]), root.count == 32
+        guard lines.count >= 4, let size = Int(lines[1]), size >= 0, let root = Data(base64Encoded: lines[2]),
+            root.count == 32
         else {
             throw LedgerError(.malformed("the checkpoint body needs an origin, a tree size and a base64 root hash"))
         }
@@ -69,18 +76,19 @@ public struct Checkpoint: Sendable, Hashable {
         guard checkpoint.body == body else {
             throw LedgerError(.malformed("the checkpoint body is not in Kefu's form"))
         }
-        let expectedID = keyID(name: checkpoint.origin, publicKey: publicKey)
         let signatureLines = text[split.upperBound...].split(separator: "\n").map(String.init)
         for line in signatureLines where line.hasPrefix("— ") {
             let parts = line.split(separator: " ")
             guard parts.count == 3, String(parts[1]) == checkpoint.origin,
-                let blob = Data(base64Encoded: String(parts[2])),
-                blob.count == 68, Array(blob.prefix(4)) == expectedID
+                let blob = Data(base64Encoded: String(parts[2])), blob.count == 68
             else { continue }
-            if publicKey.isValidSignature(blob.dropFirst(4), for: Array(body.utf8)) { return checkpoint }
-            throw LedgerError(.badSignature("the checkpoint's signature does not match its content (edited?)"))
+            for publicKey in publicKeys
+            where Array(blob.prefix(4)) == keyID(name: checkpoint.origin, publicKey: publicKey) {
+                if publicKey.isValidSignature(blob.dropFirst(4), for: Array(body.utf8)) { return checkpoint }
+                throw LedgerError(.badSignature("the checkpoint's signature does not match its content (edited?)"))
+            }
         }
-        throw LedgerError(.badSignature("no signature by this ledger's key (\(checkpoint.origin)) on the checkpoint"))
+        throw LedgerError(.badSignature("no signature by this ledger's keys (\(checkpoint.origin)) on the checkpoint"))
     }
 }
 
@@ -104,12 +112,34 @@ public enum Base64URL {
 
 /// Ed25519 keys as JOSE sees them.
 public enum JOSE {
-    /// The public key as a JWK (RFC 8037), with its RFC 7638 thumbprint as `kid`.
+    /// The public key as a JWK (RFC 8037), with its RFC 7638 thumbprint as `kid`, `use` `sig` and
+    /// `alg` `EdDSA`.
     public static func jwk(_ key: Curve25519.Signing.PublicKey) -> JSONValue {
         let x = Base64URL.encode(key.rawRepresentation)
         return .object([
             "kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(x), "kid": .string(thumbprint(key)),
+            "use": .string("sig"), "alg": .string("EdDSA"),
         ])
+    }
+
+    /// A JWK Set (RFC 7517 §5) of `keys`, in the order given.
+    public static func jwks(_ keys: [Curve25519.Signing.PublicKey]) -> JSONValue {
+        .object(["keys": .array(keys.map(jwk))])
+    }
+
+    /// The Ed25519 keys of a JWK Set (or of a single JWK). A key whose `kid` is not its thumbprint is
+    /// refused: Kefu names keys by thumbprint, so a JWKS cannot rename one.
+    public static func trustedKeys(jwks: JSONValue) throws -> TrustedKeys {
+        let members = jwks["keys"]?.arrayValue ?? [jwks]
+        var keys: [Curve25519.Signing.PublicKey] = []
+        for member in members {
+            let key = try publicKey(jwk: member)
+            if let kid = member["kid"]?.stringValue, kid != thumbprint(key) {
+                throw LedgerError(.malformed("the JWK `\(kid)` is not named by its RFC 7638 thumbprint"))
+            }
+            keys.append(key)
+        }
+        return TrustedKeys(keys)
     }
 
     /// RFC 7638 thumbprint of the key.
@@ -137,10 +167,20 @@ public enum JOSE {
         return signingInput + "." + Base64URL.encode(signature)
     }
 
-    /// Verifies a compact JWS and returns its header and payload.
-    public static func verify(
-        _ jws: String, key: Curve25519.Signing.PublicKey
-    ) throws -> (header: JSONValue, payload: [UInt8]) {
+    /// A compact JWS taken apart, not yet verified.
+    public struct Parts: Sendable {
+        /// The protected header.
+        public var header: JSONValue
+        /// The payload bytes.
+        public var payload: [UInt8]
+        /// What was signed: `header.payload` in base64url.
+        public var signingInput: [UInt8]
+        /// The signature bytes.
+        public var signature: [UInt8]
+    }
+
+    /// Splits a compact JWS and parses its header (nesting limited like every JSON Kefu reads).
+    public static func parts(_ jws: String) throws -> Parts {
         let parts = jws.trimmingCharacters(in: .whitespacesAndNewlines).split(
             separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payload = Base64URL.decode(parts[1]),
@@ -150,7 +190,36 @@ public enum JOSE {
         guard header["alg"]?.stringValue == "EdDSA" else {
             throw LedgerError(.malformed("the JWS algorithm is not EdDSA"))
         }
-        guard key.isValidSignature(signature, for: Array("\(parts[0]).\(parts[1])".utf8)) else {
+        return Parts(
+            header: header, payload: payload, signingInput: Array("\(parts[0]).\(parts[1])".utf8), signature: signature)
+    }
+
+    /// Verifies a compact JWS with the key its header's `kid` names in `keys`: a missing `kid` or one
+    /// not in `keys` is refused, never tried against another key.
+    public static func verify(_ jws: String, keys: TrustedKeys) throws -> (header: JSONValue, payload: [UInt8]) {
+        let parts = try parts(jws)
+        guard let kid = parts.header["kid"]?.stringValue else {
+            throw LedgerError(.badSignature("the JWS header names no key (`kid`)"))
+        }
+        guard let key = keys.keys[kid] else {
+            throw LedgerError(
+                .badSignature("it is signed by key `\(kid)`, which is not in the issuer's key set (JWKS)"))
+        }
+        guard key.isValidSignature(parts.signature, for: parts.signingInput) else {
+            throw LedgerError(
+                .badSignature("the credential's signature does not match its content or the issuer's key"))
+        }
+        return (parts.header, parts.payload)
+    }
+
+    /// Verifies a compact JWS and returns its header and payload.
+    public static func verify(
+        _ jws: String, key: Curve25519.Signing.PublicKey
+    ) throws -> (header: JSONValue, payload: [UInt8]) {
+        let parts = try parts(jws)
+        let header = parts.header
+        let payload = parts.payload
+        guard key.isValidSignature(parts.signature, for: parts.signingInput) else {
             throw LedgerError(
                 .badSignature("the credential's signature does not match its content or the issuer's key"))
         }

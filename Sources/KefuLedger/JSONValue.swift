@@ -67,7 +67,8 @@ public enum JSONValue: Sendable, Hashable {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Parses JSON text (as stored in the database); integers stay exact, fractions are refused.
+    /// Parses JSON text (as stored in the database); integers stay exact, fractions are refused, and
+    /// arrays and objects nested deeper than 64 levels are an error.
     public static func parse(_ text: String) throws -> JSONValue {
         var parser = Parser(bytes: Array(text.utf8))
         let value = try parser.value()
@@ -96,7 +97,10 @@ public enum JSONValue: Sendable, Hashable {
             return value
         }
 
-        mutating func value() throws -> JSONValue {
+        /// How deeply arrays and objects may nest: deeper input is an error, never a stack overflow.
+        static let maximumDepth = 64
+
+        mutating func value(depth: Int = 0) throws -> JSONValue {
             skipSpace()
             guard index < bytes.count else { throw error("unexpected end") }
             switch bytes[index] {
@@ -104,71 +108,82 @@ public enum JSONValue: Sendable, Hashable {
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
             case UInt8(ascii: "f"): return try literal("false", .bool(false))
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "["):
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                guard depth < Self.maximumDepth else {
+                    throw error("nested deeper than \(Self.maximumDepth) levels")
+                }
+                return bytes[index] == UInt8(ascii: "[") ? try array(depth: depth) : try object(depth: depth)
+            default:
+                return try number()
+            }
+        }
+
+        mutating func array(depth: Int) throws -> JSONValue {
+            index += 1
+            var items: [JSONValue] = []
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                var items: [JSONValue] = []
+                return .array(items)
+            }
+            while true {
+                items.append(try value(depth: depth + 1))
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                guard index < bytes.count else { throw error("unterminated array") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "]") {
                     index += 1
                     return .array(items)
                 }
-                while true {
-                    items.append(try value())
-                    skipSpace()
-                    guard index < bytes.count else { throw error("unterminated array") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                        continue
-                    }
-                    if bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                        return .array(items)
-                    }
-                    throw error("expected , or ]")
-                }
-            case UInt8(ascii: "{"):
+                throw error("expected , or ]")
+            }
+        }
+
+        mutating func object(depth: Int) throws -> JSONValue {
+            index += 1
+            var members: [String: JSONValue] = [:]
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                var members: [String: JSONValue] = [:]
+                return .object(members)
+            }
+            while true {
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                let key = try string()
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected :") }
+                index += 1
+                if members[key] != nil { throw error("duplicate key") }
+                members[key] = try value(depth: depth + 1)
+                skipSpace()
+                guard index < bytes.count else { throw error("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "}") {
                     index += 1
                     return .object(members)
                 }
-                while true {
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
-                    let key = try string()
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected :") }
-                    index += 1
-                    if members[key] != nil { throw error("duplicate key") }
-                    members[key] = try value()
-                    skipSpace()
-                    guard index < bytes.count else { throw error("unterminated object") }
-                    if bytes[index] == UInt8(ascii: ",") {
-                        index += 1
-                        continue
-                    }
-                    if bytes[index] == UInt8(ascii: "}") {
-                        index += 1
-                        return .object(members)
-                    }
-                    throw error("expected , or }")
-                }
-            default:
-                let start = index
-                if bytes[index] == UInt8(ascii: "-") { index += 1 }
-                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
-                if index < bytes.count,
-                    [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
-                {
-                    throw LedgerError(.malformed("a number with a fraction; ledger entries carry decimals as strings"))
-                }
-                guard let number = Int64(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-                    throw error("bad number")
-                }
-                return .int(number)
+                throw error("expected , or }")
             }
+        }
+
+        mutating func number() throws -> JSONValue {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+                throw LedgerError(.malformed("a number with a fraction; ledger entries carry decimals as strings"))
+            }
+            guard let number = Int64(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+                throw error("bad number")
+            }
+            return .int(number)
         }
 
         mutating func string() throws -> String {
@@ -229,6 +244,26 @@ public enum JSONValue: Sendable, Hashable {
     /// The integer value, if this is an integer.
     public var intValue: Int64? {
         if case .int(let i) = self { return i }
+        return nil
+    }
+}
+
+extension JSONValue {
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    /// The members, if this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// The Boolean value, if this is a Boolean.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
         return nil
     }
 }

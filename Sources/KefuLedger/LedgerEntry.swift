@@ -105,12 +105,18 @@ public struct StoredEntry: Sendable, Hashable {
     public var body: String
     /// The chain hash as stored.
     public var hash: String
+    /// The id of the key that signed it, as stored (nil: unsigned).
+    public var kid: String?
+    /// Its signature (base64url), as stored (nil: unsigned).
+    public var signature: String?
 
     /// Creates a stored entry.
-    public init(sequence: Int, body: String, hash: String) {
+    public init(sequence: Int, body: String, hash: String, kid: String? = nil, signature: String? = nil) {
         self.sequence = sequence
         self.body = body
         self.hash = hash
+        self.kid = kid
+        self.signature = signature
     }
 }
 
@@ -138,75 +144,110 @@ public struct VerificationReport: Sendable, Hashable {
     }
 }
 
-/// Verifies a ledger: the chain (order, links, hashes, canonical bodies) and, given a checkpoint, that
-/// the signed tree is a prefix of the current one (catching truncation and rewritten history).
+/// Verifies a ledger: the chain (order, links, hashes, canonical bodies), every entry's signature
+/// against the issuer's keys and, given checkpoints, that each signed tree is a prefix of the current
+/// one (catching truncation and rewritten history).
 public enum LedgerVerifier {
-    /// Verifies stored entries in sequence order.
+    /// Verifies the chain only (no signatures): for tests of the chain and for code that checks
+    /// signatures itself.
     public static func verify(_ stored: [StoredEntry], checkpoint: Checkpoint? = nil) -> VerificationReport {
+        verify(stored, keys: nil, checkpoints: checkpoint.map { [$0] } ?? [])
+    }
+
+    /// Verifies stored entries in sequence order; `keys` nil skips the signatures.
+    public static func verify(
+        _ stored: [StoredEntry], keys: TrustedKeys?, checkpoints: [Checkpoint] = []
+    ) -> VerificationReport {
         var previous = LedgerEntry.genesisHash
         var leaves: [Merkle.Hash] = []
         leaves.reserveCapacity(stored.count)
-        func report(_ sequence: Int, _ message: String) -> VerificationReport {
-            VerificationReport(checked: leaves.count, firstProblem: (sequence, message), root: Merkle.root(leaves))
-        }
         for (index, row) in stored.enumerated() {
-            let expectedSequence = index + 1
-            guard row.sequence == expectedSequence else {
-                let what =
-                    row.sequence > expectedSequence
-                    ? "entry \(expectedSequence) is missing (deleted?)"
-                    : "entry \(row.sequence) appears out of order or twice"
-                return report(expectedSequence, "\(what): sequence numbers must run 1, 2, 3, … without gaps")
+            switch check(row, expectedSequence: index + 1, previous: previous, keys: keys) {
+            case .failure(let problem):
+                return VerificationReport(
+                    checked: leaves.count, firstProblem: (problem.sequence, problem.message), root: Merkle.root(leaves))
+            case .success(let entry):
+                previous = row.hash
+                leaves.append(entry.leafHash)
             }
-            let entry: LedgerEntry
-            do {
-                entry = try LedgerEntry(json: try JSONValue.parse(row.body))
-            } catch {
-                return report(row.sequence, "entry \(row.sequence) is not a readable ledger entry (edited?)")
-            }
-            if entry.json.canonicalString != row.body {
-                return report(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)")
-            }
-            if entry.sequence != row.sequence {
-                return report(
-                    row.sequence, "entry \(row.sequence) says it is entry \(entry.sequence) (moved or inserted)")
-            }
-            if entry.previousHash != previous {
-                return report(
-                    row.sequence,
-                    "entry \(row.sequence) does not link to entry \(row.sequence - 1): the chain is broken (an entry was inserted, deleted or edited)"
-                )
-            }
-            let hash = entry.chainHash
-            if hash != row.hash {
-                return report(
-                    row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
-            }
-            previous = hash
-            leaves.append(entry.leafHash)
         }
-        if let checkpoint {
-            if checkpoint.size > leaves.count {
-                return VerificationReport(
-                    checked: leaves.count,
-                    firstProblem: (
-                        leaves.count + 1,
-                        "the checkpoint covers \(checkpoint.size) entries but the ledger has \(leaves.count): entries \(leaves.count + 1)–\(checkpoint.size) were removed (truncated tail)"
-                    ),
-                    root: Merkle.root(leaves))
-            }
-            if Merkle.root(leaves[..<checkpoint.size]) != checkpoint.root {
-                // Find the first entry that differs from the signed history is not possible from the root
-                // alone; report the checkpoint's range.
-                return VerificationReport(
-                    checked: leaves.count,
-                    firstProblem: (
-                        1,
-                        "the first \(checkpoint.size) entries do not match the signed checkpoint's root: history within entries 1–\(checkpoint.size) was rewritten"
-                    ),
-                    root: Merkle.root(leaves))
+        for checkpoint in checkpoints {
+            if let problem = problem(with: checkpoint, leaves: leaves) {
+                return VerificationReport(checked: leaves.count, firstProblem: problem, root: Merkle.root(leaves))
             }
         }
         return VerificationReport(checked: leaves.count, firstProblem: nil, root: Merkle.root(leaves))
+    }
+
+    /// A problem at an entry.
+    struct Problem: Error {
+        var sequence: Int
+        var message: String
+        init(_ sequence: Int, _ message: String) {
+            self.sequence = sequence
+            self.message = message
+        }
+    }
+
+    /// Checks one row: its place, its body, its link, its hash and its signature.
+    static func check(
+        _ row: StoredEntry, expectedSequence: Int, previous: String, keys: TrustedKeys?
+    ) -> Result<LedgerEntry, Problem> {
+        guard row.sequence == expectedSequence else {
+            let what =
+                row.sequence > expectedSequence
+                ? "entry \(expectedSequence) is missing (deleted?)"
+                : "entry \(row.sequence) appears out of order or twice"
+            return .failure(Problem(expectedSequence, "\(what): sequence numbers must run 1, 2, 3, … without gaps"))
+        }
+        let entry: LedgerEntry
+        do {
+            entry = try LedgerEntry(json: try JSONValue.parse(row.body))
+        } catch {
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) is not a readable ledger entry (edited?): \(error)"))
+        }
+        if entry.json.canonicalString != row.body {
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)"))
+        }
+        if entry.sequence != row.sequence {
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) says it is entry \(entry.sequence) (moved or inserted)"))
+        }
+        if entry.previousHash != previous {
+            return .failure(
+                Problem(
+                    row.sequence,
+                    "entry \(row.sequence) does not link to entry \(row.sequence - 1): the chain is broken (an entry was inserted, deleted or edited)"
+                ))
+        }
+        if entry.chainHash != row.hash {
+            return .failure(
+                Problem(row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
+            )
+        }
+        if let keys, let problem = keys.problem(with: row, entry: entry) {
+            return .failure(Problem(row.sequence, problem))
+        }
+        return .success(entry)
+    }
+
+    /// What a checkpoint says is wrong with the tree of `leaves`, or nil.
+    static func problem(with checkpoint: Checkpoint, leaves: [Merkle.Hash]) -> (sequence: Int, message: String)? {
+        if checkpoint.size > leaves.count {
+            return (
+                leaves.count + 1,
+                "a checkpoint covers \(checkpoint.size) entries but the ledger has \(leaves.count): entries \(leaves.count + 1)–\(checkpoint.size) were removed (truncated tail)"
+            )
+        }
+        if Merkle.root(leaves[..<checkpoint.size]) != checkpoint.root {
+            // The root alone cannot say which entry differs; report the checkpoint's range.
+            return (
+                1,
+                "the first \(checkpoint.size) entries do not match a signed checkpoint's root: history within entries 1–\(checkpoint.size) was rewritten"
+            )
+        }
+        return nil
     }
 }

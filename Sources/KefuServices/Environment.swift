@@ -2,6 +2,7 @@ public import Crypto
 import Foundation
 public import KefuContent
 public import KefuCore
+public import KefuLedger
 public import KefuStorage
 import KefuStore
 public import Logging
@@ -13,8 +14,10 @@ public struct Configuration: Sendable, Hashable {
     public var root: String
     /// The database: a SQLite file path.
     public var database: String
-    /// The ledger's signing key file.
-    public var keyPath: String
+    /// An explicit ledger signing key file (nil: the key of ``ledgerOrigin`` in ``keyDirectory``).
+    public var keyPath: String?
+    /// The folder holding the ledger's keys (one per origin), outside the database's folder by default.
+    public var keyDirectory: String
     /// The ledger's name in checkpoints and credential ids.
     public var ledgerOrigin: String
     /// Worker threads for CPU-bound scoring.
@@ -32,8 +35,14 @@ public struct Configuration: Sendable, Hashable {
         case root = "KEFU_ROOT"
         /// Database.
         case database = "KEFU_DB"
-        /// Signing key file.
+        /// An explicit signing key file.
         case key = "KEFU_KEY"
+        /// The key directory.
+        case keyDirectory = "KEFU_KEY_DIR"
+        /// The XDG configuration folder (the key directory defaults to `$XDG_CONFIG_HOME/kefu/keys`).
+        case configHome = "XDG_CONFIG_HOME"
+        /// The home folder (the key directory defaults to `~/.config/kefu/keys` without `XDG_CONFIG_HOME`).
+        case home = "HOME"
         /// Ledger origin.
         case ledgerOrigin = "KEFU_LEDGER_ORIGIN"
         /// Log level.
@@ -51,20 +60,35 @@ public struct Configuration: Sendable, Hashable {
     /// The default base URL of the web app.
     public static let defaultBaseURL = "http://127.0.0.1:8080"
 
-    /// Creates a configuration.
+    /// Creates a configuration. Without `keyPath` or `keyDirectory` the keys go to `<database>.keys/`:
+    /// meant for throwaway databases (tests, benchmarks); ``resolve(root:database:key:environment:currentDirectory:processors:)``
+    /// gives the CLI's default outside the database's folder.
     public init(
-        root: String, database: String, keyPath: String? = nil,
+        root: String, database: String, keyPath: String? = nil, keyDirectory: String? = nil,
         ledgerOrigin: String = Configuration.defaultLedgerOrigin, workers: Int = 1
     ) {
         self.root = root
         self.database = database
-        self.keyPath = keyPath ?? database + ".key"
+        self.keyPath = keyPath
+        self.keyDirectory = keyDirectory ?? database + ".keys"
         self.ledgerOrigin = ledgerOrigin
         self.workers = max(1, workers)
     }
 
+    /// The default key directory: `$KEFU_KEY_DIR`, else `$XDG_CONFIG_HOME/kefu/keys`, else
+    /// `$HOME/.config/kefu/keys` (`./.kefu-keys` when not even `HOME` is set).
+    public static func defaultKeyDirectory(environment: [String: String]) -> String {
+        func value(_ variable: Variable) -> String? {
+            environment[variable.rawValue].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let directory = value(.keyDirectory) { return directory }
+        if let config = value(.configHome) { return config + "/kefu/keys" }
+        if let home = value(.home) { return home + "/.config/kefu/keys" }
+        return ".kefu-keys"
+    }
+
     /// Explicit options first, then the environment, then defaults (current folder, `./kefu.sqlite`,
-    /// `<database>.key`, all processors, no API token).
+    /// the key directory of ``defaultKeyDirectory(environment:)``, all processors, no API token).
     public static func resolve(
         root: String? = nil, database: String? = nil, key: String? = nil, token: String? = nil,
         environment: [String: String], currentDirectory: String, processors: Int
@@ -76,8 +100,8 @@ public struct Configuration: Sendable, Hashable {
         }
         let database = value(database, .database) ?? defaultDatabase
         var configuration = Configuration(
-            root: value(root, .root) ?? currentDirectory, database: database,
-            keyPath: value(key, .key) ?? database + ".key",
+            root: value(root, .root) ?? currentDirectory, database: database, keyPath: value(key, .key),
+            keyDirectory: defaultKeyDirectory(environment: environment),
             ledgerOrigin: value(nil, .ledgerOrigin) ?? defaultLedgerOrigin, workers: processors)
         if let level = value(nil, .logLevel) { configuration.logLevel = level }
         if let base = value(nil, .baseURL) { configuration.baseURL = base }
@@ -114,12 +138,21 @@ public enum StorageAccess: Sendable, Hashable {
     case readWrite
 }
 
-/// The signing key of the ledger, kept by a provider so services never handle key files.
+/// The signing keys of the ledger, kept by a provider so services never handle key files.
 public protocol SigningKeyProvider: Sendable {
-    /// The public key, or nil when no key exists yet (never creates one).
+    /// The current public key, or nil when no key exists yet (never creates one).
     func existingPublicKey() throws -> Curve25519.Signing.PublicKey?
-    /// The private key, created on first use.
+    /// Every public key of the issuer: the current one and the retired ones (never creates one).
+    func publicKeys() throws -> [Curve25519.Signing.PublicKey]
+    /// The current private key, created on first use.
     func signingKey() throws -> Curve25519.Signing.PrivateKey
+    /// A new current key; the old one's public key is kept. Returns the retired and the new key ids.
+    func rotate() throws -> (retired: String?, current: String)
+}
+
+extension SigningKeyProvider {
+    /// A signer with the current key (created on first use).
+    public func signer() throws -> LedgerSigner { LedgerSigner(key: try signingKey()) }
 }
 
 extension KeyStore: SigningKeyProvider {}
@@ -148,7 +181,7 @@ public struct KefuEnvironment: Sendable {
         self.content = ContentRepository(root: URL(fileURLWithPath: configuration.root, isDirectory: true))
         self.clock = clock
         self.logger = logger
-        self.keys = keys ?? KeyStore(path: configuration.keyPath, databasePath: configuration.database)
+        self.keys = keys ?? KeyStore(configuration: configuration)
         self.openedStorage = storage
     }
 

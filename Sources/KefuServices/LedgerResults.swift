@@ -93,6 +93,8 @@ public struct LedgerEntryView: Sendable, Hashable, Codable {
     public var evidence: JSONDocument
     /// Its chain hash (hex SHA-256 of the canonical body).
     public var chainHash: String
+    /// Who revoked it (revocations): the audit name of the actor, or the person.
+    public var revokedBy: String?
 
     /// The view of `entry`.
     public init(_ entry: LedgerEntry) {
@@ -106,6 +108,9 @@ public struct LedgerEntryView: Sendable, Hashable, Codable {
         reason = entry.reason
         evidence = JSONDocument(entry.evidence)
         chainHash = entry.chainHash
+        revokedBy =
+            entry.kind == .revoked
+            ? (entry.evidence["revoked_by_actor"]?.stringValue ?? entry.evidence["revoked_by"]?.stringValue) : nil
     }
 }
 
@@ -177,8 +182,12 @@ public struct LedgerVerification: Sendable, Hashable, Codable {
     public var root: String
     /// The first bad entry, when tampered.
     public var firstProblem: Problem?
-    /// Checkpoints checked (stored ones and the external one, if given).
+    /// Checkpoints checked (stored ones and those given).
     public var checkpointsChecked: Int
+    /// Checkpoints given from outside the database (witness files).
+    public var checkpointsGiven: Int
+    /// The ids of the keys signatures were checked against (current and retired).
+    public var keys: [String]
 
     /// True when nothing is wrong.
     public var isValid: Bool { status == .ok }
@@ -194,6 +203,14 @@ public struct CheckpointResult: Sendable, Hashable, Codable {
     public var root: String
     /// The signed checkpoint text (keep a copy outside the database).
     public var text: String
+}
+
+/// A key rotation: the key retired (its public key kept in the JWKS) and the new current key.
+public struct KeyRotation: Sendable, Hashable, Codable {
+    /// The retired key's id, nil when there was no key before.
+    public var retired: String?
+    /// The new current key's id.
+    public var current: String
 }
 
 /// An RFC 6962 inclusion proof.
@@ -212,13 +229,29 @@ public struct InclusionProof: Sendable, Hashable, Codable {
     public var proof: [String]
 }
 
-/// The result of checking a credential.
+/// The result of checking a credential. Fails closed: anything that could not be checked is a problem.
 public struct CredentialCheck: Sendable, Hashable, Codable {
-    /// The credential's JSON.
+    /// The credential's JSON (the JWT payload; unverified when the signature is among the problems).
     public var credential: JSONDocument
+    /// The key that signed it (`kid`), when its signature verified.
+    public var kid: String?
+    /// How revocation was checked: `ledger`, `status list`, or both.
+    public var revocationCheckedBy: [String]
     /// Problems found (empty: valid).
     public var problems: [String]
 
     /// True when the signature verified and no problem was found.
     public var isValid: Bool { problems.isEmpty }
+}
+
+/// A signed W3C Bitstring Status List credential (VC-JWT) and what it says.
+public struct StatusListResult: Sendable, Hashable, Codable {
+    /// Where it is to be published (its id, the credentials' `statusListCredential`).
+    public var url: String
+    /// Entries in the list.
+    public var size: Int
+    /// The ledger entries marked revoked.
+    public var revoked: [Int]
+    /// The compact JWS.
+    public var jwt: String
 }

@@ -106,14 +106,18 @@ public struct AttemptInput: Sendable, Hashable, Codable {
     public var contentVersion: String
     /// Exam or practice.
     public var mode: AttemptMode
-    /// When it was completed (ISO-8601); nil: now.
+    /// When it was completed (ISO-8601, not in the future); nil: now.
     public var completedAt: String?
+    /// Why it is entered by hand (required; recorded with it and shown wherever it counts).
+    public var reason: String
 
     /// Creates the input.
     public init(
         person: PersonID, kind: AttemptKind, reference: String, score: Double, result: AttemptResult,
-        contentVersion: String = "unversioned", mode: AttemptMode = .exam, completedAt: String? = nil
+        contentVersion: String = "unversioned", mode: AttemptMode = .exam, completedAt: String? = nil,
+        reason: String = ""
     ) {
+        self.reason = reason
         self.person = person
         self.kind = kind
         self.reference = reference
@@ -135,9 +139,14 @@ public struct SignOffInput: Sendable, Hashable, Codable {
     public var certification: CertificationID
     /// Comment.
     public var note: String
+    /// Why it is entered by hand (required; recorded with it and shown wherever it counts).
+    public var reason: String
 
     /// Creates the input.
-    public init(person: PersonID, mentor: PersonID, certification: CertificationID, note: String = "") {
+    public init(
+        person: PersonID, mentor: PersonID, certification: CertificationID, note: String = "", reason: String = ""
+    ) {
+        self.reason = reason
         self.person = person
         self.mentor = mentor
         self.certification = certification

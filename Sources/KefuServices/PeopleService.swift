@@ -116,33 +116,72 @@ public struct PeopleService: Sendable {
 
     // MARK: Evidence
 
-    /// Records a hand-entered exam or scenario attempt; returns its number.
+    /// Records a hand-entered exam or scenario attempt; returns its number. Only an administrator may,
+    /// never about themselves, and only with a reason: it is recorded with the actor and marked manual
+    /// wherever it counts (the certification's ledger evidence, `certify`, the credential).
     public func recordAttempt(_ input: AttemptInput, by actor: Identity) async throws -> AttemptID {
+        try AccessPolicy.require(actor, .enterManualEvidence, on: .person(input.person))
+        let manual = try Self.manualEntry(input.reason, by: actor)
         guard (0...100).contains(input.score) else {
             throw ServiceError(.invalidInput, "the score must be between 0 and 100, not \(Figure(input.score))")
         }
-        let completedAt = input.completedAt ?? LedgerService.timestamp(environment.clock.now())
+        let now = environment.clock.now()
+        var completedAt = LedgerService.timestamp(now)
+        if let text = input.completedAt {
+            guard let date = Timestamp.parse(text) else {
+                throw ServiceError(
+                    .invalidInput, "`\(text)` is not a timestamp; write it as ISO-8601, e.g. 2026-11-20T10:00:00Z")
+            }
+            guard date <= now else {
+                throw ServiceError(
+                    .invalidInput, "the attempt's completion time \(text) is in the future; evidence records the past")
+            }
+            completedAt = LedgerService.timestamp(date)
+        }
         let attempt = Attempt(
             personID: input.person.rawValue, kind: input.kind.rawValue, reference: input.reference,
             contentVersion: input.contentVersion,
-            mode: input.mode.rawValue, score: input.score, passed: input.result == .pass, completedAt: completedAt)
+            mode: input.mode.rawValue, score: input.score, passed: input.result == .pass, completedAt: completedAt,
+            manual: manual)
         let id = try await translatingStorageErrors { try await environment.storage.people.addAttempt(attempt) }
-        environment.logger.debug("attempt recorded", metadata: ["attempt": "\(id)", "actor": "\(actor.person)"])
+        try await environment.audit(
+            actor, "evidence.attempt", subject: "attempt \(id)",
+            detail: ["person": input.person.rawValue, "reference": input.reference, "reason": manual.reason])
         return id
     }
 
-    /// Records a mentor's hand-entered sign-off; returns its number.
+    /// Records a hand-entered mentor's sign-off; returns its number. Only an administrator may, never
+    /// about themselves, and only with a reason (recorded and marked manual like a hand-entered attempt).
     public func recordSignOff(_ input: SignOffInput, by actor: Identity) async throws -> Int64 {
+        try AccessPolicy.require(actor, .enterManualEvidence, on: .person(input.person))
+        let manual = try Self.manualEntry(input.reason, by: actor)
         guard !input.certification.isEmpty else {
             throw ServiceError(.invalidInput, "name the certification signed off")
+        }
+        guard input.mentor != input.person else {
+            throw ServiceError(.forbidden, "nobody signs off their own work: the mentor must be someone else")
         }
         let signOff = SignOff(
             personID: input.person.rawValue, mentorID: input.mentor.rawValue,
             certification: input.certification.rawValue,
-            signedAt: LedgerService.timestamp(environment.clock.now()), note: input.note)
+            signedAt: LedgerService.timestamp(environment.clock.now()), note: input.note, manual: manual)
         let id = try await translatingStorageErrors { try await environment.storage.people.addSignOff(signOff) }
-        environment.logger.debug("sign-off recorded", metadata: ["signoff": "\(id)", "actor": "\(actor.person)"])
+        try await environment.audit(
+            actor, "evidence.sign-off", subject: "sign-off \(id)",
+            detail: ["person": input.person.rawValue, "mentor": input.mentor.rawValue, "reason": manual.reason])
         return id
+    }
+
+    /// The hand-entry record for `reason`, refused when there is no reason.
+    static func manualEntry(_ reason: String, by actor: Identity) throws -> ManualEntry {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw ServiceError(
+                .invalidInput,
+                "evidence entered by hand needs a reason (why it was not recorded by Kefu itself); it is kept with the evidence"
+            )
+        }
+        return ManualEntry(reason: reason, enteredBy: actor.auditName)
     }
 
     // MARK: CSV

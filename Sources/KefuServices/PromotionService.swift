@@ -142,7 +142,8 @@ public struct PromotionService: Sendable {
         let decided = DecisionBox()
         let entry = try await translatingStorageErrors {
             try await environment.storage.reviews.promote(
-                personID, approver: approver, qaSince: Self.qaSince(steps, asOf: today), asOf: today
+                personID, approver: approver, qaSince: Self.qaSince(steps, asOf: today), asOf: today,
+                signer: try environment.keys.signer()
             ) { evidence in
                 let person = evidence.person
                 guard let boss = evidence.approver, [.supervisor, .manager].contains(boss.level), approver != personID

@@ -6,10 +6,10 @@ public protocol LedgerStore: Sendable {
     /// Appends the drafts `make` returns, in one transaction: `make` runs inside it over the current
     /// ``LedgerHead`` (every entry so far and, when `person` is given, that person's record and
     /// evidence); the store fills in each draft's sequence number and previous hash, stores the
-    /// canonical body and its chain hash, and returns the stored entries. `progress`, when given, is
-    /// told how many drafts are stored so far after each one.
+    /// canonical body, its chain hash and `signer`'s signature over it, and returns the stored
+    /// entries. `progress`, when given, is told how many drafts are stored so far after each one.
     func append(
-        concerning person: PersonID?, progress: (@Sendable (Int) -> Void)?,
+        concerning person: PersonID?, signer: LedgerSigner, progress: (@Sendable (Int) -> Void)?,
         _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
     ) async throws -> [LedgerEntry]
     /// The decoded entries in sequence order, all or one person's.
@@ -31,10 +31,11 @@ public protocol LedgerStore: Sendable {
 }
 
 extension LedgerStore {
-    /// Appends the drafts `make` returns (see ``append(concerning:progress:_:)``).
+    /// Appends the drafts `make` returns, signed by `signer` (see ``append(concerning:signer:progress:_:)``).
     public func append(
-        concerning person: PersonID? = nil, _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
+        concerning person: PersonID? = nil, signer: LedgerSigner,
+        _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
     ) async throws -> [LedgerEntry] {
-        try await append(concerning: person, progress: nil, make)
+        try await append(concerning: person, signer: signer, progress: nil, make)
     }
 }

@@ -28,10 +28,10 @@ public protocol ReviewStore: Sendable {
 
     /// Records a promotion in one transaction: reads the evidence as ``promotionEvidence(for:approver:qaSince:asOf:)``
     /// does, calls `decide` (pure; it throws to refuse), appends its entry after the ledger's last one
-    /// and sets the person's level. Returns the appended entry. ``StorageError/Code/notFound`` when the
+    /// (signed by `signer`) and sets the person's level. Returns the appended entry. ``StorageError/Code/notFound`` when the
     /// person does not exist.
     func promote(
-        _ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String,
+        _ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String, signer: LedgerSigner,
         _ decide: @escaping @Sendable (PromotionEvidence) throws -> PromotionWrite
     ) async throws -> LedgerEntry
 }

@@ -459,6 +459,28 @@ public final class KefuDatabase: Sendable {
                     CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                     """)
         }
+        migrator.registerMigration("2026-12 signed ledger entries and hand-entered evidence") { db in
+            // Every entry's Ed25519 signature over its canonical body, and the id of the key that made it.
+            try db.alter(table: "ledger_entry") { t in
+                t.add(column: "kid", .text)
+                t.add(column: "signature", .text)
+            }
+            // The ledger is append-only through Kefu; whoever drops these can still not sign (verify checks).
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER ledger_entry_no_delete BEFORE DELETE ON ledger_entry
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    """)
+            // Evidence entered by hand: why, and by whom (NULL: recorded by Kefu itself).
+            for table in ["attempt", "signoff"] {
+                try db.alter(table: table) { t in
+                    t.add(column: "manual_reason", .text)
+                    t.add(column: "entered_by", .text)
+                }
+            }
+        }
         return migrator
     }
 }

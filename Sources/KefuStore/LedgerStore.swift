@@ -7,8 +7,9 @@ import KefuStorage
 extension KefuDatabase {
     /// Every stored ledger row in sequence order (what verification reads).
     public func storedEntries(_ db: Database) throws -> [StoredEntry] {
-        try Row.fetchAll(db, sql: "SELECT seq, body, hash FROM ledger_entry ORDER BY seq").map {
-            StoredEntry(sequence: $0["seq"], body: $0["body"], hash: $0["hash"])
+        try Row.fetchAll(db, sql: "SELECT seq, body, hash, kid, signature FROM ledger_entry ORDER BY seq").map {
+            StoredEntry(
+                sequence: $0["seq"], body: $0["body"], hash: $0["hash"], kid: $0["kid"], signature: $0["signature"])
         }
     }
 
@@ -25,21 +26,24 @@ extension KefuDatabase {
     }
 
     /// Appends an entry after the current last one, inside the caller's transaction: fills in sequence
-    /// and previous hash, stores the canonical body and its hash. Returns the stored entry.
+    /// and previous hash, stores the canonical body, its hash and `signer`'s signature. Returns the
+    /// stored entry.
     @discardableResult
-    public func append(_ draft: LedgerEntry, _ db: Database) throws -> LedgerEntry {
+    public func append(_ draft: LedgerEntry, signer: LedgerSigner, _ db: Database) throws -> LedgerEntry {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1")
         var entry = draft
         entry.sequence = (last?["seq"] as Int? ?? 0) + 1
         entry.previousHash = last?["hash"] ?? LedgerEntry.genesisHash
+        let signature = try signer.sign(entry)
         try db.execute(
             sql: """
-                INSERT INTO ledger_entry (seq, kind, person_id, subject, recorded_at, valid_until, refers_to, body, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ledger_entry (seq, kind, person_id, subject, recorded_at, valid_until, refers_to, body, hash,
+                                          kid, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 entry.sequence, entry.kind.rawValue, entry.person, entry.subject, entry.recordedAt, entry.validUntil,
-                entry.refersTo, entry.json.canonicalString, entry.chainHash,
+                entry.refersTo, entry.json.canonicalString, entry.chainHash, signature.kid, signature.signature,
             ])
         return entry
     }

@@ -120,12 +120,13 @@ extension KefuDatabase {
         }
         try db.execute(
             sql: """
-                INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attempt (person_id, kind, reference, content_version, mode, score, passed, completed_at,
+                                     manual_reason, entered_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 attempt.personID, attempt.kind, attempt.reference, attempt.contentVersion, attempt.mode, attempt.score,
-                attempt.passed, attempt.completedAt,
+                attempt.passed, attempt.completedAt, attempt.manual?.reason, attempt.manual?.enteredBy,
             ])
         return db.lastInsertedRowID
     }
@@ -142,8 +143,14 @@ extension KefuDatabase {
             throw StorageError(.notFound, "no person with id `\(id)`")
         }
         try db.execute(
-            sql: "INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note) VALUES (?, ?, ?, ?, ?)",
-            arguments: [signOff.personID, signOff.mentorID, signOff.certification, signOff.signedAt, signOff.note])
+            sql: """
+                INSERT INTO signoff (person_id, mentor_id, certification, signed_at, note, manual_reason, entered_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                signOff.personID, signOff.mentorID, signOff.certification, signOff.signedAt, signOff.note,
+                signOff.manual?.reason, signOff.manual?.enteredBy,
+            ])
         return db.lastInsertedRowID
     }
 
@@ -154,7 +161,7 @@ extension KefuDatabase {
             Attempt(
                 id: row["id"], personID: row["person_id"], kind: row["kind"], reference: row["reference"],
                 contentVersion: row["content_version"], mode: row["mode"], score: row["score"], passed: row["passed"],
-                completedAt: row["completed_at"])
+                completedAt: row["completed_at"], manual: Self.manualEntry(row))
         }
     }
 
@@ -164,7 +171,14 @@ extension KefuDatabase {
             row in
             SignOff(
                 id: row["id"], personID: row["person_id"], mentorID: row["mentor_id"],
-                certification: row["certification"], signedAt: row["signed_at"], note: row["note"])
+                certification: row["certification"], signedAt: row["signed_at"], note: row["note"],
+                manual: Self.manualEntry(row))
         }
+    }
+
+    /// The hand-entry record of an attempt or sign-off row, when it was entered by hand.
+    static func manualEntry(_ row: Row) -> ManualEntry? {
+        guard let reason: String = row["manual_reason"] else { return nil }
+        return ManualEntry(reason: reason, enteredBy: row["entered_by"] ?? "")
     }
 }

@@ -9,7 +9,7 @@ struct SQLiteLedgerStore: LedgerStore {
     let database: KefuDatabase
 
     func append(
-        concerning person: PersonID?, progress: (@Sendable (Int) -> Void)?,
+        concerning person: PersonID?, signer: LedgerSigner, progress: (@Sendable (Int) -> Void)?,
         _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
     ) async throws -> [LedgerEntry] {
         try await database.writing { db in
@@ -22,7 +22,7 @@ struct SQLiteLedgerStore: LedgerStore {
             }
             var stored: [LedgerEntry] = []
             for draft in try make(head) {
-                stored.append(try database.append(draft, db))
+                stored.append(try database.append(draft, signer: signer, db))
                 progress?(stored.count)
             }
             return stored

@@ -106,7 +106,7 @@ struct SQLiteReviewStore: ReviewStore {
     }
 
     func promote(
-        _ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String,
+        _ person: PersonID, approver: PersonID, qaSince: Set<String>, asOf date: String, signer: LedgerSigner,
         _ decide: @escaping @Sendable (PromotionEvidence) throws -> PromotionWrite
     ) async throws -> LedgerEntry {
         try await mentoringWrite(database) { [database] db in
@@ -117,7 +117,7 @@ struct SQLiteReviewStore: ReviewStore {
                 throw StorageError(.notFound, "no person with id `\(person)`")
             }
             let write = try decide(evidence)
-            let entry = try database.append(write.entry, db)
+            let entry = try database.append(write.entry, signer: signer, db)
             try database.setLevel(write.level, for: person.rawValue, db)
             return entry
         }

@@ -144,6 +144,7 @@ public enum CertificationEvaluator {
             let actual =
                 found.map {
                     "best \(format($0.score)) (attempt \($0.id), \($0.completedAt)\($0.passed ? "" : ", not passed"))"
+                        + manualNote($0.manual)
                 }
                 ?? "no exam-mode attempt recorded"
             checks.append(
@@ -156,11 +157,13 @@ public enum CertificationEvaluator {
             checks.append(
                 RequirementCheck(
                     requirement: "mentor sign-off for `\(rule.id)`", isMet: signOff != nil,
-                    actual: signOff.map { "signed by \($0.mentorID) on \($0.signedAt)" } ?? "no sign-off recorded"))
+                    actual: signOff.map { "signed by \($0.mentorID) on \($0.signedAt)" + manualNote($0.manual) }
+                        ?? "no sign-off recorded"))
             if let s = signOff {
-                evidence["signoff"] = .object([
-                    "id": .int(s.id), "mentor": .string(s.mentorID), "signed_at": .string(s.signedAt),
-                ])
+                evidence["signoff"] = withManual(
+                    [
+                        "id": .int(s.id), "mentor": .string(s.mentorID), "signed_at": .string(s.signedAt),
+                    ], s.manual)
             }
         }
         var prerequisites: [JSONValue] = []
@@ -186,11 +189,28 @@ public enum CertificationEvaluator {
     }
 
     static func attemptJSON(_ a: Attempt) -> JSONValue {
-        .object([
-            "id": .int(a.id), "kind": .string(a.kind), "reference": .string(a.reference),
-            "score": .string(format(a.score)), "content_version": .string(a.contentVersion),
-            "completed_at": .string(a.completedAt),
-        ])
+        withManual(
+            [
+                "id": .int(a.id), "kind": .string(a.kind), "reference": .string(a.reference),
+                "score": .string(format(a.score)), "content_version": .string(a.contentVersion),
+                "completed_at": .string(a.completedAt),
+            ], a.manual)
+    }
+
+    /// Evidence entered by hand is marked in the ledger: `"manual": true`, with the reason and who entered it.
+    static func withManual(_ members: [String: JSONValue], _ manual: ManualEntry?) -> JSONValue {
+        var members = members
+        if let manual {
+            members["manual"] = .bool(true)
+            members["reason"] = .string(manual.reason)
+            members["entered_by"] = .string(manual.enteredBy)
+        }
+        return .object(members)
+    }
+
+    /// The words `certify` shows after evidence entered by hand.
+    static func manualNote(_ manual: ManualEntry?) -> String {
+        manual.map { " — entered by hand by \($0.enteredBy): \($0.reason)" } ?? ""
     }
 
     /// `date` plus `months` (ISO dates), clamped to the month's last day.

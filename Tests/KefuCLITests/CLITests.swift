@@ -19,6 +19,19 @@ struct KefuProcess {
         return root.appendingPathComponent(".build/debug/kefu")
     }
 
+    /// Where the kefu processes of this test run keep ledger keys: a fresh folder that kefu itself
+    /// creates (mode 0700), never the user's `~/.config/kefu/keys`.
+    static let keyDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("kefu-test-keys-\(UUID().uuidString)/keys").path
+
+    /// The environment of a kefu process in tests.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEFU_KEY_DIR"] = keyDirectory
+        environment.removeValue(forKey: "KEFU_KEY")
+        return environment
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
@@ -31,6 +44,7 @@ struct KefuProcess {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        process.environment = environment
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -45,6 +59,7 @@ struct KefuProcess {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        process.environment = environment
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
@@ -187,6 +202,7 @@ struct CrashTests {
         let process = Process()
         process.executableURL = KefuProcess.binary
         process.arguments = ["ledger", "stress-append", "--db", db, "--count", "20000", "--person", "killed"]
+        process.environment = KefuProcess.environment
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -255,7 +271,7 @@ struct PeopleLedgerCLITests {
 
         let attempt = try KefuProcess.run([
             "evidence", "attempt", "--db", db, "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory",
-            "--score", "62.5", "--result", "fail",
+            "--score", "62.5", "--result", "fail", "--reason", "paper exam before Kefu",
         ])
         #expect(attempt.status == 0 && attempt.stdout.contains("recorded attempt 1"), "\(attempt.stderr)")
         let badKind = try KefuProcess.run([
@@ -276,16 +292,68 @@ struct PeopleLedgerCLITests {
             outcome["certification"] as? String == "onboarding"
                 && (outcome["checks"] as? [[String: Any]])?.first?["met"] as? Bool == false)
 
-        let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--format", "json"])
+        let keyFile = db + ".key"
+        let verify = try KefuProcess.run(["ledger", "verify", "--db", db, "--key", keyFile, "--format", "json"])
         #expect(verify.status == 0, "\(verify.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
         #expect(
             report["status"] as? String == "ok" && report["checked"] as? Int == 0
                 && report["checkpoints_checked"] as? Int == 0)
-        #expect(!FileManager.default.fileExists(atPath: db + ".key"), "verify never creates a key")
-        let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db])
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "verify never creates a key")
+        let noKey = try KefuProcess.run(["ledger", "public-key", "--db", db, "--key", keyFile])
         #expect(noKey.status == 2 && noKey.stderr.contains("kefu ledger checkpoint"), "\(noKey.stderr)")
 
         #expect(try KefuProcess.run(["ledger", "list", "--db", db, "--format", "yaml"]).status == 64)
+    }
+}
+
+@Suite("ledger custody commands")
+struct LedgerCustodyCLITests {
+    @Test(
+        "hand-entered evidence needs --reason; checkpoints go to several witnesses and verify against all; rotate-key keeps old keys in the JWKS"
+    )
+    func custody() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let db = folder.appendingPathComponent("kefu.sqlite").path
+        let key = folder.appendingPathComponent("keys/issuer.key").path
+        func kefu(_ arguments: [String]) throws -> KefuProcess.Result {
+            try KefuProcess.run(arguments + ["--db", db, "--key", key])
+        }
+        #expect(try kefu(["people", "import", "Samples/people.csv"]).status == 0)
+        let noReason = try kefu([
+            "evidence", "signoff", "--person", "E001", "--mentor", "M001", "--certification", "onboarding",
+        ])
+        #expect(noReason.status == 64 && noReason.stderr.contains("--reason"), "\(noReason.stderr)")
+        let selfSignOff = try kefu([
+            "evidence", "signoff", "--person", "E001", "--mentor", "E001", "--certification", "onboarding", "--reason",
+            "x",
+        ])
+        #expect(selfSignOff.status == 2, "\(selfSignOff.stderr)")
+        let future = try kefu([
+            "evidence", "attempt", "--person", "E001", "--kind", "exam", "--reference", "onboarding-theory", "--score",
+            "90", "--result", "pass", "--at", "2999-01-01T00:00:00Z", "--reason", "x",
+        ])
+        #expect(future.status == 2 && future.stderr.contains("future"), "\(future.stderr)")
+        let expire = try kefu(["ledger", "expire", "--as-of", "2999-01-01"])
+        #expect(expire.status == 2 && expire.stderr.contains("up to today"), "\(expire.stderr)")
+
+        let witnesses = ["a", "b"].map { folder.appendingPathComponent("witness-\($0).txt").path }
+        let checkpoint = try kefu(["ledger", "checkpoint", "--witness", witnesses[0], "--witness", witnesses[1]])
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        let keyMode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+        let rotated = try kefu(["ledger", "rotate-key"])
+        #expect(rotated.status == 0 && rotated.stdout.contains("retired key"), "\(rotated.stderr)")
+        let verify = try kefu(["ledger", "verify", "--checkpoint", witnesses[0], "--checkpoint", witnesses[1]])
+        #expect(verify.status == 0 && verify.stdout.contains("(2 keys)"), "\(verify.stdout)\(verify.stderr)")
+        let jwks = try kefu(["ledger", "public-key", "--jwks"])
+        let set = try #require(try JSONSerialization.jsonObject(with: Data(jwks.stdout.utf8)) as? [String: Any])
+        #expect((set["keys"] as? [[String: Any]])?.count == 2)
+        // A witness edited by hand no longer verifies.
+        let edited = try String(contentsOfFile: witnesses[1], encoding: .utf8).replacingOccurrences(
+            of: "\n0\n", with: "\n1\n")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: witnesses[1]))
+        #expect(try kefu(["ledger", "verify", "--checkpoint", witnesses[1]]).status == 2)
     }
 }

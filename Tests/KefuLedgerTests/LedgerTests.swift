@@ -131,7 +131,7 @@ struct LedgerTests {
         let rows = Self.ledger(1)
         let entry = try LedgerEntry(json: JSONValue.parse(rows[0].body))
         let vc = OpenBadge.credential(
-            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test"),
+            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test", url: "https://kefu.test"),
             achievement: .init(id: "onboarding", name: "Onboarding", description: "d", criteria: "c"),
             personName: "王小明", ledgerOrigin: "kefu.test/ledger")
         let jwk = JOSE.jwk(key.publicKey)
@@ -147,10 +147,74 @@ struct LedgerTests {
         // Flip one character of the payload: the signature no longer verifies.
         var parts = jws.split(separator: ".").map(String.init)
         let forged = OpenBadge.credential(
-            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test"),
+            entry: entry, issuer: .init(id: "https://kefu.test", name: "Kefu Test", url: "https://kefu.test"),
             achievement: .init(id: "senior", name: "Senior", description: "d", criteria: "c"),
             personName: "王小明", ledgerOrigin: "kefu.test/ledger")
         parts[1] = Base64URL.encode(forged.canonicalBytes)
         #expect(throws: LedgerError.self) { try JOSE.verify(parts.joined(separator: "."), key: imported) }
+    }
+}
+
+@Suite("Signed entries, nesting limits and JWKS")
+struct SignedLedgerTests {
+    @Test("JSON nested up to 64 levels parses; deeper is an error, however deep, never a crash")
+    func nesting() throws {
+        func nested(_ depth: Int) -> String {
+            String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        }
+        #expect(throws: Never.self) { try JSONValue.parse(nested(64)) }
+        for depth in [65, 1_000, 200_000] {
+            #expect { try JSONValue.parse(nested(depth)) } throws: { "\($0)".contains("nested deeper than 64") }
+        }
+        let objects = String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 70)
+        #expect(throws: LedgerError.self) { try JSONValue.parse(objects) }
+    }
+
+    @Test("every entry's signature is checked against the trusted keys; the first bad one is named")
+    func signatures() throws {
+        let signer = try LedgerSigner(rawKey: [UInt8](repeating: 3, count: 32))
+        let forger = try LedgerSigner(rawKey: [UInt8](repeating: 4, count: 32))
+        var rows: [StoredEntry] = []
+        var previous = LedgerEntry.genesisHash
+        for i in 1...6 {
+            let entry = LedgerEntry(
+                sequence: i, kind: .issued, person: "p\(i)", subject: "onboarding", recordedAt: "2026-11-01T10:00:00Z",
+                previousHash: previous)
+            let signature = try (i == 4 ? forger : signer).sign(entry)
+            rows.append(
+                StoredEntry(
+                    sequence: i, body: entry.json.canonicalString, hash: entry.chainHash, kid: signature.kid,
+                    signature: signature.signature))
+            previous = entry.chainHash
+        }
+        let trusted = TrustedKeys([signer.publicKey])
+        #expect(LedgerVerifier.verify(rows).isValid, "the chain alone is intact")
+        let report = LedgerVerifier.verify(rows, keys: trusted)
+        #expect(report.firstProblem?.sequence == 4 && report.checked == 3)
+        #expect(LedgerVerifier.verify(rows, keys: TrustedKeys([signer.publicKey, forger.publicKey])).isValid)
+        rows[1].signature = rows[2].signature
+        #expect(
+            LedgerVerifier.verify(rows, keys: trusted).firstProblem?.message.contains("entry 2's signature") == true)
+        rows[1].kid = nil
+        #expect(LedgerVerifier.verify(rows, keys: trusted).firstProblem?.message.contains("no signature") == true)
+    }
+
+    @Test("a JWKS names each key by its thumbprint; a renamed key is refused; JWS needs a kid from the set")
+    func jwks() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let set = JOSE.jwks([key.publicKey])
+        #expect(try JOSE.trustedKeys(jwks: set).keys.keys.sorted() == [JOSE.thumbprint(key.publicKey)])
+        var renamed = try #require(set["keys"]?.arrayValue?.first?.objectValue)
+        renamed["kid"] = .string("my-key")
+        #expect(throws: LedgerError.self) { try JOSE.trustedKeys(jwks: .object(["keys": .array([.object(renamed)])])) }
+        let jws = try JOSE.sign(
+            payload: Array("{}".utf8),
+            header: .object(["alg": .string("EdDSA"), "kid": .string(JOSE.thumbprint(key.publicKey))]), key: key)
+        #expect(throws: Never.self) { try JOSE.verify(jws, keys: try JOSE.trustedKeys(jwks: set)) }
+        #expect { try JOSE.verify(jws, keys: TrustedKeys([Curve25519.Signing.PrivateKey().publicKey])) } throws: {
+            "\($0)".contains("not in the issuer's key set")
+        }
+        let noKid = try JOSE.sign(payload: Array("{}".utf8), header: .object(["alg": .string("EdDSA")]), key: key)
+        #expect { try JOSE.verify(noKid, keys: try JOSE.trustedKeys(jwks: set)) } throws: { "\($0)".contains("kid") }
     }
 }

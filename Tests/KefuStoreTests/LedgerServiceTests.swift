@@ -68,7 +68,7 @@ struct Fixture {
             _ = try await people.recordAttempt(
                 AttemptInput(
                     person: PersonID(id), kind: kind, reference: reference, score: score, result: .pass,
-                    contentVersion: "v1", completedAt: "2026-11-20T10:00:00Z"),
+                    contentVersion: "v1", completedAt: "2026-11-20T10:00:00Z", reason: "taken before Kefu"),
                 by: Self.admin)
         }
         _ = try await storage.people.addSignOff(
@@ -77,6 +77,16 @@ struct Fixture {
 
     func sql(_ statement: String) throws {
         try database.pool.write { db in try db.execute(sql: statement) }
+    }
+
+    /// Runs `statement` as an attacker with write access to the file would: the ledger's append-only
+    /// triggers dropped first.
+    func tamper(_ statement: String) throws {
+        try database.pool.write { db in
+            try db.execute(
+                sql: "DROP TRIGGER IF EXISTS ledger_entry_no_update; DROP TRIGGER IF EXISTS ledger_entry_no_delete")
+            try db.execute(sql: statement)
+        }
     }
 }
 
@@ -107,7 +117,7 @@ struct LedgerServiceTests {
         _ = try await f.people().recordAttempt(
             AttemptInput(
                 person: "E001", kind: .exam, reference: "onboarding-theory", score: 62, result: .fail,
-                contentVersion: "v1", completedAt: "2026-11-10T10:00:00Z"),
+                contentVersion: "v1", completedAt: "2026-11-10T10:00:00Z", reason: "paper exam"),
             by: Fixture.admin)
         let failed = try await f.ledger().certify(person: "E001", certification: "onboarding", by: Fixture.admin)
         #expect(failed.checks[0].actual.contains("best 62"))
@@ -224,29 +234,29 @@ struct LedgerServiceTests {
     @Test("tampering with the stored rows is reported at the first bad entry")
     func tampering() async throws {
         let edit = try await ledgerWithEntries(5)
-        try edit.sql("UPDATE ledger_entry SET body = replace(body, '\"E2\"', '\"E9\"') WHERE seq = 3")
+        try edit.tamper("UPDATE ledger_entry SET body = replace(body, '\"E2\"', '\"E9\"') WHERE seq = 3")
         let edited = try await edit.ledger().verify()
         #expect(edited.status == .tampered && edited.firstProblem?.entry == 3)
         let json = try OutputJSON.string(edited)
         #expect(json.contains(#""status":"tampered""#) && json.contains(#""first_problem":{"entry":3"#))
 
         let column = try await ledgerWithEntries(4)
-        try column.sql("UPDATE ledger_entry SET valid_until = '2099-01-01' WHERE seq = 2")
+        try column.tamper("UPDATE ledger_entry SET valid_until = '2099-01-01' WHERE seq = 2")
         let columnReport = try await column.ledger().verify()
         #expect(columnReport.firstProblem?.entry == 2)
         #expect(columnReport.firstProblem?.message.contains("columns") == true)
 
         let deleted = try await ledgerWithEntries(5)
-        try deleted.sql("DELETE FROM ledger_entry WHERE seq = 2")
+        try deleted.tamper("DELETE FROM ledger_entry WHERE seq = 2")
         #expect(try await deleted.ledger().verify().firstProblem?.entry == 2)
 
         let reordered = try await ledgerWithEntries(5)
-        try reordered.sql("UPDATE ledger_entry SET seq = seq + 100 WHERE seq IN (3, 4)")
-        try reordered.sql("UPDATE ledger_entry SET seq = 7 - (seq - 100) WHERE seq > 100")
+        try reordered.tamper("UPDATE ledger_entry SET seq = seq + 100 WHERE seq IN (3, 4)")
+        try reordered.tamper("UPDATE ledger_entry SET seq = 7 - (seq - 100) WHERE seq > 100")
         #expect(try await reordered.ledger().verify().firstProblem?.entry == 3)
 
         let inserted = try await ledgerWithEntries(3)
-        try inserted.sql(
+        try inserted.tamper(
             """
             INSERT INTO ledger_entry (seq, kind, person_id, subject, recorded_at, body, hash)
             VALUES (4, 'issued', 'intruder', 'senior', '2026-11-30T00:00:00Z',
@@ -259,12 +269,12 @@ struct LedgerServiceTests {
     func checkpoints() async throws {
         let f = try await ledgerWithEntries(6)
         let text = try await f.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin).text
-        let withKept = try await f.ledger().verify(checkpoint: text)
+        let withKept = try await f.ledger().verify(checkpoints: [text])
         #expect(withKept.isValid && withKept.checkpointsChecked == 2)
-        try f.sql("DELETE FROM checkpoint")  // the attacker removes the stored copy…
-        try f.sql("DELETE FROM ledger_entry WHERE seq >= 5")
+        try f.tamper("DELETE FROM checkpoint")  // the attacker removes the stored copy…
+        try f.tamper("DELETE FROM ledger_entry WHERE seq >= 5")
         #expect(try await f.ledger().verify().isValid)  // …so the chain alone looks fine,
-        let report = try await f.ledger().verify(checkpoint: text)  // but the kept checkpoint does not.
+        let report = try await f.ledger().verify(checkpoints: [text])  // but the kept checkpoint does not.
         #expect(report.firstProblem?.entry == 5)
         #expect(report.firstProblem?.message.contains("truncated") == true)
 
@@ -272,9 +282,23 @@ struct LedgerServiceTests {
         let g = try await ledgerWithEntries(4)
         let kept = try await g.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin).text
         let entries = try await g.storage.ledger.entries(person: nil)
-        try g.sql("DELETE FROM ledger_entry")
-        try g.sql("DELETE FROM checkpoint")
-        _ = try await g.storage.ledger.append { _ in
+        try g.tamper("DELETE FROM ledger_entry")
+        try g.tamper("DELETE FROM checkpoint")
+        // The attacker has no issuer key: they sign with their own, which verify does not trust.
+        _ = try await g.storage.ledger.append(signer: try LedgerSigner(rawKey: [UInt8](repeating: 9, count: 32))) { _ in
+            entries.map { e in
+                var e = e
+                if e.sequence == 2 { e.person = "E3" }
+                return e
+            }
+        }
+        let rechained = try await g.ledger().verify()
+        #expect(
+            rechained.firstProblem?.entry == 1
+                && rechained.firstProblem?.message.contains("not one of the issuer's keys") == true)
+        // An insider with the key rewrites history: chain and signatures hold; only the kept checkpoint catches it.
+        try g.tamper("DELETE FROM ledger_entry")
+        _ = try await g.storage.ledger.append(signer: try KeyStore(path: g.keyPath).signer()) { _ in
             entries.map { e in
                 var e = e
                 if e.sequence == 2 { e.person = "E3" }
@@ -282,11 +306,11 @@ struct LedgerServiceTests {
             }
         }
         #expect(try await g.ledger().verify().isValid)
-        #expect(try await g.ledger().verify(checkpoint: kept).firstProblem?.message.contains("rewritten") == true)
+        #expect(try await g.ledger().verify(checkpoints: [kept]).firstProblem?.message.contains("rewritten") == true)
         // A checkpoint signed by another key is refused.
         let other = try Fixture()
         let foreign = try await other.ledger().checkpoint(by: Fixture.admin).text
-        await #expect { try await g.ledger().verify(checkpoint: foreign) } throws: {
+        await #expect { try await g.ledger().verify(checkpoints: [foreign]) } throws: {
             ($0 as? ServiceError)?.code == .invalidInput
         }
     }
@@ -315,7 +339,7 @@ struct LedgerServiceTests {
         let f = try await ledgerWithEntries(1)
         let jws = try await f.ledger().credential(entry: 1)
         let jwk = try f.ledger().publicJWK()
-        let check = try await f.ledger(Fixture.date(1)).verifyCredential(jws, jwk: jwk)
+        let check = try await f.ledger(Fixture.date(1)).verifyCredential(jws, jwks: jwk)
         #expect(check.problems.isEmpty && check.isValid)
         #expect(
             check.credential.value["credentialSubject"]?["achievement"]?["id"]?.stringValue
@@ -353,7 +377,7 @@ struct LedgerServiceTests {
     @Test("the signing key is created with mode 0600 and never changes")
     func keyFile() throws {
         let f = try Fixture()
-        let store = KeyStore(path: f.folder.appendingPathComponent("k.key").path, databasePath: f.database.path)
+        let store = KeyStore(path: f.folder.appendingPathComponent("k.key").path)
         let key = try store.signingKey()
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -433,23 +457,29 @@ struct LedgerServiceTests {
         }
         await #expect {
             try await people.recordAttempt(
-                AttemptInput(person: "E1", kind: .exam, reference: "x", score: 101, result: .pass), by: Fixture.admin)
+                AttemptInput(
+                    person: "E1", kind: .exam, reference: "x", score: 101, result: .pass, reason: "paper exam"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .invalidInput
         }
         await #expect {
             try await people.recordAttempt(
-                AttemptInput(person: "ghost", kind: .exam, reference: "x", score: 80, result: .pass), by: Fixture.admin)
+                AttemptInput(
+                    person: "ghost", kind: .exam, reference: "x", score: 80, result: .pass, reason: "paper exam"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }
         let attempt = try await people.recordAttempt(
-            AttemptInput(person: "E1", kind: .scenario, reference: "s", score: 79.166666, result: .pass),
+            AttemptInput(
+                person: "E1", kind: .scenario, reference: "s", score: 79.166666, result: .pass, reason: "paper exam"),
             by: Fixture.admin)
         #expect(attempt == 1)
         await #expect {
             try await people.recordSignOff(
-                SignOffInput(person: "E1", mentor: "ghost", certification: "onboarding"), by: Fixture.admin)
+                SignOffInput(person: "E1", mentor: "ghost", certification: "onboarding", reason: "signed on paper"),
+                by: Fixture.admin)
         } throws: {
             ($0 as? ServiceError)?.code == .notFound
         }
@@ -486,15 +516,15 @@ struct VerificationKeyTests {
                 && ($0 as? ServiceError)?.hint?.action == "ledger.verify.public-key"
         }
         #expect(!FileManager.default.fileExists(atPath: f.keyPath))
-        #expect(try await f.ledger().verify(publicKey: jwk).isValid)
+        #expect(try await f.ledger().verify(jwks: jwk).isValid)
         // verify-credential and public-key without a key source fail clearly and create nothing.
         await #expect { try await f.ledger().verifyCredential(jws) } throws: {
             ($0 as? ServiceError)?.code == .precondition && "\($0)".contains("no signing key")
         }
         #expect { try f.ledger().publicJWK() } throws: { ($0 as? ServiceError)?.hint?.action == "ledger.checkpoint" }
-        #expect(try await f.ledger().verifyCredential(jws, jwk: jwk).isValid)
+        #expect(try await f.ledger().verifyCredential(jws, jwks: jwk).isValid)
         try f.sql("DELETE FROM checkpoint")
-        #expect(try await f.ledger().verify().isValid)
+        await #expect { try await f.ledger().verify() } throws: { ($0 as? ServiceError)?.code == .precondition }
         #expect(!FileManager.default.fileExists(atPath: f.keyPath))
     }
 }

@@ -12,7 +12,10 @@ import Testing
 /// An environment over a test database, with a fixed clock and content root.
 func mentoringEnvironment(_ database: KefuDatabase, root: URL = repositoryRoot, at date: Date) -> KefuEnvironment {
     KefuEnvironment(
-        configuration: Configuration(root: root.path, database: database.path),
+        configuration: Configuration(
+            root: root.path, database: database.path,
+            keyPath: URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("kefu.key")
+                .path),
         storage: SQLiteStorage(database: database), clock: .fixed(date))
 }
 
@@ -37,7 +40,8 @@ struct MentorFixture {
                 _ = try base.database.append(
                     LedgerEntry(
                         sequence: 0, kind: .issued, person: person, subject: "onboarding",
-                        recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""), db)
+                        recordedAt: "2026-01-10T09:00:00Z", validUntil: "2027-01-10", previousHash: ""),
+                    signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
             }
         }
         environment = mentoringEnvironment(base.database, at: MentorFixture.asOf)
@@ -108,7 +112,8 @@ struct MentorServiceTests {
                 LedgerEntry(
                     sequence: 0, kind: .revoked, person: "M001", subject: "onboarding",
                     recordedAt: "2026-11-01T09:00:00Z",
-                    refersTo: 1, reason: "违规", previousHash: ""), db)
+                    refersTo: 1, reason: "违规", previousHash: ""),
+                signer: try LedgerSigner(rawKey: [UInt8](repeating: 1, count: 32)), db)
         }
         let proposal = try await f.service.propose()
         #expect(proposal.pairs.isEmpty)

@@ -107,7 +107,8 @@ struct PromotionTests {
                 LedgerEntry(
                     sequence: 0, kind: .issued, person: "E001", subject: "onboarding",
                     recordedAt: "2026-11-01T09:00:00Z",
-                    validUntil: "2027-11-01", previousHash: ""), db)
+                    validUntil: "2027-11-01", previousHash: ""),
+                signer: try KeyStore(path: f.base.keyPath).signer(), db)
         }
         #expect(try await service.check("E001", by: .system).steps[0].isReady)
         await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("L001", .teamLead)) } throws: {

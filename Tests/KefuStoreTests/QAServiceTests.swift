@@ -33,7 +33,8 @@ struct QAFixture {
 
     /// The operator acting as `person`; the QA team (Q…) hold the `qa-reviewer` grant, as in the demo.
     func actor(_ person: PersonID) async throws -> Identity {
-        if person.rawValue.hasPrefix("Q"), try await !env.operatorIdentity(as: person, osUser: "test").has(.qaReviewer) {
+        if person.rawValue.hasPrefix("Q"), try await !env.operatorIdentity(as: person, osUser: "test").has(.qaReviewer)
+        {
             _ = try await AccountService(environment: env).grant(.qaReviewer, to: person, by: .system)
         }
         return try await env.operatorIdentity(as: person, osUser: "test")

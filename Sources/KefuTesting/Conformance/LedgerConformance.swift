@@ -1,9 +1,15 @@
 import Foundation
 import KefuCore
-import KefuLedger
+public import KefuLedger
 public import KefuStorage
 
 extension StorageConformance {
+    /// A fixed signing key for the conformance suites (deterministic, never a real issuer's).
+    public static func testSigner() throws -> LedgerSigner {
+        // A constant 32-byte seed: every conformance run signs alike.
+        try LedgerSigner(rawKey: [UInt8](repeating: 7, count: 32))
+    }
+
     /// The ledger store: appends chain their hashes inside the transaction, a throwing append stores
     /// nothing, reads by person and by reference, snapshots and checkpoints.
     public static func ledger(_ make: StorageFactory) async throws {
@@ -21,7 +27,7 @@ extension StorageConformance {
                 sequence: 0, kind: kind, person: person, subject: subject, recordedAt: "2026-11-22T09:00:00Z",
                 validUntil: kind == .issued ? "2027-11-22" : nil, refersTo: refersTo, previousHash: "")
         }
-        let first = try await ledger.append(concerning: "E1") { head in
+        let first = try await ledger.append(concerning: "E1", signer: try testSigner()) { head in
             guard head.size == 0, head.person?.id == "E1", head.evidence == PersonEvidence() else { return [] }
             return [draft(.issued, "E1", "onboarding"), draft(.issued, "E2", "onboarding")]
         }
@@ -32,10 +38,10 @@ extension StorageConformance {
 
         struct Refused: Error {}
         do {
-            _ = try await ledger.append { _ in throw Refused() }
+            _ = try await ledger.append(signer: try testSigner()) { _ in throw Refused() }
             throw CheckFailure("a throwing append must fail")
         } catch is Refused {}
-        let seen = try await ledger.append(concerning: "ghost") { head in
+        let seen = try await ledger.append(concerning: "ghost", signer: try testSigner()) { head in
             [draft(.revoked, "E1", "onboarding", refersTo: head.size - 1)]
                 + (head.person == nil ? [] : [draft(.issued, "ghost", "x")])
         }
@@ -60,6 +66,12 @@ extension StorageConformance {
                 && snapshot.columns[0].validUntil == "2027-11-22",
             "the snapshot holds the query columns")
         try check(LedgerVerifier.verify(snapshot.stored).isValid, "the stored chain verifies")
+        try check(
+            LedgerVerifier.verify(snapshot.stored, keys: TrustedKeys([try testSigner().publicKey])).isValid,
+            "every stored entry carries its signer's key id and a signature that verifies")
+        try check(
+            !LedgerVerifier.verify(snapshot.stored, keys: TrustedKeys([])).isValid,
+            "signatures by a key outside the trusted set do not verify")
         try check(snapshot.checkpoints.isEmpty, "no checkpoints yet")
 
         let signed = try await ledger.addCheckpoint { stored in

@@ -116,12 +116,15 @@ extension StorageConformance {
         // A refusing decision writes nothing; an accepting one appends and changes the level.
         struct Refused: Error {}
         do {
-            _ = try await store.promote("A1", approver: "S1", qaSince: [], asOf: "2026-12-05") { _ in throw Refused() }
+            _ = try await store.promote("A1", approver: "S1", qaSince: [], asOf: "2026-12-05", signer: try testSigner())
+            { _ in throw Refused() }
             throw CheckFailure("a refused promotion returned")
         } catch is Refused {}
         let c4 = try await storage.people.person("A1")?.level == .specialist
         try check(c4, "a refused promotion leaves the level")
-        let entry = try await store.promote("A1", approver: "S1", qaSince: [], asOf: "2026-12-05") { evidence in
+        let entry = try await store.promote(
+            "A1", approver: "S1", qaSince: [], asOf: "2026-12-05", signer: try testSigner()
+        ) { evidence in
             PromotionWrite(
                 entry: LedgerEntry(
                     sequence: 0, kind: .promotion, person: evidence.person.id, subject: Level.seniorSpecialist.rawValue,
@@ -137,7 +140,9 @@ extension StorageConformance {
         let after = try await store.promotionEvidence(for: "A1", approver: nil, qaSince: [], asOf: "2026-12-05")
         try check(after?.ledger.map(\.chainHash) == [entry.chainHash], "the entry is in the ledger evidence reads")
         do {
-            _ = try await store.promote("nobody", approver: "S1", qaSince: [], asOf: "2026-12-05") { _ in
+            _ = try await store.promote(
+                "nobody", approver: "S1", qaSince: [], asOf: "2026-12-05", signer: try testSigner()
+            ) { _ in
                 throw Refused()
             }
             throw CheckFailure("an unknown person was promoted")

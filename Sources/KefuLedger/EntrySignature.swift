@@ -1,0 +1,82 @@
+public import Crypto
+
+/// The Ed25519 signature an entry carries: the signing key's id (its RFC 7638 thumbprint, as in the
+/// issuer's JWKS) and the signature over the entry's canonical bytes (which include `prev_hash`, so a
+/// signature also vouches for the history before it).
+public struct EntrySignature: Sendable, Hashable {
+    /// The key id (``JOSE/thumbprint(_:)`` of the public key).
+    public var kid: String
+    /// The signature, base64url without padding.
+    public var signature: String
+
+    /// Creates a signature record.
+    public init(kid: String, signature: String) {
+        self.kid = kid
+        self.signature = signature
+    }
+}
+
+/// Signs entries as they are appended. A class so the key can cross into a storage transaction.
+public final class LedgerSigner: @unchecked Sendable {
+    private let key: Curve25519.Signing.PrivateKey
+    /// The key id that goes with every signature.
+    public let kid: String
+
+    /// A signer with `key`.
+    public init(key: Curve25519.Signing.PrivateKey) {
+        self.key = key
+        self.kid = JOSE.thumbprint(key.publicKey)
+    }
+
+    /// A signer with the Ed25519 private key whose 32 raw bytes are `rawKey`.
+    public convenience init(rawKey: [UInt8]) throws {
+        do {
+            self.init(key: try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey))
+        } catch { throw LedgerError(.malformed("an Ed25519 private key is 32 bytes")) }
+    }
+
+    /// The public key that checks this signer's signatures.
+    public var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
+
+    /// The signed note text of `checkpoint`.
+    public func signCheckpoint(_ checkpoint: Checkpoint) throws -> String { try checkpoint.signed(with: key) }
+
+    /// Signs `entry` (sequence and previous hash filled in).
+    public func sign(_ entry: LedgerEntry) throws -> EntrySignature {
+        EntrySignature(kid: kid, signature: Base64URL.encode(try key.signature(for: entry.canonicalBytes)))
+    }
+}
+
+/// The public keys an entry's signature may be checked against, by key id: the issuer's current and
+/// retired keys. Whatever is not in here does not verify.
+public struct TrustedKeys: @unchecked Sendable {
+    /// The keys by id.
+    public let keys: [String: Curve25519.Signing.PublicKey]
+
+    /// The set of `keys`, each under its thumbprint.
+    public init(_ keys: [Curve25519.Signing.PublicKey]) {
+        var byID: [String: Curve25519.Signing.PublicKey] = [:]
+        for key in keys { byID[JOSE.thumbprint(key)] = key }
+        self.keys = byID
+    }
+
+    /// The keys, in no particular order.
+    public var all: [Curve25519.Signing.PublicKey] { Array(keys.values) }
+
+    /// True when no key is known.
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// What is wrong with `row`'s signature over `entry`, or nil when it verifies.
+    public func problem(with row: StoredEntry, entry: LedgerEntry) -> String? {
+        guard let kid = row.kid, let text = row.signature else {
+            return "entry \(row.sequence) carries no signature (appended without the issuer's key)"
+        }
+        guard let key = keys[kid] else {
+            return "entry \(row.sequence) is signed by key \(kid), which is not one of the issuer's keys"
+        }
+        guard let signature = Base64URL.decode(text), key.isValidSignature(signature, for: entry.canonicalBytes) else {
+            return "entry \(row.sequence)'s signature does not match its content (edited, re-hashed or forged)"
+        }
+        return nil
+    }
+}
