@@ -129,9 +129,12 @@ enum Edge {
     }
 
     /// The OS user running this process (the operator the audit log names).
+    /// Taken from the process's real user id (not from `USER`, which anyone can set), so the audit log names the
+    /// account that actually ran the command.
     static var osUser: String {
-        ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
-            ?? String(getuid())
+        let uid = getuid()
+        if let entry = getpwuid(uid), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(uid)"
     }
 
     /// The identity a command acts as: the API token's person when `KEFU_TOKEN` or `--token-file` gives a token
