@@ -79,6 +79,8 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case enterManualEvidence = "evidence.manual"
     /// Write ledger checkpoints.
     case checkpointLedger = "ledger.checkpoint"
+    /// Rotate the issuer's signing key (key custody).
+    case manageKeys = "ledger.keys"
 }
 
 /// What an action is about: whose work it is (the owner), and the facts the rules need about that owner.
@@ -130,11 +132,14 @@ public enum AccessPolicy {
     public static func decide(_ actor: Identity, _ action: Action, on subject: Subject = .none) -> Decision {
         let own = subject.owner.map { $0 == actor.person } ?? false
         if own, Self.judgements.contains(action) {
-            return .deny("nobody may \(Self.phrase(action)) their own work; ask someone else to")
+            return .deny("nobody may \(Self.phrase(action)) when it is their own work; ask someone else to")
         }
         if Self.ownOnly.contains(action) {
             guard let owner = subject.owner else { return .allow }
-            return owner == actor.person ? .allow : .deny("only \(owner) may \(Self.phrase(action)) for themselves")
+            return owner == actor.person
+                ? .allow
+                : .deny(
+                    "\(actor.person) may not \(Self.phrase(action)) for \(owner): only \(owner) may, for themselves")
         }
         let roles = actor.roles
         let isMentorOfOwner = subject.ownerMentor.map { $0 == actor.person } ?? false
@@ -214,6 +219,7 @@ public enum AccessPolicy {
         .expireCertifications: Rule(roles: supervisors.union([.admin])),
         .enterManualEvidence: Rule(roles: [.admin]),
         .checkpointLedger: Rule(roles: supervisors.union([.admin])),
+        .manageKeys: Rule(roles: [.admin]),
     ]
 
     /// The action in words, after "may".
@@ -226,42 +232,45 @@ public enum AccessPolicy {
         case .manageContent: return "change content"
         case .viewAudit: return "read the audit log"
         case .takeExam: return "take an exam"
-        case .fixSeed: return "fix the seed of an exam paper for"
-        case .viewExamResult: return "see exam results of"
-        case .viewAnswerKey: return "see the answer key of an attempt by"
-        case .gradeEssay: return "grade essays in"
-        case .clearRetraining: return "clear retraining on"
+        case .fixSeed: return "fix exam seeds"
+        case .viewExamResult: return "see these exam results"
+        case .viewAnswerKey: return "see an attempt's answer key"
+        case .gradeEssay: return "grade essays"
+        case .clearRetraining: return "clear retraining flags"
         case .viewExamStatistics: return "read exam statistics and the grading queue"
         case .playScenario: return "play a scenario"
-        case .viewTranscript: return "read transcripts of"
-        case .reviewTranscript: return "review transcripts in"
-        case .signOff: return "sign off"
+        case .viewTranscript: return "read this transcript"
+        case .reviewTranscript: return "review transcripts"
+        case .signOff: return "sign off transcripts"
         case .assignMentors: return "assign mentors"
         case .importInteractions: return "import interactions"
         case .scoreInteractions: return "score interactions and draw samples"
         case .viewQA: return "read QA records"
-        case .reviewInteraction: return "review"
+        case .reviewInteraction: return "review interactions"
         case .openDispute: return "open a dispute"
-        case .decideDispute: return "decide a dispute about"
+        case .decideDispute: return "decide disputes"
         case .calibrate: return "run calibration sessions"
         case .runReviews: return "run performance reviews"
-        case .viewPerformance: return "read performance records of"
-        case .applyPromotion: return "apply a promotion on"
-        case .certify: return "issue a certification for"
-        case .revokeCertification: return "revoke a certification of"
+        case .viewPerformance: return "read these performance records"
+        case .applyPromotion: return "apply promotions"
+        case .certify: return "issue certifications"
+        case .revokeCertification: return "revoke certifications"
         case .expireCertifications: return "expire certifications"
-        case .enterManualEvidence: return "enter evidence by hand for"
+        case .enterManualEvidence: return "enter evidence by hand"
         case .checkpointLedger: return "write ledger checkpoints"
+        case .manageKeys: return "rotate the ledger's signing key"
         }
     }
 
     static func refusal(_ action: Action, actor: Identity) -> String {
-        let needed = (rules[action]?.roles ?? []).sorted().map(\.rawValue)
-        var who = needed.isEmpty ? "" : "a " + needed.joined(separator: " or ")
-        if rules[action]?.mentor == true { who += who.isEmpty ? "their mentor" : ", or the person's current mentor" }
+        var who = (rules[action]?.roles ?? []).sorted().map(\.rawValue)
+        if rules[action]?.mentor == true { who.append("the person's current mentor") }
         let held = actor.roles.sorted().map(\.rawValue).joined(separator: ", ")
-        return
-            "\(actor.person) (\(held.isEmpty ? "no roles" : held)) may not \(phrase(action)) others; that takes \(who)"
+        let takes =
+            who.isEmpty
+            ? "nobody may"
+            : who.count == 1 ? "that takes: \(who[0])" : "that takes one of: \(who.joined(separator: ", "))"
+        return "\(actor.person) (\(held.isEmpty ? "no roles" : held)) may not \(phrase(action)); \(takes)"
     }
 }
 

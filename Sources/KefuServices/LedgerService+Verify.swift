@@ -40,9 +40,9 @@ extension LedgerService {
     }
 
     /// Replaces the issuer's signing key with a new one; the old public key stays in the JWKS, so
-    /// everything it signed keeps verifying. Ledger custody: the same people who write checkpoints.
+    /// everything it signed keeps verifying. Administrators only (key custody).
     public func rotateKey(by actor: Identity) async throws -> KeyRotation {
-        try AccessPolicy.require(actor, .checkpointLedger)
+        try AccessPolicy.require(actor, .manageKeys)
         let (retired, current) = try environment.keys.rotate()
         try await environment.audit(
             actor, "ledger.rotate-key", subject: "ledger \(origin)",

@@ -44,6 +44,7 @@ struct PolicyTests {
         certification.expire     supervisor manager admin
         evidence.manual          admin judgement
         ledger.checkpoint        supervisor manager admin
+        ledger.keys              admin
         """
 
     struct Row {

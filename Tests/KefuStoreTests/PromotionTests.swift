@@ -112,7 +112,7 @@ struct PromotionTests {
         }
         #expect(try await service.check("E001", by: .system).steps[0].isReady)
         await #expect { try await service.apply("E001", to: .seniorSpecialist, by: lead("L001", .teamLead)) } throws: {
-            ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("supervisor or manager")
+            ($0 as? ServiceError)?.code == .forbidden && "\($0)".contains("supervisor, manager")
         }
         await #expect { try await service.apply("E001", to: .expert, by: lead("S001", .supervisor)) } throws: {
             "\($0)".contains("no step from specialist to expert")
