@@ -11,6 +11,11 @@ swift build --build-tests
 swift test --skip-build
 echo "== credentials verified by outsiders: PyJWT and joserfc (Tests/python/test_credentials.py)"
 # A private virtual environment under .build, so nothing is installed into the system's Python.
-if [ ! -x .build/python/bin/python3 ]; then python3 -m venv .build/python; fi
+if [ ! -x .build/python/bin/python3 ] && ! python3 -m venv .build/python; then
+    # Debian's own python3 keeps venv in a separate package.
+    SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf .build/python && python3 -m venv .build/python
+fi
 PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 .build/python/bin/python3 -m pip install --quiet pyjwt joserfc cryptography
 .build/python/bin/python3 Tests/python/test_credentials.py .build/debug/kefu

@@ -3,19 +3,23 @@ public import KefuLedger
 
 /// What an append sees inside its transaction.
 public struct LedgerHead: Sendable {
-    /// Every entry so far, decoded, in sequence order.
+    /// The entries the append needs, decoded, in sequence order: the named person's entries when the append
+    /// concerns a person (so an append costs what that person's history costs, not the whole ledger's), else
+    /// every entry.
     public var entries: [LedgerEntry]
     /// The person the append concerns, when one was named and exists.
     public var person: Person?
     /// That person's evidence (empty when no person was named).
     public var evidence: PersonEvidence
+    /// The number of entries in the whole ledger so far (the last sequence number).
+    public var size: Int
 
-    /// The number of entries so far (the last sequence number).
-    public var size: Int { entries.count }
-
-    /// Creates a head.
-    public init(entries: [LedgerEntry], person: Person? = nil, evidence: PersonEvidence = PersonEvidence()) {
+    /// Creates a head; `size` defaults to the number of `entries`.
+    public init(
+        entries: [LedgerEntry], size: Int? = nil, person: Person? = nil, evidence: PersonEvidence = PersonEvidence()
+    ) {
         self.entries = entries
+        self.size = size ?? entries.count
         self.person = person
         self.evidence = evidence
     }

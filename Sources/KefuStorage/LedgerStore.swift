@@ -4,8 +4,8 @@ public import KefuLedger
 /// The certification ledger: entries (appended with their hash chain), checkpoints.
 public protocol LedgerStore: Sendable {
     /// Appends the drafts `make` returns, in one transaction: `make` runs inside it over the current
-    /// ``LedgerHead`` (every entry so far and, when `person` is given, that person's record and
-    /// evidence); the store fills in each draft's sequence number and previous hash, stores the
+    /// ``LedgerHead`` (the ledger's size and every entry so far — or, when `person` is given, that
+    /// person's entries, record and evidence); the store fills in each draft's sequence number and previous hash, stores the
     /// canonical body, its chain hash and `signer`'s signature over it, and returns the stored
     /// entries. `progress`, when given, is told how many drafts are stored so far after each one.
     func append(

@@ -13,7 +13,8 @@ struct SQLiteLedgerStore: LedgerStore {
         _ make: @escaping @Sendable (LedgerHead) throws -> [LedgerEntry]
     ) async throws -> [LedgerEntry] {
         try await database.writing { db in
-            var head = LedgerHead(entries: try database.entries(db))
+            let size = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM ledger_entry") ?? 0
+            var head = LedgerHead(entries: try database.entries(db, person: person?.rawValue), size: size)
             if let person {
                 head.person = try database.person(person.rawValue, db)
                 head.evidence = PersonEvidence(
