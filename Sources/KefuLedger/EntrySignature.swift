@@ -1,4 +1,5 @@
 public import Crypto
+import Foundation
 
 /// The Ed25519 signature an entry carries: the signing key's id (its RFC 7638 thumbprint, as in the
 /// issuer's JWKS) and the signature over the entry's canonical bytes (which include `prev_hash`, so a
@@ -66,6 +67,36 @@ public struct TrustedKeys: @unchecked Sendable {
     /// True when no key is known.
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// What is wrong with `row`'s signature over its stored body, or nil when it verifies. The stored body is
+    /// the canonical form whenever the chain verifies, so this equals ``problem(with:entry:)`` there.
+    public func problem(with row: StoredEntry) -> String? {
+        guard let kid = row.kid, let text = row.signature else {
+            return "entry \(row.sequence) carries no signature (appended without the issuer's key)"
+        }
+        guard let key = keys[kid] else {
+            return "entry \(row.sequence) is signed by key \(kid), which is not one of the issuer's keys"
+        }
+        guard let signature = Base64URL.decode(text), key.isValidSignature(signature, for: Array(row.body.utf8)) else {
+            return "entry \(row.sequence)'s signature does not match its content (edited, re-hashed or forged)"
+        }
+        return nil
+    }
+
+    /// The index of the first row of `rows` whose signature does not verify, checked on every core, or nil.
+    public func firstBadSignature(in rows: [StoredEntry]) -> Int? {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 1024 + 1))
+        let chunk = (rows.count + workers - 1) / max(1, workers)
+        let found = FirstIndex()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let range = (worker * chunk)..<min(rows.count, (worker + 1) * chunk)
+            for index in range where problem(with: rows[index]) != nil {
+                found.offer(index)
+                return
+            }
+        }
+        return found.value
+    }
+
     /// What is wrong with `row`'s signature over `entry`, or nil when it verifies.
     public func problem(with row: StoredEntry, entry: LedgerEntry) -> String? {
         guard let kid = row.kid, let text = row.signature else {
@@ -79,4 +110,16 @@ public struct TrustedKeys: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// The smallest index offered by several threads.
+final class FirstIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var smallest: Int?
+
+    func offer(_ index: Int) {
+        lock.withLock { smallest = min(smallest ?? index, index) }
+    }
+
+    var value: Int? { lock.withLock { smallest } }
 }

@@ -161,12 +161,19 @@ public enum LedgerVerifier {
         var previous = LedgerEntry.genesisHash
         var leaves: [Merkle.Hash] = []
         leaves.reserveCapacity(stored.count)
+        // Signatures are checked on every core first; the chain is walked in order, and the first row with either
+        // problem is reported (a chain problem at the same row first).
+        let badSignature = keys.flatMap { $0.firstBadSignature(in: stored) }
         for (index, row) in stored.enumerated() {
-            switch check(row, expectedSequence: index + 1, previous: previous, keys: keys) {
+            switch check(row, expectedSequence: index + 1, previous: previous, keys: nil) {
             case .failure(let problem):
                 return VerificationReport(
                     checked: leaves.count, firstProblem: (problem.sequence, problem.message), root: Merkle.root(leaves))
             case .success(let entry):
+                if index == badSignature, let keys, let message = keys.problem(with: row, entry: entry) {
+                    return VerificationReport(
+                        checked: leaves.count, firstProblem: (row.sequence, message), root: Merkle.root(leaves))
+                }
                 previous = row.hash
                 leaves.append(entry.leafHash)
             }
