@@ -10,10 +10,11 @@ public struct Kefu: AsyncParsableCommand {
         abstract: "Kefu 客服 — training, QA and simulation for customer-service teams.",
         discussion: """
             Content: --root (default $KEFU_ROOT or the current folder).
-            Storage: --db (default $KEFU_DB or ./kefu.sqlite), --key (default $KEFU_KEY, else the ledger's key
-            in $KEFU_KEY_DIR, $XDG_CONFIG_HOME/kefu/keys or ~/.config/kefu/keys).
-            Acting: the operator (whoever can open the database), --as PERSON, or an API token
-            ($KEFU_TOKEN or --token-file FILE).
+            Storage: --db (default $KEFU_DB or ./kefu.sqlite).
+            Keys: --key (default $KEFU_KEY, else the ledger's key in $KEFU_KEY_DIR,
+            $XDG_CONFIG_HOME/kefu/keys or ~/.config/kefu/keys).
+            Acting: the operator (whoever can open the database), --as PERSON,
+            or an API token ($KEFU_TOKEN or --token-file FILE).
             Exit status: 0 success, 1 a negative result (failed, not ready, tampered),
             2 an error, 64 a usage error. Set NO_COLOR to turn off colour.
             """,
