@@ -49,13 +49,7 @@ extension StorageConformance {
             seen.map(\.sequence) == [3] && seen[0].refersTo == 1 && seen[0].previousHash == first[1].chainHash,
             "a later append sees the head after the earlier ones, not the refused one; an unknown person reads nil")
 
-        let scoped = try await ledger.append(concerning: "E2", signer: try testSigner()) { head in
-            try check(head.size == 3, "the head's size counts the whole ledger: \(head.size)")
-            try check(
-                head.entries.map(\.sequence) == [2], "an append about a person reads that person's entries only")
-            return []
-        }
-        try check(scoped.isEmpty, "an append that adds nothing stores nothing")
+        try await scopedHead(ledger)
         try await awaitCheck(
             try await ledger.entries(person: nil).map(\.sequence) == [1, 2, 3], "all entries in order")
         try await awaitCheck(try await ledger.entries(person: "E2").map(\.sequence) == [2], "one person's entries")
@@ -104,4 +98,15 @@ private func awaitCheck(
     file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     if try await !condition() { throw CheckFailure(message(), file: file, line: line) }
+}
+
+/// An append about a person sees that person's entries and the whole ledger's size (3 entries, E2's is 2).
+private func scopedHead(_ ledger: any LedgerStore) async throws {
+    let scoped = try await ledger.append(concerning: "E2", signer: try StorageConformance.testSigner()) { head in
+        try check(head.size == 3, "the head's size counts the whole ledger: \(head.size)")
+        try check(
+            head.entries.map(\.sequence) == [2], "an append about a person reads that person's entries only")
+        return []
+    }
+    try check(scoped.isEmpty, "an append that adds nothing stores nothing")
 }
