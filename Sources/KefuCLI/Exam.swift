@@ -640,7 +640,8 @@ extension ExamService {
         let source = InputSource.path(path)
         if source.isStandardInput {
             return try await take(
-                blueprint, language: language, seed: seed, streaming: try source.arrivingLines(), file: "stdin", by: actor
+                blueprint, language: language, seed: seed, streaming: try source.arrivingLines(), file: "stdin",
+                by: actor
             )
         }
         let script = try ExamService.answers(from: source)

@@ -61,7 +61,7 @@ enum AlternationCheck {
             parsed.append(atoms)
         }
         for i in parsed.indices {
-            for j in parsed.indices where j > i where bothAccept(parsed, from: (i, j)) { return true }
+            for j in parsed.indices where j > i && bothAccept(parsed, from: (i, j)) { return true }
         }
         return false
     }
@@ -106,7 +106,10 @@ extension AlternationCheck {
             switch quantifier {
             case "?": atoms.append(Atom(set: set, isOptional: true, repeats: false))
             case "*": atoms.append(Atom(set: set, isOptional: true, repeats: true))
-            case "+": atoms += [Atom(set: set, isOptional: false, repeats: false), Atom(set: set, isOptional: true, repeats: true)]
+            case "+":
+                atoms += [
+                    Atom(set: set, isOptional: false, repeats: false), Atom(set: set, isOptional: true, repeats: true),
+                ]
             default: atoms.append(Atom(set: set, isOptional: false, repeats: false))
             }
         }
@@ -204,12 +207,15 @@ extension AlternationCheck {
             var right: State
         }
         func step(_ s: State) -> State {
-            alternatives[s.alternative][s.position].repeats ? s : State(alternative: s.alternative, position: s.position + 1)
+            alternatives[s.alternative][s.position].repeats
+                ? s : State(alternative: s.alternative, position: s.position + 1)
         }
         func isEnd(_ s: State) -> Bool { s.position == alternatives[s.alternative].count }
         var frontier: Set<Node> = []
         for l in closure(State(alternative: pair.0, position: 0), alternatives) {
-            for r in closure(State(alternative: pair.1, position: 0), alternatives) { frontier.insert(Node(left: l, right: r)) }
+            for r in closure(State(alternative: pair.1, position: 0), alternatives) {
+                frontier.insert(Node(left: l, right: r))
+            }
         }
         var seen: Set<Node> = []
         while !frontier.isEmpty {

@@ -100,27 +100,31 @@ public struct AnswerScript: Sendable {
                 as? [String: Any]
         else {
             throw ExamError([
-                Diagnostic(.error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}")])
+                Diagnostic(.error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}")
+            ])
         }
         let unknown = Set(object.keys).subtracting(["id", "answer", "flag", "at"])
         if let first = unknown.sorted().first {
             throw ExamError([
                 Diagnostic(
                     .error, at: column(of: first, in: String(line), line: number, file: file),
-                    "unknown key `\(first)`; an answer line has id, answer, flag and at")])
+                    "unknown key `\(first)`; an answer line has id, answer, flag and at")
+            ])
         }
         let decoded: Line
         do {
             decoded = try JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))
         } catch {
-            let key = ["answer", "at", "flag", "id"].first { object[$0] != nil && !Self.decodes($0, object) } ?? "answer"
+            let key =
+                ["answer", "at", "flag", "id"].first { object[$0] != nil && !Self.decodes($0, object) } ?? "answer"
             throw ExamError([
                 Diagnostic(
                     .error, at: column(of: key, in: String(line), line: number, file: file),
                     key == "answer"
                         ? "an answer is a text, a list of texts, true/false, a number or an object of item → answer"
                         : key == "at"
-                            ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type")])
+                            ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type")
+            ])
         }
         guard let id = decoded.id, !id.isEmpty else {
             throw ExamError([Diagnostic(.error, at: location, "every line names its question with \"id\"")])
@@ -129,7 +133,8 @@ public struct AnswerScript: Sendable {
             throw ExamError([
                 Diagnostic(
                     .error, at: column(of: "at", in: String(line), line: number, file: file),
-                    "\"at\" is seconds after the start (a number ≥ 0)")])
+                    "\"at\" is seconds after the start (a number ≥ 0)")
+            ])
         }
         return Entry(id: id, answer: decoded.answer, flag: decoded.flag ?? false, at: decoded.at, location: location)
     }

@@ -58,7 +58,10 @@ public struct BankService: Sendable {
             first.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) })
         else { return false }
         guard parts.count == 2 else { return true }
-        return !parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        return !parts[1].isEmpty
+            && parts[1].unicodeScalars.allSatisfy {
+                $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0)
+            }
     }
 
     /// The input as UTF-8 text; non-UTF-8 input is refused with the position of the first bad byte.
@@ -124,7 +127,8 @@ public struct BankService: Sendable {
         }
         guard Self.isLanguageCode(language) else {
             throw ServiceError(
-                .invalidInput, "`\(language)` is not a language code: use 2 or 3 lowercase letters, e.g. zh, en or zh-Hant")
+                .invalidInput,
+                "`\(language)` is not a language code: use 2 or 3 lowercase letters, e.g. zh, en or zh-Hant")
         }
         guard Self.isPlainName(id) else {
             throw ServiceError(
@@ -185,15 +189,19 @@ public struct BankService: Sendable {
     /// symbolic link at the bank file is refused, never followed.
     func write(_ yaml: String, to target: URL, relative: String, id: String, language: String) throws {
         let folder = target.deletingLastPathComponent()
-        guard folder.standardizedFileURL.path == repository.root.appendingPathComponent(ContentRepository.banksFolder)
-            .standardizedFileURL.path
+        guard
+            folder.standardizedFileURL.path
+                == repository.root.appendingPathComponent(ContentRepository.banksFolder)
+                .standardizedFileURL.path
         else {
-            throw ServiceError(.invalidInput, "\(relative) is not inside \(ContentRepository.banksFolder)/; nothing was written")
+            throw ServiceError(
+                .invalidInput, "\(relative) is not inside \(ContentRepository.banksFolder)/; nothing was written")
         }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw ServiceError(.unavailable, "cannot create \(ContentRepository.banksFolder)/: \(error.localizedDescription)")
+            throw ServiceError(
+                .unavailable, "cannot create \(ContentRepository.banksFolder)/: \(error.localizedDescription)")
         }
         do { try OutputFile.write(Data(yaml.utf8), to: target.path, mode: OutputFile.contentMode) } catch let error
             as ServiceError

@@ -33,7 +33,8 @@ public enum OutputFile {
         guard descriptor >= 0 else {
             throw ServiceError(
                 .unavailable,
-                "cannot write \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable")
+                "cannot write \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable"
+            )
         }
         var failure: Int32 = 0
         data.withUnsafeBytes { buffer in

@@ -109,12 +109,12 @@ public final class KefuDatabase: Sendable {
     /// Runs the write `body` (one transaction), and runs it once more when SQLite still reports the database busy
     /// after ``busyTimeout``: a write never fails at once because another process is writing.
     func writeRetryingOnce<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch where Self.isBusy(error) { return try body() }
+        do { return try body() } catch  where Self.isBusy(error) { return try body() }
     }
 
     /// The asynchronous form of ``writeRetryingOnce(_:)``.
     func writeRetryingOnce<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch where Self.isBusy(error) { return try await body() }
+        do { return try await body() } catch  where Self.isBusy(error) { return try await body() }
     }
 
     /// A database error's message without bound values (which may be customer data).

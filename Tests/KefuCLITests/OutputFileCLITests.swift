@@ -50,7 +50,8 @@ struct OutputFileCLITests {
             "bank", "import", gift.path, "--into", "mine", "--lang", "zh-Hant", "--root", root.path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("QuestionBanks/mine.zh-Hant.yaml").path))
+        #expect(
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("QuestionBanks/mine.zh-Hant.yaml").path))
     }
 
     @Test("bank export --output refuses a symbolic link and leaves the file it points to untouched")

@@ -37,7 +37,8 @@ struct ConcurrencyTests {
         #expect(waited > 0.5, "the second write should have waited for the first (waited \(waited) s)")
         #expect(waited < KefuDatabase.busyTimeout)
         let tables = try database.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name IN ('held', 'waited') ORDER BY name")
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE name IN ('held', 'waited') ORDER BY name")
         }
         #expect(tables == ["held", "waited"])
     }
