@@ -22,7 +22,7 @@ enum AlternationCheck {
 
         /// Scalars that stand for the set when testing whether two sets share a character.
         var samples: [Unicode.Scalar] {
-            scalars + ranges.flatMap { [$0.lowerBound, $0.upperBound].compactMap(Unicode.Scalar.init) }
+            scalars + ranges.flatMap { [$0.lowerBound, $0.upperBound].compactMap { Unicode.Scalar($0) } }
         }
     }
 
@@ -104,9 +104,9 @@ extension AlternationCheck {
                 return nil
             }
             switch quantifier {
-            case "?": atoms.append(Atom(set: set, isOptional: true, repeats: false))
-            case "*": atoms.append(Atom(set: set, isOptional: true, repeats: true))
-            case "+":
+            case "?"?: atoms.append(Atom(set: set, isOptional: true, repeats: false))
+            case "*"?: atoms.append(Atom(set: set, isOptional: true, repeats: true))
+            case "+"?:
                 atoms += [
                     Atom(set: set, isOptional: false, repeats: false), Atom(set: set, isOptional: true, repeats: true),
                 ]

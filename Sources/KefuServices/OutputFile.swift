@@ -36,20 +36,7 @@ public enum OutputFile {
                 "cannot write \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable"
             )
         }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(data, to: descriptor)
         if failure == 0, fsync(descriptor) != 0 { failure = errno }
         close(descriptor)
         if failure == 0, rename(temporary, path) != 0 { failure = errno }
@@ -57,5 +44,22 @@ public enum OutputFile {
             unlink(temporary)
             throw ServiceError(.unavailable, "cannot write \(path): \(String(cString: strerror(failure)))")
         }
+    }
+}
+
+/// Writes all of `data` to `descriptor`; returns 0, or the `errno` of the failed write.
+private func writeAll(_ data: Data, to descriptor: Int32) -> Int32 {
+    data.withUnsafeBytes { buffer in
+        guard let base = buffer.baseAddress else { return 0 }
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, base + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
     }
 }
