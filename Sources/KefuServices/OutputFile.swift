@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writing a file named by the user (`--output`, `--report`) without following links.
 ///

@@ -13,7 +13,7 @@ public final class KefuDatabase: Sendable {
     /// How long a connection waits for another connection's write lock (e.g. a running `kefu qa import`, or a
     /// second `kefu` process) before a write fails with "database is locked". SQLite retries the lock with
     /// short sleeps during this time; a write that still cannot start is retried once by ``writeRetryingOnce(_:)``.
-    public static let busyTimeout: TimeInterval = 10
+    public static let busyTimeout: Double = 10
 
     /// The environment variable that overrides the default database path.
     public static let environmentKey = "KEFU_DB"

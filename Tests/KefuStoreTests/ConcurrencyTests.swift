@@ -36,7 +36,7 @@ struct ConcurrencyTests {
         try await holder.value
         #expect(waited > 0.5, "the second write should have waited for the first (waited \(waited) s)")
         #expect(waited < KefuDatabase.busyTimeout)
-        let tables = try database.pool.read { db in
+        let tables = try await database.pool.read { db in
             try String.fetchAll(
                 db, sql: "SELECT name FROM sqlite_master WHERE name IN ('held', 'waited') ORDER BY name")
         }
