@@ -100,7 +100,7 @@ extension Kefu {
                     let text = try BankService(environment: try Edge.environment(global: global, access: .none)).export(
                         BankID(bank), language: lang.rawValue, format: format)
                     if let output {
-                        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+                        try OutputFile.write(Data(text.utf8), to: output, mode: OutputFile.contentMode)
                     } else {
                         print(text, terminator: "")
                     }

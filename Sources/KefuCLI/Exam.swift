@@ -77,7 +77,7 @@ extension Kefu {
                     or a killed process loses nothing: `kefu exam resume` continues with the same questions, answers and \
                     remaining time (the deadline is stored; time keeps running while away). At the deadline the attempt is \
                     submitted automatically. With --answers (JSON Lines keyed by question id; see QuestionBanks/README.md) \
-                    the exam runs without a terminal. Exit status: 0 passed, 1 failed or waiting for manual grading, 2 error.
+                    the exam runs without a terminal; with --answers - each line read from stdin is saved as it arrives. Exit status: 0 passed, 1 failed or waiting for manual grading, 2 error.
 
                     Examples:
                       kefu exam take onboarding-theory --as E001
@@ -101,9 +101,8 @@ extension Kefu {
                     let actor = try await Edge.identity(person, in: environment)
                     let service = ExamService(environment: environment)
                     if let answers {
-                        let script = try ExamService.answers(from: .path(answers))
                         let run = try await service.take(
-                            BlueprintID(blueprint), language: lang?.rawValue, seed: seed, answers: script, by: actor)
+                            BlueprintID(blueprint), language: lang?.rawValue, seed: seed, answers: answers, by: actor)
                         if format == .json {
                             print(try OutputJSON.string(ExamAttemptResult(run), pretty: true))
                         } else {
@@ -148,8 +147,7 @@ extension Kefu {
                         return run.record.passed
                     }
                     if let answers {
-                        let script = try ExamService.answers(from: .path(answers))
-                        let done = try await service.take(run.record.blueprint, answers: script, by: actor)
+                        let done = try await service.take(run.record.blueprint, answers: answers, by: actor)
                         ExamTerminal.printResult(done, full: false)
                         return done.record.passed
                     }
@@ -630,5 +628,23 @@ extension Kefu.ExamCommand {
                 print("the next attempt of \(blueprint) by \(person) will use seed \(seed)")
             }
         }
+    }
+}
+
+extension ExamService {
+    /// Takes an exam from the answers file `path`, or from standard input (`-`) one line at a time, each answer saved
+    /// as its line arrives.
+    func take(
+        _ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, answers path: String, by actor: Identity
+    ) async throws -> ExamRun {
+        let source = InputSource.path(path)
+        if source.isStandardInput {
+            return try await take(
+                blueprint, language: language, seed: seed, streaming: try source.arrivingLines(), file: "stdin",
+                by: actor
+            )
+        }
+        let script = try ExamService.answers(from: source)
+        return try await take(blueprint, language: language, seed: seed, answers: script, by: actor)
     }
 }

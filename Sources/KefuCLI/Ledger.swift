@@ -3,12 +3,10 @@ import Foundation
 import KefuCore
 import KefuServices
 
-/// Writes `text` to `output` (saying so), or prints it.
+/// Writes `text` to `output` (saying so; a new owner-only file renamed over it, never through a link), or prints it.
 func writeOrPrint(_ text: String, to output: String?) throws {
     if let output {
-        guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-            throw ServiceError(.unavailable, "cannot write \(output); check that its folder exists and is writable")
-        }
+        try OutputFile.write(Data(text.utf8), to: output)
         print("wrote \(output)")
     } else {
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
@@ -30,9 +28,7 @@ func readJWKS(_ path: String) throws -> JSONValue {
 /// Writes `text` to each witness file (replacing the file whole), saying so.
 func writeWitnesses(_ text: String, to paths: [String]) throws {
     for path in paths {
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ServiceError(.unavailable, "cannot write \(path); check that its folder exists and is writable")
-        }
+        try OutputFile.write(Data(text.utf8), to: path, mode: OutputFile.contentMode)
         print("wrote \(path)")
     }
 }

@@ -68,8 +68,7 @@ extension Kefu {
                     if r.duplicates.count > 20 { print("  … \(r.duplicates.count - 20) more duplicates") }
                     if !r.invalid.isEmpty {
                         let path = report ?? (file == "-" ? "stdin" : file) + ".rejects.txt"
-                        _ = FileManager.default.createFile(
-                            atPath: path, contents: Data((r.invalid.joined(separator: "\n") + "\n").utf8))
+                        try OutputFile.write(Data((r.invalid.joined(separator: "\n") + "\n").utf8), to: path)
                         print("\(r.invalid.count) invalid line(s) not imported; see \(path)")
                     }
                 }

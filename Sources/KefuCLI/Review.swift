@@ -113,7 +113,7 @@ extension Kefu {
                     let svg = try await ReviewService(environment: environment).chart(
                         person: PersonID(person), by: try await Edge.actor(actor, in: environment))
                     if let output {
-                        try Data(svg.utf8).write(to: URL(fileURLWithPath: output))
+                        try OutputFile.write(Data(svg.utf8), to: output)
                         print("wrote \(output)")
                     } else {
                         print(svg, terminator: "")

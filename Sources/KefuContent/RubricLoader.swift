@@ -541,6 +541,11 @@ enum CatastrophicPatternCheck {
                         message: "nested unbounded quantifiers `(…+)+` can backtrack catastrophically; "
                             + "quantify the inner part only, or make the group atomic `(?>…)`")
                 }
+                if !frame.isAtomic, unboundedQuantifier(at: i + 1), !possessive(at: i + 1),
+                    let problem = alternationProblem(s, from: frame.start, to: i)
+                {
+                    return problem
+                }
                 if frame.hasUnbounded || unboundedQuantifier(at: i + 1), !stack.isEmpty {
                     stack[stack.count - 1].hasUnbounded = true
                 }
@@ -552,5 +557,28 @@ enum CatastrophicPatternCheck {
             i += 1
         }
         return nil
+    }
+
+    /// A problem when the group `s[start…end]` (its parentheses) has alternatives that overlap (see
+    /// ``AlternationCheck``); lookaround and inline-option groups are not checked.
+    static func alternationProblem(_ s: [Unicode.Scalar], from start: Int, to end: Int) -> Problem? {
+        var body = Array(s[(start + 1)..<end])
+        if body.first == "?" {
+            if body.count > 1, body[1] == ":" {
+                body.removeFirst(2)
+            } else if body.count > 2, body[1] == "<" || body[1] == "P" || body[1] == "'",
+                body[2] != "=", body[2] != "!",
+                let close = body.firstIndex(where: { $0 == ">" || ($0 == "'" && body[1] == "'") }), close > 1
+            {
+                body.removeFirst(close + 1)
+            } else {
+                return nil
+            }
+        }
+        guard AlternationCheck.isAmbiguous(body) else { return nil }
+        return Problem(
+            offset: start,
+            message: "the alternatives of this repeated group can match the same text (like `(a|aa)+`), which "
+                + "backtracks catastrophically; make the alternatives exclusive, or the group atomic `(?>…)`")
     }
 }

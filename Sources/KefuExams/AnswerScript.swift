@@ -77,61 +77,66 @@ public struct AnswerScript: Sendable {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let location = SourceLocation(file: file, line: n + 1, column: 1)
-            guard
-                let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]))
-                    as? [String: Any]
-            else {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}"))
-                continue
-            }
-            let unknown = Set(object.keys).subtracting(["id", "answer", "flag", "at"])
-            if !unknown.isEmpty {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, at: column(of: unknown.sorted()[0], in: String(line), line: n + 1, file: file),
-                        "unknown key `\(unknown.sorted()[0])`; an answer line has id, answer, flag and at"))
-                continue
-            }
-            let decoded: Line
             do {
-                decoded = try JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))
+                if let entry = try entry(line, number: n + 1, file: file) { entries.append(entry) }
             } catch {
-                let key =
-                    ["answer", "at", "flag", "id"].first { key in
-                        (try? JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))) == nil && object[key] != nil
-                            && !Self.decodes(key, object)
-                    } ?? "answer"
-                diagnostics.append(
-                    Diagnostic(
-                        .error, at: column(of: key, in: String(line), line: n + 1, file: file),
-                        key == "answer"
-                            ? "an answer is a text, a list of texts, true/false, a number or an object of item → answer"
-                            : key == "at"
-                                ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type"))
-                continue
+                diagnostics += error.diagnostics
             }
-            guard let id = decoded.id, !id.isEmpty else {
-                diagnostics.append(Diagnostic(.error, at: location, "every line names its question with \"id\""))
-                continue
-            }
-            if let at = decoded.at, at < 0 {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, at: column(of: "at", in: String(line), line: n + 1, file: file),
-                        "\"at\" is seconds after the start (a number ≥ 0)"))
-                continue
-            }
-            let entry = Entry(
-                id: id, answer: decoded.answer, flag: decoded.flag ?? false, at: decoded.at, location: location)
-            entries.append(entry)
         }
         if !diagnostics.isEmpty { throw ExamError(diagnostics) }
         return AnswerScript(entries: entries)
+    }
+
+    /// Parses one line (number `number`, 1-based) of an answers file: the entry, nil for a blank or `#` comment line,
+    /// or an error with the line and column. Answers read from a pipe are parsed and saved one line at a time.
+    public static func entry(_ line: Substring, number: Int, file: String) throws(ExamError) -> Entry? {
+        var line = line
+        if line.hasSuffix("\r") { line = line.dropLast() }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
+        let location = SourceLocation(file: file, line: number, column: 1)
+        guard
+            let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]))
+                as? [String: Any]
+        else {
+            throw ExamError([
+                Diagnostic(.error, at: location, "not a JSON object; write {\"id\": \"question-id\", \"answer\": …}")
+            ])
+        }
+        let unknown = Set(object.keys).subtracting(["id", "answer", "flag", "at"])
+        if let first = unknown.sorted().first {
+            throw ExamError([
+                Diagnostic(
+                    .error, at: column(of: first, in: String(line), line: number, file: file),
+                    "unknown key `\(first)`; an answer line has id, answer, flag and at")
+            ])
+        }
+        let decoded: Line
+        do {
+            decoded = try JSONDecoder().decode(Line.self, from: Data(trimmed.utf8))
+        } catch {
+            let key =
+                ["answer", "at", "flag", "id"].first { object[$0] != nil && !Self.decodes($0, object) } ?? "answer"
+            throw ExamError([
+                Diagnostic(
+                    .error, at: column(of: key, in: String(line), line: number, file: file),
+                    key == "answer"
+                        ? "an answer is a text, a list of texts, true/false, a number or an object of item → answer"
+                        : key == "at"
+                            ? "\"at\" is seconds after the start (a number ≥ 0)" : "\"\(key)\" has the wrong type")
+            ])
+        }
+        guard let id = decoded.id, !id.isEmpty else {
+            throw ExamError([Diagnostic(.error, at: location, "every line names its question with \"id\"")])
+        }
+        if let at = decoded.at, at < 0 {
+            throw ExamError([
+                Diagnostic(
+                    .error, at: column(of: "at", in: String(line), line: number, file: file),
+                    "\"at\" is seconds after the start (a number ≥ 0)")
+            ])
+        }
+        return Entry(id: id, answer: decoded.answer, flag: decoded.flag ?? false, at: decoded.at, location: location)
     }
 
     /// Whether the value under `key` decodes alone.

@@ -51,6 +51,19 @@ public struct BankService: Sendable {
             }
     }
 
+    /// True for a language code such as `zh`, `en`, `yue` or `zh-Hant`: nothing that can name another folder.
+    static func isLanguageCode(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count),
+            first.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) })
+        else { return false }
+        guard parts.count == 2 else { return true }
+        return !parts[1].isEmpty
+            && parts[1].unicodeScalars.allSatisfy {
+                $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0)
+            }
+    }
+
     /// The input as UTF-8 text; non-UTF-8 input is refused with the position of the first bad byte.
     static func text(of source: InputSource) throws -> String {
         let bytes = try source.readAll()
@@ -112,8 +125,10 @@ public struct BankService: Sendable {
             throw ServiceError(
                 .invalidInput, "say which language the questions are in (zh, en), or name the file <bank>.<lang>.gift")
         }
-        guard Self.isPlainName(language) else {
-            throw ServiceError(.invalidInput, "`\(language)` is not a language code: use letters, e.g. zh or en")
+        guard Self.isLanguageCode(language) else {
+            throw ServiceError(
+                .invalidInput,
+                "`\(language)` is not a language code: use 2 or 3 lowercase letters, e.g. zh, en or zh-Hant")
         }
         guard Self.isPlainName(id) else {
             throw ServiceError(
@@ -170,20 +185,28 @@ public struct BankService: Sendable {
         return BankImportResult(path: relative, imported: incoming.count)
     }
 
-    /// Replaces the bank file atomically with rename(2): readers see the old file or the new one, never a mix.
+    /// Replaces the bank file atomically with rename(2): readers see the old file or the new one, never a mix; a
+    /// symbolic link at the bank file is refused, never followed.
     func write(_ yaml: String, to target: URL, relative: String, id: String, language: String) throws {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(
-            ".\(id).\(language).yaml.tmp-\(getpid())")
+        let folder = target.deletingLastPathComponent()
+        guard
+            folder.standardizedFileURL.path
+                == repository.root.appendingPathComponent(ContentRepository.banksFolder)
+                .standardizedFileURL.path
+        else {
+            throw ServiceError(
+                .invalidInput, "\(relative) is not inside \(ContentRepository.banksFolder)/; nothing was written")
+        }
         do {
-            try FileManager.default.createDirectory(
-                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(yaml.utf8).write(to: temporary)
-            guard rename(temporary.path, target.path) == 0 else {
-                throw ServiceError(.unavailable, String(cString: strerror(errno)))
-            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ServiceError(.unavailable, "cannot write \(relative): \(error.localizedDescription)")
+            throw ServiceError(
+                .unavailable, "cannot create \(ContentRepository.banksFolder)/: \(error.localizedDescription)")
+        }
+        do { try OutputFile.write(Data(yaml.utf8), to: target.path, mode: OutputFile.contentMode) } catch let error
+            as ServiceError
+        {
+            throw ServiceError(error.code, "cannot write \(relative): \(error.message)")
         }
     }
 

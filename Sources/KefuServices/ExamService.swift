@@ -613,25 +613,68 @@ public struct ExamService: Sendable {
         for (position, item) in run.session.paper.items.enumerated() where run.session.submitted == nil {
             for entry in byID[item.question.id] ?? [] where run.session.submitted == nil {
                 if let at = entry.at { clock = max(clock, began.addingTimeInterval(at)) }
-                try await go(&run, to: position, at: clock, by: actor)
-                if let value = entry.answer {
-                    let response: Response
-                    do { response = try AnswerScript.response(value, to: item.question, at: entry.location) } catch {
-                        throw ServiceError(.invalidInput, "\(error)")
-                    }
-                    let actions = try await answer(&run, response, at: clock, by: actor)
-                    for case .refuse(let reason) in actions where run.session.submitted == nil {
-                        throw ServiceError(
-                            .invalidInput, "\(entry.location): question `\(item.question.id)`: \(reason)")
-                    }
-                }
-                if entry.flag, !run.session.flagged.contains(position) {
-                    try await toggleFlag(&run, at: clock, by: actor)
-                }
+                try await give(entry, to: position, &run, at: clock, by: actor)
             }
         }
         if run.session.submitted == nil { try await submit(&run, at: clock, by: actor) }
         return run
+    }
+
+    /// Takes an exam from answers that arrive one line at a time (`--answers -` from a pipe): each line is parsed and
+    /// saved as it arrives, so a killed pipe or process loses only the lines not yet read. Lines are given in the
+    /// order they arrive, at their `at` time or else when they arrive; the attempt is submitted when the input ends.
+    /// A bad line stops there: the answers before it stay saved and the attempt stays open for `kefu exam resume`.
+    public func take(
+        _ blueprint: BlueprintID, language: String? = nil, seed: UInt64? = nil, streaming lines: LineReader,
+        file: String, by actor: Identity
+    ) async throws -> ExamRun {
+        let opened = now()
+        var run: ExamRun
+        if let resumed = try await resume(blueprint: blueprint, at: opened, by: actor) {
+            run = resumed
+        } else {
+            run = try await start(blueprint, language: language, seed: seed, at: opened, by: actor)
+        }
+        let began = Self.date(run.record.startedAt) ?? opened
+        let positions = Dictionary(
+            run.session.paper.items.enumerated().map { ($0.element.question.id, $0.offset) },
+            uniquingKeysWith: { first, _ in first })
+        var clock = opened
+        while run.session.submitted == nil, let bytes = lines.next() {
+            let entry: AnswerScript.Entry?
+            do {
+                entry = try AnswerScript.entry(
+                    Substring(String(decoding: bytes, as: UTF8.self)), number: lines.lineNumber, file: file)
+            } catch {
+                throw ServiceError(.invalidInput, "\(error)")
+            }
+            guard let entry, let position = positions[entry.id] else { continue }
+            clock = max(clock, entry.at.map { began.addingTimeInterval($0) } ?? now())
+            try await give(entry, to: position, &run, at: clock, by: actor)
+        }
+        if run.session.submitted == nil { try await submit(&run, at: max(clock, now()), by: actor) }
+        return run
+    }
+
+    /// Gives one answers-file entry (answer and flag) to the question at `position`, saving it.
+    func give(
+        _ entry: AnswerScript.Entry, to position: Int, _ run: inout ExamRun, at clock: Date, by actor: Identity
+    ) async throws {
+        let item = run.session.paper.items[position]
+        try await go(&run, to: position, at: clock, by: actor)
+        if let value = entry.answer {
+            let response: Response
+            do { response = try AnswerScript.response(value, to: item.question, at: entry.location) } catch {
+                throw ServiceError(.invalidInput, "\(error)")
+            }
+            let actions = try await answer(&run, response, at: clock, by: actor)
+            for case .refuse(let reason) in actions where run.session.submitted == nil {
+                throw ServiceError(.invalidInput, "\(entry.location): question `\(item.question.id)`: \(reason)")
+            }
+        }
+        if entry.flag, run.session.submitted == nil, !run.session.flagged.contains(position) {
+            try await toggleFlag(&run, at: clock, by: actor)
+        }
     }
 
     /// Starts a new attempt in the terminal: refused while one of `blueprint` is open (resume it instead); an attempt

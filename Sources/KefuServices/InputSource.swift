@@ -38,6 +38,19 @@ public struct InputSource: Sendable {
         }
     }
 
+    /// The input as lines, each returned as soon as it has arrived (standard input is read as it comes, not in
+    /// chunks); files and bytes as ``lines()``.
+    public func arrivingLines() throws -> LineReader {
+        if case .standardInput = origin { return LineReader(streaming: FileHandle.standardInput) }
+        return try lines()
+    }
+
+    /// Whether this is standard input.
+    public var isStandardInput: Bool {
+        if case .standardInput = origin { return true }
+        return false
+    }
+
     /// The whole input.
     public func readAll() throws -> [UInt8] {
         switch origin {

@@ -7,6 +7,7 @@ public final class LineReader {
     private var start = 0
     private var isAtEnd = false
     private let chunkSize: Int
+    private let readsAvailable: Bool
     /// Number of the last line returned (1-based).
     public private(set) var lineNumber = 0
 
@@ -14,6 +15,15 @@ public final class LineReader {
     public init(handle: FileHandle, chunkSize: Int = 1 << 20) {
         self.handle = handle
         self.chunkSize = chunkSize
+        self.readsAvailable = false
+    }
+
+    /// Creates a reader over a pipe or terminal that returns each line as soon as it has arrived, instead of waiting
+    /// for a full chunk (answers typed or piped one at a time).
+    public init(streaming handle: FileHandle) {
+        self.handle = handle
+        self.chunkSize = 0
+        self.readsAvailable = true
     }
 
     /// Creates a reader over bytes already in memory (an upload).
@@ -22,6 +32,7 @@ public final class LineReader {
         self.buffer = bytes
         self.isAtEnd = true
         self.chunkSize = 0
+        self.readsAvailable = false
     }
 
     /// The next line without its terminator (`\n` or `\r\n`), or nil at the end.
@@ -42,7 +53,7 @@ public final class LineReader {
                 lineNumber += 1
                 return line
             }
-            let data = handle?.readData(ofLength: chunkSize) ?? Data()
+            let data = (readsAvailable ? handle?.availableData : handle?.readData(ofLength: chunkSize)) ?? Data()
             if start > 0 {
                 buffer.removeSubrange(0..<start)
                 start = 0

@@ -10,6 +10,11 @@ public final class KefuDatabase: Sendable {
     /// The file.
     public let path: String
 
+    /// How long a connection waits for another connection's write lock (e.g. a running `kefu qa import`, or a
+    /// second `kefu` process) before a write fails with "database is locked". SQLite retries the lock with
+    /// short sleeps during this time; a write that still cannot start is retried once by ``writeRetryingOnce(_:)``.
+    public static let busyTimeout: Double = 10
+
     /// The environment variable that overrides the default database path.
     public static let environmentKey = "KEFU_DB"
     /// The default file name, in the working directory.
@@ -25,6 +30,8 @@ public final class KefuDatabase: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.readonly = readOnly
+        // Wait for a writer in another process (WAL allows one writer at a time) instead of failing at once.
+        configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = FULL") }
             // 32 MiB of page cache per connection: large imports touch fewer pages twice.
@@ -91,6 +98,23 @@ public final class KefuDatabase: Sendable {
         } else if errno != EEXIST {
             throw StorageError(.unavailable, "cannot create the database \(path); check that its folder is writable")
         }
+    }
+
+    /// True for SQLite's "database is locked" (another connection held the write lock past the busy timeout).
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    /// Runs the write `body` (one transaction), and runs it once more when SQLite still reports the database busy
+    /// after ``busyTimeout``: a write never fails at once because another process is writing.
+    func writeRetryingOnce<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch  where Self.isBusy(error) { return try body() }
+    }
+
+    /// The asynchronous form of ``writeRetryingOnce(_:)``.
+    func writeRetryingOnce<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch  where Self.isBusy(error) { return try await body() }
     }
 
     /// A database error's message without bound values (which may be customer data).

@@ -279,7 +279,7 @@ extension ExamSQL {
     ) async throws -> T {
         guard !database.isReadOnly else { throw StorageError(.readOnly, "the database was opened read-only") }
         do {
-            return try await database.pool.write(body)
+            return try await database.writeRetryingOnce { try await database.pool.write(body) }
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {

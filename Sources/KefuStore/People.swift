@@ -77,7 +77,7 @@ extension KefuDatabase {
     /// Runs `body` in one write transaction, translating database errors into ``StorageError``.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            return try writeRetryingOnce { try pool.write(body) }
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {

@@ -213,7 +213,9 @@ func mentoringWrite<T: Sendable>(
     _ database: KefuDatabase, _ body: @escaping @Sendable (Database) throws -> T
 ) async throws -> T {
     if database.isReadOnly { throw StorageError(.readOnly, "the database was opened read-only") }
-    do { return try await database.pool.write(body) } catch let error as DatabaseError {
+    do { return try await database.writeRetryingOnce { try await database.pool.write(body) } } catch let error
+        as DatabaseError
+    {
         throw mentoringStorageError(error)
     }
 }

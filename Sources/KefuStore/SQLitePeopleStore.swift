@@ -76,7 +76,7 @@ extension KefuDatabase {
     func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         if isReadOnly { throw StorageError(.readOnly, "\(path) is open read-only; nothing can be recorded") }
         do {
-            return try await pool.write(body)
+            return try await writeRetryingOnce { try await pool.write(body) }
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {

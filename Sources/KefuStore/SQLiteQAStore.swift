@@ -19,7 +19,7 @@ struct SQLiteQAStore: QAStore {
         if database.isReadOnly {
             throw StorageError(.readOnly, "\(database.path) is open read-only; the change was not made")
         }
-        return try await translating { try await database.pool.write(body) }
+        return try await translating { try await database.writeRetryingOnce { try await database.pool.write(body) } }
     }
 
     func translating<T>(_ body: () async throws -> T) async throws -> T {

@@ -150,6 +150,52 @@ struct ExamCLITests {
         #expect(try database.examAttempts(person: "E001").count == 1)
     }
 
+    @Test("--answers -: each line from the pipe is saved as it arrives; a killed process keeps them all")
+    func answersStreamedFromPipe() throws {
+        try prepare()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try kefu(["exam", "fix-seed", "E001", "onboarding-theory", "7"]).status == 0)
+        let (process, input, _) = try KefuProcess.start(
+            ["exam", "take", "onboarding-theory", "--as", "E001", "--lang", "zh", "--answers", "-"] + db)
+        let database = try KefuDatabase(path: dbPath)
+        var attempts = try database.examAttempts(person: "E001")
+        for _ in 0..<100 where attempts.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            attempts = try database.examAttempts(person: "E001")
+        }
+        let record = try #require(attempts.first)
+        let paper = try JSONDecoder().decode(Paper.self, from: Data(record.paper.utf8))
+        let keyText = try String(
+            contentsOf: KefuProcess.root.appendingPathComponent("Samples/exams/onboarding-theory.zh.model.jsonl"),
+            encoding: .utf8)
+        let key = try AnswerScript.parse(keyText, file: "key")
+        let lines = keyText.split(separator: "\n", omittingEmptySubsequences: false)
+        var expected: [Int: Response] = [:]
+        for position in 0..<3 {
+            let item = paper.items[position]
+            let entry = try #require(key.entries.first { $0.id == item.question.id })
+            expected[position] = try AnswerScript.response(
+                try #require(entry.answer), to: item.question, at: entry.location)
+            input.fileHandleForWriting.write(Data((lines[entry.location.line - 1] + "\n").utf8))
+        }
+        // The pipe stays open: the answers must be in the database before stdin ends.
+        var saved = 0
+        for _ in 0..<100 where saved < 3 {
+            Thread.sleep(forTimeInterval: 0.1)
+            saved = try database.examResponses(attempt: record.id).filter { $0.response != nil }.count
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let stored = try database.examResponses(attempt: record.id).filter { $0.response != nil }
+        #expect(stored.count == 3)
+        for response in stored {
+            let decoded = try JSONDecoder().decode(Response.self, from: Data(try #require(response.response).utf8))
+            #expect(decoded == expected[response.position])
+        }
+        #expect(try database.examAttempts(person: "E001").first { $0.id == record.id }?.status == .inProgress)
+    }
+
     @Test("the terminal: navigation, flags, a refused answer, leaving and resuming")
     func terminal() throws {
         try prepare()

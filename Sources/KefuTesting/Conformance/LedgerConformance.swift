@@ -74,7 +74,12 @@ extension StorageConformance {
             !LedgerVerifier.verify(snapshot.stored, keys: TrustedKeys([])).isValid,
             "signatures by a key outside the trusted set do not verify")
         try check(snapshot.checkpoints.isEmpty, "no checkpoints yet")
+        try await checkpoints(ledger)
+    }
 
+    /// Checkpoints: one covering every entry reads back; a refused one stores nothing.
+    static func checkpoints(_ ledger: any LedgerStore) async throws {
+        struct Refused: Error {}
         let signed = try await ledger.addCheckpoint { stored in
             let report = LedgerVerifier.verify(stored)
             let checkpoint = Checkpoint(
