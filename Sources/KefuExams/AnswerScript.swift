@@ -76,7 +76,7 @@ public struct AnswerScript: Sendable {
     public static func parse(_ text: String, file: String) throws(ExamError) -> AnswerScript {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.textLines().enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let location = SourceLocation(file: file, line: n + 1, column: 1)
