@@ -9,7 +9,7 @@ extension Kefu {
         static let configuration = CommandConfiguration(
             abstract: "Score interactions (JSON Lines) with a rubric; one result per interaction, in input order.",
             discussion: """
-                A malformed line is reported on stderr with its line number; the rest is still scored and the exit status is 1.
+                A malformed line is reported on stderr with its line number (the first 20, then a count of the rest); the rest is still scored and the exit status is 1.
 
                   kefu score --rubric conduct.zh --input Samples/conduct.zh.jsonl
                   kefu score --rubric conduct.zh --format jsonl < interactions.jsonl
@@ -52,14 +52,22 @@ extension Kefu {
                 let out = Output(.standardOutput)
                 let err = Output(.standardError)
                 let serviceFormat = ScoreService.Format(rawValue: format.rawValue) ?? .text
+                var invalidCount = 0
                 let summary = try ScoreService(environment: environment).score(
                     .path(input), rubric: rubricSource, format: serviceFormat, workers: workers,
                     write: { out.write($0) },
                     invalid: { line in
+                        invalidCount += 1
+                        guard invalidCount <= ErrorList.limit else { return }
                         out.flush()
                         err.line(line.description)
                         err.flush()
                     })
+                if let remainder = ErrorList.remainder(total: invalidCount) {
+                    out.flush()
+                    err.line(remainder)
+                    err.flush()
+                }
                 if format != .jsonl { out.line(ScoreReport.summary(summary)) }
                 out.flush()
                 if !summary.isClean { throw ExitCode(1) }

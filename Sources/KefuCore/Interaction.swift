@@ -29,6 +29,21 @@ public struct Turn: Sendable, Hashable, Codable {
     }
 }
 
+extension Turn {
+    /// The largest `at` input may carry: 10,000,000 seconds (about 116 days). Imports and `kefu score` refuse
+    /// anything larger, negative, infinite or NaN, with the line and column of the value.
+    public static let maximumAt: Double = 10_000_000
+
+    /// Why `at` cannot be accepted from input, or nil when it is finite and within `0...maximumAt`.
+    public static func problem(at: Double) -> String? {
+        guard at.isFinite else { return "must be a finite number of seconds" }
+        guard at >= 0, at <= maximumAt else {
+            return "must be between 0 and \(Int(maximumAt)) seconds (about 116 days)"
+        }
+        return nil
+    }
+}
+
 /// A customer-service interaction in Kefu's interchange format (one JSON object per line in JSONL files).
 /// Unknown fields are ignored when decoding.
 public struct Interaction: Sendable, Hashable, Codable {

@@ -76,7 +76,7 @@ public struct AnswerScript: Sendable {
     public static func parse(_ text: String, file: String) throws(ExamError) -> AnswerScript {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.textLines().enumerated() {
             do {
                 if let entry = try entry(line, number: n + 1, file: file) { entries.append(entry) }
             } catch {

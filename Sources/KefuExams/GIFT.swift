@@ -50,9 +50,7 @@ public enum GIFT {
         init(file: String) { self.file = file }
 
         mutating func parse(_ text: String) -> Parsed {
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-                line.hasSuffix("\r") ? line.dropLast() : line
-            }
+            var lines = text.textLines()
             if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
             var block: [(number: Int, text: Substring)] = []
             var comments: [(number: Int, text: Substring)] = []
@@ -69,6 +67,15 @@ public enum GIFT {
                 }
             }
             if !block.isEmpty { question(block, comments: comments) }
+            if questions.isEmpty && !diagnostics.contains(where: { $0.severity == .error })
+                && text.contains(where: { !$0.isWhitespace })
+            {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: SourceLocation(file: file, line: 1, column: 1),
+                        "no questions found in non-empty text; a question is `Text {answers}`, questions are separated by blank lines"
+                    ))
+            }
             let hasErrors = diagnostics.contains { $0.severity == .error }
             return Parsed(questions: hasErrors ? [] : questions, diagnostics: diagnostics)
         }
@@ -444,6 +451,12 @@ public enum GIFT {
                 text: text, format: format, fraction: fraction, feedback: feedback.flatMap { $0.isEmpty ? nil : $0 })
         }
 
+        /// The number `text` spells, when it is finite: `nan`, `inf` and `1e999` are not answers anyone can give.
+        static func finite(_ text: String) -> Double? {
+            guard let value = Double(text), value.isFinite else { return nil }
+            return value
+        }
+
         mutating func numerical(_ part: ArraySlice<Token>, into question: inout Question, fallback: (Int, Int)) {
             var entries: [(marker: Token?, body: ArraySlice<Token>)] = []
             let markers = part.indices.filter { part[$0].isSpecial("=") || part[$0].isSpecial("~") }
@@ -471,8 +484,8 @@ public enum GIFT {
                     }
                     answer.text = "*"
                 } else if let range = spec.range(of: "..") {
-                    guard let low = Double(spec[..<range.lowerBound].trimmingCharacters(in: .whitespaces)),
-                        let high = Double(spec[range.upperBound...].trimmingCharacters(in: .whitespaces))
+                    guard let low = Self.finite(spec[..<range.lowerBound].trimmingCharacters(in: .whitespaces)),
+                        let high = Self.finite(spec[range.upperBound...].trimmingCharacters(in: .whitespaces))
                     else {
                         error(at, fallback: fallback, "`\(spec)` is not a range: write `min..max`, e.g. `3.141..3.142`")
                         continue
@@ -481,14 +494,14 @@ public enum GIFT {
                     answer.max = high
                 } else {
                     let parts = spec.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard let value = Double(parts[0]), parts.count == 1 || Double(parts[1]) != nil else {
+                    guard let value = Self.finite(parts[0]), parts.count == 1 || Self.finite(parts[1]) != nil else {
                         error(
                             at, fallback: fallback,
                             "`\(spec)` is not a number: write `value`, `value:tolerance` or `min..max`")
                         continue
                     }
                     answer.value = value
-                    answer.tolerance = parts.count > 1 ? Double(parts[1]) : 0
+                    answer.tolerance = parts.count > 1 ? Self.finite(parts[1]) : 0
                     if let tolerance = answer.tolerance, tolerance < 0 {
                         error(at, fallback: fallback, "a tolerance cannot be negative")
                     }

@@ -242,6 +242,9 @@ public enum LedgerVerifier {
 
     /// What a checkpoint says is wrong with the tree of `leaves`, or nil.
     static func problem(with checkpoint: Checkpoint, leaves: [Merkle.Hash]) -> (sequence: Int, message: String)? {
+        if checkpoint.size < 0 {
+            return (1, "a checkpoint claims a negative tree size (\(checkpoint.size)): it is not one Kefu signed")
+        }
         if checkpoint.size > leaves.count {
             return (
                 leaves.count + 1,

@@ -561,6 +561,9 @@ private struct Context {
         guard !turns.isEmpty, turns.allSatisfy({ $0.at != nil }) else {
             return result(.na, [], "the turns carry no times")
         }
+        guard turns.allSatisfy({ ($0.at ?? 0).isFinite }) else {
+            return result(.na, [], "the turns carry times that are not finite numbers")
+        }
         if timing.measure == .firstAgentTurn {
             guard let first = agentTurns.first, let at = turns[first].at else {
                 return result(.na, [], "no agent turn")
@@ -601,7 +604,9 @@ private struct Context {
         return result(.fail, late, notes.joined(separator: "; ") + " (limit \(Self.format(timing.limitSeconds)) s)")
     }
 
+    /// Formats seconds for a note; never traps, whatever the value (huge, infinite or NaN).
     static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String((seconds * 10).rounded() / 10)
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return String(seconds) }
+        return seconds == seconds.rounded() ? String(Int(seconds)) : String((seconds * 10).rounded() / 10)
     }
 }

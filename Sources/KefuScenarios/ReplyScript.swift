@@ -47,9 +47,7 @@ public enum ReplyScript {
 
     /// Parses a reply file's text with its seed line; `file` names it in errors.
     public static func parseFile(_ text: String, file: String) throws(ScenarioError) -> ReplyFile {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        let lines = text.textLines().map(String.init)
         let firstContent = lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         if firstContent?.trimmingCharacters(in: .whitespaces).hasPrefix("{") == true {
             return try parseJSONLines(lines, file: file)

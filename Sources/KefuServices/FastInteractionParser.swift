@@ -5,16 +5,36 @@ import KefuCore
 /// well-formed input (unknown keys ignored, `null` for optional fields) and returns nil for anything
 /// else, so ``InteractionDecoder`` can fall back to `JSONDecoder` for the precise error message.
 enum FastInteractionParser {
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Interaction? {
+    /// What the fast parser made of a line.
+    enum Outcome {
+        /// A well-formed interaction whose values are acceptable.
+        case parsed(Interaction)
+        /// A value that is well placed but not acceptable (an `at` out of range, an empty id), at a byte offset.
+        case invalid(offset: Int, message: String)
+        /// Anything else: let `JSONDecoder` find the precise error.
+        case unknown
+
+        /// The interaction, when the line parsed and its values are acceptable.
+        var interaction: Interaction? {
+            if case .parsed(let interaction) = self { return interaction }
+            return nil
+        }
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
         var p = Cursor(bytes: bytes)
-        guard let interaction = p.interaction() else { return nil }
+        let interaction = p.interaction()
+        if let invalid = p.invalid { return .invalid(offset: invalid.offset, message: invalid.message) }
+        guard let interaction else { return .unknown }
         p.skipSpace()
-        return p.index == bytes.count ? interaction : nil
+        return p.index == bytes.count ? .parsed(interaction) : .unknown
     }
 
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// The first unacceptable value met, with its byte offset.
+        var invalid: (offset: Int, message: String)?
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -197,7 +217,27 @@ enum FastInteractionParser {
             return true
         }
 
-        mutating func turn() -> Turn? {
+        /// The `at` value of turn `number`, checked against ``Turn/problem(at:)``; `Infinity`, `NaN` and
+        /// out-of-range numbers are recorded in `invalid`.
+        mutating func time(turn turnIndex: Int) -> (ok: Bool, value: Double?) {
+            skipSpace()
+            let start = index
+            if null() { return (true, nil) }
+            let field = "turns[\(turnIndex)].at"
+            guard let value = number() else {
+                if start < bytes.count, [0x49, 0x4E, 0x2D].contains(bytes[start]) {
+                    invalid = (start, "field `\(field)` must be a finite number of seconds")
+                }
+                return (false, nil)
+            }
+            if let problem = Turn.problem(at: value) {
+                invalid = (start, "field `\(field)` \(problem)")
+                return (false, nil)
+            }
+            return (true, value)
+        }
+
+        mutating func turn(number: Int) -> Turn? {
             var speaker: Speaker?
             var text: String?
             var at: Double?
@@ -209,12 +249,9 @@ enum FastInteractionParser {
                     guard let s = c.string() else { return false }
                     text = s
                 } else if Cursor.equals(key, "at") {
-                    if c.null() {
-                        at = nil
-                        return true
-                    }
-                    guard let d = c.number() else { return false }
-                    at = d
+                    let (ok, value) = c.time(turn: number)
+                    guard ok else { return false }
+                    at = value
                 } else {
                     return c.skipValue()
                 }
@@ -232,7 +269,13 @@ enum FastInteractionParser {
             var turns: [Turn]?
             let ok = object { c, key in
                 if Cursor.equals(key, "id") {
+                    c.skipSpace()
+                    let start = c.index
                     id = c.string()
+                    if id?.isEmpty == true {
+                        c.invalid = (start, "field `id` is empty; every interaction needs an id")
+                        return false
+                    }
                     return id != nil
                 } else if Cursor.equals(key, "channel") {
                     guard let s = c.string(), let v = Channel(rawValue: s) else { return false }
@@ -252,7 +295,7 @@ enum FastInteractionParser {
                     var list: [Turn] = []
                     if !c.consume(0x5D) {
                         while true {
-                            guard let t = c.turn() else { return false }
+                            guard let t = c.turn(number: list.count) else { return false }
                             list.append(t)
                             if c.consume(0x2C) { continue }
                             guard c.consume(0x5D) else { return false }

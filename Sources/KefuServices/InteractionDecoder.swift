@@ -17,39 +17,73 @@ public enum InteractionDecoder {
         public var description: String { "line \(line)\(column.map { ", column \($0)" } ?? ""): \(message)" }
     }
 
-    /// Decodes `bytes` (line `line` of the input).
+    /// Decodes `bytes` (line `line` of the input). Refuses lines longer than
+    /// ``LineReader/defaultMaximumLineLength``, invalid UTF-8, an empty `id`, and an `at` that is not finite or
+    /// outside `0...Turn.maximumAt`, each with the column of the offending byte or value.
     public static func decode(_ bytes: ArraySlice<UInt8>, line: Int) -> Result<Interaction, LineError> {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            var column = 1
-            for (offset, _) in bytes.enumerated() {
-                if String(validating: bytes.prefix(offset + 1), as: UTF8.self) == nil,
-                    String(validating: bytes.prefix(offset + 4), as: UTF8.self) == nil
-                {
-                    column = offset + 1
-                    break
-                }
-            }
+        if bytes.count > LineReader.defaultMaximumLineLength {
+            return .failure(
+                LineError(
+                    line: line, column: 1,
+                    message:
+                        "the line is longer than \(LineReader.defaultMaximumLineLength) bytes (the maximum); split the interaction or shorten its turns"
+                ))
+        }
+        if let column = invalidUTF8Column(bytes) {
             return .failure(
                 LineError(line: line, column: column, message: "not valid UTF-8; convert the file to UTF-8"))
         }
-        let fast = bytes.withUnsafeBufferPointer { FastInteractionParser.parse($0) }
-        if let fast {
-            if fast.turns.isEmpty {
-                return .failure(LineError(line: line, message: "interaction `\(fast.id)` has no turns"))
-            }
-            return .success(fast)
+        switch bytes.withUnsafeBufferPointer({ FastInteractionParser.parse($0) }) {
+        case .parsed(let fast):
+            return checked(fast, line: line)
+        case .invalid(let offset, let message):
+            return .failure(LineError(line: line, column: column(ofByte: offset, in: bytes), message: message))
+        case .unknown:
+            break
         }
         do {
-            let interaction = try JSONDecoder().decode(Interaction.self, from: Data(bytes))
-            if interaction.turns.isEmpty {
-                return .failure(LineError(line: line, message: "interaction `\(interaction.id)` has no turns"))
-            }
-            return .success(interaction)
+            return checked(try JSONDecoder().decode(Interaction.self, from: Data(bytes)), line: line)
         } catch let error as DecodingError {
             return .failure(describe(error, line: line, bytes: bytes))
         } catch {
             return .failure(LineError(line: line, message: "not a valid interaction"))
         }
+    }
+
+    /// The checks the fast parser makes while parsing, for interactions `JSONDecoder` read (no column then).
+    static func checked(_ interaction: Interaction, line: Int) -> Result<Interaction, LineError> {
+        if interaction.id.isEmpty {
+            return .failure(LineError(line: line, message: "field `id` is empty; every interaction needs an id"))
+        }
+        if interaction.turns.isEmpty {
+            return .failure(LineError(line: line, message: "interaction `\(interaction.id)` has no turns"))
+        }
+        for (index, turn) in interaction.turns.enumerated() {
+            if let at = turn.at, let problem = Turn.problem(at: at) {
+                return .failure(LineError(line: line, message: "field `turns[\(index)].at` \(problem)"))
+            }
+        }
+        return .success(interaction)
+    }
+
+    /// The 1-based column, in Unicode scalars, of the first byte that is not valid UTF-8, or nil when all are.
+    /// One pass over the bytes, so a long line costs linear time.
+    public static func invalidUTF8Column(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var column = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: column += 1
+            case .emptyInput: return nil
+            case .error: return column
+            }
+        }
+    }
+
+    /// The 1-based column, in Unicode scalars, of the byte at `offset` from the start of `bytes`.
+    static func column(ofByte offset: Int, in bytes: ArraySlice<UInt8>) -> Int {
+        bytes.prefix(offset).reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {

@@ -213,6 +213,12 @@ public struct QACalibrationService: Sendable {
             }
         }
 
+        /// The item of a unit key: what follows the last separator (an empty interaction id or item is no trap).
+        static func item(ofKey key: String) -> String {
+            guard let separator = key.lastIndex(of: "\u{1F}") else { return key }
+            return String(key[key.index(after: separator)...])
+        }
+
         func consensus(_ keys: [String]) -> [String: String] {
             var out: [String: String] = [:]
             for key in keys { out[key] = Agreement.consensus(Array(ratings[key]!.values)) }
@@ -240,7 +246,7 @@ public struct QACalibrationService: Sendable {
         }
 
         func itemAgreements(_ keys: [String], reviewers: [String], consensus: [String: String]) -> [ItemAgreement] {
-            let byItem = Dictionary(grouping: keys) { String($0.split(separator: "\u{1F}")[1]) }
+            let byItem = Dictionary(grouping: keys, by: Self.item(ofKey:))
             return byItem.keys.sorted().map { item in
                 let ks = byItem[item]!
                 let cks = ks.filter { consensus[$0] != nil }

@@ -196,8 +196,7 @@ public struct QAImportService: Sendable {
             if failed && !skipInvalid {
                 throw ServiceError(
                     .invalidInput,
-                    report.invalid.prefix(50).joined(separator: "\n")
-                        + (report.invalid.count > 50 ? "\n… and \(report.invalid.count - 50) more" : "")
+                    ErrorList.joined(report.invalid)
                         + "\n\(report.invalid.count) invalid line(s); nothing was imported (skipping invalid lines imports the valid ones)",
                     hint: .init("qa.import.skip-invalid", ["file": source.label]))
             }
@@ -303,8 +302,10 @@ public struct QAImportService: Sendable {
             let scratch = MatchScratch()
             var current: (line: Int, interaction: Interaction)?
             var currentError: InteractionDecoder.LineError?
+            var firstLines: [String: Int] = [:]
             func flush() {
                 guard let c = current else { return }
+                if firstLines[c.interaction.id] == nil { firstLines[c.interaction.id] = c.line }
                 if let error = currentError {
                     results.append((c.line, .failure(error)))
                 } else {
@@ -320,26 +321,17 @@ public struct QAImportService: Sendable {
                 }
                 let id = field("interaction_id").0
                 if current?.interaction.id != id { flush() }
-                var error: InteractionDecoder.LineError?
                 let channel = Channel(rawValue: field("channel").0)
                 let speaker = Speaker(rawValue: field("speaker").0)
                 let atText = field("at").0.trimmingCharacters(in: .whitespaces)
                 let at = atText.isEmpty ? nil : Double(atText)
-                if row.fields.count != header.fields.count {
+                var error = QAImportService.csvRowError(row, columnCount: header.fields.count, field: field)
+                if error == nil, current == nil, let first = firstLines[id] {
                     error = .init(
-                        line: row.line, column: 1,
-                        message: "\(row.fields.count) fields, the header has \(header.fields.count)")
-                } else if id.isEmpty {
-                    error = .init(line: row.line, column: field("interaction_id").1, message: "interaction_id is empty")
-                } else if channel == nil {
-                    error = .init(
-                        line: row.line, column: field("channel").1,
-                        message: "channel must be one of phone, chat, wechat, email")
-                } else if speaker == nil {
-                    error = .init(
-                        line: row.line, column: field("speaker").1, message: "speaker must be agent or customer")
-                } else if !atText.isEmpty && at == nil {
-                    error = .init(line: row.line, column: field("at").1, message: "at must be a number of seconds")
+                        line: row.line, column: field("interaction_id").1,
+                        message:
+                            "the rows of interaction `\(id)` are not consecutive (it also starts on line \(first)); keep each interaction's rows together"
+                    )
                 }
                 if current == nil {
                     current = (
@@ -355,6 +347,37 @@ public struct QAImportService: Sendable {
             flush()
             return results
         }
+    }
+
+    /// The first problem of one CSV row (field count, empty id, channel, speaker, `at`), or nil; `field` gives a
+    /// column's value and its 1-based column.
+    static func csvRowError(
+        _ row: CSV.Row, columnCount: Int, field: (String) -> (String, Int)
+    ) -> InteractionDecoder.LineError? {
+        let line = row.line
+        if row.fields.count != columnCount {
+            return .init(line: line, column: 1, message: "\(row.fields.count) fields, the header has \(columnCount)")
+        }
+        if field("interaction_id").0.isEmpty {
+            return .init(line: line, column: field("interaction_id").1, message: "interaction_id is empty")
+        }
+        if Channel(rawValue: field("channel").0) == nil {
+            return .init(
+                line: line, column: field("channel").1, message: "channel must be one of phone, chat, wechat, email")
+        }
+        if Speaker(rawValue: field("speaker").0) == nil {
+            return .init(line: line, column: field("speaker").1, message: "speaker must be agent or customer")
+        }
+        let atText = field("at").0.trimmingCharacters(in: .whitespaces)
+        if !atText.isEmpty {
+            guard let at = Double(atText) else {
+                return .init(line: line, column: field("at").1, message: "at must be a number of seconds")
+            }
+            if let problem = Turn.problem(at: at) {
+                return .init(line: line, column: field("at").1, message: "at \(problem)")
+            }
+        }
+        return nil
     }
 
     /// Compact JSON for turns (the stored form, and what the content hash covers).

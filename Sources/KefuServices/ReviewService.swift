@@ -39,9 +39,7 @@ public struct ReviewService: Sendable {
         let text = String(decoding: try source.readAll(), as: UTF8.self)
         var rows: [FeedbackRow] = []
         var problems: [Diagnostic] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        let lines = text.textLines()
         guard let header = lines.first,
             header.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) == [
                 "date", "person", "kind", "value",

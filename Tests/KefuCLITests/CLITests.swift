@@ -141,6 +141,32 @@ struct CLITests {
         #expect(result.stderr.contains("<stdin>:3:1: error: field `channel` must be one of phone, chat, wechat, email"))
     }
 
+    @Test("kefu score refuses hostile times and empty ids by line and column, without trapping, and caps the errors")
+    func hostileInput() throws {
+        func line(_ id: String, at: String) -> String {
+            #"{"id":"\#(id)","channel":"chat","agent":"a","turns":[{"speaker":"customer","text":"在吗","at":0},{"speaker":"agent","text":"您好","at":\#(at)}]}"#
+        }
+        let hostile = [line("a", at: "1e20"), line("b", at: "1e999"), line("c", at: "Infinity"), line("d", at: "NaN")]
+        let result = try KefuProcess.run(
+            ["score", "--rubric", "conduct.zh", "--format", "jsonl"],
+            stdin: (hostile + [line("", at: "3"), line("ok", at: "5")]).joined(separator: "\n"))
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n").count == 1)
+        let column = line("a", at: "1e20").unicodeScalars.count - #"1e20}]}"#.count + 1
+        for number in 1...4 {
+            #expect(result.stderr.contains("<stdin>:\(number):\(column): error: field `turns[1].at`"))
+        }
+        #expect(result.stderr.contains("<stdin>:5:7: error: field `id` is empty"))
+        #expect(!result.stderr.contains("more errors"))
+
+        let many = Array(repeating: line("x", at: "-1"), count: 2000).joined(separator: "\n")
+        let capped = try KefuProcess.run(["score", "--rubric", "conduct.zh", "--format", "jsonl"], stdin: many)
+        #expect(capped.status == 1)
+        let errorLines = capped.stderr.split(separator: "\n").filter { $0.hasPrefix("<stdin>:") }
+        #expect(errorLines.count == 20)
+        #expect(capped.stderr.contains("… and 1980 more errors"))
+    }
+
     @Test("customer text never appears in input error messages")
     func errorsLeakNoData() throws {
         let line =

@@ -85,6 +85,26 @@ struct LedgerTests {
         #expect(report.firstProblem?.sequence == 5)
     }
 
+    @Test("a checkpoint with tree size −1 or an absurd size is an error, never a trap")
+    func hostileCheckpointSizes() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let rows = Self.ledger(3)
+        let root = LedgerVerifier.verify(rows).root
+        for size in [-1, Int.min, Int.max] {
+            let checkpoint = Checkpoint(origin: "kefu.test/ledger", size: size, root: root, timestamp: "t")
+            let report = LedgerVerifier.verify(rows, checkpoint: checkpoint)
+            #expect(!report.isValid)
+            if size < 0 {
+                // Signed by the right key, the text is still refused when parsed.
+                let text = try checkpoint.signed(with: key)
+                #expect(throws: LedgerError.self) { try Checkpoint.verify(text, publicKey: key.publicKey) }
+            }
+        }
+        let absurd = try Checkpoint(origin: "o", size: 1, root: root, timestamp: "t").signed(with: key)
+            .replacingOccurrences(of: "\n1\n", with: "\n99999999999999999999999\n")
+        #expect(throws: LedgerError.self) { try Checkpoint.verify(absurd, publicKey: key.publicKey) }
+    }
+
     @Test(
         "a signed checkpoint verifies; truncation and rewritten history are caught; a forged signature is not accepted")
     func checkpoints() throws {

@@ -221,6 +221,28 @@ struct ScorerTests {
         #expect(untimed.items[0].verdict == .na)
     }
 
+    @Test("timing never traps on huge, infinite or NaN times (regression: 1e20 trapped in Int conversion)")
+    func timingHostileTimes() throws {
+        let yaml = oneSection(
+            """
+                  - id: fast
+                    title: f
+                    kind: timing
+                    category: timing.reply-60s
+                    points: 10
+                    source: CH-WECHAT-60S
+                    timing: {limit_seconds: 60}
+            """)
+        let scorer = Scorer(rubric: try rubric(yaml))
+        let huge = scorer.score(chat([(.customer, "在吗"), (.agent, "在")], times: [0, 1e20]), scratch: scratch)
+        #expect(huge.items[0].verdict == .fail)
+        #expect(huge.items[0].message.contains("1e+20"))
+        for bad in [Double.infinity, -Double.infinity, Double.nan] {
+            let result = scorer.score(chat([(.customer, "在吗"), (.agent, "在")], times: [0, bad]), scratch: scratch)
+            #expect(result.items[0].verdict == .na)
+        }
+    }
+
     @Test("when: only agent turns meeting the condition are checked")
     func whenCondition() throws {
         let yaml = oneSection(

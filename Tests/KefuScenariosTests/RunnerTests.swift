@@ -229,6 +229,18 @@ struct ReplyScriptTests {
         #expect(file.replies.allSatisfy { $0.delay == 0 })
     }
 
+    @Test("reply scripts with CRLF line endings read as with LF, plain text and JSON Lines")
+    func crlf() throws {
+        let plain = "# seed: 42\n# a comment\nfirst line \\\nsecond line\n\n   \nlast\n"
+        let file = try ReplyScript.parseFile(plain.replacingOccurrences(of: "\n", with: "\r\n"), file: "r.txt")
+        #expect(file.seed == 42)
+        #expect(file.replies.map(\.text) == ["first line \nsecond line", "last"])
+        let jsonl =
+            (#"{"seed": 7}"# + "\r\n" + #"{"text": "a", "delay": 2.5}"# + "\r\n\r\n" + #"{"text": "b"}"# + "\r\n")
+        let json = try ReplyScript.parseFile(jsonl, file: "r.jsonl")
+        #expect(json.seed == 7 && json.replies == [ScriptedReply(text: "a", delay: 2.5), ScriptedReply(text: "b")])
+    }
+
     @Test("JSON Lines: text, delay and a seed header; errors name file and line")
     func jsonLines() throws {
         let file = try ReplyScript.parseFile(

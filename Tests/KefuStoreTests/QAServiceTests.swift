@@ -264,16 +264,24 @@ struct QAImportTests {
         }
         for line in lines {
             let bytes = Array(line.utf8)
-            let fast = bytes.withUnsafeBufferPointer { FastInteractionParser.parse($0) }
+            let outcome = bytes.withUnsafeBufferPointer { FastInteractionParser.parse($0) }
             let slow = try JSONDecoder().decode(Interaction.self, from: Data(bytes))
-            #expect(fast == slow)
+            if slow.turns.contains(where: { $0.at.flatMap(Turn.problem(at:)) != nil }) {
+                // A time out of range (e.g. negative) parses, but is refused with the value's offset.
+                guard case .invalid = outcome else {
+                    Issue.record("an out-of-range time must be refused: \(line)")
+                    continue
+                }
+            } else {
+                #expect(outcome.interaction == slow)
+            }
         }
         for bad in [
             #"{"id":"x","channel":"fax","agent":"a","turns":[]}"#, #"{"id":"x","agent":"a","turns":[]}"#,
             #"{"id":"x","channel":"chat","agent":"a","turns":[]} trailing"#,
             #"{"id":"x\ud800","channel":"chat","agent":"a","turns":[]}"#,
         ] {
-            #expect(Array(bad.utf8).withUnsafeBufferPointer { FastInteractionParser.parse($0) } == nil)
+            #expect(Array(bad.utf8).withUnsafeBufferPointer { FastInteractionParser.parse($0) }.interaction == nil)
         }
     }
 }

@@ -85,6 +85,14 @@ struct ReviewTests {
             .bytes(Array("date,person,kind,value\n2026-11-01,E001,satisfaction,5\n".utf8), label: "upload.csv"),
             by: .system)
         #expect(bytes.rows == 1 && bytes.source == "upload.csv")
+        // CRLF line endings (Excel on Windows) read like LF.
+        let crlf = try await service.importFeedback(
+            .bytes(
+                Array(
+                    "date,person,kind,value\r\n2026-11-02,E001,satisfaction,5\r\n2026-11-03,E001,complaint,1\r\n".utf8),
+                label: "crlf.csv"),
+            by: .system)
+        #expect(crlf.rows == 2)
         await #expect {
             try await service.importFeedback(.bytes(Array("date,who\n".utf8), label: "upload.csv"), by: .system)
         } throws: {
