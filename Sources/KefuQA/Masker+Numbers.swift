@@ -15,7 +15,9 @@ extension Masker {
             }
             for r in try id15.allMatches(in: bytes, scratch: scratch) {
                 let d = Self.digits(bytes, r)
-                if d.count == 15, Self.groupsAreNumberLike(bytes, r), Self.hasValidBirthDate(Array("19".utf8) + d[6..<12], at: 0) {
+                if d.count == 15, Self.groupsAreNumberLike(bytes, r),
+                    Self.hasValidBirthDate(Array("19".utf8) + d[6..<12], at: 0)
+                {
                     out.append((.residentID, r))
                 }
             }

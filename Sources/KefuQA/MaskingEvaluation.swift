@@ -72,7 +72,8 @@ public enum MaskingEvaluation {
             let gold = item.spans.compactMap { span in byteRange(of: span.text, in: item.text).map { (span.kind, $0) } }
             for (kind, range) in gold {
                 let covered = findings.contains {
-                    $0.kind == kind && $0.range.lowerBound <= range.lowerBound && $0.range.upperBound >= range.upperBound
+                    $0.kind == kind && $0.range.lowerBound <= range.lowerBound
+                        && $0.range.upperBound >= range.upperBound
                 }
                 scores[kind, default: Score(kind: kind.rawValue)].found += covered ? 1 : 0
                 scores[kind, default: Score(kind: kind.rawValue)].missed += covered ? 0 : 1
@@ -101,7 +102,9 @@ public enum MaskingEvaluation {
         let hay = Array(text.utf8)
         let pin = Array(needle.utf8)
         guard !pin.isEmpty, pin.count <= hay.count else { return nil }
-        for i in 0...(hay.count - pin.count) where hay[i..<i + pin.count].elementsEqual(pin) { return i..<i + pin.count }
+        for i in 0...(hay.count - pin.count) where hay[i..<i + pin.count].elementsEqual(pin) {
+            return i..<i + pin.count
+        }
         return nil
     }
 }

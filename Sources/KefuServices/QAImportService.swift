@@ -281,10 +281,11 @@ public struct QAImportService: Sendable {
             let json = QAImportService.turnsJSON(masked.turns)
             let hash = hexString(SHA256.hash(data: Array(json.utf8)))
             let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
-            return .success(Prepared(
-                stored: StoredInteraction(
-                    interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
-                turnsJSON: json))
+            return .success(
+                Prepared(
+                    stored: StoredInteraction(
+                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
+                    turnsJSON: json))
         }
 
         /// Groups CSV rows (one per turn) into interactions.

@@ -70,7 +70,8 @@ struct QAMaskingHardeningTests {
             #expect(score.precision >= 0.98, "\(score.kind) precision \(score.precision)")
             #expect(score.recall >= 0.95, "\(score.kind) recall \(score.recall)")
         }
-        let narrow = try QAImportService.evaluateMasking(data, label: "masking.jsonl", masking: .init(kinds: ["mobile"]))
+        let narrow = try QAImportService.evaluateMasking(
+            data, label: "masking.jsonl", masking: .init(kinds: ["mobile"]))
         #expect(narrow.kinds.contains { $0.recall < 0.95 })
     }
 }
