@@ -46,6 +46,10 @@ extension Masker {
 
     /// Chinese names after a self-introduction cue, as original byte ranges.
     static func chineseNames(_ text: String) -> [Range<Int>] {
+        // Cheap pre-check: every cue starts with 我, 本, 姓 or 名.
+        guard text.unicodeScalars.contains(where: { $0 == "我" || $0 == "本" || $0 == "姓" || $0 == "名" }) else {
+            return []
+        }
         let scalars = Array(text.unicodeScalars)
         var offsets = [0]
         for s in scalars { offsets.append(offsets[offsets.count - 1] + UTF8.width(s)) }
