@@ -23,7 +23,7 @@ extension Kefu {
                 "QA auditing: masked import, reproducible samples, pinned scores, review, disputes, calibration, reports.",
             subcommands: [
                 Import.self, Show.self, Sample.self, Score.self, Review.self, Dispute.self, Resolve.self, Disputes.self,
-                Audit.self, Calibration.self, Calibrate.self, Report.self,
+                Audit.self, Calibration.self, Calibrate.self, Report.self, MaskEval.self, Purge.self, Erase.self,
             ])
 
         struct Import: AsyncParsableCommand {

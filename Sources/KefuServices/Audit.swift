@@ -33,14 +33,29 @@ extension KefuEnvironment {
     }
 }
 
-/// Masks personal data in audit details with the QA masker (all kinds).
+/// Masks personal data in audit details and staff free text with the QA masker (all kinds). Fails
+/// closed: a value whose masking fails is withheld from the audit log, and free text is refused.
 enum AuditMasking {
     static let masker: Masker? = try? Masker()
 
     static func mask(_ detail: [String: String]) -> [String: String] {
-        guard let masker else { return detail.mapValues { _ in "(unmasked text withheld)" } }
         let scratch = MatchScratch()
-        return detail.mapValues { masker.mask($0, scratch: scratch).text }
+        return detail.mapValues { value in
+            guard let masker, let masked = try? masker.mask(value, scratch: scratch) else {
+                return "(text withheld: it could not be masked)"
+            }
+            return masked.text
+        }
+    }
+
+    /// `text` typed by staff (`what`: e.g. "the dispute reason") masked before it is stored; throws
+    /// ``ServiceError`` when it cannot be masked, so unmasked text is never stored.
+    static func maskFreeText(_ text: String, what: String) throws -> String {
+        guard let masker, let masked = try? masker.mask(text, scratch: MatchScratch()) else {
+            throw ServiceError(
+                .invalidInput, "\(what) could not be checked for personal data; shorten or simplify it and try again")
+        }
+        return masked.text
     }
 }
 

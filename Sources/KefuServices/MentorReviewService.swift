@@ -170,6 +170,7 @@ public struct MentorReviewService: Sendable {
     @discardableResult
     public func annotate(_ run: RunID, turn: Int, note: String, by actor: Identity) async throws -> TranscriptAnnotation
     {
+        let note = try AuditMasking.maskFreeText(note, what: "the note")
         let current = try await review(run, for: .reviewTranscript, by: actor)
         guard current.interaction.turns.indices.contains(turn) else {
             throw ServiceError(
@@ -197,6 +198,7 @@ public struct MentorReviewService: Sendable {
     ) async throws
         -> TranscriptOverride
     {
+        let reason = try AuditMasking.maskFreeText(reason, what: "the override reason")
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ServiceError(.invalidInput, "an override needs a reason")
         }
@@ -231,6 +233,7 @@ public struct MentorReviewService: Sendable {
     public func signOff(
         _ run: RunID, certification: CertificationID, note: String, by actor: Identity
     ) async throws -> TranscriptSignOffResult {
+        let note = try AuditMasking.maskFreeText(note, what: "the sign-off note")
         let current = try await review(run, for: .signOff, by: actor)
         guard current.run.status == .complete else {
             throw ServiceError(

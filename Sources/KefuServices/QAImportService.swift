@@ -245,7 +245,9 @@ public struct QAImportService: Sendable {
                         let (number, bytes) = lines[i]
                         box.value[i] = (
                             number,
-                            InteractionDecoder.decode(bytes, line: number).map { maskAndEncode($0, scratch: scratch) }
+                            InteractionDecoder.decode(bytes, line: number).flatMap {
+                                maskAndEncode($0, line: number, scratch: scratch)
+                            }
                         )
                         i += chunks
                     }
@@ -254,12 +256,22 @@ public struct QAImportService: Sendable {
             return out
         }
 
-        /// Masks every turn and encodes the turns as JSON with their hash.
-        func maskAndEncode(_ interaction: Interaction, scratch: MatchScratch) -> Prepared {
+        /// Masks every turn and encodes the turns as JSON with their hash. Fails closed: an interaction
+        /// with a turn whose masking fails (a pattern hitting a PCRE2 limit) is an invalid line, never stored.
+        func maskAndEncode(
+            _ interaction: Interaction, line: Int, scratch: MatchScratch
+        ) -> Result<Prepared, InteractionDecoder.LineError> {
             var masked = interaction
             var count = 0
             for i in masked.turns.indices {
-                let result = masker.mask(masked.turns[i].text, scratch: scratch)
+                let result: (text: String, findings: [Masker.Finding])
+                do { result = try masker.mask(masked.turns[i].text, scratch: scratch) } catch {
+                    return .failure(
+                        InteractionDecoder.LineError(
+                            line: line,
+                            message: "turn \(i + 1) of interaction `\(interaction.id)` could not be masked (\(error)); "
+                                + "it was not stored"))
+                }
                 if !result.findings.isEmpty {
                     masked.turns[i].text = result.text
                     count += result.findings.count
@@ -268,10 +280,11 @@ public struct QAImportService: Sendable {
             let json = QAImportService.turnsJSON(masked.turns)
             let hash = hexString(SHA256.hash(data: Array(json.utf8)))
             let period = masked.startedAt.flatMap { $0.count >= 7 ? String($0.prefix(7)) : nil }
-            return Prepared(
-                stored: StoredInteraction(
-                    interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
-                turnsJSON: json)
+            return .success(
+                Prepared(
+                    stored: StoredInteraction(
+                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
+                    turnsJSON: json))
         }
 
         /// Groups CSV rows (one per turn) into interactions.
@@ -309,7 +322,7 @@ public struct QAImportService: Sendable {
                 if let error = currentError {
                     results.append((c.line, .failure(error)))
                 } else {
-                    results.append((c.line, .success(maskAndEncode(c.interaction, scratch: scratch))))
+                    results.append((c.line, maskAndEncode(c.interaction, line: c.line, scratch: scratch)))
                 }
                 current = nil
                 currentError = nil

@@ -165,6 +165,13 @@ public struct QAReviewService: Sendable {
     public func submit(
         _ draft: Draft, decisions: [Decision], comment: String, by actor: Identity
     ) async throws -> Submitted {
+        // Staff free text is masked like QA text before it is stored (and refused if it cannot be).
+        let comment = try AuditMasking.maskFreeText(comment, what: "the review comment")
+        let decisions = try decisions.map { d in
+            var d = d
+            d.comment = try AuditMasking.maskFreeText(d.comment, what: "the comment on \(d.item)")
+            return d
+        }
         guard actor.person == draft.reviewer else {
             throw ServiceError(.forbidden, "\(actor.person) cannot submit the review drafted for \(draft.reviewer)")
         }
@@ -353,6 +360,7 @@ public struct QAReviewService: Sendable {
     public func openDispute(
         review: ReviewID, item: String, reason: String, by actor: Identity
     ) async throws -> DisputeID {
+        let reason = try AuditMasking.maskFreeText(reason, what: "the dispute reason")
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ServiceError(.invalidInput, "a dispute needs a reason")
         }
@@ -405,6 +413,7 @@ public struct QAReviewService: Sendable {
     public func resolveDispute(
         _ id: DisputeID, decision: DisputeDecision, verdict: HumanVerdict? = nil, comment: String, by actor: Identity
     ) async throws -> Dispute {
+        let comment = try AuditMasking.maskFreeText(comment, what: "the decision comment")
         guard !comment.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ServiceError(.invalidInput, "a decision on a dispute needs a comment")
         }

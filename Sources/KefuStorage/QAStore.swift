@@ -20,6 +20,10 @@ public protocol QAStore: Sendable {
     /// One stored interaction (turns masked), or nil.
     func interaction(_ id: InteractionID) async throws -> Interaction?
 
+    /// Deletes the interactions `selection` picks, with their scores, sample memberships, reviews, review
+    /// items and disputes, in one transaction; returns how many interactions were deleted.
+    func deleteInteractions(_ selection: QAInteractionSelection) async throws -> Int
+
     // MARK: Samples
 
     /// Draws and stores sample `record.name`: `make` reads the population and returns the sample; fails
@@ -110,4 +114,12 @@ public protocol QAStore: Sendable {
     /// The human verdicts of sample `sample`'s interactions reviewed with rubric `rubric` (ordinary reviews, not
     /// calibration; the latest review of each interaction), with the masked interactions, in interaction id order.
     func reviewedItems(sample: SampleID, rubric: RubricID) async throws -> [QAReviewedInteraction]
+}
+
+/// Which stored interactions a retention or erasure request removes.
+public enum QAInteractionSelection: Sendable, Hashable {
+    /// Interactions that started before this date (`YYYY-MM-DD`, compared with `started_at`).
+    case startedBefore(String)
+    /// Interactions whose id or stored (masked) turns contain this text.
+    case containing(String)
 }

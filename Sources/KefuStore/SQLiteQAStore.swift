@@ -304,3 +304,37 @@ struct SQLiteQAStore: QAStore {
             criticalFailed: row["critical_failed"], itemsJSON: row["items"], scoredAt: row["scored_at"])
     }
 }
+
+extension SQLiteQAStore {
+    /// Deletes the selected interactions and everything that hangs off them, in one transaction.
+    func deleteInteractions(_ selection: QAInteractionSelection) async throws -> Int {
+        let condition: String
+        let argument: String
+        switch selection {
+        case .startedBefore(let date):
+            condition = "started_at IS NOT NULL AND started_at < ?"
+            argument = date
+        case .containing(let term):
+            condition = "instr(id, ?1) > 0 OR instr(turns, ?1) > 0"
+            argument = term
+        }
+        return try await write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS erase_ids (id TEXT PRIMARY KEY)")
+            try db.execute(sql: "DELETE FROM erase_ids")
+            try db.execute(
+                sql: "INSERT INTO erase_ids SELECT id FROM qa_interaction WHERE \(condition)", arguments: [argument])
+            let reviews = "SELECT id FROM qa_review WHERE interaction_id IN (SELECT id FROM erase_ids)"
+            try db.execute(sql: "DELETE FROM qa_dispute WHERE review_id IN (\(reviews))")
+            try db.execute(sql: "DELETE FROM qa_review_item WHERE review_id IN (\(reviews))")
+            try db.execute(sql: "DELETE FROM qa_review WHERE interaction_id IN (SELECT id FROM erase_ids)")
+            try db.execute(sql: "DELETE FROM qa_score WHERE interaction_id IN (SELECT id FROM erase_ids)")
+            try db.execute(sql: "DELETE FROM qa_sample_member WHERE interaction_id IN (SELECT id FROM erase_ids)")
+            try db.execute(sql: "DELETE FROM qa_interaction WHERE id IN (SELECT id FROM erase_ids)")
+            let deleted = db.changesCount
+            try db.execute(
+                sql: "UPDATE qa_batch SET count = (SELECT COUNT(*) FROM qa_interaction WHERE batch = qa_batch.name)")
+            try db.execute(sql: "DELETE FROM erase_ids")
+            return deleted
+        }
+    }
+}

@@ -17,7 +17,7 @@ struct QACLITests {
         #expect(try kefu(["people", "import", "Samples/people.csv"]).status == 0)
         let imported = try kefu(["qa", "import", "Samples/qa/interactions.jsonl"])
         #expect(imported.status == 0)
-        #expect(imported.stdout.contains("imported 28 interaction(s)") && imported.stdout.contains("masked 12"))
+        #expect(imported.stdout.contains("imported 28 interaction(s)") && imported.stdout.contains("masked 13"))
         #expect(
             try kefu(["qa", "import", "Samples/qa/interactions.jsonl"]).stdout.contains("imported 0 interaction(s)"))
         let shown = try kefu(["qa", "show", "qa-2026-11-006"]).stdout

@@ -30,7 +30,7 @@ struct MaskerTests {
 
     init() throws { masker = try Masker() }
 
-    func masked(_ text: String) -> String { masker.mask(text, scratch: scratch).text }
+    func masked(_ text: String) -> String { (try? masker.mask(text, scratch: scratch).text) ?? "<error>" }
 
     @Test("an 18-character resident ID with a valid check digit is masked, keeping the last four")
     func residentID() {
@@ -91,8 +91,68 @@ struct MaskerTests {
     func configurable() throws {
         let onlyCards = try Masker(kinds: [.bankCard])
         let text = "电话13812345678 卡\(Make.card("622202123456789012"))"
-        let out = onlyCards.mask(text, scratch: scratch)
+        let out = try onlyCards.mask(text, scratch: scratch)
         #expect(out.text.contains("13812345678"))
         #expect(out.findings.map(\.kind) == [.bankCard])
+    }
+
+    @Test("numbers hidden by separators, zero-width characters, full width, glued cues and prefixes are masked")
+    func obfuscatedNumbers() {
+        #expect(masked("电话138.1234.5678") == "电话***.****.5678")
+        #expect(masked("电话1\u{200B}38123\u{200D}45678") == "电话*\u{200B}*****\u{200D}*5678")
+        #expect(masked("手机１３８１２３４５６７８") == "手机*******５６７８")
+        #expect(masked("tel13812345678") == "tel*******5678")
+        #expect(masked("0086 13812345678") == "**** *******5678")
+        #expect(masked("＋８６１３８１２３４５６７８") == "＋*********５６７８")
+        let id = Make.residentID("11010519900307123")
+        #expect(masked("IDcard\(id)") == "IDcard**************\(id.suffix(4))")
+        #expect(masked("身份证 110105 19900307 \(id.suffix(4))") == "身份证 ****** ******** \(id.suffix(4))")
+    }
+
+    @Test("a mobile read out in Chinese numerals is masked; short numeral runs are words")
+    func chineseNumerals() {
+        #expect(masked("我的手机是一三八一二三四五六七八，谢谢") == "我的手机是*******五六七八，谢谢")
+        #expect(masked("打幺三八幺二三四五六七八") == "打*******五六七八")
+        #expect(masked("我想问一下，三天后到货吗") == "我想问一下，三天后到货吗")
+    }
+
+    @Test("cards after No., before a full stop, in a refund sentence, and 19-digit debit cards are masked")
+    func cardContexts() {
+        let card = Make.card("622202123456789012")
+        let debit = Make.card("621700987654321098")
+        #expect(masked("No.\(card)") == "No.***************\(card.suffix(4))")
+        #expect(masked("卡号\(card).") == "卡号***************\(card.suffix(4)).")
+        #expect(masked("订单退款到卡号\(card)") == "订单退款到卡号***************\(card.suffix(4))")
+        #expect(
+            masked("refund order 123 to card \(debit)") == "refund order 123 to card ***************\(debit.suffix(4))")
+        #expect(masked("order \(card)") == "order \(card)")
+    }
+
+    @Test("e-mail with a full-width at sign, and names in self-introductions, are masked conservatively")
+    func emailAndNames() {
+        #expect(masked("邮箱 zhang.wei＠example.com") == "邮箱 ***＠example.com")
+        #expect(masked("您好，我叫李红，身份证丢了") == "您好，我叫**，身份证丢了")
+        #expect(masked("本人王小明身份证丢了") == "本人***身份证丢了")
+        #expect(masked("我是张伟先生") == "我是**先生")
+        #expect(masked("Hi, my name is Anna Smith and") == "Hi, my name is **** ***** and")
+        #expect(masked("this is John speaking") == "this is **** speaking")
+        for text in ["我是新客户", "我是想问一下", "本人不同意", "my name is on the card", "This is great", "我是李先生"] {
+            #expect(masked(text) == text, "\(text)")
+        }
+    }
+
+    @Test("hotlines, dates, decimals and tracking numbers stay readable")
+    func readable() {
+        for text in [
+            "客服热线95588", "400-820-8820", "2026-11-05 13:45", "坐标 31.2304167", "SF13812345678901", "运单号 13812345678",
+        ] {
+            #expect(masked(text) == text, "\(text)")
+        }
+    }
+
+    @Test("a custom pattern that hits the PCRE2 limit throws instead of masking nothing")
+    func failsClosed() throws {
+        let slow = try Masker(customPatterns: ["(a|aa)+$"])
+        #expect(throws: RegexError.self) { try slow.mask(String(repeating: "a", count: 40) + "!", scratch: scratch) }
     }
 }

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import KefuServices
+
+extension Kefu.QA {
+    /// `kefu qa purge --before DATE`.
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Retention: delete interactions that started before a date, with their scores and reviews.",
+            discussion: """
+                One transaction; the audit log records the date and the count.
+                  kefu qa purge --before 2025-12-01
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Delete interactions that started before this date (YYYY-MM-DD).") var before: String
+        @Option(name: .customLong("as"), help: "Who purges (person id; default: the operator).") var actor: String?
+
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readWrite)
+                let count = try await QAImportService(environment: env).purge(
+                    before: before, by: try await Edge.actor(actor, in: env))
+                print("purged \(count) interaction(s) that started before \(before)")
+            }
+        }
+    }
+
+    /// `kefu qa erase --term TEXT`.
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erasure: delete one customer's interactions found by a search term.",
+            discussion: """
+                Matches the interaction id or the stored (masked) text; one transaction; the audit log records \
+                the count and a SHA-256 of the term, never the term.
+                  kefu qa erase --term 202611050123456789
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Text that identifies the customer's interactions (4 characters or more).") var term: String
+        @Option(name: .customLong("as"), help: "Who erases (person id; default: the operator).") var actor: String?
+
+        func run() async throws {
+            try await Edge.run {
+                let env = try Edge.environment(global: global, store: store, access: .readWrite)
+                let count = try await QAImportService(environment: env).erase(
+                    term: term, by: try await Edge.actor(actor, in: env))
+                print("erased \(count) interaction(s)")
+            }
+        }
+    }
+}

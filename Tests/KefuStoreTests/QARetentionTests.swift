@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import KefuCore
+import Testing
+
+@testable import KefuServices
+@testable import KefuStore
+
+@Suite("QA retention and erasure")
+struct QARetentionTests {
+    @Test("purge deletes older interactions with their scores, memberships and reviews; the audit log has the count")
+    func purge() async throws {
+        let f = try QAFixture()
+        try await f.load([
+            QAFixture.line("old1", month: "2026-10"), QAFixture.line("old2", month: "2026-10"),
+            QAFixture.line("new1", month: "2026-11"),
+        ])
+        try await f.sampling.draw("s", parameters: .init(period: "2026-10", perAgent: 5, seed: 1), by: .system)
+        _ = try await f.scoring.score(rubric: "conduct.zh", sample: "s", by: .system)
+        let q001 = try await f.actor("Q001")
+        _ = try await f.reviewing.submit(
+            try await f.reviewing.draft(interaction: "old1", rubric: "conduct.zh", by: q001), decisions: [],
+            comment: "", by: q001)
+        await expectServiceError(.invalidInput) { _ = try await f.importer.purge(before: "Nov 2026", by: .system) }
+        #expect(try await f.importer.purge(before: "2026-11-01", by: .system) == 2)
+        #expect(try f.count("qa_interaction") == 1)
+        #expect(try f.count("qa_score") == 0)
+        #expect(try f.count("qa_sample_member") == 0)
+        #expect(try f.count("qa_review") == 0)
+        let detail = try f.database.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM audit_event WHERE action = 'qa.purge'")
+        }
+        #expect(detail?.contains("\"deleted\":\"2\"") == true, "\(detail ?? "none")")
+    }
+
+    @Test("erase deletes the interactions matching a term; the audit log holds a hash of the term, not the term")
+    func erase() async throws {
+        let f = try QAFixture()
+        try await f.load([
+            QAFixture.line("e1", customer: "订单号202611050123456789 退货"), QAFixture.line("e2"),
+        ])
+        await expectServiceError(.invalidInput) { _ = try await f.importer.erase(term: "订单", by: .system) }
+        #expect(try await f.importer.erase(term: "202611050123456789", by: .system) == 1)
+        #expect(try f.count("qa_interaction") == 1)
+        try f.database.checkpoint()
+        let audit = try f.database.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM audit_event WHERE action = 'qa.erase'") ?? ""
+        }
+        #expect(!audit.contains("202611050123456789") && audit.contains("term_sha256"))
+    }
+}
