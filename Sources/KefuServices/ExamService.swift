@@ -768,11 +768,15 @@ public struct ExamService: Sendable {
         let store = try self.store
         let oversees = !actor.roles.isDisjoint(with: [.supervisor, .manager, .admin])
         var pending: [PendingGrade] = []
+        var subjects: [PersonID: Subject] = [:]
         for record in try await translatingStorageErrors({
             try await store.attempts(person: nil, blueprint: nil, status: .submitted)
         }) {
-            let subject = try await environment.subject(record.personID)
-            guard oversees || AccessPolicy.decide(actor, .gradeEssay, on: subject).allowed else { continue }
+            if !oversees, subjects[record.personID] == nil {
+                subjects[record.personID] = try await environment.subject(record.personID)
+            }
+            guard oversees || AccessPolicy.decide(actor, .gradeEssay, on: subjects[record.personID] ?? .none).allowed
+            else { continue }
             let responses = try await translatingStorageErrors { try await store.responses(attempt: record.id) }
             let manual = try await translatingStorageErrors { try await store.manualGrades(attempt: record.id) }
             pending += PendingGrade.pending(in: record, responses: responses, manual: manual)
