@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
@@ -81,11 +84,29 @@ let package = Package(
             ],
             swiftSettings: strictImports
         ),
+        // The web app (`kefu serve`): Hummingbird routes, sessions, CSRF, templates, the JSON API. Thin: every rule
+        // lives in KefuServices.
+        .target(
+            name: "KefuWeb",
+            dependencies: [
+                "KefuServices", "KefuCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "Yams",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictImports
+        ),
         // Command tree.
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuServices", "KefuCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "KefuServices", "KefuCore", "KefuWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictImports
         ),
@@ -96,6 +117,13 @@ let package = Package(
             swiftSettings: strictImports),
         .testTarget(name: "KefuStorageTests", dependencies: ["KefuTesting", "KefuStorage", "KefuStore", "KefuCore"]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
+        .testTarget(
+            name: "KefuWebTests",
+            dependencies: [
+                "KefuWeb", "KefuServices", "KefuCore", "KefuTesting", "KefuStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .testTarget(name: "KefuRubricsTests", dependencies: ["KefuRubrics", "KefuRegex", "KefuContent"]),
         .testTarget(
             name: "KefuContentTests", dependencies: ["KefuContent", "KefuRubrics", "KefuExams", "KefuTracks"],

@@ -21,6 +21,7 @@ public struct Kefu: AsyncParsableCommand {
         version: KefuCore.version,
         groupedSubcommands: [
             CommandGroup(name: "Trainee", subcommands: [ExamCommand.self, Play.self, TranscriptCommand.self]),
+            CommandGroup(name: "Web", subcommands: [Serve.self]),
             CommandGroup(name: "Mentor", subcommands: [MentorCommand.self]),
             CommandGroup(name: "QA", subcommands: [QA.self, Score.self, RubricCommand.self]),
             CommandGroup(

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import KefuCore
+import KefuServices
+import KefuWeb
+import Logging
+
+extension Kefu {
+    /// `kefu serve`: the web app.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the web app (trainees' exams and scenario chats, public credential checks, the JSON API).",
+            discussion: """
+                Settings come from the options, else KEFU_HOST, KEFU_PORT, KEFU_WEB, KEFU_SECURE_COOKIES, else \
+                --config FILE (YAML: host, port, web, secure_cookies, sign_ins_per_minute), else the defaults \
+                (127.0.0.1:8080). Stops gracefully on SIGTERM or SIGINT. For TLS put a reverse proxy in front and \
+                pass --secure-cookies.
+
+                Examples:
+                  kefu serve --demo                       # seeds the sample team, prints sign-in links
+                  kefu serve --host 0.0.0.0 --port 8080 --secure-cookies --db /srv/kefu/kefu.sqlite
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+        @Option(help: "Port (default 8080; 0 picks a free port).") var port: Int?
+        @Option(help: "A YAML settings file.") var config: String?
+        @Option(help: "Folder with templates/, static/, locales/ (default <root>/Web).") var web: String?
+        @Flag(help: "Mark cookies Secure and send HSTS (when reached over HTTPS).") var secureCookies = false
+        @Flag(help: "Seed the sample team when the database is empty and print sign-in links.") var demo = false
+        @Flag(help: "Reload templates on every request (development).") var reloadTemplates = false
+
+        func run() async throws {
+            try await Edge.run {
+                let environment = try Edge.environment(global: global, store: store, access: .readWrite)
+                var settings = WebConfiguration(root: environment.configuration.root)
+                if let config { settings = try settings.applying(file: config) }
+                settings = try settings.applying(environment: ProcessInfo.processInfo.environment)
+                if let host { settings.host = host }
+                if let port { settings.port = port }
+                if let web { settings.webDirectory = web }
+                if secureCookies { settings.secureCookies = true }
+                if reloadTemplates { settings.reloadTemplates = true }
+                var logger = Logger(label: "kefu.web")
+                logger.logLevel = Logger.Level(rawValue: environment.configuration.logLevel) ?? .info
+                if logger.logLevel > .info { logger.logLevel = .info }
+                let links = demo ? try await DemoSeed.seed(environment) : []
+                let scheme = settings.secureCookies ? "https" : "http"
+                try await WebApp.serve(environment: environment, configuration: settings, logger: logger) { address in
+                    let base = "\(scheme)://\(address)"
+                    var text = "kefu serve: listening on \(base) (database \(environment.configuration.database))\n"
+                    for link in links { text += "  \(link.person) (\(link.role)): \(base)\(link.path)\n" }
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
+            }
+        }
+    }
+}
+
+/// The sample team for `kefu serve --demo`: people from Samples/people.csv (once), QA grants, and a one-time
+/// invitation link for a trainee, a mentor and a supervisor.
+enum DemoSeed {
+    struct Link {
+        let person: String
+        let role: String
+        let path: String
+    }
+
+    static func seed(_ environment: KefuEnvironment) async throws -> [Link] {
+        let people = PeopleService(environment: environment)
+        let operatorIdentity = Identity(person: "admin", roles: [.admin], channel: .operator(osUser: Edge.osUser))
+        if try await people.list().isEmpty {
+            let file = (environment.configuration.root as NSString).appendingPathComponent("Samples/people.csv")
+            _ = try await people.importCSV(InputSource.file(file), by: operatorIdentity)
+            let accounts = AccountService(environment: environment)
+            for reviewer in ["Q001", "Q002", "Q003"] {
+                _ = try? await accounts.grant(.qaReviewer, to: PersonID(reviewer), by: operatorIdentity)
+            }
+        }
+        let accounts = AccountService(environment: environment)
+        var links: [Link] = []
+        for (person, role) in [("E001", "trainee"), ("S001", "mentor"), ("M001", "supervisor")] {
+            let link = try await accounts.invite(PersonID(person), by: operatorIdentity)
+            links.append(Link(person: person, role: role, path: "/account/setup?token=" + link.token))
+        }
+        return links
+    }
+}

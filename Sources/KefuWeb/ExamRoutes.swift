@@ -1,0 +1,6 @@
+import Hummingbird
+
+extension WebRoutes {
+    /// Exam taking (pages and JSON API).
+    func addExamRoutes(to router: Router<WebContext>) {}
+}

@@ -1,0 +1,96 @@
+import Foundation
+public import Hummingbird
+import HummingbirdAuth
+import KefuCore
+public import KefuServices
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The services the routes call, built once per process (the exam service keeps its content cache).
+struct WebServices: Sendable {
+    let environment: KefuEnvironment
+    let accounts: AccountService
+    let exams: ExamService
+    let scenarios: ScenarioService
+    let ledger: LedgerService
+    let home: TraineeHomeService
+
+    init(environment: KefuEnvironment, accountSettings: AccountSettings) {
+        self.environment = environment
+        accounts = AccountService(environment: environment, settings: accountSettings)
+        exams = ExamService(environment: environment)
+        scenarios = ScenarioService(environment: environment)
+        ledger = LedgerService(environment: environment)
+        home = TraineeHomeService(environment: environment, exams: exams)
+    }
+}
+
+/// Everything a route handler needs: services, pages, settings, and the in-memory state of one process (live
+/// scenario runs, the sign-in throttle).
+struct WebRoutes: Sendable {
+    let services: WebServices
+    let pages: Pages
+    let configuration: WebConfiguration
+    let throttle: SignInThrottle
+    let plays: LivePlays
+    let logger: Logger
+}
+
+/// Builds and runs the web app: `kefu serve`.
+public enum WebApp {
+    /// The router with every route and middleware, for the server and for in-process route tests.
+    public static func router(
+        environment: KefuEnvironment, configuration: WebConfiguration, logger: Logger
+    ) async throws -> Router<WebContext> {
+        let pages = try await Pages.load(configuration)
+        let routes = WebRoutes(
+            services: WebServices(environment: environment, accountSettings: configuration.accountSettings),
+            pages: pages, configuration: configuration,
+            throttle: SignInThrottle(limit: configuration.signInsPerMinute), plays: LivePlays(), logger: logger)
+        let router = Router(context: WebContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: SecurityHeadersMiddleware(secure: configuration.secureCookies))
+        router.add(
+            middleware: FileMiddleware(
+                (configuration.webDirectory as NSString).appendingPathComponent("static"), urlBasePath: "/static",
+                cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), searchForIndexHtml: false,
+                logger: logger))
+        router.add(middleware: ErrorPageMiddleware(pages: pages, logger: logger))
+        router.add(middleware: SessionMiddleware(accounts: routes.services.accounts, configuration: configuration))
+        routes.addPublicRoutes(to: router)
+        routes.addAccountRoutes(to: router)
+        routes.addHomeRoutes(to: router)
+        routes.addExamRoutes(to: router)
+        routes.addScenarioRoutes(to: router)
+        routes.addVerifyRoutes(to: router)
+        return router
+    }
+
+    /// The application listening on the configured address.
+    public static func application(
+        environment: KefuEnvironment, configuration: WebConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let router = try await router(environment: environment, configuration: configuration, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
+            },
+            logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and stops (swift-service-lifecycle).
+    public static func serve(
+        environment: KefuEnvironment, configuration: WebConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    ) async throws {
+        let app = try await application(
+            environment: environment, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
