@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "KefuWeb",
             dependencies: [
-                "KefuServices", "KefuCore",
+                "KefuServices", "KefuCore", "KefuExams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -32,7 +32,7 @@ public enum BlueprintLoader {
         optional: [
             "languages", "time_limit_minutes", "attempts_allowed", "delay_minutes", "grading_method",
             "shuffle_questions",
-            "shuffle_choices", "avoid_seen", "review", "retrain_after_failures", "description",
+            "shuffle_choices", "avoid_seen", "review", "retrain_after_failures", "description", "layout",
         ]
     )
 
@@ -65,6 +65,13 @@ public enum BlueprintLoader {
         blueprint.shuffleQuestions = reader.bool(top["shuffle_questions"], "shuffle_questions") ?? true
         blueprint.shuffleChoices = reader.bool(top["shuffle_choices"], "shuffle_choices") ?? true
         blueprint.avoidSeen = reader.bool(top["avoid_seen"], "avoid_seen") ?? true
+        if let layout = reader.string(top["layout"], "layout") {
+            if let value = PageLayout(rawValue: layout) {
+                blueprint.layout = value
+            } else {
+                reader.error(top["layout"], "layout is `one-per-page` or `all-on-one-page`")
+            }
+        }
         if let failures = reader.number(top["retrain_after_failures"], "retrain_after_failures") {
             if failures < 1 || failures != failures.rounded() {
                 reader.error(top["retrain_after_failures"], "retrain_after_failures is a whole number of at least 1")

@@ -44,6 +44,14 @@ public struct ReviewOptions: Sendable, Hashable, Codable {
     }
 }
 
+/// How the web app lays an exam paper out.
+public enum PageLayout: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One question per page, with navigation between them (the default).
+    case onePerPage = "one-per-page"
+    /// Every question on one page.
+    case allOnOnePage = "all-on-one-page"
+}
+
 /// An exam definition: which questions to draw and the rules of taking it.
 public struct Blueprint: Sendable, Hashable, Codable {
     /// One part of the draw.
@@ -123,6 +131,10 @@ public struct Blueprint: Sendable, Hashable, Codable {
     public var retrainAfterFailures: Int?
     /// Prefer questions the person has not seen in earlier attempts.
     public var avoidSeen: Bool
+    /// How the web app lays the paper out (nil: one question per page).
+    public var layout: PageLayout?
+    /// The layout to use.
+    public var pageLayout: PageLayout { layout ?? .onePerPage }
 
     /// Creates a blueprint.
     public init(
