@@ -7,6 +7,7 @@ extension Kefu {
             abstract: "Benchmarks (figures and ratios; not timed tests).",
             subcommands: [
                 BenchScore.self, BenchLedger.self, BenchQA.self, BenchExam.self, BenchMentor.self, BenchPassword.self,
+                BenchWeb.self,
             ])
     }
 }

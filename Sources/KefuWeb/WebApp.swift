@@ -94,3 +94,37 @@ public enum WebApp {
         try await group.run()
     }
 }
+
+extension WebApp {
+    /// Runs the server on the configured address while `body` runs with its `host:port`, then shuts it down
+    /// gracefully (benchmarks, end-to-end tests).
+    public static func withRunningServer<T: Sendable>(
+        environment: KefuEnvironment, configuration: WebConfiguration, logger: Logger,
+        _ body: @escaping @Sendable (String) async throws -> T
+    ) async throws -> T {
+        let (addresses, continuation) = AsyncStream.makeStream(of: String.self)
+        let app = try await application(
+            environment: environment, configuration: configuration, logger: logger,
+            onServerRunning: { continuation.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            var iterator = addresses.makeAsyncIterator()
+            guard let address = await iterator.next() else {
+                throw WebError(.internalServerError, "the server did not start")
+            }
+            do {
+                let value = try await body(address)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return value
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+        }
+    }
+}
