@@ -16,9 +16,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
-echo "== browser tests: Debian's chromium and chromium-driver, Selenium in .build/python"
+echo "== browser tests: Debian's chromium, chromium-driver and a CJK font; Selenium in .build/python"
 missing=()
-for pkg in chromium chromium-driver; do
+# fonts-wqy-zenhei: without a CJK font the Chinese screenshots show empty boxes.
+for pkg in chromium chromium-driver fonts-wqy-zenhei; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

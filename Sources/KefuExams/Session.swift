@@ -82,7 +82,7 @@ public struct ExamSession: Sendable {
     }
 
     /// Why `response` cannot answer `question`, or nil.
-    static func problem(_ response: Response, _ question: Question) -> String? {
+    public static func problem(_ response: Response, _ question: Question) -> String? {
         guard question.type != .description else { return "this is a description: there is nothing to answer" }
         guard response.fits(question.type) else {
             return "this \(question.type.rawValue) question takes a different kind of answer"

@@ -1,5 +1,7 @@
 public import Foundation
 public import KefuCore
+public import KefuExams
+public import KefuStorage
 
 extension ExamService {
     /// The acting candidate's own attempt, rebuilt; an attempt of someone else, or none, is "not found" (the same
@@ -45,5 +47,72 @@ extension ExamService {
         var actions = try await go(&run, to: position, at: time, by: actor)
         if run.record.status == .inProgress { actions += try await toggleFlag(&run, at: time, by: actor) }
         return actions
+    }
+}
+
+/// Drawn papers by attempt id: a paper never changes once drawn, so answer saves need not decode it again.
+final class PaperCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var papers: [ExamAttemptID: Paper] = [:]
+    private let capacity = 20_000
+
+    func paper(_ id: ExamAttemptID, _ decode: () throws -> Paper) throws -> Paper {
+        if let found = lock.withLock({ papers[id] }) { return found }
+        let paper = try decode()
+        lock.withLock {
+            if papers.count >= capacity { papers.removeAll(keepingCapacity: true) }
+            papers[id] = paper
+        }
+        return paper
+    }
+}
+
+extension ExamService {
+    /// The drawn paper of the acting candidate's attempt (from memory after the first read) with the attempt's row;
+    /// "not found" for someone else's attempt or none.
+    public func ownPaper(_ id: ExamAttemptID, by actor: Identity) async throws -> (ExamAttemptRecord, Paper) {
+        let store = try self.store
+        guard let record = try await translatingStorageErrors({ try await store.attempt(id) }),
+            record.personID == actor.person
+        else { throw ServiceError(.notFound, "no exam attempt \(id)", hint: .init("exam.results")) }
+        return (record, try papers.paper(id) { try Self.decodePaper(record) })
+    }
+
+    /// Saves answers of the acting candidate's attempt in progress — the autosave path: one read of the attempt, the
+    /// drawn paper from memory, each answer checked against its question, then the group commit (durable before this
+    /// returns). Stored flags are kept. Returns the refusals by position (an answer that does not fit its question).
+    /// A submitted attempt is refused (also inside the write transaction, so a save racing a submission cannot land);
+    /// past the deadline the attempt is submitted and the answers refused.
+    public func saveAnswers(
+        _ answers: [(position: Int, response: ExamAnswer?)], attempt id: ExamAttemptID, at time: Date? = nil,
+        by actor: Identity
+    ) async throws -> [Int: String] {
+        let time = time ?? now()
+        let (record, paper) = try await ownPaper(id, by: actor)
+        guard record.status == .inProgress else {
+            throw ServiceError(.precondition, "the attempt is already submitted; answers can no longer change")
+        }
+        if let deadline = Self.date(record.deadline), time >= deadline {
+            _ = try await ownAttempt(id, at: time, by: actor)
+            throw ServiceError(.precondition, "time is up: the answer was not accepted")
+        }
+        var refusals: [Int: String] = [:]
+        for (position, response) in answers {
+            guard paper.items.indices.contains(position) else {
+                refusals[position] = "there is no question \(position + 1)"
+                continue
+            }
+            if let response, let problem = ExamSession.problem(response, paper.items[position].question) {
+                refusals[position] = problem
+                continue
+            }
+            let save = ResponseSave(
+                attempt: id, position: position, response: try response.map { try canonicalJSON($0) }, flagged: nil,
+                savedAt: Self.stamp(time), current: position)
+            do { try await saveThroughBatcher(save) } catch let error as ServiceError where error.code == .conflict {
+                throw ServiceError(.precondition, "the attempt is already submitted; answers can no longer change")
+            }
+        }
+        return refusals
     }
 }

@@ -199,6 +199,8 @@ public struct ExamService: Sendable {
     public let environment: KefuEnvironment
     private let cache = ContentCache()
     private let batcher = SaveBatcher()
+    /// Drawn papers by attempt (immutable once drawn), for the answer-save fast path.
+    let papers = PaperCache()
 
     /// Creates the service. Blueprints and banks are loaded once per service and kept (a long-running server calls
     /// ``reloadContent()`` after content changes); attempts always keep the paper they drew.
@@ -502,6 +504,12 @@ public struct ExamService: Sendable {
         let actions = step(&run.session, time)
         try await perform(&run, actions, at: time, by: actor)
         return actions
+    }
+
+    /// Saves through the group commit (durable when it returns).
+    func saveThroughBatcher(_ save: ResponseSave) async throws {
+        let store = try self.store
+        try await translatingStorageErrors { try await batcher.save(save, to: store) }
     }
 
     /// Persists what the session asked for.

@@ -90,15 +90,15 @@ public struct ResponseSave: Sendable, Hashable {
     public var position: Int
     /// Response JSON (nil clears the answer).
     public var response: String?
-    /// Flagged for review.
-    public var flagged: Bool
+    /// Flagged for review; nil keeps the stored flag (an answer saved without touching the flag).
+    public var flagged: Bool?
     /// When it was given.
     public var savedAt: String
     /// The position shown after it.
     public var current: Int
 
     /// Creates a save.
-    public init(attempt: ExamAttemptID, position: Int, response: String?, flagged: Bool, savedAt: String, current: Int)
+    public init(attempt: ExamAttemptID, position: Int, response: String?, flagged: Bool?, savedAt: String, current: Int)
     {
         self.attempt = attempt
         self.position = position

@@ -106,10 +106,13 @@ enum ExamSQL {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO exam_response (attempt_id, position, response, flagged, saved_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, flagged = excluded.flagged, saved_at = excluded.saved_at
+                    INSERT INTO exam_response (attempt_id, position, response, flagged, saved_at) VALUES (?, ?, ?, COALESCE(?, 0), ?)
+                    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response,
+                        flagged = COALESCE(?, exam_response.flagged), saved_at = excluded.saved_at
                     """,
-                arguments: [save.attempt.rawValue, save.position, save.response, save.flagged, save.savedAt])
+                arguments: [
+                    save.attempt.rawValue, save.position, save.response, save.flagged, save.savedAt, save.flagged,
+                ])
             try db.execute(
                 sql: "UPDATE exam_attempt SET position = ? WHERE id = ?",
                 arguments: [save.current, save.attempt.rawValue])

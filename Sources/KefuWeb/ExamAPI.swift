@@ -98,19 +98,15 @@ extension WebRoutes {
                     #"the body must be {"answer": {"choices":[…]} | {"truth":…} | {"number":…} | {"text":…} | {"matches":[…]} | null}"#
                 )
             }
-            var run = try await services.exams.ownAttempt(try Self.attemptID(context), by: identity)
-            guard run.record.status == .inProgress else {
-                throw ServiceError(.precondition, "the attempt is already submitted")
-            }
-            let refusals = try await services.exams.answer(&run, [(position, decoded.answer)], by: identity)
+            let id = try Self.attemptID(context)
+            let refusals = try await services.exams.saveAnswers([(position, decoded.answer)], attempt: id, by: identity)
             if let reason = refusals[position] {
                 throw ServiceError(.invalidInput, "question \(position + 1): \(reason)")
             }
             return try Pages.json(
                 AnswerSaved(
-                    attempt: run.record.id, saved: [position], refused: [],
-                    savedAt: Timestamp.format(services.environment.clock.now()), status: run.record.status.rawValue,
-                    flagged: run.session.flagged.sorted()))
+                    attempt: id, saved: [position], refused: [],
+                    savedAt: Timestamp.format(services.environment.clock.now()), status: "in-progress", flagged: nil))
         }
         router.post("/api/attempts/{attempt}/flags/{position}") { _, context -> Response in
             let identity = try context.signedIn()

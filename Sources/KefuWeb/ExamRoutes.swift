@@ -18,7 +18,12 @@ extension WebRoutes {
             let id = try Self.attemptID(context)
             var run = try await attemptForPage(id, identity)
             if run.record.status != .inProgress {
-                return try pages.render("result", ExamView.result(run), context: context)
+                var data = ExamView.result(run)
+                data["status"] = pages.locales.text("status_" + run.record.status.rawValue, context.locale)
+                data["reason"] = run.record.submitReason.map {
+                    pages.locales.text("reason_" + $0.rawValue, context.locale)
+                }
+                return try pages.render("result", data, context: context)
             }
             if let q = request.uri.queryParameters.get("q").flatMap(Int.init), q != run.session.position {
                 try await services.exams.go(&run, to: q - 1, by: identity)
@@ -64,6 +69,9 @@ extension WebRoutes {
     /// Saves the answers on a submitted page, then does what the pressed button asks (`go`: prev, next, a position,
     /// `flag:N`, submit). JavaScript autosave gets JSON back instead of a redirect.
     func answerForm(_ id: ExamAttemptID, form: Form, request: Request, _ identity: Identity) async throws -> Response {
+        if request.headers[.accept]?.hasPrefix("application/json") == true, (form["go"] ?? "").isEmpty {
+            return try await autosave(id, form: form, identity)
+        }
         var run = try await services.exams.ownAttempt(id, by: identity)
         let wantsJSON = request.headers[.accept]?.hasPrefix("application/json") == true
         guard run.record.status == .inProgress else {
@@ -104,6 +112,26 @@ extension WebRoutes {
             run.record.status == .inProgress ? "/attempts/\(id)?q=\(run.session.position + 1)" : "/attempts/\(id)")
     }
 
+    /// JavaScript autosave: the answers on the form saved through the fast path (no rebuild of the attempt).
+    func autosave(_ id: ExamAttemptID, form: Form, _ identity: Identity) async throws -> Response {
+        let (_, paper) = try await services.exams.ownPaper(id, by: identity)
+        var answers: [(position: Int, response: ExamAnswer?)] = []
+        for position in Set(form.all("p").compactMap(Int.init)).sorted() where paper.items.indices.contains(position) {
+            switch ExamView.response(form, item: paper.items[position], position: position) {
+            case .success(let response): answers.append((position, response))
+            case .failure(let error): throw error
+            }
+        }
+        let refusals = try await services.exams.saveAnswers(answers, attempt: id, by: identity)
+        return try Pages.json(
+            AnswerSaved(
+                attempt: id, saved: answers.map(\.position).filter { refusals[$0] == nil },
+                refused: refusals.map { .init(position: $0.key, reason: $0.value) }.sorted {
+                    $0.position < $1.position
+                },
+                savedAt: Timestamp.format(services.environment.clock.now()), status: "in-progress", flagged: nil))
+    }
+
     /// The position a `go` value names.
     static func target(_ go: String, current: Int) -> Int? {
         switch go {
@@ -130,6 +158,6 @@ struct AnswerSaved: Codable, Sendable {
     var savedAt: String
     /// `in-progress`, or `submitted`/`graded` once time ran out or the candidate submitted.
     var status: String
-    /// Flagged positions.
-    var flagged: [Int]
+    /// Flagged positions (when the save changed them).
+    var flagged: [Int]?
 }

@@ -151,7 +151,7 @@ struct ExamWebTests {
             #expect(page.body.contains("data-remaining=\"1200\""))
             clock.advance(seconds: 1201)
             let after = try await browser.request(path)
-            #expect(after.body.contains("deadline"))
+            #expect(after.body.contains("到时自动交卷"))
             #expect(after.body.contains("id=\"verdict\""))
         }
     }

@@ -6,6 +6,7 @@ import pathlib
 import re
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -64,7 +65,11 @@ def make_driver() -> webdriver.Chrome:
 
 
 def wait(driver, timeout: float = WAIT) -> WebDriverWait:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1)
+    # A page being replaced (a form posted, a reload) leaves stale elements behind: the condition is asked again.
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1,
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+    )
 
 
 def css(driver, selector: str):
@@ -156,11 +161,24 @@ def body_text(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
 
+def error_page(driver) -> str | None:
+    """The message of the app's error page (error.mustache) when that is what is shown."""
+    alerts = driver.find_elements(By.CSS_SELECTOR, "section.card.narrow > p.error[role=alert]")
+    if alerts and not driver.find_elements(By.ID, "login-form"):
+        heading = driver.find_elements(By.CSS_SELECTOR, "section.card.narrow > h1")
+        return f"{heading[0].text if heading else ''}: {alerts[0].text}"
+    return None
+
+
 def expect_page(driver, path_regex: str, what: str) -> None:
+    """Waits for a page whose path matches; fails at once on the app's error page."""
     wait(driver).until(
-        lambda d: re.fullmatch(path_regex, path_of(d).split("?")[0]) is not None,
+        lambda d: re.fullmatch(path_regex, path_of(d).split("?")[0]) is not None or error_page(d) is not None,
         f"expected {what} ({path_regex}), still on {driver.current_url}",
     )
+    error = error_page(driver)
+    if error is not None and re.fullmatch(path_regex, path_of(driver).split("?")[0]) is None:
+        raise AssertionError(f"expected {what} ({path_regex}); got the error page at {driver.current_url}: {error}")
 
 
 def assert_english(test, driver, *expected: str) -> None:

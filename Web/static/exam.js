@@ -160,6 +160,21 @@
     tick();
   }
 
-  // Answers not confirmed before a reload, a crash or a dropped request are sent again now.
+  // Answers not confirmed before a reload, a crash or a dropped request are put back into the form (so the page shows
+  // them and a later form submission carries them) and sent again now.
+  function restore(pos, body) {
+    const values = {};
+    new URLSearchParams(body).forEach(function (value, name) { (values[name] = values[name] || []).push(value); });
+    let answered = false;
+    for (const el of form.elements) {
+      if (!el.name || (el.name !== "a" + pos && !el.name.startsWith("m" + pos + "_"))) continue;
+      const given = values[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") el.checked = given.indexOf(el.value) >= 0;
+      else el.value = given.length > 0 ? given[0] : "";
+      if (given.some(function (v) { return v.trim() !== ""; })) answered = true;
+    }
+    markAnswered(pos, answered);
+  }
+  for (const pos of Object.keys(pending)) restore(pos, pending[pos]);
   flush();
 })();

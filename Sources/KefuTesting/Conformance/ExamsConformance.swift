@@ -82,6 +82,20 @@ extension StorageConformance {
                 && responses[1].response == nil,
             "responses: \(responses)")
         try await verify(try await store.attempt(first.id)?.position == 2, "the last save's position is kept")
+        // A save without a flag (nil) keeps the stored one; a new row starts unflagged.
+        let keep = try await store.saveResponses([
+            ResponseSave(
+                attempt: first.id, position: 1, response: "{\"number\":5}", flagged: nil,
+                savedAt: "2026-11-22T09:04:00.000Z", current: 1),
+            ResponseSave(
+                attempt: first.id, position: 2, response: "{\"number\":6}", flagged: nil,
+                savedAt: "2026-11-22T09:04:00.000Z", current: 2),
+        ])
+        let kept = try await store.responses(attempt: first.id)
+        try check(
+            keep.allSatisfy { $0 == nil } && kept.count == 3 && kept[1].flagged && kept[1].response == "{\"number\":5}"
+                && !kept[2].flagged,
+            "a save without a flag keeps the stored flag: \(kept)")
         try await store.savePosition(attempt: first.id, position: 0)
         try await verify(try await store.attempt(first.id)?.position == 0, "savePosition")
         return (first, other, saves)
