@@ -193,10 +193,11 @@ extension WebRoutes {
         return RunID(value)
     }
 
-    /// Decodes a JSON request body, or answers 400 naming what is wrong.
+    /// Decodes a JSON request body (an empty body reads as `{}`), or answers 400 naming what is wrong.
     func decodeJSON<T: Decodable>(_ type: T.Type, _ request: Request, context: WebContext) async throws -> T {
         var request = request
-        let body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        var body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        if body.readableBytes == 0 { body = ByteBuffer(string: "{}") }
         do { return try JSONDecoder().decode(type, from: Data(String(buffer: body).utf8)) } catch {
             throw WebError.badRequest("the request body is not the JSON this route expects: \(error)")
         }

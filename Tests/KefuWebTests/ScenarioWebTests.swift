@@ -195,6 +195,9 @@ struct ScenarioWebTests {
             let bad = try await browser.api(
                 "/api/scenarios/\(wechatScenario)/runs", method: .post, json: #"{"mode":"speedrun"}"#)
             #expect(bad.status == .unprocessableContent)
+            let defaulted = try await browser.api("/api/scenarios/\(wechatScenario)/runs", method: .post)
+            #expect(defaulted.status == .created)
+            #expect(try defaulted.json()["mode"] as? String == "practice", "an empty body starts a practice run")
             let unknown = try await browser.api(
                 "/api/scenarios/no-such-scenario.en/runs", method: .post, json: #"{"mode":"practice"}"#)
             #expect(unknown.status == .notFound)
