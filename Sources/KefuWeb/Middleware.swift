@@ -82,6 +82,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
             }
             var context = context
             context.locale = Locales.choose(request: request)
+            // This middleware runs outside the session middleware: give the error page the browser's CSRF token so
+            // the forms on it (sign out, language) keep working.
+            if let seed = request.cookies[CookieName.session]?.value ?? request.cookies[CookieName.preSession]?.value {
+                context.csrfToken = SessionMiddleware.csrfToken(seed: seed)
+            }
             let titleKey = status == .notFound ? "error_not_found" : "error_title"
             return try pages.render(
                 "error",

@@ -134,3 +134,21 @@ struct SignInTests {
         }
     }
 }
+
+@Suite("web: error pages")
+struct ErrorPageTests {
+    @Test("a 404 page carries the browser's CSRF token, so signing out from it works")
+    func csrfOnErrorPages() async throws {
+        let harness = try await WebHarness()
+        try await harness.application().test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn("E001")
+            let home = try await browser.request("/")
+            let token = try #require(home.csrf)
+            let missing = try await browser.request("/attempts/424242")
+            #expect(missing.status == .notFound)
+            #expect(missing.csrf == token)
+            #expect(try await browser.post("/logout", []).status == .seeOther)
+        }
+    }
+}
