@@ -54,7 +54,18 @@ extension ExamService {
 final class PaperCache: @unchecked Sendable {
     private let lock = NSLock()
     private var papers: [ExamAttemptID: Paper] = [:]
+    private var graders: [ExamAttemptID: Grader] = [:]
     private let capacity = 20_000
+
+    func grader(_ id: ExamAttemptID, _ make: () throws -> Grader) throws -> Grader {
+        if let found = lock.withLock({ graders[id] }) { return found }
+        let grader = try make()
+        lock.withLock {
+            if graders.count >= capacity { graders.removeAll(keepingCapacity: true) }
+            graders[id] = grader
+        }
+        return grader
+    }
 
     func paper(_ id: ExamAttemptID, _ decode: () throws -> Paper) throws -> Paper {
         if let found = lock.withLock({ papers[id] }) { return found }

@@ -413,7 +413,7 @@ public struct ExamService: Sendable {
     }
 
     func rebuild(_ record: ExamAttemptRecord, responses stored: [StoredResponse]) throws -> ExamRun {
-        let paper = try Self.decodePaper(record)
+        let paper = try papers.paper(record.id) { try Self.decodePaper(record) }
         var responses = [Response?](repeating: nil, count: paper.items.count)
         var flagged = Set<Int>()
         for stored in stored where stored.position < paper.items.count {
@@ -424,7 +424,7 @@ public struct ExamService: Sendable {
         }
         let rules =
             (try? self.blueprint(record.blueprint).blueprint) ?? Blueprint(id: record.blueprint.rawValue, sections: [])
-        let grader = try Grader(questions: paper.items.map(\.question))
+        let grader = try papers.grader(record.id) { try Grader(questions: paper.items.map(\.question)) }
         let session = ExamSession(
             paper: paper, deadline: Self.date(record.deadline), responses: responses, flagged: flagged,
             position: record.position)

@@ -116,6 +116,38 @@ public struct TraineeHomeService: Sendable {
     public let environment: KefuEnvironment
     /// The exam service (content cache shared with the caller).
     public let exams: ExamService
+    private let listings = Listings()
+
+    /// Blueprints and scenarios as parsed once (content is read at the first request; ``reloadContent()`` forgets it).
+    final class Listings: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: (blueprints: [LoadedBlueprint], scenarios: [LoadedScenario])?
+
+        func get(
+            _ load: () -> (blueprints: [LoadedBlueprint], scenarios: [LoadedScenario])
+        ) -> (
+            blueprints: [LoadedBlueprint], scenarios: [LoadedScenario]
+        ) {
+            lock.lock()
+            defer { lock.unlock() }
+            if let value { return value }
+            let loaded = load()
+            value = loaded
+            return loaded
+        }
+
+        func clear() { lock.withLock { value = nil } }
+    }
+
+    /// Forgets the parsed blueprints and scenarios (after content changes), and the exam service's content.
+    public func reloadContent() {
+        listings.clear()
+        exams.reloadContent()
+    }
+
+    func content() -> (blueprints: [LoadedBlueprint], scenarios: [LoadedScenario]) {
+        listings.get { (exams.blueprints(), ScenarioService(environment: environment).scenarios().scenarios) }
+    }
 
     /// Creates the service.
     public init(environment: KefuEnvironment, exams: ExamService) {
@@ -146,7 +178,7 @@ public struct TraineeHomeService: Sendable {
         let store = try environment.storage.exams
         let results = try await exams.results(person: PersonID(person.id), by: actor)
         var entries: [TraineeHome.Exam] = []
-        for loaded in exams.blueprints() {
+        for loaded in content().blueprints {
             let rules = loaded.blueprint
             guard rules.languages.isEmpty || rules.languages.contains(where: person.languages.contains) else {
                 continue
@@ -184,7 +216,7 @@ public struct TraineeHomeService: Sendable {
     func scenarioEntries(_ person: Person, by actor: Identity) async throws -> [TraineeHome.Scenario] {
         let runs = try await ScenarioService(environment: environment).transcripts(
             person: PersonID(person.id), limit: 1000, by: actor)
-        return ScenarioService(environment: environment).scenarios().scenarios
+        return content().scenarios
             .filter { person.languages.contains($0.scenario.language) }
             .sorted { $0.scenario.key < $1.scenario.key }
             .map { loaded in

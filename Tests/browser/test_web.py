@@ -362,7 +362,7 @@ class WebTests(unittest.TestCase):
         finished = self._reply(model[0])
         self.assertFalse(finished, "the run ended after one reply")
         feedback = wait(d).until(
-            lambda x: [e for e in css(x, ".feedback, [data-feedback], .verdict") if e.text.strip()],
+            lambda x: [e for e in css(x, ".reply-feedback, .feedback, [data-feedback], .verdict") if e.text.strip()],
             "practice mode showed no feedback after the reply",
         )
         late = css(d, ".late, [data-late='true'], .bubble.agent.late")
