@@ -19,3 +19,5 @@ if [ ! -x .build/python/bin/python3 ] && ! python3 -m venv .build/python; then
 fi
 PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 .build/python/bin/python3 -m pip install --quiet pyjwt joserfc cryptography
 .build/python/bin/python3 Tests/python/test_credentials.py .build/debug/kefu
+echo "== the web app in a real browser: headless Chromium from Debian driven by Selenium (scripts/browser-test.sh)"
+bash scripts/browser-test.sh

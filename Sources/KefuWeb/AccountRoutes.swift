@@ -11,6 +11,11 @@ extension WebRoutes {
             response.headers[.contentType] = "text/plain; charset=utf-8"
             return response
         }
+        router.get("/openapi.json") { _, _ -> Response in
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
+            response.headers[.contentType] = "application/json; charset=utf-8"
+            return response
+        }
         router.post("/settings/language") { request, context -> Response in
             let form = try await readForm(request)
             let lang = Locales.supported.contains(form["lang"] ?? "") ? form["lang"]! : "zh"

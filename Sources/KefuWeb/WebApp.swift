@@ -35,6 +35,8 @@ struct WebRoutes: Sendable {
     let throttle: SignInThrottle
     let plays: LivePlays
     let logger: Logger
+    /// `Web/openapi.json`, read at start.
+    let openAPIDocument: [UInt8]
 }
 
 /// Builds and runs the web app: `kefu serve`.
@@ -47,7 +49,12 @@ public enum WebApp {
         let routes = WebRoutes(
             services: WebServices(environment: environment, accountSettings: configuration.accountSettings),
             pages: pages, configuration: configuration,
-            throttle: SignInThrottle(limit: configuration.signInsPerMinute), plays: LivePlays(), logger: logger)
+            throttle: SignInThrottle(limit: configuration.signInsPerMinute), plays: LivePlays(), logger: logger,
+            openAPIDocument: Array(
+                FileManager.default.contents(
+                    atPath: (configuration.webDirectory as NSString).appendingPathComponent("openapi.json"))
+                    ?? Data(
+                        "{}".utf8)))
         let router = Router(context: WebContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: SecurityHeadersMiddleware(secure: configuration.secureCookies))
