@@ -205,4 +205,27 @@ echo "== performance reviews: KPI inputs (surveys, complaints, resolutions, team
 echo
 echo "== kefu promote check: every rule of the next step on both tracks, met or unmet, with the actual values"
 "$kefu" promote check E004 || true
+
+# The web app on the same database: sign-in links, a health check, a graceful stop.
+echo
+echo "== kefu serve --demo: the web app (trainees' exams and scenario chats, credential checks, JSON API)"
+"$kefu" serve --demo --port 0 > "$demo/serve.log" 2>"$demo/serve.err" &
+server=$!
+for _ in $(seq 1 50); do grep -q "listening on" "$demo/serve.log" 2>/dev/null && break; sleep 0.2; done
+sed -E 's/token=.*/token=…  (one-time invitation link)/' "$demo/serve.log"
+base=$(grep -oE 'http://[0-9.:]+' "$demo/serve.log" | head -n 1 || true)
+if [ -z "$base" ]; then echo "kefu serve did not start:"; cat "$demo/serve.err"; exit 1; fi
+python3 - "$base" <<'PY'
+import sys, urllib.request, urllib.error
+base = sys.argv[1]
+print("GET /healthz →", urllib.request.urlopen(base + "/healthz").read().decode().strip())
+class Stop(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+try:
+    urllib.request.build_opener(Stop).open(base + "/")
+except urllib.error.HTTPError as e:
+    print("GET / (anonymous) →", e.code, e.headers["Location"])
+PY
+kill -TERM "$server" && wait "$server" && echo "stopped gracefully on SIGTERM"
+echo "To click through yourself: .build/debug/kefu serve --demo   (then open a printed link)"
 rm -rf "$demo"

@@ -78,10 +78,21 @@ enum DemoSeed {
             }
         }
         let accounts = AccountService(environment: environment)
+        let active = try await people.list().filter(\.isActive)
         var links: [Link] = []
-        for (person, role) in [("E001", "trainee"), ("S001", "mentor"), ("M001", "supervisor")] {
-            let link = try await accounts.invite(PersonID(person), by: operatorIdentity)
-            links.append(Link(person: person, role: role, path: "/account/setup?token=" + link.token))
+        // One active person per role: the first specialist (trainee), the first mentor-level person, the first
+        // supervisor or manager.
+        let picks: [(String, (Person) -> Bool)] = [
+            ("trainee", { $0.level == .specialist }),
+            ("mentor", { $0.level == .seniorSpecialist || $0.level == .expert }),
+            ("supervisor", { $0.level == .supervisor || $0.level == .manager }),
+        ]
+        for (role, matches) in picks {
+            for person in active.filter(matches).sorted(by: { $0.id < $1.id }) {
+                guard let link = try? await accounts.invite(PersonID(person.id), by: operatorIdentity) else { continue }
+                links.append(Link(person: person.id, role: role, path: "/account/setup?token=" + link.token))
+                break
+            }
         }
         return links
     }
