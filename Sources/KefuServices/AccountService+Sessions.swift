@@ -94,15 +94,15 @@ extension AccountService {
     public func authenticate(session secret: String) async throws -> Identity {
         let storage = try environment.storage
         let (date, time) = now()
-        let record = try await translatingStorageErrors {
-            try await storage.accounts.session(secretHash: Self.sha256(secret))
+        let found = try await translatingStorageErrors {
+            try await storage.accounts.sessionCredentials(secretHash: Self.sha256(secret))
         }
-        guard let record else { throw ServiceError(.unauthenticated, "not signed in; sign in first") }
+        guard let (record, facts) = found else { throw ServiceError(.unauthenticated, "not signed in; sign in first") }
         let info = SessionInfo(record, now: time, idleLimit: idleLimit(date))
         guard info.isActive else {
             throw ServiceError(.unauthenticated, "the session has \(Self.ended(info.status)); sign in again")
         }
-        let identity = try await activeIdentity(record.person, channel: .session)
+        let identity = try Self.activeIdentity(record.person, facts, channel: .session)
         if !storage.isReadOnly, let seen = Timestamp.parse(record.lastSeenAt), date.timeIntervalSince(seen) >= 60 {
             try await translatingStorageErrors { try await storage.accounts.touchSession(record.id, at: time) }
         }
@@ -120,6 +120,23 @@ extension AccountService {
     /// The time before which a session's last use makes it idle, or nil without an idle limit.
     func idleLimit(_ date: Date) -> String? {
         settings.idleTimeout.map { Timestamp.format(date.addingTimeInterval(-$0)) }
+    }
+
+    /// `person`'s identity through `channel` from facts read with the credential, refused when they left or their
+    /// account is locked by an administrator.
+    static func activeIdentity(
+        _ person: PersonID, _ facts: CredentialFacts, channel: Identity.Channel
+    ) throws
+        -> Identity
+    {
+        guard let found = facts.person, found.isActive else {
+            throw ServiceError(.unauthenticated, "\(person) has left and can no longer sign in")
+        }
+        if facts.account?.isDisabled == true {
+            throw ServiceError(.unauthenticated, "the account of \(person) is locked by an administrator")
+        }
+        return Identity(
+            person: person, roles: Role.implied(by: found.level).union(facts.grants.map(\.role)), channel: channel)
     }
 
     /// `person`'s identity through `channel`, refused when they left or their account is locked by an

@@ -87,8 +87,8 @@ extension AccountService {
         }
         let id = APITokenID(String(text[text.index(text.startIndex, offsetBy: Self.tokenPrefix.count)..<separator]))
         let secret = String(text[text.index(after: separator)...])
-        let record = try await translatingStorageErrors { try await accounts.token(id) }
-        guard let record, Self.constantTimeEqual(record.secretHash, Self.sha256(secret)) else {
+        let found = try await translatingStorageErrors { try await accounts.tokenCredentials(id) }
+        guard let (record, facts) = found, Self.constantTimeEqual(record.secretHash, Self.sha256(secret)) else {
             throw ServiceError(.unauthenticated, "this API token is not valid; create a new one")
         }
         let info = APITokenInfo(record, now: time)
@@ -97,7 +97,7 @@ extension AccountService {
                 .unauthenticated, "API token \(id) is \(info.status); create a new one",
                 hint: .init("token.create", ["person": record.person.rawValue]))
         }
-        var identity = try await activeIdentity(record.person, channel: .token)
+        var identity = try Self.activeIdentity(record.person, facts, channel: .token)
         if !record.scopes.isEmpty { identity.roles.formIntersection(record.scopes) }
         // Uses are recorded at most once a minute, and not by processes that opened storage read-only.
         let stale = record.lastUsedAt.flatMap(Timestamp.parse).map { date.timeIntervalSince($0) >= 60 } ?? true

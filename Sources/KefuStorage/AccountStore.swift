@@ -5,6 +5,14 @@ public import KefuCore
 /// Secrets never reach storage: tokens and session secrets are stored as their SHA-256, passwords as
 /// bcrypt hashes. Timestamps are ``Timestamp`` text, so they compare as text.
 public protocol AccountStore: Sendable {
+    // MARK: Authentication (every request)
+
+    /// An API token with its person, account and active grants, read together (one read per request).
+    func tokenCredentials(_ id: APITokenID) async throws -> (token: APITokenRecord, facts: CredentialFacts)?
+
+    /// A session (by the SHA-256 of its secret) with its person, account and active grants, read together.
+    func sessionCredentials(secretHash: String) async throws -> (session: SessionRecord, facts: CredentialFacts)?
+
     // MARK: Accounts
 
     /// One person's account, or nil when they have none.
@@ -94,4 +102,22 @@ public protocol AccountStore: Sendable {
 
     /// Grants of `person` (everyone's when nil), oldest first; withdrawn ones only when asked for.
     func grants(of person: PersonID?, includingWithdrawn: Bool) async throws -> [RoleGrant]
+}
+
+/// What deciding a credential's identity needs besides the credential: the person (active or not), their account
+/// (locked by an administrator or not) and their active role grants.
+public struct CredentialFacts: Sendable, Hashable {
+    /// The person, nil when unknown.
+    public var person: Person?
+    /// Their account, nil when they have none.
+    public var account: Account?
+    /// Their active grants.
+    public var grants: [RoleGrant]
+
+    /// Creates the facts.
+    public init(person: Person?, account: Account?, grants: [RoleGrant]) {
+        self.person = person
+        self.account = account
+        self.grants = grants
+    }
 }

@@ -363,3 +363,37 @@ extension SQLiteAccountStore {
             withdrawnBy: (row["withdrawn_by"] as String?).map { PersonID($0) })
     }
 }
+
+extension SQLiteAccountStore {
+    func tokenCredentials(_ id: APITokenID) async throws -> (token: APITokenRecord, facts: CredentialFacts)? {
+        try await database.reading { db in
+            guard
+                let token = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id.rawValue])
+                    .map(Self.token)
+            else { return nil }
+            return (token, try facts(token.person, db))
+        }
+    }
+
+    func sessionCredentials(secretHash: String) async throws -> (session: SessionRecord, facts: CredentialFacts)? {
+        try await database.reading { db in
+            guard
+                let session = try Row.fetchOne(
+                    db, sql: "SELECT * FROM session WHERE secret_hash = ?", arguments: [secretHash]
+                )
+                .map(Self.session)
+            else { return nil }
+            return (session, try facts(session.person, db))
+        }
+    }
+
+    /// The person, account and active grants of `person`, inside a read.
+    func facts(_ person: PersonID, _ db: Database) throws -> CredentialFacts {
+        CredentialFacts(
+            person: try database.person(person.rawValue, db), account: try Self.account(person, db),
+            grants: try Row.fetchAll(
+                db, sql: "SELECT * FROM role_grant WHERE person_id = ? AND withdrawn_at IS NULL ORDER BY id",
+                arguments: [person.rawValue]
+            ).map(Self.grant))
+    }
+}

@@ -15,6 +15,28 @@ extension StorageConformance {
         try await sessions(storage.accounts)
         try await apiTokens(storage.accounts)
         try await grants(storage.accounts)
+        try await credentials(storage.accounts)
+    }
+
+    /// A credential read together with what deciding its identity needs (one read per request).
+    static func credentials(_ store: any AccountStore) async throws {
+        let token = try await store.tokenCredentials("def456")
+        try check(
+            token?.token.id == "def456" && token?.facts.person?.id == "A1" && token?.facts.grants.map(\.role) == [.admin],
+            "a token with its person and active grants: \(String(describing: token))")
+        try await awaitCheck(try await store.tokenCredentials("nope") == nil, "an unknown token: nil")
+        let e1 = try await store.tokenCredentials("abc123")
+        let active = try await store.grants(of: "E1", includingWithdrawn: false)
+        let all = try await store.grants(of: "E1", includingWithdrawn: true)
+        try check(
+            e1?.facts.grants == active && all.count > active.count && e1?.token.revokedAt != nil,
+            "only active grants are facts; a revoked token still reads (the service refuses it)")
+        let session = try await store.sessionCredentials(secretHash: "s1")
+        try check(
+            session?.session.secretHash == "s1" && session?.facts.person?.id == "E1",
+            "a session with its person: \(String(describing: session))")
+        try await awaitCheck(
+            try await store.sessionCredentials(secretHash: "unknown") == nil, "an unknown session secret: nil")
     }
 
     static func oneTimeTokens(_ store: any AccountStore) async throws {
