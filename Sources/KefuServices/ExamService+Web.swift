@@ -13,7 +13,8 @@ extension ExamService {
         guard let record = try await translatingStorageErrors({ try await store.attempt(id) }),
             record.personID == actor.person
         else { throw missing }
-        var run = try await load(id)
+        let stored = try await translatingStorageErrors { try await store.responses(attempt: id) }
+        var run = try rebuild(record, responses: stored)
         if run.record.status == .inProgress {
             let time = time ?? now()
             try await perform(&run, run.session.tick(now: time), at: time, by: actor)
