@@ -366,7 +366,7 @@ extension SQLiteAccountStore {
 
 extension SQLiteAccountStore {
     func tokenCredentials(_ id: APITokenID) async throws -> (token: APITokenRecord, facts: CredentialFacts)? {
-        try await database.reading { db in
+        try database.readingNow { db in
             guard
                 let token = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id.rawValue])
                     .map(Self.token)
@@ -376,7 +376,7 @@ extension SQLiteAccountStore {
     }
 
     func sessionCredentials(secretHash: String) async throws -> (session: SessionRecord, facts: CredentialFacts)? {
-        try await database.reading { db in
+        try database.readingNow { db in
             guard
                 let session = try Row.fetchOne(
                     db, sql: "SELECT * FROM session WHERE secret_hash = ?", arguments: [secretHash]

@@ -49,7 +49,8 @@ struct SQLiteExamStore: ExamStore {
     }
 
     func attempt(_ id: ExamAttemptID) async throws -> ExamAttemptRecord? {
-        try await ExamSQL.read(on: database) { db in try ExamSQL.attempt(id, db) }
+        // A short indexed read on every answer save: on the caller's thread (see KefuDatabase.readingNow).
+        try database.readingNow { db in try ExamSQL.attempt(id, db) }
     }
 
     func attempts(
@@ -61,7 +62,7 @@ struct SQLiteExamStore: ExamStore {
     }
 
     func responses(attempt: ExamAttemptID) async throws -> [StoredResponse] {
-        try await ExamSQL.read(on: database) { db in try ExamSQL.responses(attempt: attempt, db) }
+        try database.readingNow { db in try ExamSQL.responses(attempt: attempt, db) }
     }
 
     func manualGrades(attempt: ExamAttemptID) async throws -> [ManualGrade] {
