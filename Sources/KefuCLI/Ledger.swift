@@ -167,6 +167,11 @@ extension Kefu {
             var checkpoint: [String] = []
             @Option(help: "The issuer's public keys (JWKS file), when the key directory is not at hand.")
             var jwks: String?
+            @Flag(
+                help:
+                    "Check every entry's signature, also under signed checkpoints (default: only the entries no checkpoint covers; a checkpoint's signed root vouches for the rest)."
+            )
+            var allSignatures = false
             @Option(help: "Output format.") var format: Format = .text
 
             func run() async throws {
@@ -175,7 +180,7 @@ extension Kefu {
                     let texts = try checkpoint.map(readText)
                     let keys = try jwks.map(readJWKS)
                     let report = try await LedgerService(environment: environment).verify(
-                        checkpoints: texts, jwks: keys)
+                        checkpoints: texts, jwks: keys, signatures: allSignatures ? .every : .beyondCheckpoints)
                     if format == .json {
                         try printJSON(report)
                     } else if let problem = report.firstProblem {
@@ -183,8 +188,12 @@ extension Kefu {
                     } else {
                         let witnesses =
                             checkpoint.isEmpty ? "" : ", consistent with \(checkpoint.joined(separator: ", "))"
+                        let signatures =
+                            report.signaturesChecked == report.checked
+                            ? "every signature valid"
+                            : "\(report.signaturesChecked) signatures valid, the other \(report.checked - report.signaturesChecked) entries under a signed checkpoint"
                         print(
-                            "ok: \(report.checked) entries, chain intact, every signature valid (\(report.keys.count) key\(report.keys.count == 1 ? "" : "s")), root \(report.root)\(witnesses)"
+                            "ok: \(report.checked) entries, chain intact, \(signatures) (\(report.keys.count) key\(report.keys.count == 1 ? "" : "s")), root \(report.root)\(witnesses)"
                         )
                     }
                     if !report.isValid { throw ExitCode(1) }

@@ -42,6 +42,18 @@ public final class LedgerSigner: @unchecked Sendable {
     /// The signed note text of `checkpoint`.
     public func signCheckpoint(_ checkpoint: Checkpoint) throws -> String { try checkpoint.signed(with: key) }
 
+    /// Signs each of `bodies` (entries' canonical bytes) on every core; the signatures in the same order.
+    public func signatures(over bodies: [[UInt8]]) throws -> [EntrySignature] {
+        let pieces = Pieces<EntrySignature>()
+        Parallel.chunks(bodies.count, minimum: 64) { range in
+            do {
+                let signed = try range.map { try Base64URL.encode(key.signature(for: bodies[$0])) }
+                pieces.add(range.lowerBound, signed.map { EntrySignature(kid: kid, signature: $0) })
+            } catch { pieces.fail(error) }
+        }
+        return try pieces.joined()
+    }
+
     /// Signs `entry` (sequence and previous hash filled in).
     public func sign(_ entry: LedgerEntry) throws -> EntrySignature {
         EntrySignature(kid: kid, signature: Base64URL.encode(try key.signature(for: entry.canonicalBytes)))
@@ -82,15 +94,14 @@ public struct TrustedKeys: @unchecked Sendable {
         return nil
     }
 
-    /// The index of the first row of `rows` whose signature does not verify, checked on every core, or nil.
-    public func firstBadSignature(in rows: [StoredEntry]) -> Int? {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 1024 + 1))
-        let chunk = (rows.count + workers - 1) / max(1, workers)
+    /// The index of the first row of `rows` (within `range`, all by default) whose signature does not verify,
+    /// checked on every core, or nil.
+    public func firstBadSignature(in rows: [StoredEntry], range: Range<Int>? = nil) -> Int? {
+        let range = range ?? rows.indices
         let found = FirstIndex()
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let range = (worker * chunk)..<min(rows.count, (worker + 1) * chunk)
-            for index in range where problem(with: rows[index]) != nil {
-                found.offer(index)
+        Parallel.chunks(range.count, minimum: 256) { chunk in
+            for offset in chunk where problem(with: rows[range.lowerBound + offset]) != nil {
+                found.offer(range.lowerBound + offset)
                 return
             }
         }
@@ -122,4 +133,22 @@ final class FirstIndex: @unchecked Sendable {
     }
 
     var value: Int? { lock.withLock { smallest } }
+}
+
+/// Results computed in pieces on several threads, joined in order.
+final class Pieces<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pieces: [Int: [Element]] = [:]
+    private var error: (any Error)?
+
+    func add(_ start: Int, _ piece: [Element]) { lock.withLock { pieces[start] = piece } }
+
+    func fail(_ error: any Error) { lock.withLock { self.error = error } }
+
+    func joined() throws -> [Element] {
+        try lock.withLock {
+            if let error { throw error }
+            return pieces.keys.sorted().flatMap { pieces[$0] ?? [] }
+        }
+    }
 }

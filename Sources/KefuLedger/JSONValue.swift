@@ -36,7 +36,7 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let members):
             out.append(UInt8(ascii: "{"))
             // RFC 8785 orders keys by UTF-16 code units.
-            let keys = members.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(key, into: &out)

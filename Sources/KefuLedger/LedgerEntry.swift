@@ -91,7 +91,63 @@ public struct LedgerEntry: Sendable, Hashable {
     public var canonicalBytes: [UInt8] { json.canonicalBytes }
 
     /// Hex SHA-256 of the canonical bytes: the chain hash.
-    public var chainHash: String { Array(SHA256.hash(data: canonicalBytes)).hex }
+    public var chainHash: String { Self.chainHash(of: canonicalBytes) }
+
+    /// Hex SHA-256 of an entry's canonical bytes.
+    public static func chainHash(of canonicalBytes: [UInt8]) -> String {
+        Array(SHA256.hash(data: canonicalBytes)).hex
+    }
+
+    /// Chains `drafts` after an entry `size` whose chain hash is `previous`: fills in each one's sequence number
+    /// and previous hash, and returns them with their canonical bytes and chain hashes. The bytes are written on
+    /// every core with a placeholder previous hash that is then replaced in order, the same bytes
+    /// ``canonicalBytes`` gives (checked: an entry whose placeholder cannot be found is written again).
+    public static func chain(
+        _ drafts: [LedgerEntry], after size: Int, previous: String
+    ) -> (entries: [LedgerEntry], bodies: [[UInt8]], hashes: [String]) {
+        var entries = drafts
+        for index in entries.indices {
+            entries[index].sequence = size + index + 1
+            entries[index].previousHash = genesisHash
+        }
+        let pieces = Pieces<[UInt8]>()
+        let placeholders = entries
+        Parallel.chunks(entries.count, minimum: 256) { range in
+            pieces.add(range.lowerBound, range.map { placeholders[$0].canonicalBytes })
+        }
+        var bodies = (try? pieces.joined()) ?? []
+        var hashes: [String] = []
+        hashes.reserveCapacity(entries.count)
+        let key = Array(#""prev_hash":""#.utf8)
+        var previous = previous
+        for index in entries.indices {
+            entries[index].previousHash = previous
+            if let at = lastRange(of: key, in: bodies[index]), at + 64 <= bodies[index].count,
+                bodies[index][at..<(at + 64)].allSatisfy({ $0 == UInt8(ascii: "0") }), previous.utf8.count == 64
+            {
+                bodies[index].replaceSubrange(at..<(at + 64), with: previous.utf8)
+            } else {
+                bodies[index] = entries[index].canonicalBytes
+            }
+            previous = chainHash(of: bodies[index])
+            hashes.append(previous)
+        }
+        return (entries, bodies, hashes)
+    }
+
+    /// The index just after the last occurrence of `key` in `bytes` (the top-level `prev_hash` is the last
+    /// one: the members after it are strings and integers, whose quotes are escaped).
+    static func lastRange(of key: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= key.count else { return nil }
+        var start = bytes.count - key.count
+        while start >= 0 {
+            if bytes[start] == key[0], bytes[start..<(start + key.count)].elementsEqual(key) {
+                return start + key.count
+            }
+            start -= 1
+        }
+        return nil
+    }
 
     /// The RFC 6962 leaf hash.
     public var leafHash: Merkle.Hash { Merkle.leafHash(canonicalBytes) }
@@ -128,6 +184,8 @@ public struct VerificationReport: Sendable, Hashable {
     public var firstProblem: (sequence: Int, message: String)?
     /// Current tree head over all entries.
     public var root: Merkle.Hash
+    /// Entry signatures checked (all of them, or those no checkpoint covers: ``SignatureCheck``).
+    public var signaturesChecked = 0
 
     /// True when nothing is wrong.
     public var isValid: Bool { firstProblem == nil }
@@ -141,123 +199,5 @@ public struct VerificationReport: Sendable, Hashable {
         hasher.combine(checked)
         hasher.combine(root)
         hasher.combine(firstProblem?.sequence)
-    }
-}
-
-/// Verifies a ledger: the chain (order, links, hashes, canonical bodies), every entry's signature
-/// against the issuer's keys and, given checkpoints, that each signed tree is a prefix of the current
-/// one (catching truncation and rewritten history).
-public enum LedgerVerifier {
-    /// Verifies the chain only (no signatures): for tests of the chain and for code that checks
-    /// signatures itself.
-    public static func verify(_ stored: [StoredEntry], checkpoint: Checkpoint? = nil) -> VerificationReport {
-        verify(stored, keys: nil, checkpoints: checkpoint.map { [$0] } ?? [])
-    }
-
-    /// Verifies stored entries in sequence order; `keys` nil skips the signatures.
-    public static func verify(
-        _ stored: [StoredEntry], keys: TrustedKeys?, checkpoints: [Checkpoint] = []
-    ) -> VerificationReport {
-        var previous = LedgerEntry.genesisHash
-        var leaves: [Merkle.Hash] = []
-        leaves.reserveCapacity(stored.count)
-        // Signatures are checked on every core first; the chain is walked in order, and the first row with either
-        // problem is reported (a chain problem at the same row first).
-        let badSignature = keys.flatMap { $0.firstBadSignature(in: stored) }
-        for (index, row) in stored.enumerated() {
-            switch check(row, expectedSequence: index + 1, previous: previous, keys: nil) {
-            case .failure(let problem):
-                return VerificationReport(
-                    checked: leaves.count, firstProblem: (problem.sequence, problem.message), root: Merkle.root(leaves))
-            case .success(let entry):
-                if index == badSignature, let keys, let message = keys.problem(with: row, entry: entry) {
-                    return VerificationReport(
-                        checked: leaves.count, firstProblem: (row.sequence, message), root: Merkle.root(leaves))
-                }
-                previous = row.hash
-                leaves.append(entry.leafHash)
-            }
-        }
-        for checkpoint in checkpoints {
-            if let problem = problem(with: checkpoint, leaves: leaves) {
-                return VerificationReport(checked: leaves.count, firstProblem: problem, root: Merkle.root(leaves))
-            }
-        }
-        return VerificationReport(checked: leaves.count, firstProblem: nil, root: Merkle.root(leaves))
-    }
-
-    /// A problem at an entry.
-    struct Problem: Error {
-        var sequence: Int
-        var message: String
-        init(_ sequence: Int, _ message: String) {
-            self.sequence = sequence
-            self.message = message
-        }
-    }
-
-    /// Checks one row: its place, its body, its link, its hash and its signature.
-    static func check(
-        _ row: StoredEntry, expectedSequence: Int, previous: String, keys: TrustedKeys?
-    ) -> Result<LedgerEntry, Problem> {
-        guard row.sequence == expectedSequence else {
-            let what =
-                row.sequence > expectedSequence
-                ? "entry \(expectedSequence) is missing (deleted?)"
-                : "entry \(row.sequence) appears out of order or twice"
-            return .failure(Problem(expectedSequence, "\(what): sequence numbers must run 1, 2, 3, … without gaps"))
-        }
-        let entry: LedgerEntry
-        do {
-            entry = try LedgerEntry(json: try JSONValue.parse(row.body))
-        } catch {
-            return .failure(
-                Problem(row.sequence, "entry \(row.sequence) is not a readable ledger entry (edited?): \(error)"))
-        }
-        if entry.json.canonicalString != row.body {
-            return .failure(
-                Problem(row.sequence, "entry \(row.sequence) is not in canonical form (edited outside Kefu)"))
-        }
-        if entry.sequence != row.sequence {
-            return .failure(
-                Problem(row.sequence, "entry \(row.sequence) says it is entry \(entry.sequence) (moved or inserted)"))
-        }
-        if entry.previousHash != previous {
-            return .failure(
-                Problem(
-                    row.sequence,
-                    "entry \(row.sequence) does not link to entry \(row.sequence - 1): the chain is broken (an entry was inserted, deleted or edited)"
-                ))
-        }
-        if entry.chainHash != row.hash {
-            return .failure(
-                Problem(row.sequence, "entry \(row.sequence) does not match its recorded hash (its content was edited)")
-            )
-        }
-        if let keys, let problem = keys.problem(with: row, entry: entry) {
-            return .failure(Problem(row.sequence, problem))
-        }
-        return .success(entry)
-    }
-
-    /// What a checkpoint says is wrong with the tree of `leaves`, or nil.
-    static func problem(with checkpoint: Checkpoint, leaves: [Merkle.Hash]) -> (sequence: Int, message: String)? {
-        if checkpoint.size < 0 {
-            return (1, "a checkpoint claims a negative tree size (\(checkpoint.size)): it is not one Kefu signed")
-        }
-        if checkpoint.size > leaves.count {
-            return (
-                leaves.count + 1,
-                "a checkpoint covers \(checkpoint.size) entries but the ledger has \(leaves.count): entries \(leaves.count + 1)–\(checkpoint.size) were removed (truncated tail)"
-            )
-        }
-        if Merkle.root(leaves[..<checkpoint.size]) != checkpoint.root {
-            // The root alone cannot say which entry differs; report the checkpoint's range.
-            return (
-                1,
-                "the first \(checkpoint.size) entries do not match a signed checkpoint's root: history within entries 1–\(checkpoint.size) was rewritten"
-            )
-        }
-        return nil
     }
 }

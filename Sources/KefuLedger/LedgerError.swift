@@ -10,6 +10,14 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
 
     init(_ kind: Kind) { self.kind = kind }
 
+    /// The stored Merkle tree lacks a node, or a leaf disagrees with its entry.
+    public static func incompleteTree(level: Int, index: Int) -> LedgerError {
+        LedgerError(
+            .badProof(
+                "the stored Merkle tree has no valid node \(index) at level \(level) (the database was edited); run `kefu ledger verify`"
+            ))
+    }
+
     /// What failed and what to do.
     public var description: String {
         switch kind {

@@ -188,6 +188,9 @@ public struct LedgerVerification: Sendable, Hashable, Codable {
     public var checkpointsGiven: Int
     /// The ids of the keys signatures were checked against (current and retired).
     public var keys: [String]
+    /// Entry signatures checked: every one, or (the default) those of entries no verified checkpoint
+    /// covers — a checkpoint's signed root vouches for the bodies under it.
+    public var signaturesChecked = 0
 
     /// True when nothing is wrong.
     public var isValid: Bool { status == .ok }
@@ -226,6 +229,20 @@ public struct InclusionProof: Sendable, Hashable, Codable {
     /// The tree head (hex).
     public var root: String
     /// The audit path (hex).
+    public var proof: [String]
+}
+
+/// An RFC 6962 consistency proof between two sizes of the ledger's tree.
+public struct ConsistencyProof: Sendable, Hashable, Codable {
+    /// The older tree's size (a checkpoint's).
+    public var fromSize: Int
+    /// The current tree size.
+    public var treeSize: Int
+    /// The older tree's head (hex).
+    public var oldRoot: String
+    /// The current tree head (hex).
+    public var root: String
+    /// The proof (hex).
     public var proof: [String]
 }
 

@@ -28,6 +28,12 @@ public protocol LedgerStore: Sendable {
     ) async throws -> SignedCheckpoint
     /// The stored checkpoints' signed texts, oldest first.
     func checkpoints() async throws -> [String]
+    /// An inclusion proof for the entry at 0-based `index` in the current tree, from the stored tree of
+    /// complete subtree hashes (O(log n) reads); nil when there is no such entry.
+    func inclusionProof(index: Int) async throws -> MerkleInclusion?
+    /// A consistency proof from the tree of the first `size` entries to the current one, from the stored
+    /// tree; nil when the ledger has fewer entries.
+    func consistencyProof(from size: Int) async throws -> MerkleConsistency?
 }
 
 extension LedgerStore {

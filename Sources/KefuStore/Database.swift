@@ -505,6 +505,18 @@ public final class KefuDatabase: Sendable {
                 }
             }
         }
+        migrator.registerMigration("2026-12 ledger Merkle tree nodes") { db in
+            // Every complete subtree hash of the ledger's RFC 6962 tree (level 0: the leaves), written as entries
+            // are appended, so inclusion and consistency proofs read O(log n) rows. A cache: verification
+            // recomputes the tree from the bodies and never trusts it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger_merkle_node (
+                        level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)
+                    ) WITHOUT ROWID
+                    """)
+            try backfillMerkleNodes(db)
+        }
         return migrator
     }
 }

@@ -21,12 +21,7 @@ struct SQLiteLedgerStore: LedgerStore {
                     attempts: try database.attempts(of: person.rawValue, db),
                     signOffs: try database.signOffs(of: person.rawValue, db))
             }
-            var stored: [LedgerEntry] = []
-            for draft in try make(head) {
-                stored.append(try database.append(draft, signer: signer, db))
-                progress?(stored.count)
-            }
-            return stored
+            return try database.append(make(head), signer: signer, db, progress: progress)
         }
     }
 
@@ -52,19 +47,36 @@ struct SQLiteLedgerStore: LedgerStore {
 
     func snapshot() async throws -> LedgerSnapshot {
         try await database.reading { db in
-            let columns = try Row.fetchAll(
+            var stored: [StoredEntry] = []
+            var columns: [LedgerColumns] = []
+            // One pass; the body string is shared by both arrays.
+            let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT seq, kind, person_id, subject, valid_until, refers_to, body FROM ledger_entry ORDER BY seq"
-            ).map {
-                LedgerColumns(
-                    sequence: $0["seq"], kind: $0["kind"], person: $0["person_id"], subject: $0["subject"],
-                    validUntil: $0["valid_until"],
-                    refersTo: $0["refers_to"], body: $0["body"])
+                sql: """
+                    SELECT seq, body, hash, kid, signature, kind, person_id, subject, valid_until, refers_to
+                    FROM ledger_entry ORDER BY seq
+                    """)
+            while let row = try rows.next() {
+                let sequence: Int = row[0]
+                let body: String = row[1]
+                stored.append(StoredEntry(sequence: sequence, body: body, hash: row[2], kid: row[3], signature: row[4]))
+                columns.append(
+                    LedgerColumns(
+                        sequence: sequence, kind: row[5], person: row[6], subject: row[7], validUntil: row[8],
+                        refersTo: row[9], body: body))
             }
             return LedgerSnapshot(
-                stored: try database.storedEntries(db), columns: columns,
+                stored: stored, columns: columns,
                 checkpoints: try String.fetchAll(db, sql: "SELECT text FROM checkpoint ORDER BY id"))
         }
+    }
+
+    func inclusionProof(index: Int) async throws -> MerkleInclusion? {
+        try await database.reading { db in try database.inclusionProof(index: index, db) }
+    }
+
+    func consistencyProof(from size: Int) async throws -> MerkleConsistency? {
+        try await database.reading { db in try database.consistencyProof(from: size, db) }
     }
 
     func addCheckpoint(

@@ -225,3 +225,88 @@ extension Fixture {
         }
     }
 }
+
+@Suite("Both verification modes report the same tampering", .serialized)
+struct VerificationModeTests {
+    /// Five entries under a stored checkpoint, then entry 6 after it.
+    func checkpointedLedger() async throws -> Fixture {
+        let f = try await certifiedLedger(5)
+        _ = try await f.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin)
+        try await f.qualifiedHire("E5")
+        _ = try await f.ledger(Fixture.date(11)).certify(person: "E5", certification: "onboarding", by: Fixture.admin)
+        return f
+    }
+
+    @Test(
+        "beyond checkpoints (the default) and every signature agree on each tampering, under and after the checkpoint",
+        arguments: [
+            "UPDATE ledger_entry SET body = replace(body, '\"E2\"', '\"E9\"') WHERE seq = 3",
+            "UPDATE ledger_entry SET body = replace(body, '\"E5\"', '\"E9\"') WHERE seq = 6",
+            "DELETE FROM ledger_entry WHERE seq = 2",
+            "DELETE FROM ledger_entry WHERE seq = 6",
+            "UPDATE ledger_entry SET person_id = 'E9' WHERE seq = 2",
+            "UPDATE ledger_entry SET signature = NULL WHERE seq = 6",
+            "UPDATE ledger_entry SET signature = (SELECT signature FROM ledger_entry WHERE seq = 2) WHERE seq = 6",
+            "UPDATE checkpoint SET text = replace(text, char(10) || '5' || char(10), char(10) || '4' || char(10))",
+        ])
+    func agree(statement: String) async throws {
+        let f = try await checkpointedLedger()
+        #expect(try await f.ledger().verify().signaturesChecked == 1, "only the entry after the checkpoint")
+        try f.tamper(statement)
+        do {
+            var fast = try await f.ledger().verify()
+            var full = try await f.ledger().verify(signatures: .every)
+            // A deleted tail after the last checkpoint is what only an outside checkpoint can show.
+            #expect(fast.isValid == (statement == "DELETE FROM ledger_entry WHERE seq = 6"), "\(statement)")
+            fast.signaturesChecked = 0
+            full.signaturesChecked = 0
+            #expect(fast == full, "\(statement)")
+        } catch let error as ServiceError {
+            // A checkpoint that no longer verifies is refused in both modes alike.
+            await #expect(throws: ServiceError.self) { try await f.ledger().verify(signatures: .every) }
+            #expect("\(error)".contains("checkpoint"))
+        }
+    }
+
+    @Test("an edited and re-hashed entry under the checkpoint: both modes name it by its signature")
+    func rehashedUnderCheckpoint() async throws {
+        let f = try await certifiedLedger(5)
+        _ = try await f.ledger(Fixture.date(10)).checkpoint(by: Fixture.admin)
+        var entry = try LedgerEntry(json: JSONValue.parse(try f.row(5).body))
+        entry.person = "E9"
+        try f.tamper(
+            "UPDATE ledger_entry SET body = '\(entry.json.canonicalString)', hash = '\(entry.chainHash)', person_id = 'E9' WHERE seq = 5"
+        )
+        for mode in [SignatureCheck.beyondCheckpoints, .every] {
+            let report = try await f.ledger().verify(signatures: mode)
+            #expect(report.firstProblem?.entry == 5 && report.firstProblem?.message.contains("signature") == true)
+        }
+    }
+
+    @Test("a signature column changed under a checkpoint, the body still the signed one: only --all-signatures sees it")
+    func signatureUnderCheckpoint() async throws {
+        let f = try await checkpointedLedger()
+        try f.tamper(
+            "UPDATE ledger_entry SET signature = (SELECT signature FROM ledger_entry WHERE seq = 2) WHERE seq = 1")
+        #expect(try await f.ledger().verify().isValid)
+        let full = try await f.ledger().verify(signatures: .every)
+        #expect(full.firstProblem?.entry == 1 && full.firstProblem?.message.contains("signature") == true)
+    }
+
+    @Test("proofs come from the stored tree and match the verified root; a later checkpoint checks only new signatures")
+    func proofsAndIncrementalCheckpoint() async throws {
+        let f = try await checkpointedLedger()
+        let report = try await f.ledger().verify()
+        for entry in 1...6 {
+            let proof = try await f.ledger().prove(entry: EntryID(Int64(entry)))
+            #expect(proof.root == report.root && proof.treeSize == 6)
+        }
+        let consistency = try await f.ledger().proveConsistency(from: 5)
+        #expect(consistency.root == report.root && consistency.treeSize == 6)
+        let second = try await f.ledger(Fixture.date(12)).checkpoint(by: Fixture.admin)
+        #expect(second.size == 6 && second.root == report.root)
+        #expect(try await f.ledger().verify().signaturesChecked == 0)
+        try f.tamper("DELETE FROM ledger_merkle_node WHERE level = 0 AND idx = 2")
+        await #expect(throws: (any Error).self) { try await f.ledger().prove(entry: 3) }
+    }
+}

@@ -74,7 +74,32 @@ extension StorageConformance {
             !LedgerVerifier.verify(snapshot.stored, keys: TrustedKeys([])).isValid,
             "signatures by a key outside the trusted set do not verify")
         try check(snapshot.checkpoints.isEmpty, "no checkpoints yet")
+        try await proofs(ledger, snapshot.stored)
         try await checkpoints(ledger)
+    }
+
+    /// Proofs from the stored tree equal those computed from every leaf, and verify.
+    static func proofs(_ ledger: any LedgerStore, _ stored: [StoredEntry]) async throws {
+        let leaves = stored.map { Merkle.leafHash(Array($0.body.utf8)) }
+        let root = Merkle.root(leaves)
+        for index in leaves.indices {
+            let proof = try await ledger.inclusionProof(index: index)
+            try check(
+                proof?.proof == Merkle.inclusionProof(index: index, leaves: leaves[...]) && proof?.root == root
+                    && proof?.leaf == leaves[index] && proof?.verifies == true,
+                "the inclusion proof of entry \(index + 1) from the stored tree is the one every leaf gives")
+        }
+        try await awaitCheck(try await ledger.inclusionProof(index: leaves.count) == nil, "no proof past the end")
+        for from in 0...leaves.count {
+            let proof = try await ledger.consistencyProof(from: from)
+            try check(
+                proof?.proof == Merkle.consistencyProof(from: from, leaves: leaves[...])
+                    && proof?.oldRoot == Merkle.root(leaves[..<from]) && proof?.newRoot == root
+                    && (from == 0 || proof?.verifies == true),
+                "the consistency proof from \(from) entries from the stored tree is the one every leaf gives")
+        }
+        try await awaitCheck(
+            try await ledger.consistencyProof(from: leaves.count + 1) == nil, "no proof from a larger tree")
     }
 
     /// Checkpoints: one covering every entry reads back; a refused one stores nothing.
