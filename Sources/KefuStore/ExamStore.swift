@@ -92,7 +92,8 @@ enum ExamSQL {
         for save in saves {
             if statuses[save.attempt] == nil {
                 statuses[save.attempt] = try String.fetchOne(
-                    db, sql: "SELECT status FROM exam_attempt WHERE id = ?", arguments: [save.attempt.rawValue])
+                    db.cachedStatement(sql: "SELECT status FROM exam_attempt WHERE id = ?"),
+                    arguments: [save.attempt.rawValue])
             }
             guard let status = statuses[save.attempt] ?? nil else {
                 outcomes.append(StorageError(.notFound, "no exam attempt \(save.attempt)"))
@@ -104,17 +105,17 @@ enum ExamSQL {
                         .conflict, "exam attempt \(save.attempt) is already submitted; answers can no longer change"))
                 continue
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO exam_response (attempt_id, position, response, flagged, saved_at) VALUES (?, ?, ?, COALESCE(?, 0), ?)
                     ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response,
                         flagged = COALESCE(?, exam_response.flagged), saved_at = excluded.saved_at
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     save.attempt.rawValue, save.position, save.response, save.flagged, save.savedAt, save.flagged,
                 ])
-            try db.execute(
-                sql: "UPDATE exam_attempt SET position = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE exam_attempt SET position = ? WHERE id = ?").execute(
                 arguments: [save.current, save.attempt.rawValue])
             outcomes.append(nil)
         }
@@ -171,8 +172,9 @@ enum ExamSQL {
     }
 
     static func attempt(_ id: ExamAttemptID, _ db: Database) throws -> ExamAttemptRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM exam_attempt WHERE id = ?", arguments: [id.rawValue]).map(
-            ExamAttemptRecord.init)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM exam_attempt WHERE id = ?"), arguments: [id.rawValue])
+            .map(
+                ExamAttemptRecord.init)
     }
 
     static func attempts(
@@ -197,7 +199,8 @@ enum ExamSQL {
 
     static func responses(attempt: ExamAttemptID, _ db: Database) throws -> [StoredResponse] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM exam_response WHERE attempt_id = ? ORDER BY position", arguments: [attempt.rawValue]
+            db.cachedStatement(sql: "SELECT * FROM exam_response WHERE attempt_id = ? ORDER BY position"),
+            arguments: [attempt.rawValue]
         ).map { row in
             StoredResponse(
                 position: row["position"], response: row["response"], flagged: row["flagged"], savedAt: row["saved_at"])

@@ -66,7 +66,7 @@ extension KefuDatabase {
 
     /// One person, or nil, inside a transaction.
     public func person(_ id: String, _ db: Database) throws -> Person? {
-        try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id]).map(Self.person)
     }
 
     /// Updates a person's level.

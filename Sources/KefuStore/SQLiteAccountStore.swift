@@ -28,7 +28,9 @@ struct SQLiteAccountStore: AccountStore {
     }
 
     static func account(_ person: PersonID, _ db: Database) throws -> Account? {
-        try Row.fetchOne(db, sql: "SELECT * FROM account WHERE person_id = ?", arguments: [person.rawValue]).map {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM account WHERE person_id = ?"), arguments: [person.rawValue]
+        ).map {
             row in
             Account(
                 person: PersonID(row["person_id"] as String), passwordHash: row["password_hash"],
@@ -368,8 +370,9 @@ extension SQLiteAccountStore {
     func tokenCredentials(_ id: APITokenID) async throws -> (token: APITokenRecord, facts: CredentialFacts)? {
         try database.readingNow { db in
             guard
-                let token = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id.rawValue])
-                    .map(Self.token)
+                let token = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM api_token WHERE id = ?"), arguments: [id.rawValue]
+                ).map(Self.token)
             else { return nil }
             return (token, try facts(token.person, db))
         }
@@ -379,9 +382,8 @@ extension SQLiteAccountStore {
         try database.readingNow { db in
             guard
                 let session = try Row.fetchOne(
-                    db, sql: "SELECT * FROM session WHERE secret_hash = ?", arguments: [secretHash]
-                )
-                .map(Self.session)
+                    db.cachedStatement(sql: "SELECT * FROM session WHERE secret_hash = ?"), arguments: [secretHash]
+                ).map(Self.session)
             else { return nil }
             return (session, try facts(session.person, db))
         }
@@ -392,7 +394,8 @@ extension SQLiteAccountStore {
         CredentialFacts(
             person: try database.person(person.rawValue, db), account: try Self.account(person, db),
             grants: try Row.fetchAll(
-                db, sql: "SELECT * FROM role_grant WHERE person_id = ? AND withdrawn_at IS NULL ORDER BY id",
+                db.cachedStatement(
+                    sql: "SELECT * FROM role_grant WHERE person_id = ? AND withdrawn_at IS NULL ORDER BY id"),
                 arguments: [person.rawValue]
             ).map(Self.grant))
     }

@@ -35,10 +35,21 @@ actor LivePlays {
 
     private var runs: [RunID: LiveRun] = [:]
     private var busy: Set<RunID> = []
+    private var touched: [RunID: ContinuousClock.Instant] = [:]
+    /// A run nobody replied to for this long is taken out of memory (and recorded incomplete by the caller).
+    static let idleLimit: Duration = .seconds(3600)
 
-    /// Keeps a newly started run while it waits for replies.
-    func add(_ run: LiveRun) {
-        if run.play.runner.isAwaitingReply { runs[run.play.run.id] = run }
+    /// Keeps a newly started run while it waits for replies; returns the runs idle longer than ``idleLimit``, now
+    /// forgotten, for the caller to record as incomplete.
+    func add(_ run: LiveRun, now: ContinuousClock.Instant = .now) -> [LiveRun] {
+        let idle = runs.keys.filter { !busy.contains($0) && (touched[$0].map { now - $0 > Self.idleLimit } ?? true) }
+        let expired = idle.compactMap { runs.removeValue(forKey: $0) }
+        for id in idle { touched[id] = nil }
+        if run.play.runner.isAwaitingReply {
+            runs[run.play.run.id] = run
+            touched[run.play.run.id] = now
+        }
+        return expired
     }
 
     /// The run as it stands (also while a reply to it is processed).
@@ -57,6 +68,7 @@ actor LivePlays {
         let id = run.play.run.id
         busy.remove(id)
         runs[id] = run.play.runner.isAwaitingReply ? run : nil
+        touched[id] = runs[id] == nil ? nil : .now
     }
 }
 
@@ -211,7 +223,11 @@ extension WebRoutes {
         let (play, actions) = try await services.scenarios.start(
             reference, mode: mode, clock: ContinuousClock(), by: identity)
         let live = LiveRun(play: play, pending: Self.pending(actions))
-        await plays.add(live)
+        for idle in await plays.add(live) {
+            // Kefu itself ends a run its trainee left for an hour (recorded incomplete, not evidence).
+            let owner = Identity(person: idle.play.run.personID, roles: [.trainee], channel: .system)
+            _ = try? await services.scenarios.abandon(run: idle.play.run.id, reason: "abandoned", by: owner)
+        }
         return live
     }
 

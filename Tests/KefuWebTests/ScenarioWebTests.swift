@@ -6,6 +6,8 @@ import KefuCore
 import KefuServices
 import Testing
 
+@testable import KefuWeb
+
 /// The WeChat first-reply scenario (English): a 60-second reply limit, greeting → shipping → stock → thanks.
 let wechatScenario = "wechat-first-response.en"
 /// Replies that pass every step of ``wechatScenario`` in order.
@@ -229,5 +231,31 @@ struct ScenarioWebTests {
             #expect(reply.status == .conflict)
             #expect(reply.body.contains("interrupted"))
         }
+    }
+}
+
+@Suite("web: live scenario runs in memory")
+struct LivePlaysTests {
+    @Test("a run idle longer than the limit leaves memory when another run starts; a recent one stays")
+    func idleRunsExpire() async throws {
+        let harness = try await WebHarness()
+        let scenarios = ScenarioService(environment: harness.environment)
+        let trainee = Identity(person: "E001", roles: [.trainee], channel: .session)
+        func start() async throws -> LiveRun {
+            let (play, _) = try await scenarios.start(
+                "express-late-parcel.zh", mode: .practice, clock: ContinuousClock(), by: trainee)
+            return LiveRun(play: play, pending: nil)
+        }
+        let plays = LivePlays()
+        let old = try await start()
+        let now = ContinuousClock.now
+        #expect(await plays.add(old, now: now).isEmpty)
+        let recent = try await start()
+        #expect(await plays.add(recent, now: now + .seconds(60)).isEmpty)
+        let later = try await start()
+        let expired = await plays.add(later, now: now + LivePlays.idleLimit + .seconds(30))
+        #expect(expired.map(\.play.run.id) == [old.play.run.id])
+        #expect(await plays.peek(old.play.run.id) == nil)
+        #expect(await plays.peek(recent.play.run.id) != nil)
     }
 }

@@ -22,7 +22,8 @@ extension StorageConformance {
     static func credentials(_ store: any AccountStore) async throws {
         let token = try await store.tokenCredentials("def456")
         try check(
-            token?.token.id == "def456" && token?.facts.person?.id == "A1" && token?.facts.grants.map(\.role) == [.admin],
+            token?.token.id == "def456" && token?.facts.person?.id == "A1"
+                && token?.facts.grants.map(\.role) == [.admin],
             "a token with its person and active grants: \(String(describing: token))")
         try await awaitCheck(try await store.tokenCredentials("nope") == nil, "an unknown token: nil")
         let e1 = try await store.tokenCredentials("abc123")
