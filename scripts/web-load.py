@@ -127,6 +127,7 @@ async def main():
     parser.add_argument("--mode", choices=["paced", "saturated", "render"], required=True)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=64, help="saturated/render: concurrent connections")
+    parser.add_argument("--label", help="a name carried into the output")
     args = parser.parse_args()
     hostport = args.base.split("://", 1)[1].rstrip("/")
     host, port = hostport.rsplit(":", 1)
@@ -149,7 +150,7 @@ async def main():
     seconds = time.monotonic() - began
     ms = lambda v: round(v * 1000, 2)
     print(json.dumps({
-        "mode": args.mode, "requests": len(latencies), "errors": len(errors), "firstErrors": [str(e) for e in errors[:3]],
+        "mode": args.mode, **({"label": args.label} if args.label else {}), "requests": len(latencies), "errors": len(errors), "firstErrors": [str(e) for e in errors[:3]],
         "seconds": round(seconds, 2), "rate": round(len(latencies) / seconds, 1),
         "p50": ms(percentile(latencies, 50)), "p95": ms(percentile(latencies, 95)),
         "p99": ms(percentile(latencies, 99)), "max": ms(max(latencies) if latencies else 0),

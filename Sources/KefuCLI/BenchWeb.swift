@@ -61,8 +61,12 @@ struct BenchWeb: AsyncParsableCommand {
                     ["--mode", "saturated", "--seconds", "\(burst)", "--connections", "\(connections)"]
                 ),
                 (
-                    "attempt page render: 8 connections for \(Int(burst / 2)) s",
-                    ["--mode", "render", "--seconds", "\(burst / 2)", "--connections", "8"]
+                    "attempt page render, one browser at a time for \(Int(burst / 2)) s (target: p50 < 10 ms)",
+                    ["--mode", "render", "--seconds", "\(burst / 2)", "--connections", "1"]
+                ),
+                (
+                    "attempt page render, 8 browsers at once for \(Int(burst / 2)) s (throughput; queueing included)",
+                    ["--mode", "render", "--seconds", "\(burst / 2)", "--connections", "8", "--label", "render-8"]
                 ),
             ]
             let python = self.python

@@ -51,10 +51,29 @@ extension ExamService {
     }
 }
 
+/// What never changes about an attempt once it is drawn: whose it is, its deadline and its paper.
+struct AttemptFacts: Sendable {
+    var person: PersonID
+    var deadline: Date?
+    var paper: Paper
+}
+
 /// Drawn papers by attempt id: a paper never changes once drawn, so answer saves need not decode it again.
 final class PaperCache: @unchecked Sendable {
     private let lock = NSLock()
     private var papers: [ExamAttemptID: Paper] = [:]
+    private var facts: [ExamAttemptID: AttemptFacts] = [:]
+
+    /// The attempt's unchanging facts, from memory after the first read.
+    func facts(_ id: ExamAttemptID, _ read: () async throws -> AttemptFacts?) async throws -> AttemptFacts? {
+        if let found = lock.withLock({ facts[id] }) { return found }
+        guard let loaded = try await read() else { return nil }
+        lock.withLock {
+            if facts.count >= capacity { facts.removeAll(keepingCapacity: true) }
+            facts[id] = loaded
+        }
+        return loaded
+    }
     private var graders: [ExamAttemptID: Grader] = [:]
     private let capacity = 20_000
 
@@ -80,14 +99,25 @@ final class PaperCache: @unchecked Sendable {
 }
 
 extension ExamService {
-    /// The drawn paper of the acting candidate's attempt (from memory after the first read) with the attempt's row;
-    /// "not found" for someone else's attempt or none.
-    public func ownPaper(_ id: ExamAttemptID, by actor: Identity) async throws -> (ExamAttemptRecord, Paper) {
+    /// The drawn paper of the acting candidate's attempt (from memory after the first read); "not found" for someone
+    /// else's attempt or none.
+    public func ownPaper(_ id: ExamAttemptID, by actor: Identity) async throws -> Paper {
+        try await ownFacts(id, by: actor).paper
+    }
+
+    /// Whose the attempt is, its deadline and its paper — read once, then from memory (they never change).
+    func ownFacts(_ id: ExamAttemptID, by actor: Identity) async throws -> AttemptFacts {
         let store = try self.store
-        guard let record = try await translatingStorageErrors({ try await store.attempt(id) }),
-            record.personID == actor.person
-        else { throw ServiceError(.notFound, "no exam attempt \(id)", hint: .init("exam.results")) }
-        return (record, try papers.paper(id) { try Self.decodePaper(record) })
+        let facts = try await papers.facts(id) {
+            guard let record = try await translatingStorageErrors({ try await store.attempt(id) }) else { return nil }
+            return AttemptFacts(
+                person: record.personID, deadline: Self.date(record.deadline),
+                paper: try papers.paper(id) { try Self.decodePaper(record) })
+        }
+        guard let facts, facts.person == actor.person else {
+            throw ServiceError(.notFound, "no exam attempt \(id)", hint: .init("exam.results"))
+        }
+        return facts
     }
 
     /// Saves answers of the acting candidate's attempt in progress — the autosave path: one read of the attempt, the
@@ -100,11 +130,10 @@ extension ExamService {
         by actor: Identity
     ) async throws -> [Int: String] {
         let time = time ?? now()
-        let (record, paper) = try await ownPaper(id, by: actor)
-        guard record.status == .inProgress else {
-            throw ServiceError(.precondition, "the attempt is already submitted; answers can no longer change")
-        }
-        if let deadline = Self.date(record.deadline), time >= deadline {
+        // The attempt's status is checked inside the write transaction (a submitted attempt refuses the save).
+        let facts = try await ownFacts(id, by: actor)
+        let paper = facts.paper
+        if let deadline = facts.deadline, time >= deadline {
             _ = try await ownAttempt(id, at: time, by: actor)
             throw ServiceError(.precondition, "time is up: the answer was not accepted")
         }

@@ -84,12 +84,13 @@ extension KefuDatabase {
         }
     }
 
-    /// Runs `body` in one read transaction on the caller's thread, for the short indexed reads every web request makes
-    /// (the credential, the attempt): a WAL read never waits for writers, and running it here saves two thread hops
-    /// per read, which dominate such reads' cost. Everything else reads asynchronously (``reading(_:)``).
+    /// Runs `body` on the caller's thread, for the short indexed reads every web request makes (the credential, the
+    /// attempt): a WAL read never waits for writers, and running it here saves two thread hops per read, which
+    /// dominate such reads' cost. Without a wrapping transaction (each statement reads its own snapshot), so only for
+    /// reads whose statements need not agree with each other. Everything else reads asynchronously (``reading(_:)``).
     func readingNow<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.read(body)
+            return try pool.unsafeRead(body)
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError {

@@ -114,7 +114,7 @@ extension WebRoutes {
 
     /// JavaScript autosave: the answers on the form saved through the fast path (no rebuild of the attempt).
     func autosave(_ id: ExamAttemptID, form: Form, _ identity: Identity) async throws -> Response {
-        let (_, paper) = try await services.exams.ownPaper(id, by: identity)
+        let paper = try await services.exams.ownPaper(id, by: identity)
         var answers: [(position: Int, response: ExamAnswer?)] = []
         for position in Set(form.all("p").compactMap(Int.init)).sorted() where paper.items.indices.contains(position) {
             switch ExamView.response(form, item: paper.items[position], position: position) {
