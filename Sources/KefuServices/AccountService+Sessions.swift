@@ -104,7 +104,11 @@ extension AccountService {
         }
         let identity = try Self.activeIdentity(record.person, facts, channel: .session)
         if !storage.isReadOnly, let seen = Timestamp.parse(record.lastSeenAt), date.timeIntervalSince(seen) >= 60 {
-            try await translatingStorageErrors { try await storage.accounts.touchSession(record.id, at: time) }
+            if settings.batchUseRecords {
+                await uses.note(session: record.id, at: time, store: storage.accounts, logger: environment.logger)
+            } else {
+                try await translatingStorageErrors { try await storage.accounts.touchSession(record.id, at: time) }
+            }
         }
         return identity
     }

@@ -102,7 +102,11 @@ extension AccountService {
         // Uses are recorded at most once a minute, and not by processes that opened storage read-only.
         let stale = record.lastUsedAt.flatMap(Timestamp.parse).map { date.timeIntervalSince($0) >= 60 } ?? true
         if stale, try !environment.storage.isReadOnly {
-            try await translatingStorageErrors { try await accounts.touchToken(id, at: time) }
+            if settings.batchUseRecords {
+                await uses.note(token: id, at: time, store: accounts, logger: environment.logger)
+            } else {
+                try await translatingStorageErrors { try await accounts.touchToken(id, at: time) }
+            }
         }
         return identity
     }

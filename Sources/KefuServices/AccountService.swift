@@ -34,6 +34,10 @@ public struct AccountSettings: Sendable, Hashable {
 
     /// The standard settings.
     public static let standard = AccountSettings()
+    /// Records the uses of tokens and sessions in batches, at most a second late, instead of one write per use (the
+    /// web server: a burst of first requests must not queue hundreds of writes before the answers they carry). The
+    /// command line records each use at once.
+    public var batchUseRecords = false
 }
 
 /// Accounts, sessions, API tokens and role grants: the sign-in side of Kefu, shared by the CLI and the
@@ -53,6 +57,8 @@ public struct AccountService: Sendable {
     public let environment: KefuEnvironment
     /// The rules.
     public let settings: AccountSettings
+    /// Uses of tokens and sessions waiting to be written (with ``AccountSettings/batchUseRecords``).
+    let uses = UseRecorder()
 
     /// Creates the service.
     public init(environment: KefuEnvironment, settings: AccountSettings = .standard) {

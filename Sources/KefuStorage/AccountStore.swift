@@ -13,6 +13,9 @@ public protocol AccountStore: Sendable {
     /// A session (by the SHA-256 of its secret) with its person, account and active grants, read together.
     func sessionCredentials(secretHash: String) async throws -> (session: SessionRecord, facts: CredentialFacts)?
 
+    /// Records when tokens and sessions were last used, many at once (one transaction).
+    func recordUses(tokens: [APITokenID: String], sessions: [SessionID: String]) async throws
+
     // MARK: Accounts
 
     /// One person's account, or nil when they have none.

@@ -400,3 +400,15 @@ extension SQLiteAccountStore {
             ).map(Self.grant))
     }
 }
+
+extension SQLiteAccountStore {
+    func recordUses(tokens: [APITokenID: String], sessions: [SessionID: String]) async throws {
+        guard !tokens.isEmpty || !sessions.isEmpty else { return }
+        try await database.writing { db in
+            let token = try db.cachedStatement(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?")
+            for (id, time) in tokens { try token.execute(arguments: [time, id.rawValue]) }
+            let session = try db.cachedStatement(sql: "UPDATE session SET last_seen_at = ? WHERE id = ?")
+            for (id, time) in sessions { try session.execute(arguments: [time, id.rawValue]) }
+        }
+    }
+}

@@ -18,7 +18,9 @@ struct WebServices: Sendable {
 
     init(environment: KefuEnvironment, accountSettings: AccountSettings) {
         self.environment = environment
-        accounts = AccountService(environment: environment, settings: accountSettings)
+        var settings = accountSettings
+        settings.batchUseRecords = true
+        accounts = AccountService(environment: environment, settings: settings)
         exams = ExamService(environment: environment)
         scenarios = ScenarioService(environment: environment)
         ledger = LedgerService(environment: environment)

@@ -38,6 +38,15 @@ extension StorageConformance {
             "a session with its person: \(String(describing: session))")
         try await awaitCheck(
             try await store.sessionCredentials(secretHash: "unknown") == nil, "an unknown session secret: nil")
+        let firstSession = session?.session.id ?? SessionID(0)
+        try await store.recordUses(
+            tokens: ["def456": "2026-11-09T00:00:00.000Z"], sessions: [firstSession: "2026-11-09T00:00:01.000Z"])
+        try await awaitCheck(
+            try await store.token("def456")?.lastUsedAt == "2026-11-09T00:00:00.000Z", "uses recorded in a batch: token"
+        )
+        try await awaitCheck(
+            try await store.session(firstSession)?.lastSeenAt == "2026-11-09T00:00:01.000Z",
+            "uses recorded in a batch: session")
     }
 
     static func oneTimeTokens(_ store: any AccountStore) async throws {
