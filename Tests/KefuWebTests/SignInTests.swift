@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KefuServices
 import Testing
 
 @Suite("web: sign-in, sessions, CSRF, security headers, languages")
@@ -150,5 +151,34 @@ struct ErrorPageTests {
             #expect(missing.csrf == token)
             #expect(try await browser.post("/logout", []).status == .seeOther)
         }
+    }
+}
+
+@Suite("web: API tokens")
+struct APITokenWebTests {
+    @Test("a bearer token acts as its person without a CSRF token; its use is recorded in the next batch")
+    func bearer() async throws {
+        let harness = try await WebHarness()
+        let accounts = AccountService(environment: harness.environment, settings: harness.configuration.accountSettings)
+        let created = try await accounts.createToken(for: "E002", name: "script", by: WebHarness.admin)
+        #expect(try await harness.environment.storage.accounts.token(created.info.id)?.lastUsedAt == nil)
+        try await harness.application().test(.router) { client in
+            let browser = Browser(client)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(created.token)"
+            let me = try await browser.request("/api/me", headers: headers)
+            #expect(try me.json()["person"] as? String == "E002")
+            let started = try await browser.request(
+                "/api/exams/channel-phone/attempts", method: .post, headers: headers)
+            #expect(started.status == .created, "no CSRF token needed with a bearer token")
+            headers[.authorization] = "Bearer kefu_nope_nope"
+            #expect(try await browser.request("/api/me", headers: headers).status == .unauthorized)
+        }
+        var recorded: String?
+        for _ in 0..<30 where recorded == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            recorded = try await harness.environment.storage.accounts.token(created.info.id)?.lastUsedAt
+        }
+        #expect(recorded != nil, "the use was written within 3 s")
     }
 }
