@@ -84,7 +84,14 @@ async def candidate_loop(host, port, cand, deadline, paced, latencies, errors, c
     turn = random.randrange(1000)
     if paced:
         await asyncio.sleep(random.random())  # spread arrivals over the first second
+    # Like a browser: the attempt page is opened before the first answer (not counted as a save).
+    status, _ = await conn.request("GET", f"/attempts/{cand['attempt']}", {"Authorization": "Bearer " + cand["token"]})
+    if status != 200:
+        errors.append(f"page {status}")
     next_at = time.monotonic()
+    if paced:
+        next_at += 1.0  # a second of reading before the first answer
+        await asyncio.sleep(1.0)
     while time.monotonic() < deadline:
         q = questions[turn % len(questions)]
         body = json.dumps({"answer": answer_for(q, turn // len(questions))}).encode()

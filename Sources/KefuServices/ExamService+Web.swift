@@ -15,6 +15,10 @@ extension ExamService {
         else { throw missing }
         let stored = try await translatingStorageErrors { try await store.responses(attempt: id) }
         var run = try rebuild(record, responses: stored)
+        // The page is usually opened before the first answer: its unchanging facts are then ready for autosave.
+        _ = try await papers.facts(id) {
+            AttemptFacts(person: record.personID, deadline: Self.date(record.deadline), paper: run.session.paper)
+        }
         if run.record.status == .inProgress {
             let time = time ?? now()
             try await perform(&run, run.session.tick(now: time), at: time, by: actor)
