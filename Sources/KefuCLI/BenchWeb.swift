@@ -119,6 +119,11 @@ struct BenchWeb: AsyncParsableCommand {
             print(
                 "  latency: p50 \(number("p50")) ms · p95 \(number("p95")) ms · p99 \(number("p99")) ms · max \(number("max")) ms"
             )
+            if json["warmupRequests"] != nil {
+                print(
+                    "  the first \(Int(number("warmupSeconds"))) s (all \(Int(number("warmupRequests"))) saves while every candidate opens the page and starts): p99 \(number("warmupP99")) ms · max \(number("warmupMax")) ms; the latencies above are after it"
+                )
+            }
             switch json["mode"] as? String {
             case "paced":
                 print(
