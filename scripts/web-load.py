@@ -167,14 +167,15 @@ async def main():
     ms = lambda v: round(v * 1000, 2)
     # Paced: the first seconds (every candidate opens the attempt page within the same second, then answers) are
     # reported apart from the steady state the percentiles describe.
+    total = len(latencies)
     warmup = []
     if args.mode == "paced" and args.warmup > 0:
         cut = began + args.warmup
         warmup = [l for l, s in zip(latencies, starts) if s < cut]
         latencies = [l for l, s in zip(latencies, starts) if s >= cut]
     print(json.dumps({
-        "mode": args.mode, **({"label": args.label} if args.label else {}), "requests": len(latencies), "errors": len(errors), "firstErrors": [str(e) for e in errors[:3]],
-        "seconds": round(seconds, 2), "rate": round(len(latencies) / seconds, 1),
+        "mode": args.mode, **({"label": args.label} if args.label else {}), "requests": total, "errors": len(errors), "firstErrors": [str(e) for e in errors[:3]],
+        "seconds": round(seconds, 2), "rate": round(total / seconds, 1),
         "p50": ms(percentile(latencies, 50)), "p95": ms(percentile(latencies, 95)),
         "p99": ms(percentile(latencies, 99)), "max": ms(max(latencies) if latencies else 0),
         **({"warmupRequests": len(warmup), "warmupP99": ms(percentile(warmup, 99)), "warmupMax": ms(max(warmup) if warmup else 0),
