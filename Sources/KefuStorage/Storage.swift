@@ -27,6 +27,8 @@ public protocol Storage: Sendable {
     var reviews: any ReviewStore { get }
     /// The audit log of every state change (a hash chain).
     var audit: any AuditStore { get }
+    /// Starts the backend's background upkeep for a long-running server (see the extension's default).
+    func startServerMaintenance() throws
     /// Sign-in accounts, one-time tokens, sessions, API tokens and role grants.
     var accounts: any AccountStore { get }
 }
@@ -59,4 +61,10 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.description = description
     }
+}
+
+extension Storage {
+    /// Starts the backend's background upkeep for a long-running server (SQLite: WAL checkpoints off the writer's
+    /// path). Nothing by default.
+    public func startServerMaintenance() throws {}
 }

@@ -520,3 +520,23 @@ public final class KefuDatabase: Sendable {
         return migrator
     }
 }
+
+extension KefuDatabase {
+    /// Checkpoints the WAL from a connection of its own about once a second (PASSIVE: never waits for, nor blocks,
+    /// writers and readers), after turning the writer's automatic checkpoint off. Runs until the process ends.
+    public func startBackgroundCheckpoints(everySeconds interval: Double = 1) throws {
+        guard !isReadOnly else { return }
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        let checkpointer = try DatabaseQueue(path: path, configuration: configuration)
+        let queue = DispatchQueue(label: "kefu.checkpoint", qos: .utility)
+        @Sendable func tick() {
+            _ = try? checkpointer.writeWithoutTransaction { db in
+                try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            }
+            queue.asyncAfter(deadline: .now() + interval) { tick() }
+        }
+        queue.asyncAfter(deadline: .now() + interval) { tick() }
+    }
+}

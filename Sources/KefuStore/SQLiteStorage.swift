@@ -38,3 +38,12 @@ public final class SQLiteStorage: Storage {
     /// Accounts, sessions, API tokens and role grants.
     public var accounts: any AccountStore { SQLiteAccountStore(database: database) }
 }
+
+extension SQLiteStorage {
+    /// For `kefu serve`: WAL checkpoints move from the writer (where SQLite runs them after a commit, holding up every
+    /// save queued behind it) to a connection of their own, once a second, in PASSIVE mode (they never block writers
+    /// or readers). The writer's automatic checkpoint is turned off for this process only.
+    public func startServerMaintenance() throws {
+        try database.startBackgroundCheckpoints()
+    }
+}

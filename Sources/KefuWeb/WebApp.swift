@@ -48,6 +48,7 @@ public enum WebApp {
         environment: KefuEnvironment, configuration: WebConfiguration, logger: Logger
     ) async throws -> Router<WebContext> {
         let pages = try await Pages.load(configuration)
+        try environment.storage.startServerMaintenance()
         let routes = WebRoutes(
             services: WebServices(environment: environment, accountSettings: configuration.accountSettings),
             pages: pages, configuration: configuration,
