@@ -134,6 +134,7 @@ extension ExamService {
         by actor: Identity
     ) async throws -> [Int: String] {
         let time = time ?? now()
+        let store = try self.store
         // The attempt's status is checked inside the write transaction (a submitted attempt refuses the save).
         let facts = try await ownFacts(id, by: actor)
         let paper = facts.paper
@@ -157,6 +158,12 @@ extension ExamService {
             do { try await saveThroughBatcher(save) } catch let error as ServiceError where error.code == .conflict {
                 throw ServiceError(.precondition, "the attempt is already submitted; answers can no longer change")
             }
+        }
+        if !refusals.isEmpty, let record = try await translatingStorageErrors({ try await store.attempt(id) }),
+            record.status != .inProgress
+        {
+            // A refused answer to a submitted attempt: say it is submitted (the rarer path reads the status).
+            throw ServiceError(.precondition, "the attempt is already submitted; answers can no longer change")
         }
         return refusals
     }
