@@ -79,8 +79,8 @@ struct BenchWeb: AsyncParsableCommand {
                         python, script, ["--base", "http://\(address)", "--candidates", file.path] + arguments)
                     out.append((label, json))
                 }
-                return out.map {
-                    ($0.0, String(decoding: try! JSONSerialization.data(withJSONObject: $0.1), as: UTF8.self))
+                return try out.map {
+                    ($0.0, String(decoding: try JSONSerialization.data(withJSONObject: $0.1), as: UTF8.self))
                 }
             }
             Self.report(results)

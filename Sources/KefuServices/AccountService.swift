@@ -261,8 +261,8 @@ public struct AccountService: Sendable {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// Compares two hashes in time that does not depend on where they differ.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    /// Compares two hashes (or tokens) in time that does not depend on where they differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
         let y = Array(b.utf8)
         guard x.count == y.count else { return false }

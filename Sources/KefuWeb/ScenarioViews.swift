@@ -4,22 +4,8 @@ import KefuServices
 
 /// HTML built by hand from escaped pieces, for the few places a template takes markup (`{{{…}}}`).
 enum HTML {
-    /// `text` with `&`, `<`, `>`, `"` and `'` escaped.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// `text` with `&`, `<`, `>`, `"` and `'` escaped (the one escaper, ``RichText/escape(_:)``).
+    static func escape(_ text: String) -> String { RichText.escape(text) }
 
     /// `text` escaped, with the code-point ranges `marks` (evidence spans: 0-based, end exclusive, counted in
     /// Unicode scalars as the scorer counts them) wrapped in `<mark>`. Overlapping ranges merge; ranges outside the

@@ -97,7 +97,7 @@ struct SessionMiddleware: RouterMiddleware {
             supplied = Form(String(buffer: body))["_csrf"]
         }
         if supplied == nil, let query = request.uri.queryParameters.get("_csrf") { supplied = query }
-        guard let supplied, constantTimeEqual(supplied, expected) else { throw WebError.badCSRF }
+        guard let supplied, AccountService.constantTimeEqual(supplied, expected) else { throw WebError.badCSRF }
     }
 
     /// The CSRF token for a seed (session secret or pre-session value).
@@ -110,14 +110,5 @@ struct SessionMiddleware: RouterMiddleware {
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in x.indices { difference |= x[i] ^ y[i] }
-        return difference == 0
     }
 }
