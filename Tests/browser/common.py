@@ -6,7 +6,7 @@ import pathlib
 import re
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -66,9 +66,12 @@ def make_driver() -> webdriver.Chrome:
 
 def wait(driver, timeout: float = WAIT) -> WebDriverWait:
     # A page being replaced (a form posted, a reload) leaves stale elements behind: the condition is asked again.
+    # Chromium sometimes reports such an element as a generic "Node with given id does not belong to the document"
+    # error (a WebDriverException) instead of a stale element; it is asked again too, and a real failure still ends
+    # in the wait's timeout with its message.
     return WebDriverWait(
         driver, timeout, poll_frequency=0.1,
-        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException, WebDriverException),
     )
 
 
