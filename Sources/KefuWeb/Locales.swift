@@ -11,28 +11,23 @@ struct Locales: Sendable {
     /// locale → key → text.
     let strings: [String: [String: String]]
 
-    /// Loads every supported locale from `directory`; a missing file, a non-string value or a key missing from one
-    /// locale is an error naming the file.
+    /// Loads every supported locale from `directory`: `zh.yaml` plus any `zh.PART.yaml` (one per area of the app, e.g.
+    /// `zh.qa.yaml`), and the same for `en`. A missing main file, a non-string value, a key defined in two files or a
+    /// key missing from one locale is an error naming the file.
     init(directory: String) throws {
         var strings: [String: [String: String]] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for locale in Self.supported {
-            let path = (directory as NSString).appendingPathComponent("\(locale).yaml")
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw WebError(.internalServerError, "\(path): the \(locale) strings are missing")
-            }
-            let node: Any?
-            do { node = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
-                throw WebError(.internalServerError, "\(path): not valid YAML: \(error)")
-            }
-            guard let map = node as? [String: Any] else {
-                throw WebError(.internalServerError, "\(path): expected a mapping of keys to texts")
-            }
+            let parts = names.filter { $0.hasPrefix("\(locale).") && $0.hasSuffix(".yaml") && $0 != "\(locale).yaml" }
             var table: [String: String] = [:]
-            for (key, value) in map {
-                guard let text = value as? String else {
-                    throw WebError(.internalServerError, "\(path): `\(key)` must be a text")
+            for name in ["\(locale).yaml"] + parts.sorted() {
+                let path = (directory as NSString).appendingPathComponent(name)
+                for (key, text) in try Self.read(path, locale: locale) {
+                    guard table.updateValue(text, forKey: key) == nil else {
+                        throw WebError(
+                            .internalServerError, "\(path): `\(key)` is already defined in another \(locale) file")
+                    }
                 }
-                table[key] = text
             }
             strings[locale] = table
         }
@@ -46,6 +41,28 @@ struct Locales: Sendable {
             }
         }
         self.strings = strings
+    }
+
+    /// One file's flat `key: text` mapping.
+    private static func read(_ path: String, locale: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WebError(.internalServerError, "\(path): the \(locale) strings are missing")
+        }
+        let node: Any?
+        do { node = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
+            throw WebError(.internalServerError, "\(path): not valid YAML: \(error)")
+        }
+        guard let map = node as? [String: Any] else {
+            throw WebError(.internalServerError, "\(path): expected a mapping of keys to texts")
+        }
+        var table: [String: String] = [:]
+        for (key, value) in map {
+            guard let text = value as? String else {
+                throw WebError(.internalServerError, "\(path): `\(key)` must be a text")
+            }
+            table[key] = text
+        }
+        return table
     }
 
     /// The strings of `locale` (Chinese for an unknown one).

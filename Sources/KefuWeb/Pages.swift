@@ -40,6 +40,9 @@ struct Pages: Sendable {
                 "person": identity.person.rawValue,
                 "roles": identity.roles.sorted().map(\.rawValue).joined(separator: ", "),
             ]
+            data["nav"] = Navigation.links(for: identity, path: context.path).map { link in
+                ["href": link.href, "label": locales.text(link.label, context.locale), "current": link.current]
+            }
         }
         return data
     }
