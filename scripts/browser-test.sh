@@ -108,6 +108,20 @@ run=$("$kefu" play p2p-withdrawal-delay --as "$holder" --mode exam \
 export KEFU_TEST_HOLDER="$holder" KEFU_TEST_CERTIFICATION=onboarding
 export KEFU_TEST_TRAINEE=E001
 
+# ---- QA (Tests/browser/test_qa.py): QA reviewers Q001-Q003 (granted qa-reviewer), team lead L001, the sample
+# interactions imported and scored with conduct.zh, a sample to review and a one-interaction sample to calibrate on.
+for person in Q001 Q002 Q003 L001; do
+    link=$("$kefu" account invite "$person" | grep -E '^https?://')
+    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
+done
+for person in Q001 Q002 Q003; do "$kefu" role grant "$person" qa-reviewer >/dev/null; done
+"$kefu" qa import Samples/qa/interactions.jsonl >/dev/null
+"$kefu" qa score --rubric conduct.zh >/dev/null
+"$kefu" qa sample --period 2026-11 --per-agent 2 --seed 20261122 --name web-audit >/dev/null
+"$kefu" qa sample --period 2026-11 --per-agent 1 --where agent=E001 --seed 7 --name web-cal >/dev/null
+export KEFU_TEST_QA_SAMPLE=web-audit KEFU_TEST_QA_CAL_SAMPLE=web-cal KEFU_TEST_QA_RUBRIC=conduct.zh
+# ---- end QA
+
 echo "== kefu serve on a free port"
 "$kefu" serve --host 127.0.0.1 --port 0 --root . >"$work/server.out" 2>"$work/server.err" </dev/null &
 server_pid=$!

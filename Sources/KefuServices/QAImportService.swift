@@ -78,6 +78,8 @@ public struct QAImportService: Sendable {
         public var imported = 0
         /// Spans masked.
         public var masked = 0
+        /// Spans masked by kind (`resident-id`, `bank-card`, `mobile`, `email`, `name`, `custom`).
+        public var maskedByKind: [String: Int] = [:]
         /// Duplicates skipped.
         public var duplicates: [Duplicate] = []
         /// Invalid lines as `label:line:col: message` (never echoing their content).
@@ -157,6 +159,7 @@ public struct QAImportService: Sendable {
                             if try sink.insert(stored, turnsJSON: item.turnsJSON) {
                                 report.imported += 1
                                 report.masked += item.stored.maskedCount
+                                for (kind, n) in item.kinds { report.maskedByKind[kind, default: 0] += n }
                             } else {
                                 report.duplicates.append(
                                     Duplicate(line: line, id: InteractionID(id), reason: "already imported"))
@@ -226,6 +229,8 @@ public struct QAImportService: Sendable {
         struct Prepared: Sendable {
             var stored: StoredInteraction
             var turnsJSON: String
+            /// Spans masked by kind.
+            var kinds: [String: Int] = [:]
         }
 
         /// Decodes and masks lines on all cores.
@@ -263,6 +268,7 @@ public struct QAImportService: Sendable {
         ) -> Result<Prepared, InteractionDecoder.LineError> {
             var masked = interaction
             var count = 0
+            var kinds: [String: Int] = [:]
             for i in masked.turns.indices {
                 let result: (text: String, findings: [Masker.Finding])
                 do { result = try masker.mask(masked.turns[i].text, scratch: scratch) } catch {
@@ -275,6 +281,7 @@ public struct QAImportService: Sendable {
                 if !result.findings.isEmpty {
                     masked.turns[i].text = result.text
                     count += result.findings.count
+                    for finding in result.findings { kinds[finding.kind.rawValue, default: 0] += 1 }
                 }
             }
             let json = QAImportService.turnsJSON(masked.turns)
@@ -284,7 +291,7 @@ public struct QAImportService: Sendable {
                 Prepared(
                     stored: StoredInteraction(
                         interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
-                    turnsJSON: json))
+                    turnsJSON: json, kinds: kinds))
         }
 
         /// Groups CSV rows (one per turn) into interactions.

@@ -132,6 +132,7 @@ public struct QAReviewService: Sendable {
         try AccessPolicy.require(actor, .reviewInteraction, on: .person(PersonID(interaction.agent)))
         if let calibration {
             let session = try await requireCalibration(calibration, store)
+            try await QAWebService.requireOpen(calibration, environment)
             guard session.reviewers.contains(reviewer) else {
                 throw ServiceError(
                     .forbidden,

@@ -517,6 +517,9 @@ public final class KefuDatabase: Sendable {
                     """)
             try backfillMerkleNodes(db)
         }
+        migrator.registerMigration("2026-12 QA calibration sessions closed") { db in
+            try SQLiteQAStore.migrateCalibrationClosing(db)
+        }
         return migrator
     }
 }

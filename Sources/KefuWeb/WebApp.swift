@@ -74,6 +74,7 @@ public enum WebApp {
         routes.addExamRoutes(to: router)
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
+        routes.addQARoutes(to: router)
         return router
     }
 
