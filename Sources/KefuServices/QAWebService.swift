@@ -24,7 +24,9 @@ public struct QAWebService: Sendable {
     }
 
     /// Counts, recent import batches and samples for the QA home page (QA staff: `qa.view`).
-    public func overview(by actor: Identity) async throws -> (
+    public func overview(
+        by actor: Identity
+    ) async throws -> (
         counts: QAOverview, batches: [QABatchSummary], samples: [QASampleSummary]
     ) {
         try AccessPolicy.require(actor, .viewQA)
@@ -49,7 +51,9 @@ public struct QAWebService: Sendable {
     }
 
     /// Sample `name`'s members, scored and reviewed with rubric `rubric`'s current version when given.
-    public func sample(_ name: SampleID, rubric: String?, by actor: Identity) async throws -> (
+    public func sample(
+        _ name: SampleID, rubric: String?, by actor: Identity
+    ) async throws -> (
         summary: QASampleSummary, members: [QASampleMemberRow], rubric: RubricID?
     ) {
         try AccessPolicy.require(actor, .viewQA)
@@ -96,7 +100,9 @@ public struct QAWebService: Sendable {
         else { throw missing }
         try AccessPolicy.requireVisible(actor, .viewQA, on: .person(agent), notFound: missing.message)
         guard record.review.calibration == nil else { throw missing }
-        guard let interaction = try await translatingStorageErrors({ try await qa.interaction(record.review.interaction) })
+        guard
+            let interaction = try await translatingStorageErrors({ try await qa.interaction(record.review.interaction) }
+            )
         else { throw missing }
         let score = try await translatingStorageErrors {
             try await qa.score(record.review.interaction, rubricVersion: record.review.rubricVersion)

@@ -39,7 +39,9 @@ extension WebRoutes {
     }
 
     /// The sessions and the form that opens one.
-    func qaCalibrations(_ identity: Identity, _ context: WebContext, error: String?, form: Form) async throws
+    func qaCalibrations(
+        _ identity: Identity, _ context: WebContext, error: String?, form: Form
+    ) async throws
         -> Response
     {
         let sessions = try await qaWeb.calibrations(by: identity)
@@ -49,7 +51,8 @@ extension WebRoutes {
             "title": qaText("qa_calibrations_title", context),
             "sessions": sessions.map { s -> [String: Any] in
                 [
-                    "name": s.session.name.rawValue, "href": "/qa/calibrations/\(Self.pathEncode(s.session.name.rawValue))",
+                    "name": s.session.name.rawValue,
+                    "href": "/qa/calibrations/\(Self.pathEncode(s.session.name.rawValue))",
                     "sample": s.session.sample.rawValue, "rubric": s.session.rubric.rawValue,
                     "reviewers": s.session.reviewers.map(\.rawValue).joined(separator: ", "),
                     "createdAt": s.session.createdAt, "closed": s.closedAt != nil,
@@ -57,8 +60,11 @@ extension WebRoutes {
                 ]
             },
             "hasSessions": !sessions.isEmpty, "mayCreate": AccessPolicy.decide(identity, .calibrate).allowed,
-            "samples": samples.map { x -> [String: Any] in ["name": x.name.rawValue, "selected": form["sample"] == x.name.rawValue] },
-            "rubrics": rubrics.map { x -> [String: Any] in ["id": x.rawValue, "selected": form["rubric"] == x.rawValue] },
+            "samples": samples.map { x -> [String: Any] in
+                ["name": x.name.rawValue, "selected": form["sample"] == x.name.rawValue]
+            },
+            "rubrics": rubrics.map { x -> [String: Any] in ["id": x.rawValue, "selected": form["rubric"] == x.rawValue]
+            },
             "name": form["name"] ?? "", "reviewers": form["reviewers"] ?? "",
         ]
         if let error { data["error"] = error }
@@ -76,7 +82,8 @@ extension WebRoutes {
         var data: [String: Any] = [
             "title": qaText("qa_calibration_title", context, ["name": name.rawValue]), "name": name.rawValue,
             "path": Self.pathEncode(name.rawValue),
-            "sample": session.sample.rawValue, "rubric": session.rubric.rawValue, "createdBy": session.createdBy.rawValue,
+            "sample": session.sample.rawValue, "rubric": session.rubric.rawValue,
+            "createdBy": session.createdBy.rawValue,
             "createdAt": session.createdAt, "open": open, "closedAt": calibration.closedAt ?? "",
             "state": qaText(open ? "qa_calibration_open" : "qa_calibration_closed", context),
             "progress": session.reviewers.map { r -> [String: Any] in

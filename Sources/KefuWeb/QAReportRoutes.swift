@@ -59,8 +59,10 @@ extension WebRoutes {
     /// The report's lines as a table (the page's table and the downloads).
     static func reportRows(_ report: QAReportService.Report) -> (header: [String], rows: [[String]]) {
         let header =
-            [report.by.rawValue, "count", report.by.isPeople ? "score" : "pass_rate_percent", "pass_rate_percent",
-             "reviewed"] + report.trendPeriods
+            [
+                report.by.rawValue, "count", report.by.isPeople ? "score" : "pass_rate_percent", "pass_rate_percent",
+                "reviewed",
+            ] + report.trendPeriods
         let rows = report.lines.map { line in
             [
                 line.key, String(line.count), QAView.score(line.score.value), QAView.score(line.passRate.value),
@@ -83,16 +85,19 @@ extension WebRoutes {
                     value.map { (x: period, y: $0) }
                 })
         }
-        let base = "/qa/report?period=\(Self.pathEncode(report.period))&rubric=\(Self.pathEncode(report.rubric.rawValue))&by=\(report.by.rawValue)"
+        let base =
+            "/qa/report?period=\(Self.pathEncode(report.period))&rubric=\(Self.pathEncode(report.rubric.rawValue))&by=\(report.by.rawValue)"
         return [
-            "header": header, "rows": rows.map { x -> [String: Any] in ["key": x[0], "cells": Array(x.dropFirst())] }, "hasReport": true,
+            "header": header, "rows": rows.map { x -> [String: Any] in ["key": x[0], "cells": Array(x.dropFirst())] },
+            "hasReport": true,
             "csvHref": base + "&format=csv", "xlsxHref": base + "&format=xlsx",
             "barChart": ChartView.bars(
                 title: qaText("qa_report_chart_bars", context, ["period": report.period]),
                 description: qaText("qa_report_chart_bars_desc", context), unit: unit,
                 bars: report.lines.map { (label: $0.key, value: $0.score.value) }),
             "trendChart": ChartView.line(
-                title: qaText("qa_report_chart_trend", context), description: qaText("qa_report_chart_trend_desc", context),
+                title: qaText("qa_report_chart_trend", context),
+                description: qaText("qa_report_chart_trend_desc", context),
                 xLabel: qaText("qa_period", context), yLabel: unit, series: series),
             "failures": report.failures.map { f -> [String: Any] in
                 ["item": f.item, "category": f.category, "count": f.count, "example": f.example]

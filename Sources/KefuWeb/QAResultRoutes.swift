@@ -27,7 +27,9 @@ extension WebRoutes {
                 "verdict": item.verdict, "verdictLabel": qaText("qa_verdict_\(item.verdict)", context),
                 "changed": item.automatic != item.verdict, "comment": item.comment, "locked": item.locked,
                 "message": automatic[item.item]?.message ?? "",
-                "evidence": (automatic[item.item]?.evidence ?? []).map { x -> [String: Any] in ["turn": x.turn, "text": x.text] },
+                "evidence": (automatic[item.item]?.evidence ?? []).map { x -> [String: Any] in
+                    ["turn": x.turn, "text": x.text]
+                },
                 "disputes": disputes.map { qaDisputeRow($0, context) },
             ]
             row["canDispute"] = own && !item.locked && !open
@@ -46,7 +48,8 @@ extension WebRoutes {
             "hasDisputes": !result.disputes.isEmpty,
         ]
         if let sample, !sample.isEmpty {
-            data["sampleHref"] = "/qa/samples/\(Self.pathEncode(sample))?rubric=\(Self.pathEncode(review.rubric.rawValue))"
+            data["sampleHref"] =
+                "/qa/samples/\(Self.pathEncode(sample))?rubric=\(Self.pathEncode(review.rubric.rawValue))"
         }
         return try pages.render("qa_result", data, context: context)
     }
@@ -70,7 +73,8 @@ extension WebRoutes {
             [
                 "id": r.id.rawValue, "interaction": r.review.interaction.rawValue, "rubric": r.review.rubric.rawValue,
                 "reviewer": r.review.reviewer.rawValue, "submittedAt": r.review.submittedAt,
-                "automaticScore": QAView.score(r.review.automaticScore), "finalScore": QAView.score(r.review.finalScore),
+                "automaticScore": QAView.score(r.review.automaticScore),
+                "finalScore": QAView.score(r.review.finalScore),
                 "passed": r.review.finalPassed, "overrides": r.review.items.filter { $0.automatic != $0.verdict }.count,
             ]
         }
@@ -101,7 +105,9 @@ extension WebRoutes {
             [
                 "title": qaText("qa_disputes_title", context), "open": open, "hasOpen": !open.isEmpty,
                 "decided": decided, "hasDecided": !decided.isEmpty,
-                "verdicts": ["pass", "fail", "na"].map { x -> [String: Any] in ["value": x, "label": qaText("qa_verdict_\(x)", context)] },
+                "verdicts": ["pass", "fail", "na"].map { x -> [String: Any] in
+                    ["value": x, "label": qaText("qa_verdict_\(x)", context)]
+                },
             ], context: context)
     }
 }

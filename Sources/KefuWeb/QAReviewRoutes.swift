@@ -83,7 +83,9 @@ extension WebRoutes {
             var row: [String: Any] = [
                 "id": m.interaction.rawValue, "agent": m.agent.rawValue, "channel": m.channel,
                 "stratum": m.stratum, "startedAt": m.startedAt ?? "",
-                "reviews": m.reviews.map { x -> [String: Any] in ["id": x.review.rawValue, "reviewer": x.reviewer.rawValue] },
+                "reviews": m.reviews.map { x -> [String: Any] in
+                    ["id": x.review.rawValue, "reviewer": x.reviewer.rawValue]
+                },
             ]
             if let score = m.score {
                 row["score"] = QAView.score(score)
@@ -109,9 +111,10 @@ extension WebRoutes {
         if let next = rows.first(where: { $0["reviewHref"] != nil }) { data["nextHref"] = next["reviewHref"] }
         if query.get("verify") != nil {
             let v = try await qaWeb.verify(name, by: identity)
-            data["verification"] = [
-                "identical": v.isIdentical, "changes": v.changes, "seed": String(v.parameters.seed),
-            ] as [String: Any]
+            data["verification"] =
+                [
+                    "identical": v.isIdentical, "changes": v.changes, "seed": String(v.parameters.seed),
+                ] as [String: Any]
         }
         return try pages.render("qa_sample", data, context: context)
     }

@@ -80,7 +80,10 @@ extension WebRoutes {
         let data: [String: Any] = [
             "title": qaText("qa_home_title", context),
             "counts": [
-                ["label": qaText("qa_count_interactions", context), "value": counts.interactions, "id": "interactions"],
+                [
+                    "label": qaText("qa_count_interactions", context), "value": counts.interactions,
+                    "id": "interactions",
+                ],
                 ["label": qaText("qa_count_batches", context), "value": counts.batches, "id": "batches"],
                 ["label": qaText("qa_count_samples", context), "value": counts.samples, "id": "samples"],
                 ["label": qaText("qa_count_scored", context), "value": counts.scored, "id": "scored"],
@@ -148,7 +151,8 @@ extension WebRoutes {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: Self.maxImportBytes) } catch {
-            throw WebError(.contentTooLarge, "the file is larger than \(Self.maxImportBytes >> 20) MB; use `kefu qa import`")
+            throw WebError(
+                .contentTooLarge, "the file is larger than \(Self.maxImportBytes >> 20) MB; use `kefu qa import`")
         }
         let batch = query.get("batch").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : BatchID($0) }
         let report = try await QAImportService(environment: services.environment).importInteractions(
@@ -169,8 +173,11 @@ extension WebRoutes {
             "name": form["name"] ?? "", "period": form["period"] ?? "", "perAgent": form["per_agent"] ?? "3",
             "agent": form["agent"] ?? "", "oversample": form["oversample"] ?? "0",
             "strataChannel": form["strata"] == "channel",
-            "channels": ["phone", "chat", "wechat", "email"].map { x -> [String: Any] in ["value": x, "selected": form["channel"] == x] },
-            "rubrics": rubrics.map { x -> [String: Any] in ["id": x.rawValue, "selected": form["rubric"] == x.rawValue] },
+            "channels": ["phone", "chat", "wechat", "email"].map { x -> [String: Any] in
+                ["value": x, "selected": form["channel"] == x]
+            },
+            "rubrics": rubrics.map { x -> [String: Any] in ["id": x.rawValue, "selected": form["rubric"] == x.rawValue]
+            },
         ]
         if let error { data["error"] = error }
         return try pages.render(

@@ -47,7 +47,9 @@ enum QAView {
     static func turns(_ interaction: Interaction, items: [ItemResult], text: (String) -> String) -> [[String: Any]] {
         var marks: [Int: [(range: Range<Int>, item: String)]] = [:]
         for item in items {
-            for e in item.evidence where e.start < e.end { marks[e.turn, default: []].append((e.start..<e.end, item.id)) }
+            for e in item.evidence where e.start < e.end {
+                marks[e.turn, default: []].append((e.start..<e.end, item.id))
+            }
         }
         return interaction.turns.enumerated().map { index, turn -> [String: Any] in
             var row: [String: Any] = [

@@ -67,7 +67,8 @@ struct QAWebTests {
         _ browser: Browser, _ interaction: String, override: (verdict: String, reason: String)? = nil,
         calibration: String? = nil
     ) async throws -> Page {
-        let path = "/qa/review/\(interaction)?rubric=conduct.zh&sample=nov"
+        let path =
+            "/qa/review/\(interaction)?rubric=conduct.zh&sample=nov"
             + (calibration.map { "&calibration=\($0)" } ?? "")
         let page = try await browser.request(path)
         #expect(page.status == .ok, "\(path): \(page.body.prefix(300))")
@@ -113,7 +114,9 @@ struct QAWebTests {
             let bad = try await Self.upload(browser, csv, name: "turns.csv", query: "?format=csv")
             #expect(bad.status == .unprocessableContent)
             let message = try #require((try bad.json()["error"] as? [String: Any])?["message"] as? String)
-            #expect(message.contains("turns.csv:3:2:") && message.contains("turns.csv:4:5:"))
+            // Columns count characters: `fax` starts at column 5 of line 3, `robot` at column 41 of line 4.
+            #expect(message.contains("turns.csv:3:5: channel must be"), "\(message)")
+            #expect(message.contains("turns.csv:4:41: speaker must be"), "\(message)")
             #expect(message.contains("nothing was imported"))
             let home = try await browser.request("/qa")
             #expect(home.body.contains("id=\"count-interactions\">28<"))
@@ -224,11 +227,12 @@ struct QAWebTests {
             #expect(try await reviewer.request("/qa/calibrations/none").status == .notFound)
             // Q001 reviews the team lead's interaction; the lead disputes it and may not decide it.
             let submitted = try await Self.review(reviewer, "qa-own-l001")
-            let location = try #require(submitted.location)
+            let location = try #require(submitted.location?.split(separator: "?").first.map(String.init))
             let lead = Browser(client)
             try await lead.signIn("L001")
-            let item = try #require(Self.items(try await reviewer.request("/qa/review/qa-2026-11-002?rubric=conduct.zh")).first)
-            let disputed = try await lead.post("\(location)/disputes", [("item", item.id), ("reason", "我有异议")])
+            let result = try await lead.request(location)
+            let item = try #require(result.body.firstMatch(of: #/<tr data-item="([^"]+)"/#).map { String($0.1) })
+            let disputed = try await lead.post("\(location)/disputes", [("item", item), ("reason", "我有异议")])
             #expect(disputed.status == .seeOther)
             let queue = try await lead.request("/qa/disputes")
             #expect(queue.body.contains("我有异议") && !queue.body.contains("decide-submit"))
