@@ -85,7 +85,7 @@ class QATests(unittest.TestCase):
         folder = pathlib.Path(tempfile.mkdtemp())
         good = folder / "web-upload.jsonl"
         good.write_text(
-            '{"id": "web-1", "channel": "chat", "agent": "E003", "started_at": "2026-11-28T10:00:00+08:00", '
+            '{"id": "web-1", "channel": "chat", "agent": "E003", "started_at": "2026-12-01T10:00:00+08:00", '
             '"turns": [{"speaker": "agent", "text": "您好"}, {"speaker": "customer", "text": "我的手机 13812345678，'
             '身份证 11010519491231002X"}]}\n',
             encoding="utf-8",
@@ -110,7 +110,7 @@ class QATests(unittest.TestCase):
         click(d, d.find_element(By.ID, "qa-upload"))
         visible(d, "#qa-import-failed")
         errors = [li.text for li in css(d, "#qa-r-errors li")]
-        self.assertTrue(any("bad.csv:3:2:" in e for e in errors), errors)
+        self.assertTrue(any("bad.csv:3:5:" in e for e in errors), errors)
         self.assertTrue(any("nothing was imported" in e for e in errors), errors)
         common.screenshot(d, "qa-import-errors.zh")
         go(d, "/qa", "#count-interactions")
