@@ -84,7 +84,7 @@ extension WebRoutes {
             "path": Self.pathEncode(name.rawValue),
             "sample": session.sample.rawValue, "rubric": session.rubric.rawValue,
             "createdBy": session.createdBy.rawValue,
-            "createdAt": session.createdAt, "open": open, "closedAt": calibration.closedAt ?? "",
+            "createdAt": session.createdAt, "open": open,
             "state": qaText(open ? "qa_calibration_open" : "qa_calibration_closed", context),
             "progress": session.reviewers.map { r -> [String: Any] in
                 ["reviewer": r.rawValue, "done": calibration.progress[r] ?? 0, "of": members]
@@ -104,6 +104,7 @@ extension WebRoutes {
             }
             data["queueDone"] = queue.interactions.isEmpty
         }
+        if let closedAt = calibration.closedAt { data["closedAt"] = closedAt }
         if let report = calibration.report { data["report"] = qaCalibrationReport(report, context) }
         return try pages.render("qa_calibration", data, context: context)
     }

@@ -43,10 +43,12 @@ extension WebRoutes {
             "rubricTitle": result.rubric.map { QAView.localized($0.title, context.locale) } ?? review.rubric.rawValue,
             "submittedAt": review.submittedAt, "automaticScore": QAView.score(review.automaticScore),
             "finalScore": QAView.score(review.finalScore), "finalPassed": review.finalPassed,
-            "comment": review.comment, "items": items, "own": own,
+            "items": items, "own": own,
             "turns": QAView.turns(result.interaction, items: result.automatic?.items ?? [], text: text),
             "hasDisputes": !result.disputes.isEmpty,
         ]
+        // Mustache renders a section for an empty string: absent keys only.
+        if !review.comment.isEmpty { data["comment"] = review.comment }
         if let sample, !sample.isEmpty {
             data["sampleHref"] =
                 "/qa/samples/\(Self.pathEncode(sample))?rubric=\(Self.pathEncode(review.rubric.rawValue))"
@@ -93,8 +95,8 @@ extension WebRoutes {
             if let item = items[d.id] {
                 row["verdict"] = item.verdict
                 row["verdictLabel"] = qaText("qa_verdict_\(item.verdict)", context)
-                row["auto"] = item.automatic
-                row["reviewComment"] = item.comment
+                row["auto"] = qaText("qa_verdict_\(item.automatic)", context)
+                if !item.comment.isEmpty { row["reviewComment"] = item.comment }
             }
             row["own"] = d.agent == identity.person
             open.append(row)

@@ -82,7 +82,7 @@ extension WebRoutes {
             let mine = m.reviews.contains { $0.reviewer == identity.person }
             var row: [String: Any] = [
                 "id": m.interaction.rawValue, "agent": m.agent.rawValue, "channel": m.channel,
-                "stratum": m.stratum, "startedAt": m.startedAt ?? "",
+                "startedAt": m.startedAt ?? "",
                 "reviews": m.reviews.map { x -> [String: Any] in
                     ["id": x.review.rawValue, "reviewer": x.reviewer.rawValue]
                 },
@@ -96,6 +96,7 @@ extension WebRoutes {
                 row["reviewHref"] =
                     "/qa/review/\(Self.pathEncode(m.interaction.rawValue))?rubric=\(rubricQuery)&sample=\(Self.pathEncode(name.rawValue))"
             }
+            if !m.stratum.isEmpty { row["stratum"] = m.stratum }
             if m.agent == identity.person { row["ownNote"] = qaText("qa_own_interaction", context) }
             return row
         }
@@ -157,9 +158,9 @@ extension WebRoutes {
         var data: [String: Any] = [
             "title": qaText("qa_review_title", context, ["id": id.rawValue]), "scripts": ["qa.js"],
             "interaction": id.rawValue, "agent": draft.interaction.agent, "channel": draft.interaction.channel.rawValue,
-            "startedAt": draft.interaction.startedAt ?? "", "rubric": RubricID(draft.scorer.rubric.id).rawValue,
+            "rubric": RubricID(draft.scorer.rubric.id).rawValue,
             "rubricTitle": QAView.localized(draft.scorer.rubric.title, context.locale),
-            "sample": form["sample"] ?? "", "calibration": calibration?.rawValue ?? "", "blind": blind,
+            "calibration": calibration?.rawValue ?? "", "blind": blind,
             "turns": QAView.turns(draft.interaction, items: blind ? [] : draft.automatic.items, text: text),
             "items": items, "comment": form["comment"] ?? "",
             "action": "/qa/review/\(Self.pathEncode(id.rawValue))",
@@ -168,6 +169,8 @@ extension WebRoutes {
             data["autoScore"] = QAView.score(draft.automatic.score)
             data["autoPassed"] = draft.automatic.passed
         }
+        if let sample = form["sample"], !sample.isEmpty { data["sample"] = sample }
+        if let started = draft.interaction.startedAt, !started.isEmpty { data["startedAt"] = started }
         if let error { data["error"] = error }
         return try pages.render(
             "qa_review", data, context: context, status: error == nil ? .ok : .unprocessableContent)
