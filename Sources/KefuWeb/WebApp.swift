@@ -15,6 +15,7 @@ struct WebServices: Sendable {
     let scenarios: ScenarioService
     let ledger: LedgerService
     let home: TraineeHomeService
+    let mentoring: MentorReviewService
 
     init(environment: KefuEnvironment, accountSettings: AccountSettings) {
         self.environment = environment
@@ -25,6 +26,7 @@ struct WebServices: Sendable {
         scenarios = ScenarioService(environment: environment)
         ledger = LedgerService(environment: environment)
         home = TraineeHomeService(environment: environment, exams: exams)
+        mentoring = MentorReviewService(environment: environment)
     }
 }
 
@@ -74,6 +76,7 @@ public enum WebApp {
         routes.addExamRoutes(to: router)
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
+        routes.addMentorRoutes(to: router)
         return router
     }
 
