@@ -102,8 +102,18 @@ public enum WebApp {
     ) async throws {
         let app = try await application(
             environment: environment, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+        var services: [any Service] = [app]
+        if let webhook = configuration.mentorWebhook {
+            logger.info(
+                "mentor webhook: \(webhook.kind.rawValue) robot at \(URL(string: webhook.url)?.host ?? "?"), a look every \(webhook.intervalSeconds) s"
+            )
+            let watcher = MentorWorkWatcher(
+                settings: webhook, transport: URLSessionTransport(), logger: logger,
+                look: { try await MentorWorkWatcher.waitingItems(environment) })
+            services.append(MentorWebhookService(watcher: watcher, interval: webhook.intervalSeconds))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -142,6 +142,17 @@ struct MentorWebTests {
         }
     }
 
+    @Test("the webhook's look at the queues sees every mentor's waiting transcripts, and a sign-off removes one")
+    func waitingItems() async throws {
+        let f = try await MentorFixture()
+        let before = try await MentorWorkWatcher.waitingItems(f.harness.environment)
+        #expect(before == ["run:\(f.ownRun)", "run:\(f.foreignRun)"])
+        try await MentorReviewService(environment: f.harness.environment).signOff(
+            f.ownRun, certification: "onboarding", note: "",
+            by: Identity(person: "M001", roles: [.trainee, .mentor], channel: .session))
+        #expect(try await MentorWorkWatcher.waitingItems(f.harness.environment) == ["run:\(f.foreignRun)"])
+    }
+
     @Test("a mentor marks an apprentice's essay from the queue")
     func essay() async throws {
         let f = try await MentorFixture()
