@@ -63,7 +63,12 @@ enum MentorView {
                 "certification": c.certification, "title": c.title, "state": c.state,
                 "stateText": locales.text("mentor_state_" + c.state, locale), "validUntil": c.validUntil ?? false,
                 "ready": c.ready, "canIssue": c.ready && canCertify, "met": c.met, "total": c.checks.count,
-                "checks": c.checks.map { ["requirement": $0.requirement, "met": $0.met, "actual": $0.actual] },
+                "checks": c.checks.map {
+                    [
+                        "requirement": RequirementText.localized($0.requirement, locale), "met": $0.met,
+                        "actual": RequirementText.localized($0.actual, locale),
+                    ]
+                },
             ]
         }
         return data
@@ -83,7 +88,7 @@ enum MentorView {
             let isCustomer = turn.speaker == .customer
             var data: [String: Any] = [
                 "turn": index, "speaker": isCustomer ? "customer" : "agent",
-                "who": locales.text(isCustomer ? "chat_customer" : "chat_agent", locale),
+                "who": locales.text(isCustomer ? "chat_customer" : "mentor_agent", locale),
                 "at": ScenarioView.orFalse(turn.at.map(ScenarioView.number)),
                 "segments": Highlight.segments(turn.text, marks: spans[index] ?? []),
                 "notes": transcript.annotations.filter { $0.turn == index }.map {

@@ -93,7 +93,7 @@ struct MentorWebTests {
             #expect(!emptied.body.contains(#"href="/mentor/runs/\#(f.ownRun)""#))
             let progress = try await mentor.request("/mentor/apprentices/E001")
             #expect(progress.status == .ok)
-            #expect(progress.body.contains("signed by M001"))
+            #expect(progress.body.contains("由 M001 于 "))
             // A mentor may not certify: no button, and the form is refused.
             #expect(!progress.body.contains("/certify"))
             let refused = try await mentor.post("/mentor/apprentices/E001/certify", [("certification", "onboarding")])
@@ -137,7 +137,7 @@ struct MentorWebTests {
             try await supervisor.signIn("S001")
             let page = try await supervisor.request("/mentor/apprentices/E002")
             #expect(page.status == .ok)
-            #expect(page.body.contains("no exam-mode attempt recorded") || page.body.contains("best "))
+            #expect(page.body.contains("最好成绩 100"))
             #expect(!page.body.contains(#"id="issue-onboarding""#))
         }
     }
@@ -178,6 +178,36 @@ struct MentorWebTests {
             let graded = try await mentor.post(link, [("marks", "4"), ("comment", "条理清楚")])
             #expect(graded.location == "/mentor?done=graded")
             #expect(try await mentor.request(link).status == .notFound)
+        }
+    }
+}
+
+@Suite("web: certification requirements in Chinese")
+struct RequirementTextTests {
+    @Test("every requirement and record text of the rules engine reads in Chinese; unknown text stays as written")
+    func chinese() {
+        let cases: [(String, String)] = [
+            ("exam `onboarding-theory` ≥ 80", "考试 onboarding-theory ≥ 80 分"),
+            ("scenario `p2p-withdrawal-delay` in exam mode ≥ 85", "考试模式情景演练 p2p-withdrawal-delay ≥ 85 分"),
+            ("mentor sign-off for `onboarding`", "导师签核（onboarding）"),
+            ("valid `onboarding` certification", "持有有效的 onboarding 认证"),
+            ("the person is active", "人员在职"),
+            ("best 100 (attempt 9, 2026-12-02T07:38:26Z)", "最好成绩 100（记录 #9，2026-12-02T07:38:26Z）"),
+            ("best 62.5 (attempt 3, 2026-12-01T01:00:00Z, not passed)", "最好成绩 62.5（记录 #3，2026-12-01T01:00:00Z，未通过）"),
+            ("signed by M001 on 2026-12-02T07:39:32Z", "由 M001 于 2026-12-02T07:39:32Z 签核"),
+            (
+                "signed by M001 on 2026-12-02 — entered by hand by root: paper form",
+                "由 M001 于 2026-12-02 签核——由 root 手工录入：paper form"
+            ),
+            ("valid until 2027-12-02 (ledger entry 4)", "有效期至 2027-12-02（台账第 4 条）"),
+            ("expired on 2026-01-02 (ledger entry 2)", "已于 2026-01-02 过期（台账第 2 条）"),
+            ("revoked (ledger entry 7): cheating", "已撤销（台账第 7 条）：cheating"),
+            ("no exam-mode attempt recorded", "尚无考试模式的记录"),
+            ("something new", "something new"),
+        ]
+        for (english, chinese) in cases {
+            #expect(RequirementText.localized(english, "zh") == chinese)
+            #expect(RequirementText.localized(english, "en") == english)
         }
     }
 }

@@ -27,9 +27,12 @@ STATE: dict = {}
 
 
 def locale(lang: str) -> dict:
-    """The flat `key: value` strings of Web/locales/{lang}.yaml (enough for the checks here)."""
+    """The flat `key: value` strings of Web/locales/{lang}.yaml and its per-area files {lang}.AREA.yaml."""
     strings = {}
-    for line in (ROOT / "Web" / "locales" / f"{lang}.yaml").read_text(encoding="utf-8").splitlines():
+    folder = ROOT / "Web" / "locales"
+    files = [folder / f"{lang}.yaml"] + sorted(folder.glob(f"{lang}.*.yaml"))
+    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         match = re.match(r"^([A-Za-z0-9_]+):\s*(.*)$", line)
         if match:
             value = match.group(2).strip()
