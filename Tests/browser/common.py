@@ -5,6 +5,7 @@ import os
 import pathlib
 import re
 
+import a11y
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
@@ -131,10 +132,15 @@ def sign_in(driver, person: str, password: str = PASSWORD, lang: str | None = No
 
 
 def screenshot(driver, name: str) -> pathlib.Path:
+    """Saves a screenshot; every page screenshotted (but a failure's) is also checked for accessibility (a11y.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if not driver.save_screenshot(str(path)):
         raise AssertionError(f"could not save the screenshot {path}")
+    if not name.startswith("FAILED"):
+        found = a11y.problems(driver)
+        if found:
+            raise AssertionError(f"{driver.current_url} ({name}): accessibility problems:\n  " + "\n  ".join(found))
     return path
 
 
