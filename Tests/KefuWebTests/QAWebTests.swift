@@ -328,4 +328,15 @@ struct QAWebTests {
             #expect(empty.status == .ok && empty.body.contains("id=\"qa-error\""))
         }
     }
+
+    @Test("evidence spans: split by Unicode scalars, overlapping items merged, ranges outside the text clipped")
+    func evidenceSpans() {
+        let spans = QAView.spans(
+            "您好，我是客服<b>", [(0..<2, "greeting"), (1..<4, "identity"), (6..<99, "x"), (50..<60, "y")])
+        #expect(spans.map(\.text) == ["您", "好", "，我", "是客", "服<b>"])
+        #expect(spans.map(\.items) == [["greeting"], ["greeting", "identity"], ["identity"], [], ["x"]])
+        #expect(QAView.spans("", [(0..<3, "a")]).map(\.text) == [""])
+        #expect(QAView.localized("开场问候 / Greets the customer", "en") == "Greets the customer")
+        #expect(QAView.localized("开场问候 / Greets the customer", "zh") == "开场问候")
+    }
 }
