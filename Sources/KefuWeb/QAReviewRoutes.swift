@@ -103,7 +103,7 @@ extension WebRoutes {
         var data: [String: Any] = [
             "title": qaText("qa_sample_title", context, ["name": name.rawValue]), "name": name.rawValue,
             "path": Self.pathEncode(name.rawValue), "rubricQ": rubricQuery,
-            "sample": Self.sampleRow(summary), "members": rows,
+            "sample": sampleRow(summary, context), "members": rows,
             "rubrics": rubrics.map { x -> [String: Any] in ["id": x.rawValue, "selected": x == rubric] },
             "rubric": rubric?.rawValue ?? "", "hasRubric": rubric != nil,
             "mayScore": AccessPolicy.decide(identity, .scoreInteractions).allowed,

@@ -101,7 +101,7 @@ extension WebRoutes {
                 ]
             },
             "hasBatches": !batches.isEmpty,
-            "samples": samples.prefix(10).map { Self.sampleRow($0) },
+            "samples": samples.prefix(10).map { sampleRow($0, context) },
             "hasSamples": !samples.isEmpty,
             "mayImport": AccessPolicy.decide(identity, .importInteractions).allowed,
             "mayDecide": AccessPolicy.decide(identity, .decideDispute).allowed,
@@ -110,10 +110,11 @@ extension WebRoutes {
     }
 
     /// One sample as the lists show it.
-    static func sampleRow(_ s: QASampleSummary) -> [String: Any] {
+    func sampleRow(_ s: QASampleSummary, _ context: WebContext) -> [String: Any] {
         [
-            "name": s.name.rawValue, "href": "/qa/samples/\(pathEncode(s.name.rawValue))",
-            "parameters": QAView.parameters(s.parameters), "members": s.members, "population": s.populationSize,
+            "name": s.name.rawValue, "href": "/qa/samples/\(Self.pathEncode(s.name.rawValue))",
+            "parameters": QAView.parameters(s.parameters) { key, value in qaText(key, context, ["v": value]) },
+            "members": s.members, "population": s.populationSize,
             "createdAt": s.createdAt,
         ]
     }
@@ -166,7 +167,7 @@ extension WebRoutes {
         let samples = try await qaWeb.samples(by: identity)
         let rubrics = try await qaWeb.scoredRubrics(by: identity)
         var data: [String: Any] = [
-            "title": qaText("qa_samples_title", context), "samples": samples.map { Self.sampleRow($0) },
+            "title": qaText("qa_samples_title", context), "samples": samples.map { sampleRow($0, context) },
             "hasSamples": !samples.isEmpty,
             "mayDraw": AccessPolicy.decide(identity, .scoreInteractions).allowed,
             "seed": form["seed"] ?? String(UInt32.random(in: 1...UInt32.max)),

@@ -82,20 +82,21 @@ enum QAView {
     /// A coefficient with three decimals, or "–".
     static func coefficient(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
 
-    /// A sample's stored parameters in words (`period 2026-11 · 3 per agent · seed 42 · strata channel`).
-    static func parameters(_ json: String) -> String {
+    /// A sample's stored parameters in words (`period 2026-11 · 3 per agent · seed 42 · strata channel`), each part
+    /// through `text(key, value)` (the page's language).
+    static func parameters(_ json: String, text: (String, String) -> String) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
             return json
         }
         var parts: [String] = []
-        if let period = object["period"] as? String { parts.append("period \(period)") }
-        if let per = object["per_agent"] { parts.append("\(per) per agent") }
-        if let strata = object["strata"] as? String { parts.append("strata \(strata)") }
+        if let period = object["period"] as? String { parts.append(text("qa_p_period", period)) }
+        if let per = object["per_agent"] { parts.append(text("qa_p_per_agent", "\(per)")) }
+        if let strata = object["strata"] as? String { parts.append(text("qa_p_strata", strata)) }
         if let filters = object["filters"] as? [String: Any], !filters.isEmpty {
             parts.append(filters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         }
-        if let seed = object["seed"] { parts.append("seed \(seed)") }
-        if let extra = object["oversample_failed"] { parts.append("+\(extra) failed") }
+        if let seed = object["seed"] { parts.append(text("qa_p_seed", "\(seed)")) }
+        if let extra = object["oversample_failed"] { parts.append(text("qa_p_failed", "\(extra)")) }
         return parts.joined(separator: " · ")
     }
 

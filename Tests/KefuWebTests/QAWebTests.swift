@@ -151,7 +151,7 @@ struct QAWebTests {
             // One per agent and channel: E001 chat, E003 phone, E004 phone, Q001, L001, =SUM(1,2) chat.
             #expect(sample.body.components(separatedBy: "<tr data-interaction=").count - 1 == 6)
             #expect(sample.body.contains("class=\"button review-link\""))
-            #expect(sample.body.contains("strata channel") && sample.body.contains("seed 42"))
+            #expect(sample.body.contains("分层: channel") && sample.body.contains("种子 42"))
             let again = try await browser.post("/qa/samples", form)
             #expect(again.status == .unprocessableContent && again.body.contains("id=\"qa-error\""))
             let verified = try await browser.request("/qa/samples/strat?rubric=conduct.zh&verify=1")
