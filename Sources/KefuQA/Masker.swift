@@ -1,3 +1,4 @@
+import Foundation
 public import KefuRegex
 
 /// Kinds of personal data Kefu masks before anything is stored, logged or shown.
@@ -177,5 +178,36 @@ public struct Masker: Sendable {
             if digits >= 11 { return true }
         }
         return false
+    }
+}
+
+extension Masker {
+    /// The identifier a masked span stood for, in one canonical form, for the erasure index: `mobile:13812345678`
+    /// (the last eleven digits, so `+86`/`0086` and separators do not matter), `bank-card:…` (the digits),
+    /// `resident-id:…` (digits and an upper-case `X`), `email:…` (lower case, full-width forms folded). Names and
+    /// sites' own patterns have none (nil). The span is the original text; compatibility forms are folded first.
+    public static func identifier(_ span: String, kind: PersonalDataKind) -> String? {
+        let view = MaskView(span)
+        let folded = String(decoding: view.bytes, as: UTF8.self)
+        switch kind {
+        case .mobile, .bankCard, .residentID:
+            var digits = ""
+            for scalar in folded.unicodeScalars {
+                if let digit = MaskView.chineseDigit(scalar), ("0"..."9").contains(digit) {
+                    digits.unicodeScalars.append(digit)
+                } else if kind == .residentID, scalar == "x" || scalar == "X" {
+                    digits += "X"
+                }
+            }
+            if kind == .mobile { digits = String(digits.suffix(11)) }
+            guard digits.count >= 11 else { return nil }
+            return "\(kind.rawValue):\(digits)"
+        case .email:
+            let address = folded.lowercased().trimmingCharacters(in: .whitespaces)
+            guard address.contains("@") else { return nil }
+            return "email:\(address)"
+        case .name, .custom:
+            return nil
+        }
     }
 }

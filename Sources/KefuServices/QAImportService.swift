@@ -102,7 +102,9 @@ public struct QAImportService: Sendable {
     ) async throws -> Report {
         try AccessPolicy.require(actor, .importInteractions)
         let started = ContinuousClock.now
-        let worker = Worker(masker: try masking.masker())
+        let worker = Worker(
+            masker: try masking.masker(),
+            indexKey: try environment.keys.indexKey(create: true).map { key in key.withUnsafeBytes { Array($0) } })
         let format = format ?? (source.label.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
         let label = (source.label as NSString).lastPathComponent
         let batch = batch ?? BatchID(label)
@@ -132,6 +134,8 @@ public struct QAImportService: Sendable {
     /// Decodes, masks and stores inside the import's transaction.
     struct Worker: Sendable {
         let masker: Masker
+        /// The bytes of the key of the erasure index's digests (nil: no index is written).
+        var indexKey: [UInt8]?
 
         func run(
             source: InputSource, label: String, format: Format, batch: BatchID, skipInvalid: Bool,
@@ -263,6 +267,7 @@ public struct QAImportService: Sendable {
         ) -> Result<Prepared, InteractionDecoder.LineError> {
             var masked = interaction
             var count = 0
+            var digests = Set<String>()
             for i in masked.turns.indices {
                 let result: (text: String, findings: [Masker.Finding])
                 do { result = try masker.mask(masked.turns[i].text, scratch: scratch) } catch {
@@ -273,6 +278,16 @@ public struct QAImportService: Sendable {
                                 + "it was not stored"))
                 }
                 if !result.findings.isEmpty {
+                    if let bytes = indexKey {
+                        let key = SymmetricKey(data: bytes)
+                        let original = Array(masked.turns[i].text.utf8)
+                        for finding in result.findings {
+                            let span = String(decoding: original[finding.range], as: UTF8.self)
+                            if let identifier = Masker.identifier(span, kind: finding.kind) {
+                                digests.insert(IdentifierDigest.digest(identifier, key: key))
+                            }
+                        }
+                    }
                     masked.turns[i].text = result.text
                     count += result.findings.count
                 }
@@ -283,7 +298,8 @@ public struct QAImportService: Sendable {
             return .success(
                 Prepared(
                     stored: StoredInteraction(
-                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
+                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count,
+                        identifierDigests: digests.sorted()),
                     turnsJSON: json))
         }
 
