@@ -1,3 +1,4 @@
+import Foundation
 public import KefuRegex
 
 /// Kinds of personal data Kefu masks before anything is stored, logged or shown.
@@ -150,7 +151,7 @@ public struct Masker: Sendable {
             var keep = 4
             for i in scalars.indices.reversed() {
                 let s = scalars[i]
-                let isDigitLike = MaskView.chineseDigit(s).map { $0.value >= 0x30 && $0.value <= 0x39 } ?? false
+                let isDigitLike = MaskView.isDigitLike(s)
                 let isCheckX = kind == .residentID && (MaskView.fold(s) == "X" || MaskView.fold(s) == "x")
                 let isLetter = kind == .custom && s.properties.isAlphabetic && s.isASCII
                 if isDigitLike || isCheckX {
@@ -169,12 +170,44 @@ public struct Masker: Sendable {
         var digits = 0
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x40, 0xFF20: return true
+            case 0x40, 0xFF20, 0xFE6B: return true
             case 0x30...0x39, 0xFF10...0xFF19: digits += 1
-            default: if MaskView.isChineseNumeral(scalar) { digits += 1 }
+            case 0x3000...0x9FFF: if MaskView.isChineseNumeral(scalar) { digits += 1 }
+            default: if scalar.value > 0x7F, MaskView.isDigitLike(scalar) { digits += 1 }
             }
             if digits >= 11 { return true }
         }
         return false
+    }
+}
+
+extension Masker {
+    /// The identifier a masked span stood for, in one canonical form, for the erasure index: `mobile:13812345678`
+    /// (the last eleven digits, so `+86`/`0086` and separators do not matter), `bank-card:…` (the digits),
+    /// `resident-id:…` (digits and an upper-case `X`), `email:…` (lower case, full-width forms folded). Names and
+    /// sites' own patterns have none (nil). The span is the original text; compatibility forms are folded first.
+    public static func identifier(_ span: String, kind: PersonalDataKind) -> String? {
+        let view = MaskView(span)
+        let folded = String(decoding: view.bytes, as: UTF8.self)
+        switch kind {
+        case .mobile, .bankCard, .residentID:
+            var digits = ""
+            for scalar in folded.unicodeScalars {
+                if let digit = MaskView.chineseDigit(scalar), ("0"..."9").contains(digit) {
+                    digits.unicodeScalars.append(digit)
+                } else if kind == .residentID, scalar == "x" || scalar == "X" {
+                    digits += "X"
+                }
+            }
+            if kind == .mobile { digits = String(digits.suffix(11)) }
+            guard digits.count >= 11 else { return nil }
+            return "\(kind.rawValue):\(digits)"
+        case .email:
+            let address = folded.lowercased().trimmingCharacters(in: .whitespaces)
+            guard address.contains("@") else { return nil }
+            return "email:\(address)"
+        case .name, .custom:
+            return nil
+        }
     }
 }

@@ -148,6 +148,10 @@ public protocol SigningKeyProvider: Sendable {
     func signingKey() throws -> Curve25519.Signing.PrivateKey
     /// A new current key; the old one's public key is kept. Returns the retired and the new key ids.
     func rotate() throws -> (retired: String?, current: String)
+    /// The secret keying the QA erasure index (created on first use when `create`), or nil.
+    func indexKey(create: Bool) throws -> SymmetricKey?
+    /// Where that secret is kept (for messages).
+    var indexKeyPath: String { get }
 }
 
 extension SigningKeyProvider {

@@ -104,7 +104,9 @@ public struct QAImportService: Sendable {
     ) async throws -> Report {
         try AccessPolicy.require(actor, .importInteractions)
         let started = ContinuousClock.now
-        let worker = Worker(masker: try masking.masker())
+        let worker = Worker(
+            masker: try masking.masker(),
+            indexKey: try environment.keys.indexKey(create: true).map { key in key.withUnsafeBytes { Array($0) } })
         let format = format ?? (source.label.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
         let label = (source.label as NSString).lastPathComponent
         let batch = batch ?? BatchID(label)
@@ -134,6 +136,8 @@ public struct QAImportService: Sendable {
     /// Decodes, masks and stores inside the import's transaction.
     struct Worker: Sendable {
         let masker: Masker
+        /// The bytes of the key of the erasure index's digests (nil: no index is written).
+        var indexKey: [UInt8]?
 
         func run(
             source: InputSource, label: String, format: Format, batch: BatchID, skipInvalid: Bool,
@@ -269,6 +273,7 @@ public struct QAImportService: Sendable {
             var masked = interaction
             var count = 0
             var kinds: [String: Int] = [:]
+            var digests = Set<String>()
             for i in masked.turns.indices {
                 let result: (text: String, findings: [Masker.Finding])
                 do { result = try masker.mask(masked.turns[i].text, scratch: scratch) } catch {
@@ -279,6 +284,16 @@ public struct QAImportService: Sendable {
                                 + "it was not stored"))
                 }
                 if !result.findings.isEmpty {
+                    if let bytes = indexKey {
+                        let key = SymmetricKey(data: bytes)
+                        let original = Array(masked.turns[i].text.utf8)
+                        for finding in result.findings {
+                            let span = String(decoding: original[finding.range], as: UTF8.self)
+                            if let identifier = Masker.identifier(span, kind: finding.kind) {
+                                digests.insert(IdentifierDigest.digest(identifier, key: key))
+                            }
+                        }
+                    }
                     masked.turns[i].text = result.text
                     count += result.findings.count
                     for finding in result.findings { kinds[finding.kind.rawValue, default: 0] += 1 }
@@ -290,7 +305,8 @@ public struct QAImportService: Sendable {
             return .success(
                 Prepared(
                     stored: StoredInteraction(
-                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count),
+                        interaction: masked, batch: BatchID(""), period: period, contentHash: hash, maskedCount: count,
+                        identifierDigests: digests.sorted()),
                     turnsJSON: json, kinds: kinds))
         }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 public import KefuCore
+import KefuQA
 import KefuStorage
 
 extension QAImportService {
@@ -40,6 +41,37 @@ extension QAImportService {
         try await environment.audit(
             actor, "qa.erase", subject: "interactions matching a search term",
             detail: ["deleted": String(count), "term_sha256": hash])
+        return count
+    }
+
+    /// Erasure by a customer's identifier — a mobile, bank-card or resident-ID number or an e-mail address, written
+    /// any way (separators, `+86`, full width): deletes the interactions from which that identifier was masked on
+    /// import (found through the keyed erasure index; the numbers themselves are never stored), with everything that
+    /// hangs off them, in one transaction. The audit log records the count and a SHA-256 of the identifier's
+    /// canonical form. Returns the count.
+    public func erase(identifier: String, by actor: Identity) async throws -> Int {
+        try AccessPolicy.require(actor, .importInteractions)
+        let candidates = PersonalDataKind.allCases.compactMap { Masker.identifier(identifier, kind: $0) }
+        guard !candidates.isEmpty else {
+            throw ServiceError(
+                .invalidInput,
+                "not an identifier the import masks: give a mobile, bank-card or resident-ID number (11 digits or more) or an e-mail address"
+            )
+        }
+        guard let key = try environment.keys.indexKey(create: false) else {
+            throw ServiceError(
+                .precondition,
+                "there is no erasure index key (\(environment.keys.indexKeyPath)): nothing was imported with an index yet, or the key directory is not this database's; search with --term instead"
+            )
+        }
+        let digests = candidates.map { IdentifierDigest.digest($0, key: key) }
+        let store = try environment.qaStore
+        let count = try await translatingStorageErrors { try await store.deleteInteractions(.identifiedBy(digests)) }
+        let hash = SHA256.hash(data: Data(candidates.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }
+            .joined()
+        try await environment.audit(
+            actor, "qa.erase", subject: "interactions of one customer's identifier",
+            detail: ["deleted": String(count), "identifier_sha256": hash])
         return count
     }
 }

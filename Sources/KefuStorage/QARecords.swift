@@ -12,14 +12,21 @@ public struct StoredInteraction: Sendable, Hashable {
     public var contentHash: String
     /// How many personal-data spans were masked on import.
     public var maskedCount: Int
+    /// Keyed digests (HMAC-SHA256, hex) of the identifiers masked out (phone, card, ID numbers, e-mail), for
+    /// erasure by a customer's identifier; the identifiers themselves are never stored.
+    public var identifierDigests: [String]
 
     /// Creates a stored interaction.
-    public init(interaction: Interaction, batch: BatchID, period: String?, contentHash: String, maskedCount: Int) {
+    public init(
+        interaction: Interaction, batch: BatchID, period: String?, contentHash: String, maskedCount: Int,
+        identifierDigests: [String] = []
+    ) {
         self.interaction = interaction
         self.batch = batch
         self.period = period
         self.contentHash = contentHash
         self.maskedCount = maskedCount
+        self.identifierDigests = identifierDigests
     }
 
     /// The interaction's id.

@@ -122,4 +122,6 @@ public enum QAInteractionSelection: Sendable, Hashable {
     case startedBefore(String)
     /// Interactions whose id or stored (masked) turns contain this text.
     case containing(String)
+    /// Interactions from which an identifier with one of these keyed digests was masked on import.
+    case identifiedBy([String])
 }

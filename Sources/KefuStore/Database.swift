@@ -517,6 +517,19 @@ public final class KefuDatabase: Sendable {
                     """)
             try backfillMerkleNodes(db)
         }
+        migrator.registerMigration("2026-12 QA erasure index") { db in
+            // Keyed digests (HMAC-SHA256 under a key kept outside the database) of the phone, card and ID numbers
+            // and e-mail addresses masked out of each interaction, so one customer's interactions can be found and
+            // erased by their number without the number being stored anywhere.
+            try db.execute(
+                sql: """
+                    CREATE TABLE qa_identifier (
+                        digest TEXT NOT NULL, interaction_id TEXT NOT NULL REFERENCES qa_interaction(id),
+                        PRIMARY KEY (digest, interaction_id)
+                    ) WITHOUT ROWID
+                    """)
+            try db.execute(sql: "CREATE INDEX qa_identifier_interaction ON qa_identifier(interaction_id)")
+        }
         migrator.registerMigration("2026-12 QA calibration sessions closed") { db in
             try SQLiteQAStore.migrateCalibrationClosing(db)
         }

@@ -84,6 +84,7 @@ struct SQLiteQAStore: QAStore {
     /// Inserts interactions with one prepared statement.
     final class InteractionSink: QAInteractionSink {
         let statement: Statement
+        let identifier: Statement
         let db: Database
         var inserted = 0
 
@@ -94,6 +95,8 @@ struct SQLiteQAStore: QAStore {
                     INSERT INTO qa_interaction (id, batch, channel, agent, started_at, period, turns, content_hash, masked_count)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                     """)
+            identifier = try db.makeStatement(
+                sql: "INSERT INTO qa_identifier (digest, interaction_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         }
 
         func insert(_ stored: StoredInteraction, turnsJSON: String) throws -> Bool {
@@ -105,6 +108,10 @@ struct SQLiteQAStore: QAStore {
             try statement.execute()
             // INSERT … ON CONFLICT DO NOTHING: no change means the id is already stored.
             guard db.changesCount > 0 else { return false }
+            for digest in stored.identifierDigests {
+                identifier.setUncheckedArguments([digest, stored.interaction.id])
+                try identifier.execute()
+            }
             inserted += 1
             return true
         }
@@ -309,26 +316,32 @@ extension SQLiteQAStore {
     /// Deletes the selected interactions and everything that hangs off them, in one transaction.
     func deleteInteractions(_ selection: QAInteractionSelection) async throws -> Int {
         let condition: String
-        let argument: String
+        let arguments: StatementArguments
         switch selection {
         case .startedBefore(let date):
             condition = "started_at IS NOT NULL AND started_at < ?"
-            argument = date
+            arguments = [date]
         case .containing(let term):
             condition = "instr(id, ?1) > 0 OR instr(turns, ?1) > 0"
-            argument = term
+            arguments = [term]
+        case .identifiedBy(let digests):
+            guard !digests.isEmpty else { return 0 }
+            let marks = Array(repeating: "?", count: digests.count).joined(separator: ", ")
+            condition = "id IN (SELECT interaction_id FROM qa_identifier WHERE digest IN (\(marks)))"
+            arguments = StatementArguments(digests)
         }
         return try await write { db in
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS erase_ids (id TEXT PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM erase_ids")
             try db.execute(
-                sql: "INSERT INTO erase_ids SELECT id FROM qa_interaction WHERE \(condition)", arguments: [argument])
+                sql: "INSERT INTO erase_ids SELECT id FROM qa_interaction WHERE \(condition)", arguments: arguments)
             let reviews = "SELECT id FROM qa_review WHERE interaction_id IN (SELECT id FROM erase_ids)"
             try db.execute(sql: "DELETE FROM qa_dispute WHERE review_id IN (\(reviews))")
             try db.execute(sql: "DELETE FROM qa_review_item WHERE review_id IN (\(reviews))")
             try db.execute(sql: "DELETE FROM qa_review WHERE interaction_id IN (SELECT id FROM erase_ids)")
             try db.execute(sql: "DELETE FROM qa_score WHERE interaction_id IN (SELECT id FROM erase_ids)")
             try db.execute(sql: "DELETE FROM qa_sample_member WHERE interaction_id IN (SELECT id FROM erase_ids)")
+            try db.execute(sql: "DELETE FROM qa_identifier WHERE interaction_id IN (SELECT id FROM erase_ids)")
             try db.execute(sql: "DELETE FROM qa_interaction WHERE id IN (SELECT id FROM erase_ids)")
             let deleted = db.changesCount
             try db.execute(

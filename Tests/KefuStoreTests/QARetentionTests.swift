@@ -48,4 +48,36 @@ struct QARetentionTests {
         }
         #expect(!audit.contains("202611050123456789") && audit.contains("term_sha256"))
     }
+
+    @Test("erase by identifier finds a customer's interactions however the number was written; it is never stored")
+    func eraseByIdentifier() async throws {
+        let f = try QAFixture()
+        await expectServiceError(.precondition) {
+            _ = try await f.importer.erase(identifier: "13812345678", by: .system)
+        }
+        try await f.load([
+            QAFixture.line("p1", customer: "我的手机 138 1234 5678，快递没到"),
+            QAFixture.line("p2", customer: "电话 +86 138-1234-5678"),
+            QAFixture.line("p3", customer: "手机①③⑧①②③④⑤⑥⑦⑧"),
+            QAFixture.line("p4", customer: "我的手机 13912345678"),
+            QAFixture.line("p5", customer: "邮箱 Anna.Smith＠Example.com"),
+        ])
+        #expect(try f.count("qa_identifier") == 5)
+        let stored = try f.database.read { db in
+            try String.fetchAll(db, sql: "SELECT turns FROM qa_interaction").joined()
+                + String.fetchAll(db, sql: "SELECT digest FROM qa_identifier").joined()
+        }
+        #expect(!stored.contains("12345678") && !stored.contains("1234-5678"))
+        await expectServiceError(.invalidInput) { _ = try await f.importer.erase(identifier: "订单", by: .system) }
+        #expect(try await f.importer.erase(identifier: "+86 13812345678", by: .system) == 3)
+        #expect(try await f.importer.erase(identifier: "anna.smith@example.com", by: .system) == 1)
+        let left = try f.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM qa_interaction") }
+        #expect(left == ["p4"])
+        #expect(try f.count("qa_identifier") == 1)
+        try f.database.checkpoint()
+        let audit = try f.database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM audit_event WHERE action = 'qa.erase'").joined()
+        }
+        #expect(!audit.contains("13812345678") && !audit.contains("anna") && audit.contains("identifier_sha256"))
+    }
 }
