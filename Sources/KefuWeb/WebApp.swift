@@ -74,6 +74,7 @@ public enum WebApp {
         routes.addExamRoutes(to: router)
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
+        routes.addTeamRoutes(to: router)
         return router
     }
 
