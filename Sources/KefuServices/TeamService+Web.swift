@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import KefuCore
 public import KefuLedger
 public import KefuStorage
@@ -21,8 +21,10 @@ extension ExamService {
     public func openRetrainingFlags(by actor: Identity) async throws -> [RetrainingFlagView] {
         try AccessPolicy.require(actor, .viewExamResult)
         let flags = try await translatingStorageErrors { try await environment.storage.exams.openRetrainingFlags() }
-        return flags.map { RetrainingFlagView(person: $0.person, blueprint: $0.blueprint, since: $0.since, reason: $0.reason) }
-            .sorted { ($0.person, $0.blueprint) < ($1.person, $1.blueprint) }
+        return flags.map {
+            RetrainingFlagView(person: $0.person, blueprint: $0.blueprint, since: $0.since, reason: $0.reason)
+        }
+        .sorted { ($0.person, $0.blueprint) < ($1.person, $1.blueprint) }
     }
 }
 
@@ -67,7 +69,8 @@ extension AuditService {
         return events.filter { event in
             if let until, !until.isEmpty, String(event.at.prefix(10)) > until { return false }
             guard !needle.isEmpty else { return true }
-            let haystack = ([event.action, event.subject, event.actor, event.person] + event.detail.map { "\($0)=\($1)" })
+            let haystack =
+                ([event.action, event.subject, event.actor, event.person] + event.detail.map { "\($0)=\($1)" })
                 .joined(separator: " ").lowercased()
             return haystack.contains(needle)
         }

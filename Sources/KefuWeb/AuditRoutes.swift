@@ -15,7 +15,9 @@ extension WebRoutes {
             func value(_ name: String) -> String {
                 (query.get(name) ?? "").trimmingCharacters(in: .whitespaces)
             }
-            let (person, action, from, to, text) = (value("actor"), value("action"), value("from"), value("to"), value("q"))
+            let (person, action, from, to, text) = (
+                value("actor"), value("action"), value("from"), value("to"), value("q")
+            )
             for date in [from, to] where !date.isEmpty && Timestamp.parse(date + "T00:00:00Z") == nil {
                 throw WebError(.unprocessableContent, "`\(date)` is not a date (YYYY-MM-DD)")
             }
@@ -43,10 +45,14 @@ extension WebRoutes {
             let filters = [("actor", person), ("action", action), ("from", from), ("to", to), ("q", text)]
                 .filter { !$0.1.isEmpty }.map { "\($0.0)=\(TeamBoard.encode($0.1))" }.joined(separator: "&")
             let shown = rows.dropFirst((page - 1) * perPage).prefix(perPage).map { row -> [String: Any] in
-                ["sequence": row[0], "at": row[1], "actor": row[2], "action": row[4], "subject": row[5], "detail": row[6]]
+                [
+                    "sequence": row[0], "at": row[1], "actor": row[2], "action": row[4], "subject": row[5],
+                    "detail": row[6],
+                ]
             }
             var data: [String: Any] = [
-                "title": pages.locales.text("audit_title", context.locale), "events": shown, "hasEvents": !shown.isEmpty,
+                "title": pages.locales.text("audit_title", context.locale), "events": shown,
+                "hasEvents": !shown.isEmpty,
                 "actor": person, "action": action, "from": from, "to": to, "q": text, "total": rows.count,
                 "page": page, "pages": pageCount, "filters": filters.isEmpty ? "" : filters + "&",
             ]

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KefuCore
 import KefuServices
+import KefuStorage
 
 extension WebRoutes {
     /// People and accounts (administrators): the list with account states and roles, a CSV import, one person's
@@ -84,7 +85,8 @@ extension WebRoutes {
             return try pages.render("people_link", data, context: context)
         case "lock": try await accounts.lock(person, by: identity)
         case "unlock": try await accounts.unlock(person, by: identity)
-        case "grant": try await accounts.grant(try AccountService.role(named: form["role"] ?? ""), to: person, by: identity)
+        case "grant":
+            try await accounts.grant(try AccountService.role(named: form["role"] ?? ""), to: person, by: identity)
         case "withdraw":
             try await accounts.withdraw(try AccountService.role(named: form["role"] ?? ""), from: person, by: identity)
         default: throw WebError.notFound
@@ -127,9 +129,13 @@ extension WebRoutes {
             "pendingUntil": status.pendingTokenExpiresAt ?? "", "sessions": status.activeSessions,
             "roles": status.roles.map(\.rawValue).joined(separator: ", "),
             "grants": status.grants.map {
-                ["role": $0.role.rawValue, "grantedBy": $0.grantedBy.rawValue, "grantedAt": String($0.grantedAt.prefix(10))]
+                [
+                    "role": $0.role.rawValue, "grantedBy": $0.grantedBy.rawValue,
+                    "grantedAt": String($0.grantedAt.prefix(10)),
+                ]
             },
-            "grantable": grantable.map { ["role": $0.rawValue] }, "hasPassword": status.state != "none" && status.state != "invited",
+            "grantable": grantable.map { ["role": $0.rawValue] },
+            "hasPassword": status.state != "none" && status.state != "invited",
             "disabled": status.state == "disabled", "self": found.id == identity.person.rawValue,
         ]
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import KefuCore
 import KefuLedger
 import KefuServices
+import KefuTracks
 
 extension WebRoutes {
     /// Certifications: every issued certification with its state, issuing one (the requirements explained when some
@@ -13,7 +14,8 @@ extension WebRoutes {
             let identity = try Self.teamIdentity(context)
             var data = try await certificationsPage(identity, context)
             data["done"] = request.uri.queryParameters.get("done").map {
-                pages.locales.text("team_done_" + $0, context.locale, ["count": request.uri.queryParameters.get("n") ?? ""])
+                pages.locales.text(
+                    "team_done_" + $0, context.locale, ["count": request.uri.queryParameters.get("n") ?? ""])
             }
             return try pages.render("team_certifications", data, context: context)
         }
@@ -73,8 +75,9 @@ extension WebRoutes {
     }
 
     /// The certifications page again with a refusal.
-    func certificationsError(_ error: ServiceError, _ identity: Identity, _ context: WebContext) async throws -> Response
-    {
+    func certificationsError(
+        _ error: ServiceError, _ identity: Identity, _ context: WebContext
+    ) async throws -> Response {
         var data = try await certificationsPage(identity, context)
         data["error"] = error.message
         return try pages.render("team_certifications", data, context: context, status: Self.status(of: error))
@@ -86,7 +89,8 @@ extension WebRoutes {
         let people = try await peopleByID(identity)
         let rules = try services.environment.content.certificationRules()
         let today = LedgerService.day(services.environment.clock.now())
-        let rows = entries.filter { $0.kind == .issued || $0.kind == .renewed }.reversed().map { entry -> [String: Any] in
+        let rows = entries.filter { $0.kind == .issued || $0.kind == .renewed }.reversed().map {
+            entry -> [String: Any] in
             let state = Self.state(of: entry, in: entries, today: today)
             let mayRevoke = AccessPolicy.decide(identity, .revokeCertification, on: .person(entry.person)).allowed
             return [

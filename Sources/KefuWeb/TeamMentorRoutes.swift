@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import KefuCore
 import KefuServices
+import KefuStorage
 
 extension WebRoutes {
     /// Mentor assignment (导师带徒): the active pairs, the dry run (what an assignment would do, nothing stored) and
@@ -14,7 +15,9 @@ extension WebRoutes {
             let people = try await peopleByID(identity)
             var data: [String: Any] = [
                 "title": pages.locales.text("team_mentors_title", context.locale),
-                "active": try await mentors.active().map { Self.pair($0.apprenticeID, $0.mentorID, $0.assignedAt, people) },
+                "active": try await mentors.active().map {
+                    Self.pair($0.apprenticeID, $0.mentorID, $0.assignedAt, people)
+                },
                 "canAssign": AccessPolicy.decide(identity, .assignMentors).allowed,
                 "stored": request.uri.queryParameters.get("stored"),
             ]
@@ -23,7 +26,8 @@ extension WebRoutes {
         }
         router.get("/team/mentors/proposal") { _, context -> Response in
             let identity = try Self.teamIdentity(context)
-            let assignment = try await MentorService(environment: services.environment).assign(dryRun: true, by: identity)
+            let assignment = try await MentorService(environment: services.environment).assign(
+                dryRun: true, by: identity)
             return try pages.render(
                 "team_mentors_proposal", try await proposalPage(assignment, identity, context), context: context)
         }
@@ -44,10 +48,12 @@ extension WebRoutes {
     }
 
     /// A pair as a table row.
-    static func pair(_ apprentice: PersonID, _ mentor: PersonID, _ at: String, _ people: [String: Person]) -> [String: Any]
-    {
+    static func pair(
+        _ apprentice: PersonID, _ mentor: PersonID, _ at: String, _ people: [String: Person]
+    ) -> [String: Any] {
         [
-            "apprentice": TeamView.label(apprentice.rawValue, people), "mentor": TeamView.label(mentor.rawValue, people),
+            "apprentice": TeamView.label(apprentice.rawValue, people),
+            "mentor": TeamView.label(mentor.rawValue, people),
             "assignedAt": String(at.prefix(10)),
         ]
     }
@@ -79,7 +85,8 @@ extension WebRoutes {
                 ["mentor": TeamView.label($0.mentor.rawValue, people), "reason": $0.reason]
             },
             "hasUnmatched": !assignment.unmatched.isEmpty, "hasEndings": !assignment.endings.isEmpty,
-            "hasIneligible": !assignment.ineligible.isEmpty, "kept": assignment.kept.count, "objective": TeamView.number(assignment.objective.value),
+            "hasIneligible": !assignment.ineligible.isEmpty, "kept": assignment.kept.count,
+            "objective": TeamView.number(assignment.objective.value),
             "fingerprint": Self.fingerprint(assignment),
             "changes": !assignment.pairs.isEmpty || !assignment.endings.isEmpty,
         ]

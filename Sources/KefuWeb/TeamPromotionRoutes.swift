@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KefuCore
 import KefuServices
+import KefuTracks
 
 extension WebRoutes {
     /// Promotion: the people to check, one person's check (every rule of the next step on each track, met or not,
@@ -25,7 +26,8 @@ extension WebRoutes {
         router.get("/team/promotion/{person}") { _, context -> Response in
             let identity = try Self.teamIdentity(context)
             let person = PersonID(try context.parameters.require("person"))
-            return try pages.render("team_promotion_check", try await promotionPage(person, identity, context), context: context)
+            return try pages.render(
+                "team_promotion_check", try await promotionPage(person, identity, context), context: context)
         }
         router.get("/team/promotion/{person}/apply") { request, context -> Response in
             let identity = try Self.teamIdentity(context)
@@ -42,7 +44,9 @@ extension WebRoutes {
                 let message = pages.locales.text("team_confirm_required", context.locale)
                 return try await confirmationPage(person, level: levelText, identity, context, error: message)
             }
-            guard let level = Level(rawValue: levelText) else { throw WebError.badRequest("unknown level `\(levelText)`") }
+            guard let level = Level(rawValue: levelText) else {
+                throw WebError.badRequest("unknown level `\(levelText)`")
+            }
             do {
                 let record = try await PromotionService(environment: services.environment).apply(
                     person, to: level, by: identity)

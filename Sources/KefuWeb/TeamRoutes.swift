@@ -127,7 +127,9 @@ struct TeamBoard {
                 "cells": cells,
             ]
             if let latest = list.last {
-                row["latest"] = ["period": latest.period, "total": TeamView.number(latest.total), "rating": latest.rating]
+                row["latest"] = [
+                    "period": latest.period, "total": TeamView.number(latest.total), "rating": latest.rating,
+                ]
             }
             return row
         }

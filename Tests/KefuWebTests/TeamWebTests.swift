@@ -70,7 +70,8 @@ struct TeamHarness {
         let tracks = repositoryRoot.appendingPathComponent("Tracks")
         for name in try manager.contentsOfDirectory(atPath: tracks.path) where name != "promotion.yaml" {
             try manager.createSymbolicLink(
-                at: root.appendingPathComponent("Tracks/\(name)"), withDestinationURL: tracks.appendingPathComponent(name))
+                at: root.appendingPathComponent("Tracks/\(name)"),
+                withDestinationURL: tracks.appendingPathComponent(name))
         }
         try Data(promotion.utf8).write(to: root.appendingPathComponent("Tracks/promotion.yaml"))
     }
@@ -85,7 +86,8 @@ struct TeamHarness {
     /// Imports the sample KPI feedback (October and November 2026).
     func importFeedback() async throws {
         _ = try await ReviewService(environment: environment).importFeedback(
-            .file(repositoryRoot.appendingPathComponent("Samples/reviews/feedback-2026.csv").path), by: WebHarness.admin)
+            .file(repositoryRoot.appendingPathComponent("Samples/reviews/feedback-2026.csv").path), by: WebHarness.admin
+        )
     }
 
     /// An identity as the services see it, with the roles `person` holds.
@@ -103,7 +105,8 @@ struct TeamHarness {
             (.scenario, "express-damaged-parcel"),
         ] {
             _ = try await people.recordAttempt(
-                AttemptInput(person: person, kind: kind, reference: reference, score: 95, result: .pass, reason: "纸质考试"),
+                AttemptInput(
+                    person: person, kind: kind, reference: reference, score: 95, result: .pass, reason: "纸质考试"),
                 by: WebHarness.admin)
         }
         _ = try await people.recordSignOff(
@@ -119,7 +122,8 @@ struct TeamHarness {
             try String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8), file: path)
         let lead = try await identity("L001")
         for _ in 0..<2 {
-            let run = try await exams.take("onboarding-theory", language: "zh", answers: weak, by: try await identity(person))
+            let run = try await exams.take(
+                "onboarding-theory", language: "zh", answers: weak, by: try await identity(person))
             let essay = try #require(run.session.paper.items.firstIndex { $0.question.type == .essay })
             _ = try await exams.grade(attempt: run.record.id, position: essay, marks: 1, comment: "", by: lead)
         }
@@ -156,12 +160,17 @@ struct TeamWebTests {
                 #expect(!home.body.contains("href=\"/team\""), "\(person) is shown no team link")
                 for path in Self.pages {
                     let page = try await browser.request(path)
-                    #expect(page.status == .forbidden || page.status == .notFound, "\(person) GET \(path): \(page.status)")
+                    #expect(
+                        page.status == .forbidden || page.status == .notFound, "\(person) GET \(path): \(page.status)")
                     #expect(!page.body.contains("period,person"), "\(person) \(path): no export")
                 }
                 let posts: [(String, [(String, String)])] = [
-                    ("/team/cycles", [("period", "2026-10")]), ("/team/promotion/E002/apply", [("to", "team-lead"), ("confirm", "yes")]),
-                    ("/team/retraining/clear", [("person", "E002"), ("blueprint", "onboarding-theory"), ("note", "x")]),
+                    ("/team/cycles", [("period", "2026-10")]),
+                    ("/team/promotion/E002/apply", [("to", "team-lead"), ("confirm", "yes")]),
+                    (
+                        "/team/retraining/clear",
+                        [("person", "E002"), ("blueprint", "onboarding-theory"), ("note", "x")]
+                    ),
                     ("/team/certifications/issue", [("person", "E002"), ("certification", "onboarding")]),
                     ("/team/certifications/expire", []), ("/team/mentors/apply", [("confirm", "yes")]),
                     ("/people/import", [("csv", "id,name,hire_date\nX1,x,2026-01-01")]), ("/people/E002/lock", []),
@@ -169,7 +178,8 @@ struct TeamWebTests {
                 ]
                 for (path, form) in posts {
                     let page = try await browser.post(path, form)
-                    #expect(page.status == .forbidden || page.status == .notFound, "\(person) POST \(path): \(page.status)")
+                    #expect(
+                        page.status == .forbidden || page.status == .notFound, "\(person) POST \(path): \(page.status)")
                 }
             }
             #expect(try await harness.environment.storage.people.person("X1") == nil, "nothing was imported")
@@ -186,7 +196,10 @@ struct TeamWebTests {
             // A form without the CSRF token is refused before anything runs.
             let forged = try await supervisor.request("/team/cycles", method: .post, form: [("period", "2026-10")])
             #expect(forged.status == .forbidden)
-            #expect(try await ReviewService(environment: harness.environment).report(period: "2026-10", by: WebHarness.admin).isEmpty)
+            #expect(
+                try await ReviewService(environment: harness.environment).report(
+                    period: "2026-10", by: WebHarness.admin
+                ).isEmpty)
         }
     }
 
@@ -229,17 +242,21 @@ struct TeamWebTests {
             }
             let again = try await browser.post("/team/cycles", [("period", "2026-11")])
             #expect(again.status == .conflict && again.body.contains("already stored"))
-            #expect(try await browser.post("/team/cycles", [("period", "2026-11"), ("replace", "yes")]).status == .seeOther)
+            #expect(
+                try await browser.post("/team/cycles", [("period", "2026-11"), ("replace", "yes")]).status == .seeOther)
             let cycle = try await browser.request("/team/cycles/2026-11")
             #expect(cycle.status == .ok && cycle.body.contains("data-person=\"E001\"") && cycle.body.contains("<svg"))
-            let cards = try await ReviewService(environment: harness.environment).report(period: "2026-11", by: WebHarness.admin)
+            let cards = try await ReviewService(environment: harness.environment).report(
+                period: "2026-11", by: WebHarness.admin)
             let e001 = try #require(cards.first { $0.person == "E001" })
             #expect(cycle.body.contains(TeamView.number(e001.total)), "the page shows E001's stored total")
             let board = try await browser.request("/team")
             #expect(board.body.contains("<svg") && board.body.contains("<title") && board.body.contains("<desc"))
             #expect(board.body.contains("/team/scorecards/E001/2026-10") && board.body.contains("王小明"))
             let scorecard = try await browser.request("/team/scorecards/E001/2026-11")
-            #expect(scorecard.status == .ok && scorecard.body.contains("data-kpi=\"satisfaction\"") && scorecard.body.contains("data-print"))
+            #expect(
+                scorecard.status == .ok && scorecard.body.contains("data-kpi=\"satisfaction\"")
+                    && scorecard.body.contains("data-print"))
             let compare = try await browser.request("/team/cycles/compare?a=2026-10&b=2026-11")
             #expect(compare.status == .ok && compare.body.contains("id=\"comparison\""))
             let csv = try await browser.request("/team?format=csv")
@@ -263,14 +280,20 @@ struct TeamWebTests {
             let browser = Browser(client)
             try await browser.signIn("S001")
             let before = try await browser.request("/team/promotion/E001")
-            #expect(before.status == .ok && before.body.contains("class=\"rule unmet\"") && !before.body.contains("apply-link"))
+            #expect(
+                before.status == .ok && before.body.contains("class=\"rule unmet\"")
+                    && !before.body.contains("apply-link"))
             #expect(before.body.contains("rating D or better"), "the ratings rule is listed")
             let early = try await browser.post("/team/promotion/E001/apply", [("to", "team-lead"), ("confirm", "yes")])
-            #expect(early.status == .conflict && early.body.contains("id=\"refusal\"") && early.body.contains("not all rules are met"))
+            #expect(
+                early.status == .conflict && early.body.contains("id=\"refusal\"")
+                    && early.body.contains("not all rules are met"))
             for period in ["2026-10", "2026-11"] { try await browser.post("/team/cycles", [("period", period)]) }
             let ready = try await browser.request("/team/promotion/E001")
             #expect(ready.body.contains("href=\"/team/promotion/E001/apply?to=team-lead\""))
-            #expect(ready.body.contains("class=\"rule met\"") && ready.body.contains("class=\"rule unmet\""), "the other track is unmet")
+            #expect(
+                ready.body.contains("class=\"rule met\"") && ready.body.contains("class=\"rule unmet\""),
+                "the other track is unmet")
             let confirm = try await browser.request("/team/promotion/E001/apply?to=team-lead")
             #expect(confirm.status == .ok && confirm.body.contains("name=\"confirm\""))
             let unconfirmed = try await browser.post("/team/promotion/E001/apply", [("to", "team-lead")])
@@ -282,7 +305,8 @@ struct TeamWebTests {
             // Nobody promotes themselves: S001's own step is ready but refused, with the reason.
             let own = try await browser.request("/team/promotion/S001")
             #expect(own.status == .ok && own.body.contains("id=\"apply-refusal\"") && !own.body.contains("apply-link"))
-            let selfPromotion = try await browser.post("/team/promotion/S001/apply", [("to", "manager"), ("confirm", "yes")])
+            let selfPromotion = try await browser.post(
+                "/team/promotion/S001/apply", [("to", "manager"), ("confirm", "yes")])
             #expect(selfPromotion.status == .forbidden && selfPromotion.body.contains("nobody may"))
             #expect(try await harness.environment.storage.people.person("S001")?.level == .supervisor)
             // A team lead checks but does not approve.
@@ -313,20 +337,29 @@ struct TeamWebTests {
                 "/team/retraining/clear", [("person", "E003"), ("blueprint", "onboarding-theory"), ("note", "复训完成")])
             #expect(cleared.status == .seeOther)
             #expect(try await browser.request("/team/retraining").body.contains("id=\"no-flags\""))
-            let unmet = try await browser.post("/team/certifications/issue", [("person", "E001"), ("certification", "onboarding")])
-            #expect(unmet.status == .unprocessableContent && unmet.body.contains("id=\"not-issued\"") && unmet.body.contains("rule unmet"))
-            let selfIssue = try await browser.post("/team/certifications/issue", [("person", "S001"), ("certification", "onboarding")])
+            let unmet = try await browser.post(
+                "/team/certifications/issue", [("person", "E001"), ("certification", "onboarding")])
+            #expect(
+                unmet.status == .unprocessableContent && unmet.body.contains("id=\"not-issued\"")
+                    && unmet.body.contains("rule unmet"))
+            let selfIssue = try await browser.post(
+                "/team/certifications/issue", [("person", "S001"), ("certification", "onboarding")])
             #expect(selfIssue.status == .forbidden && selfIssue.body.contains("nobody may"))
-            let issued = try await browser.post("/team/certifications/issue", [("person", "E002"), ("certification", "onboarding")])
+            let issued = try await browser.post(
+                "/team/certifications/issue", [("person", "E002"), ("certification", "onboarding")])
             #expect(issued.status == .ok && issued.body.contains("id=\"issued\""))
             let entry = try #require(try await harness.environment.storage.ledger.entries(person: "E002").last)
             let certificate = try await browser.request("/team/certifications/\(entry.sequence)")
-            #expect(certificate.status == .ok && certificate.body.contains("Anna Smith") && certificate.body.contains("data-state=\"valid\""))
+            #expect(
+                certificate.status == .ok && certificate.body.contains("Anna Smith")
+                    && certificate.body.contains("data-state=\"valid\""))
             let list = try await browser.request("/team/certifications")
             #expect(list.body.contains("data-entry=\"\(entry.sequence)\" data-state=\"valid\""))
             let noReason2 = try await browser.post("/team/certifications/\(entry.sequence)/revoke", [("reason", "")])
             #expect(noReason2.status == .unprocessableContent)
-            #expect(try await browser.post("/team/certifications/\(entry.sequence)/revoke", [("reason", "考试舞弊")]).status == .seeOther)
+            #expect(
+                try await browser.post("/team/certifications/\(entry.sequence)/revoke", [("reason", "考试舞弊")]).status
+                    == .seeOther)
             #expect(try await browser.request("/team/certifications").body.contains("data-state=\"revoked\""))
             let future = try await browser.post("/team/certifications/expire", [("asOf", "2027-12-31")])
             #expect(future.status == .unprocessableContent && future.body.contains("in the future"))
@@ -335,7 +368,9 @@ struct TeamWebTests {
         }
     }
 
-    @Test("mentor assignment: the dry run is shown and stores nothing; apply needs the confirmation and the same proposal")
+    @Test(
+        "mentor assignment: the dry run is shown and stores nothing; apply needs the confirmation and the same proposal"
+    )
     func mentors() async throws {
         let harness = try await TeamHarness()
         try await harness.enterEvidenceByHand("M001")
@@ -353,14 +388,16 @@ struct TeamWebTests {
             #expect(assignment.pairs.count == 4 && assignment.pairs.allSatisfy { $0.mentor == "M001" })
             #expect(proposal.body.contains("id=\"proposed-pairs\""))
             #expect(proposal.body.contains("李慧 (M001)") && proposal.body.contains("孙磊 (E004)"))
-            #expect(try await MentorService(environment: harness.environment).active().isEmpty, "a dry run stores nothing")
+            #expect(
+                try await MentorService(environment: harness.environment).active().isEmpty, "a dry run stores nothing")
             let fingerprint = WebRoutes.fingerprint(assignment)
             #expect(proposal.body.contains(fingerprint))
             let unconfirmed = try await browser.post("/team/mentors/apply", [("fingerprint", fingerprint)])
             #expect(unconfirmed.status == .conflict && unconfirmed.body.contains("id=\"proposal-error\""))
             let stale = try await browser.post("/team/mentors/apply", [("confirm", "yes"), ("fingerprint", "0")])
             #expect(stale.status == .conflict && stale.body.contains("id=\"proposal-error\""))
-            let applied = try await browser.post("/team/mentors/apply", [("confirm", "yes"), ("fingerprint", fingerprint)])
+            let applied = try await browser.post(
+                "/team/mentors/apply", [("confirm", "yes"), ("fingerprint", fingerprint)])
             #expect(applied.status == .seeOther)
             #expect(try await MentorService(environment: harness.environment).active().count == assignment.pairs.count)
         }
@@ -376,7 +413,8 @@ struct TeamWebTests {
             #expect(list.status == .ok && list.body.contains("data-person=\"E004\" data-state=\"none\""))
             let bad = try await admin.post("/people/import", [("csv", "id,name,hire_date\nN1,新人,2026-13-01\n")])
             #expect(bad.status == .unprocessableContent && bad.body.contains("hire_date"))
-            let good = try await admin.post("/people/import", [("csv", "id,name,hire_date,team\nN1,新人,2026-11-01,微信一组\n")])
+            let good = try await admin.post(
+                "/people/import", [("csv", "id,name,hire_date,team\nN1,新人,2026-11-01,微信一组\n")])
             #expect(good.status == .seeOther && good.location == "/people?imported=1")
             let invite = try await admin.post("/people/E004/invite", [])
             #expect(invite.status == .ok && invite.body.contains("/account/setup?token="))
@@ -384,7 +422,9 @@ struct TeamWebTests {
                 invite.body.components(separatedBy: "token=").dropFirst().first?.prefix { $0 != "<" && $0 != "\n" })
             #expect(token.count >= 16)
             let person = try await admin.request("/people/E004")
-            #expect(person.body.contains("data-state=\"invited\"") && !person.body.contains(String(token)), "the link is shown once")
+            #expect(
+                person.body.contains("data-state=\"invited\"") && !person.body.contains(String(token)),
+                "the link is shown once")
             #expect(try await admin.post("/people/E001/lock", []).location == "/people/E001?done=lock")
             #expect(try await admin.request("/people/E001").body.contains("data-state=\"disabled\""))
             let locked = Browser(client)
@@ -414,9 +454,13 @@ struct TeamWebTests {
             let browser = Browser(client)
             try await browser.signIn("S001")
             let all = try await browser.request("/audit")
-            #expect(all.status == .ok && all.body.contains("data-action=\"role.grant\"") && all.body.contains("data-action=\"account.invite\""))
+            #expect(
+                all.status == .ok && all.body.contains("data-action=\"role.grant\"")
+                    && all.body.contains("data-action=\"account.invite\""))
             let grants = try await browser.request("/audit?action=role.")
-            #expect(grants.body.contains("data-action=\"role.grant\"") && !grants.body.contains("data-action=\"account.invite\""))
+            #expect(
+                grants.body.contains("data-action=\"role.grant\"")
+                    && !grants.body.contains("data-action=\"account.invite\""))
             let text = try await browser.request("/audit?q=qa-reviewer")
             #expect(text.body.contains("role grant") && !text.body.contains("data-action=\"people.import\""))
             let later = try await browser.request("/audit?from=2026-12-03")
@@ -430,7 +474,8 @@ struct TeamWebTests {
             #expect(firstLine(csv.body) == "sequence,at,actor,person,action,subject,detail")
             let cells = csv.body.split(whereSeparator: \.isNewline).dropFirst().flatMap { $0.split(separator: ",") }
                 .map { $0.drop { $0 == "\"" } }
-            #expect(cells.count >= 14 && cells.contains { $0.contains("=cmd") } && cells.contains { $0.contains("-1+2") })
+            #expect(
+                cells.count >= 14 && cells.contains { $0.contains("=cmd") } && cells.contains { $0.contains("-1+2") })
             #expect(!cells.contains { ["=", "+", "-", "@"].contains($0.first.map(String.init) ?? "") }, "\(cells)")
         }
     }
