@@ -6,11 +6,8 @@ import KefuServices
 func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
 func decimal(_ value: Double?, _ digits: Int = 3) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "–" }
 
-/// A CSV field, quoted when needed.
-func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-        ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-}
+/// A CSV field: formula-looking text neutralised, quoted when needed.
+func csvField(_ text: String) -> String { Spreadsheet.csvField(text) }
 
 /// Output formats of `kefu qa report`.
 enum QAReportFormat: String, ExpressibleByArgument, CaseIterable {

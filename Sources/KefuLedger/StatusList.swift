@@ -58,27 +58,11 @@ public struct StatusList: Sendable, Hashable {
 public enum Gzip {
     /// Compresses `input` into one gzip member.
     public static func compress(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
         // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-        guard
-            deflateInit2_(
-                &stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                Int32(MemoryLayout<z_stream>.size)) == Z_OK
-        else { throw LedgerError(.malformed("gzip: zlib could not start compressing")) }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-        var source = input
-        let status = source.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                return deflate(&stream, Z_FINISH)
-            }
+        guard let output = Zlib.deflate(input, windowBits: 15 + 16) else {
+            throw LedgerError(.malformed("gzip: compression failed"))
         }
-        guard status == Z_STREAM_END else { throw LedgerError(.malformed("gzip: compression failed (\(status))")) }
-        return Array(output.prefix(Int(stream.total_out)))
+        return output
     }
 
     /// Decompresses one gzip member, refusing output larger than `limit` bytes.
@@ -111,5 +95,40 @@ public enum Gzip {
         }
         guard status == Z_STREAM_END else { throw LedgerError(.malformed("gzip: the data is not valid gzip")) }
         return output
+    }
+}
+
+/// zlib's deflate and CRC-32 for other formats (the ZIP container of XLSX exports).
+public enum Zlib {
+    /// Deflates `input` at the best compression: `windowBits` 15 + 16 writes a gzip member, −15 a raw deflate stream
+    /// (as ZIP stores it). Nil when zlib fails.
+    public static func deflate(_ input: [UInt8], windowBits: Int32) -> [UInt8]? {
+        var stream = z_stream()
+        guard
+            deflateInit2_(
+                &stream, Z_BEST_COMPRESSION, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return nil }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        var source = input
+        let status = source.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                return CZlib.deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        return Array(output.prefix(Int(stream.total_out)))
+    }
+
+    /// The CRC-32 (ISO 3309, as ZIP and gzip use) of `bytes`.
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(CZlib.crc32(0, buffer.baseAddress, uInt(buffer.count)))
+        }
     }
 }
