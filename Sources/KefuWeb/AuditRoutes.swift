@@ -34,10 +34,8 @@ extension WebRoutes {
                     $0.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),
                 ]
             }
-            switch query.get("format") {
-            case "csv": return Export.csv(filename: "kefu-audit.csv", header: header, rows: rows)
-            case "xlsx": return try Export.xlsx(filename: "kefu-audit.xlsx", sheet: "audit", header: header, rows: rows)
-            default: break
+            if let format = Export.requested(request) {
+                return Export.file(format, filename: "kefu-audit", sheet: "audit", header: header, rows: rows)
             }
             let perPage = 50
             let pageCount = max(1, (rows.count + perPage - 1) / perPage)

@@ -13,12 +13,9 @@ extension WebRoutes {
             let identity = try Self.teamIdentity(context)
             let team = request.uri.queryParameters.get("team").flatMap { $0.isEmpty ? nil : $0 }
             let board = try await dashboard(team: team, identity)
-            switch request.uri.queryParameters.get("format") {
-            case "csv": return Export.csv(filename: "kefu-scorecards.csv", header: board.header, rows: board.rows)
-            case "xlsx":
-                return try Export.xlsx(
-                    filename: "kefu-scorecards.xlsx", sheet: "scorecards", header: board.header, rows: board.rows)
-            default: break
+            if let format = Export.requested(request) {
+                return Export.file(
+                    format, filename: "kefu-scorecards", sheet: "scorecards", header: board.header, rows: board.rows)
             }
             return try pages.render("team_dashboard", board.page(context, pages.locales), context: context)
         }

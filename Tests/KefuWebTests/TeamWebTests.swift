@@ -58,14 +58,20 @@ struct TeamHarness {
         }
     }
 
-    /// The repository's content with `Tracks/promotion.yaml` replaced (links to everything else).
+    /// The repository's content with `Tracks/promotion.yaml` replaced.
     static func contentRoot(at root: URL) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: root.appendingPathComponent("Tracks"), withIntermediateDirectories: true)
+        // Content folders are copied (the content loader does not descend into a linked folder); the rest is linked.
+        let copied: Set<String> = ["Policies", "QuestionBanks", "Rubrics", "Scenarios"]
         for name in try manager.contentsOfDirectory(atPath: repositoryRoot.path)
         where name != "Tracks" && !name.hasPrefix(".") {
-            try manager.createSymbolicLink(
-                at: root.appendingPathComponent(name), withDestinationURL: repositoryRoot.appendingPathComponent(name))
+            let source = repositoryRoot.appendingPathComponent(name)
+            if copied.contains(name) {
+                try manager.copyItem(at: source, to: root.appendingPathComponent(name))
+            } else {
+                try manager.createSymbolicLink(at: root.appendingPathComponent(name), withDestinationURL: source)
+            }
         }
         let tracks = repositoryRoot.appendingPathComponent("Tracks")
         for name in try manager.contentsOfDirectory(atPath: tracks.path) where name != "promotion.yaml" {
@@ -130,10 +136,13 @@ struct TeamHarness {
     }
 }
 
-/// The body's first CSV line.
-private func firstLine(_ body: String) -> String {
-    String(body.drop { $0 == "\u{FEFF}" }.prefix { $0 != "\n" && $0 != "\r" })
+/// The lines of a CSV body (CRLF line ends, a byte-order mark first).
+private func csvLines(_ body: String) -> [String] {
+    body.replacingOccurrences(of: "\r\n", with: "\n").drop { $0 == "\u{FEFF}" }.split(separator: "\n").map(String.init)
 }
+
+/// The body's first CSV line.
+private func firstLine(_ body: String) -> String { csvLines(body).first ?? "" }
 
 @Suite("web: team leads, supervisors, managers and administrators")
 struct TeamWebTests {
@@ -265,7 +274,7 @@ struct TeamWebTests {
             #expect(csv.body.contains("2026-11,E001,王小明,微信一组,\(TeamView.number(e001.total)),\(e001.rating)"))
             let xlsx = try await client.execute(
                 uri: "/team?format=xlsx", method: .get,
-                headers: [.cookie: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")])
+                headers: [.cookie: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")], body: nil)
             #expect(Array(xlsx.body.readableBytesView.prefix(2)) == Array("PK".utf8), "an .xlsx is a zip")
             let team = try await browser.request("/team?team=Phone%20B")
             #expect(team.body.contains("data-person=\"E002\"") && !team.body.contains("data-person=\"E001\""))
@@ -455,8 +464,8 @@ struct TeamWebTests {
             try await browser.signIn("S001")
             let all = try await browser.request("/audit")
             #expect(
-                all.status == .ok && all.body.contains("data-action=\"role.grant\"")
-                    && all.body.contains("data-action=\"account.invite\""))
+                all.status == .ok && all.body.contains("data-action=\"test.bulk\"")
+                    && all.body.contains("rel=\"next\""), "newest first, 50 to a page")
             let grants = try await browser.request("/audit?action=role.")
             #expect(
                 grants.body.contains("data-action=\"role.grant\"")
@@ -472,10 +481,12 @@ struct TeamWebTests {
             #expect(paged.status == .ok && paged.body.contains("rel=\"prev\""), "more than 50 events: a second page")
             let csv = try await browser.request("/audit?actor=S001&format=csv")
             #expect(firstLine(csv.body) == "sequence,at,actor,person,action,subject,detail")
-            let cells = csv.body.split(whereSeparator: \.isNewline).dropFirst().flatMap { $0.split(separator: ",") }
-                .map { $0.drop { $0 == "\"" } }
+            let rows: [String] = Array(csvLines(csv.body).dropFirst())
+            let cells: [String] = rows.flatMap { row in row.split(separator: ",").map(String.init) }
+                .map { $0.hasPrefix("\"") ? String($0.dropFirst()) : $0 }
             #expect(
-                cells.count >= 14 && cells.contains { $0.contains("=cmd") } && cells.contains { $0.contains("-1+2") })
+                cells.count >= 14 && cells.contains { $0.contains("=cmd") } && cells.contains { $0.contains("-1+2") },
+                "\(csv.body)")
             #expect(!cells.contains { ["=", "+", "-", "@"].contains($0.first.map(String.init) ?? "") }, "\(cells)")
         }
     }
