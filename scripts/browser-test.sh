@@ -133,7 +133,8 @@ run=$("$kefu" play p2p-withdrawal-delay --as "$lead" --mode exam \
     --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
 "$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
 "$kefu" certify "$lead" onboarding | tail -n 1
-"$kefu" mentor assign >/dev/null
+# Exit status 1: the fourth new hire stays unmatched (L001 takes three); the three pairs are stored.
+"$kefu" mentor assign >/dev/null || true
 {
     echo "date,person,kind,value"
     for month in 08 09 10 11; do
