@@ -44,7 +44,8 @@ extension WebRoutes {
                 .filter { !$0.1.isEmpty }.map { "\($0.0)=\(TeamBoard.encode($0.1))" }.joined(separator: "&")
             let shown = rows.dropFirst((page - 1) * perPage).prefix(perPage).map { row -> [String: Any] in
                 [
-                    "sequence": row[0], "at": row[1], "actor": row[2], "action": row[4], "subject": row[5],
+                    "sequence": row[0], "at": String(row[1].prefix(19)).replacingOccurrences(of: "T", with: " "),
+                    "actor": row[2], "action": row[4], "subject": row[5],
                     "detail": row[6],
                 ]
             }
