@@ -106,6 +106,35 @@ run=$("$kefu" play p2p-withdrawal-delay --as "$holder" --mode exam \
 "$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
 "$kefu" certify "$holder" onboarding | tail -n 1
 export KEFU_TEST_HOLDER="$holder" KEFU_TEST_CERTIFICATION=onboarding
+# --- mentor flow (Tests/browser/test_mentor.py): M001 earns onboarding (so may mentor) and is assigned the new hires;
+# apprentice E003 passes both exam-mode scenarios and submits the theory exam, whose essay waits for M001's mark.
+# In the browser M001 marks the essay, overrides a verdict and signs off; supervisor S001 then issues onboarding.
+for person in M001 S001; do
+    link=$("$kefu" account invite "$person" | grep -E '^https?://')
+    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
+done
+"$kefu" exam take onboarding-theory --as M001 --lang zh \
+    --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
+attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · M001.*/\1 \2/p" | sed -n 1,1p)
+# shellcheck disable=SC2086 # "attempt question"
+"$kefu" exam grade $attempt 5 --as L001 >/dev/null
+run=$("$kefu" play p2p-withdrawal-delay --as M001 --mode exam \
+    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | sed -n -E 's/.*saved as transcript ([0-9]+).*/\1/p')
+"$kefu" play express-damaged-parcel --as M001 --mode exam \
+    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
+"$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
+"$kefu" certify M001 onboarding >/dev/null
+"$kefu" mentor assign >/dev/null
+[ "$("$kefu" mentor list | grep -c 'E003')" -ge 1 ] || { echo "browser-test: E003 got no mentor" >&2; exit 1; }
+apprentice=E003
+"$kefu" play p2p-withdrawal-delay --as "$apprentice" --mode exam \
+    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl >/dev/null
+"$kefu" play express-damaged-parcel --as "$apprentice" --mode exam \
+    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
+"$kefu" exam take onboarding-theory --as "$apprentice" --lang zh \
+    --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
+export KEFU_TEST_MENTOR=M001 KEFU_TEST_APPRENTICE="$apprentice" KEFU_TEST_SUPERVISOR=S001
+# --- end of the mentor flow's seed
 export KEFU_TEST_TRAINEE=E001
 
 # ---- team area (Tests/browser/test_team.py) ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@ extension WebRoutes {
         router.get("/") { _, context -> Response in
             let identity = try context.signedIn()
             let home = try await services.home.home(by: identity)
-            return try pages.render(
-                "home", HomeView.data(home, locale: context.locale, locales: pages.locales), context: context)
+            var data = HomeView.data(home, locale: context.locale, locales: pages.locales)
+            data["mentorWork"] = try await mentorWork(identity, locale: context.locale)
+            return try pages.render("home", data, context: context)
         }
         router.get("/api/me") { _, context -> Response in
             let identity = try context.signedIn()
@@ -19,6 +20,21 @@ extension WebRoutes {
         router.get("/api/me/home") { _, context -> Response in
             try Pages.json(try await services.home.home(by: try context.signedIn()))
         }
+    }
+}
+
+extension WebRoutes {
+    /// For a mentor, the line on the home page that counts the transcripts and essays waiting for them.
+    func mentorWork(_ identity: Identity, locale: String) async throws -> Any {
+        guard identity.has(.mentor) else { return false }
+        let queue = try await services.mentoring.queue(mentor: identity.person, by: identity)
+        let runs = queue.items.filter { if case .transcript = $0 { return true } else { return false } }.count
+        let essays = try await essays(for: identity).count
+        return [
+            "text": pages.locales.text(
+                "home_mentor_waiting", locale, ["runs": String(runs), "essays": String(essays)]),
+            "waiting": runs + essays,
+        ] as [String: Any]
     }
 }
 

@@ -2,15 +2,13 @@ import Foundation
 import KefuCore
 import KefuServices
 
-/// HTML built by hand from escaped pieces, for the few places a template takes markup (`{{{…}}}`).
-enum HTML {
-    /// `text` with `&`, `<`, `>`, `"` and `'` escaped (the one escaper, ``RichText/escape(_:)``).
-    static func escape(_ text: String) -> String { RichText.escape(text) }
-
-    /// `text` escaped, with the code-point ranges `marks` (evidence spans: 0-based, end exclusive, counted in
-    /// Unicode scalars as the scorer counts them) wrapped in `<mark>`. Overlapping ranges merge; ranges outside the
-    /// text are clipped, so a span that does not fit never breaks the markup.
-    static func highlighted(_ text: String, marks: [Range<Int>]) -> String {
+/// Text with evidence marked, as template data: a list of pieces `{text, mark}` that the `segments` partial renders
+/// (`<mark>` around marked pieces). Every piece goes through Mustache's escaping, so customer text never becomes markup.
+enum Highlight {
+    /// The pieces of `text`, with the code-point ranges `marks` (evidence spans: 0-based, end exclusive, counted in
+    /// Unicode scalars as the scorer counts them) marked. Overlapping ranges merge; ranges outside the text are
+    /// clipped, so a span that does not fit never breaks the page.
+    static func segments(_ text: String, marks: [Range<Int>]) -> [[String: Any]] {
         let scalars = Array(text.unicodeScalars)
         let clipped = marks.map { range -> Range<Int> in
             let lower = min(max(range.lowerBound, 0), scalars.count)
@@ -24,18 +22,21 @@ enum HTML {
                 merged.append(range)
             }
         }
-        func piece(_ range: Range<Int>) -> String {
+        var pieces: [[String: Any]] = []
+        func add(_ range: Range<Int>, mark: Bool) {
+            guard !range.isEmpty else { return }
             var view = String.UnicodeScalarView()
             view.append(contentsOf: scalars[range])
-            return escape(String(view))
+            pieces.append(["text": String(view), "mark": mark])
         }
-        var out = ""
         var position = 0
         for range in merged {
-            out += piece(position..<range.lowerBound) + "<mark>" + piece(range) + "</mark>"
+            add(position..<range.lowerBound, mark: false)
+            add(range, mark: true)
             position = range.upperBound
         }
-        return out + piece(position..<scalars.count)
+        add(position..<scalars.count, mark: false)
+        return pieces
     }
 }
 
@@ -89,7 +90,7 @@ enum ScenarioView {
                 "speaker": isCustomer ? "customer" : "agent", "turn": index,
                 "who": locales.text(isCustomer ? "chat_customer" : "chat_agent", locale),
                 "at": orFalse(turn.at.map(number)),
-                "html": HTML.highlighted(turn.text, marks: marks[index] ?? []),
+                "segments": Highlight.segments(turn.text, marks: marks[index] ?? []),
                 "feedback": orFalse(byTurn[index].map(reply)),
             ]
         }

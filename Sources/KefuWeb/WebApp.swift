@@ -15,6 +15,7 @@ struct WebServices: Sendable {
     let scenarios: ScenarioService
     let ledger: LedgerService
     let home: TraineeHomeService
+    let mentoring: MentorReviewService
 
     init(environment: KefuEnvironment, accountSettings: AccountSettings) {
         self.environment = environment
@@ -25,6 +26,7 @@ struct WebServices: Sendable {
         scenarios = ScenarioService(environment: environment)
         ledger = LedgerService(environment: environment)
         home = TraineeHomeService(environment: environment, exams: exams)
+        mentoring = MentorReviewService(environment: environment)
     }
 }
 
@@ -74,6 +76,7 @@ public enum WebApp {
         routes.addExamRoutes(to: router)
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
+        routes.addMentorRoutes(to: router)
         routes.addTeamRoutes(to: router)
         return router
     }
@@ -100,8 +103,18 @@ public enum WebApp {
     ) async throws {
         let app = try await application(
             environment: environment, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+        var services: [any Service] = [app]
+        if let webhook = configuration.mentorWebhook {
+            logger.info(
+                "mentor webhook: \(webhook.kind.rawValue) robot at \(URL(string: webhook.url)?.host ?? "?"), a look every \(webhook.intervalSeconds) s"
+            )
+            let watcher = MentorWorkWatcher(
+                settings: webhook, transport: URLSessionTransport(), logger: logger,
+                look: { try await MentorWorkWatcher.waitingItems(environment) })
+            services.append(MentorWebhookService(watcher: watcher, interval: webhook.intervalSeconds))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

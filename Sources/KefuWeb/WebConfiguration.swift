@@ -23,6 +23,8 @@ public struct WebConfiguration: Sendable, Hashable {
     public var accountSettings = AccountSettings.standard
     /// The largest request body accepted (uploads of credentials, JSON).
     public var maxBodyBytes = 1 << 20
+    /// The optional outgoing webhook for mentors' group chat (`mentor_webhook:` in the configuration file).
+    public var mentorWebhook: WebhookSettings?
 
     /// The defaults for a content root.
     public init(root: String) { webDirectory = (root as NSString).appendingPathComponent("Web") }
@@ -53,6 +55,7 @@ public struct WebConfiguration: Sendable, Hashable {
                 copy.port = port
             case "web": copy.webDirectory = text
             case "secure_cookies": copy.secureCookies = ["true", "1", "yes"].contains(text.lowercased())
+            case "mentor_webhook": copy.mentorWebhook = try WebhookSettings.parse(value, file: path)
             case "sign_ins_per_minute":
                 guard let n = Int(text), n > 0 else {
                     throw WebError(.internalServerError, "\(path): sign_ins_per_minute must be a positive number")
@@ -61,7 +64,8 @@ public struct WebConfiguration: Sendable, Hashable {
             default:
                 throw WebError(
                     .internalServerError,
-                    "\(path): unknown setting `\(key)` (known: host, port, web, secure_cookies, sign_ins_per_minute)")
+                    "\(path): unknown setting `\(key)` (known: host, port, web, secure_cookies, sign_ins_per_minute, mentor_webhook)"
+                )
             }
         }
         return copy

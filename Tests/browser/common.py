@@ -5,6 +5,7 @@ import os
 import pathlib
 import re
 
+import a11y
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
@@ -27,9 +28,12 @@ STATE: dict = {}
 
 
 def locale(lang: str) -> dict:
-    """The flat `key: value` strings of Web/locales/{lang}.yaml (enough for the checks here)."""
+    """The flat `key: value` strings of Web/locales/{lang}.yaml and its per-area files {lang}.AREA.yaml."""
     strings = {}
-    for line in (ROOT / "Web" / "locales" / f"{lang}.yaml").read_text(encoding="utf-8").splitlines():
+    folder = ROOT / "Web" / "locales"
+    files = [folder / f"{lang}.yaml"] + sorted(folder.glob(f"{lang}.*.yaml"))
+    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         match = re.match(r"^([A-Za-z0-9_]+):\s*(.*)$", line)
         if match:
             value = match.group(2).strip()
@@ -128,10 +132,15 @@ def sign_in(driver, person: str, password: str = PASSWORD, lang: str | None = No
 
 
 def screenshot(driver, name: str) -> pathlib.Path:
+    """Saves a screenshot; every page screenshotted (but a failure's) is also checked for accessibility (a11y.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if not driver.save_screenshot(str(path)):
         raise AssertionError(f"could not save the screenshot {path}")
+    if not name.startswith("FAILED"):
+        found = a11y.problems(driver)
+        if found:
+            raise AssertionError(f"{driver.current_url} ({name}): accessibility problems:\n  " + "\n  ".join(found))
     return path
 
 
