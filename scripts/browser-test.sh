@@ -141,7 +141,7 @@ export KEFU_TEST_TRAINEE=E001
 # A supervisor (S001) runs the review cycle 2026-11 in the browser, then checks and applies team lead L001's promotion
 # to supervisor; an administrator (Q002, granted admin) has the people pages. L001 meets every other rule of that step
 # here, from real evidence as in scripts/demo.sh: `onboarding` (the exam, its essay marked by S001; both scenarios;
-# S001's sign-off), three apprentices from `kefu mentor assign` (the only certified mentor), and KPI feedback rated A in
+# S001's sign-off), three new hires' mentor from `kefu mentor assign`, and KPI feedback rated A in
 # 2026-08 … 2026-11 with the cycles 2026-08 … 2026-10 stored (the fourth rating comes from the browser's cycle).
 echo "== team area: L001 earns onboarding, mentors three new hires, has three rated cycles; S001 and Q002 sign in"
 "$kefu" role grant Q002 admin >/dev/null
@@ -162,8 +162,17 @@ run=$("$kefu" play p2p-withdrawal-delay --as "$lead" --mode exam \
     --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
 "$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
 "$kefu" certify "$lead" onboarding | tail -n 1
-# Exit status 1: the fourth new hire stays unmatched (L001 takes three); the three pairs are stored.
+# Three new hires of today for L001 to mentor (the mentor flow above gave M001, full at four, the sample's new hires).
+today=$(date -u +%Y-%m-%d)
+{
+    echo "id,name,team,site,level,hire_date,languages,channels,status,manager"
+    for n in 1 2 3; do echo "T00$n,新人$n,微信一组,上海,specialist,$today,zh,wechat,active,L001"; done
+} >"$work/team-hires.csv"
+"$kefu" people import "$work/team-hires.csv" >/dev/null
 "$kefu" mentor assign >/dev/null || true
+# `kefu mentor list` prints one line per mentor: "L001: T001, T002, T003".
+[ "$("$kefu" mentor list | grep -E "^$lead:" | tr ',' '\n' | wc -l)" -ge 3 ] \
+    || { echo "browser-test: $lead mentors fewer than 3" >&2; "$kefu" mentor list >&2; exit 1; }
 {
     echo "date,person,kind,value"
     for month in 08 09 10 11; do
