@@ -41,6 +41,11 @@ extension WebRoutes {
             let cards = try await ReviewService(environment: services.environment).report(period: period, by: identity)
             guard !cards.isEmpty else { throw WebError.notFound }
             let people = try await peopleByID(identity)
+            if let format = Export.requested(request) {
+                let board = TeamBoard(cards: cards, people: people, team: nil, teams: [])
+                return Export.file(
+                    format, filename: "kefu-cycle-\(period)", sheet: period, header: board.header, rows: board.rows)
+            }
             let rows = cards.map { card -> [String: Any] in
                 [
                     "person": card.person, "name": people[card.person]?.name ?? card.person,

@@ -17,12 +17,19 @@ import Testing
 /// clock (2026-12-02), and accounts for E001–E003, M001 (mentor), L001 (team lead), S001 (supervisor) and Q003
 /// (granted admin).
 struct TeamHarness {
+    /// The database's folder.
     let folder: URL
+    /// Storage, content (the modified root) and the fixed clock.
     let environment: KefuEnvironment
+    /// The web app's settings (bcrypt at its smallest cost, no sign-in throttle to speak of).
     let configuration: WebConfiguration
+    /// Everyone's password.
     static let password = WebHarness.password
+    /// The fixed "now".
     static let now = Timestamp.parse("2026-12-02T10:00:00Z") ?? Date()
+    /// People with a password.
     static let enrolled: [PersonID] = ["E001", "E002", "E003", "M001", "L001", "S001", "Q003"]
+    /// The promotion tracks of the test's content root.
     static let promotion = """
         tracks:
           - track: specialist
@@ -34,6 +41,7 @@ struct TeamHarness {
               - {from: supervisor, to: manager, requires: {tenure_months: 1}}
         """
 
+    /// A fresh database with the sample team, Q003 granted admin, and the accounts of ``enrolled``.
     init() async throws {
         folder = try FreshStorage.folder()
         let root = folder.appendingPathComponent("content")
@@ -266,6 +274,8 @@ struct TeamWebTests {
             #expect(
                 scorecard.status == .ok && scorecard.body.contains("data-kpi=\"satisfaction\"")
                     && scorecard.body.contains("data-print"))
+            let cycleCSV = try await browser.request("/team/cycles/2026-11?format=csv")
+            #expect(csvLines(cycleCSV.body).count == cards.count + 1 && cycleCSV.body.contains("2026-11,E001,王小明"))
             let compare = try await browser.request("/team/cycles/compare?a=2026-10&b=2026-11")
             #expect(compare.status == .ok && compare.body.contains("id=\"comparison\""))
             let csv = try await browser.request("/team?format=csv")
