@@ -217,11 +217,34 @@ def look_alikes():
         add(text, [], "look-alike")
 
 
+def compatibility_forms():
+    """Digits in compatibility forms that NFKC folds (circled, mathematical bold, superscript), and look-alikes."""
+    forms = {
+        "circled": {str(d): chr(0x2460 + d - 1) if d else "⓪" for d in range(10)},
+        "mathematical": {str(d): chr(0x1D7CE + d) for d in range(10)},
+        "superscript": dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
+    }
+    for name, table in forms.items():
+        for template in ["我的手机是{}，谢谢", "call me on {} please"]:
+            number = "".join(table[c] for c in mobile())
+            add(template.format(number), [("mobile", number)], f"mobile in {name} digits (NFKC)")
+    for name in ["circled", "mathematical"]:
+        table = forms[name]
+        number = "".join(table[c] for c in card(16))
+        add(f"退款到卡号{number}", [("bank-card", number)], f"bank card in {name} digits (NFKC)")
+        number = "".join(table.get(c, c) for c in resident_id())
+        add(f"身份证{number}", [("resident-id", number)], f"resident id in {name} digits (NFKC)")
+    for text in ["请到①号窗口办理，③号柜台取件", "第Ⅻ章 café résumé ﬁle", "快递单号SF①②③④⑤⑥⑦⑧⑨⓪①②",
+                 "金额 ¹²³.⁴⁵ 元，编号 ⑴⑵⑶"]:
+        add(text, [], "look-alike: compatibility forms that are not personal data")
+
+
 mobiles()
 ids()
 cards()
 emails()
 names()
 look_alikes()
+compatibility_forms()
 for c in cases:
     print(json.dumps(c, ensure_ascii=False))

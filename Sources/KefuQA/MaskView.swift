@@ -1,5 +1,7 @@
-/// The text the masker matches on: full-width forms folded to ASCII (the NFKC mappings that matter for
-/// numbers and e-mail: `１３８`, `＠`, `＋`, `－`, `．`), zero-width characters (U+200B/200C/200D/2060/FEFF,
+import Foundation
+
+/// The text the masker matches on: compatibility forms folded by NFKC, code point by code point (full-width `１３８`,
+/// `＠`, `＋`, circled `①`, superscript `²`, mathematical `𝟏`, `㈠`, ligatures …), zero-width characters (U+200B/200C/200D/2060/FEFF,
 /// soft hyphen) dropped, dash and space variants unified, and runs of seven or more Chinese numerals
 /// (`一三八…`, `幺`, `〇`, `零`) read as digits — with a map from every byte back to the original text's
 /// UTF-8 bytes, so masks are applied to what was actually written.
@@ -23,12 +25,13 @@ struct MaskView {
         let numerals = Self.numeralRuns(scalars)
         bytes.reserveCapacity(offset)
         for (i, scalar) in scalars.enumerated() {
-            let folded = numerals[i] ? Self.chineseDigit(scalar) : Self.fold(scalar)
-            guard let folded else { continue }
-            UTF8.encode(folded) { byte in
-                bytes.append(byte)
-                starts.append(offsets[i])
-                ends.append(offsets[i + 1])
+            let folded = numerals[i] ? Self.chineseDigit(scalar).map { [$0] } ?? [] : Self.foldAll(scalar)
+            for piece in folded {
+                UTF8.encode(piece) { byte in
+                    bytes.append(byte)
+                    starts.append(offsets[i])
+                    ends.append(offsets[i + 1])
+                }
             }
         }
     }
@@ -51,6 +54,40 @@ struct MaskView {
         case 0x2010...0x2015, 0x2212, 0xFE63, 0x30FC: return "-"
         default: return scalar
         }
+    }
+
+    /// A scalar as matched, possibly several (`⑴` is `(1)`): ``fold(_:)`` first; then, for the blocks that hold
+    /// compatibility forms, NFKC of the code point, each resulting scalar folded again. Han, kana, Hangul and
+    /// ordinary letters are never touched (and never cost a normalization).
+    static func foldAll(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
+        guard let first = fold(scalar) else { return [] }
+        guard first == scalar, hasCompatibilityForms(scalar) else { return [first] }
+        let normalized = String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars
+        guard normalized.count != 1 || normalized.first != scalar else { return [scalar] }
+        return normalized.compactMap(fold)
+    }
+
+    /// True for code points in the blocks that hold compatibility decompositions worth folding for numbers, e-mail
+    /// and ids: Latin-1 (`²`, `¹`, `º`), superscripts and subscripts, letterlike symbols and number forms (`Ⅻ`),
+    /// enclosed alphanumerics (`①`, `⑴`, `⒈`), enclosed CJK (`㈠`, `㊀`), CJK compatibility, ligatures, half-width
+    /// and full-width forms, mathematical alphanumerics (`𝟏`) and enclosed alphanumeric supplement (`🄁`).
+    static func hasCompatibilityForms(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x00FF, 0x2070...0x209F, 0x2100...0x218F, 0x2460...0x24FF, 0x3200...0x33FF, 0xFB00...0xFB4F,
+            0xFE50...0xFE6F, 0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1F100...0x1F1FF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True when `scalar` reads as one decimal digit: ASCII, full-width, a Chinese numeral, or a compatibility
+    /// form of a digit (`①`, `𝟏`, `¹`).
+    static func isDigitLike(_ scalar: Unicode.Scalar) -> Bool {
+        if let digit = chineseDigit(scalar), ("0"..."9").contains(digit) { return true }
+        guard scalar.value > 0x7F, hasCompatibilityForms(scalar) else { return false }
+        let folded = foldAll(scalar)
+        return folded.count == 1 && ("0"..."9").contains(folded[0])
     }
 
     /// The digit a Chinese numeral stands for when a phone number is read out (`幺` is one), or nil.

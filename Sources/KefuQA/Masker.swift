@@ -150,7 +150,7 @@ public struct Masker: Sendable {
             var keep = 4
             for i in scalars.indices.reversed() {
                 let s = scalars[i]
-                let isDigitLike = MaskView.chineseDigit(s).map { $0.value >= 0x30 && $0.value <= 0x39 } ?? false
+                let isDigitLike = MaskView.isDigitLike(s)
                 let isCheckX = kind == .residentID && (MaskView.fold(s) == "X" || MaskView.fold(s) == "x")
                 let isLetter = kind == .custom && s.properties.isAlphabetic && s.isASCII
                 if isDigitLike || isCheckX {
@@ -169,9 +169,10 @@ public struct Masker: Sendable {
         var digits = 0
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x40, 0xFF20: return true
+            case 0x40, 0xFF20, 0xFE6B: return true
             case 0x30...0x39, 0xFF10...0xFF19: digits += 1
-            default: if MaskView.isChineseNumeral(scalar) { digits += 1 }
+            case 0x3000...0x9FFF: if MaskView.isChineseNumeral(scalar) { digits += 1 }
+            default: if scalar.value > 0x7F, MaskView.isDigitLike(scalar) { digits += 1 }
             }
             if digits >= 11 { return true }
         }

@@ -60,7 +60,7 @@ enum ExamView {
         let q = item.question
         var data: [String: Any] = [
             "pos": position, "n": position + 1, "mark": ExamFormat.number(item.mark), "type": q.type.rawValue,
-            "stemHtml": RichText.html(q.text, format: q.textFormat.rawValue),
+            "stem": RichText.content(q.text, format: q.textFormat.rawValue),
             "flagged": flagged, "name": "a\(position)",
             "is_\(q.type.rawValue)": true,
         ]
@@ -71,7 +71,7 @@ enum ExamView {
             data["choices"] = item.choiceOrder.enumerated().map { index, original -> [String: Any] in
                 [
                     "value": original, "letter": String(UnicodeScalar(UInt8(65 + index % 26))),
-                    "labelHtml": RichText.html(
+                    "label": RichText.content(
                         q.answers[original].text ?? "",
                         format: q.answers[original].format?.rawValue ?? q.textFormat.rawValue),
                     "checked": chosen.contains(original), "inputType": q.type == .single ? "radio" : "checkbox",
@@ -104,7 +104,7 @@ enum ExamView {
             let selected = index < chosen.count ? chosen[index] : nil
             return [
                 "i": index, "name": "m\(position)_\(index)", "id": "q\(position)m\(index)",
-                "labelHtml": RichText.html(pair.question, format: pair.format?.rawValue ?? q.textFormat.rawValue),
+                "label": RichText.content(pair.question, format: pair.format?.rawValue ?? q.textFormat.rawValue),
                 "options": item.choiceOrder.filter { choices.indices.contains($0) }.map { original -> [String: Any] in
                     ["value": original, "text": choices[original], "selected": choices[original] == selected]
                 },
@@ -169,7 +169,7 @@ enum ExamView {
             let q = paperItem.question
             var row: [String: Any] = [
                 "n": item.position + 1, "name": q.name,
-                "stemHtml": RichText.html(q.text, format: q.textFormat.rawValue),
+                "stem": RichText.content(q.text, format: q.textFormat.rawValue),
                 "state": review.correctness ? item.grade.state.rawValue : "",
             ]
             if review.correctness {

@@ -151,7 +151,7 @@ enum MentorView {
             "title": locales.text("mentor_essay_title", locale), "attempt": pending.attempt.id.rawValue,
             "n": pending.position + 1, "person": pending.attempt.personID.rawValue,
             "blueprint": pending.attempt.blueprint.rawValue, "mark": pending.mark.description,
-            "stemHtml": RichText.html(pending.question.text, format: pending.question.textFormat.rawValue),
+            "stem": RichText.content(pending.question.text, format: pending.question.textFormat.rawValue),
             "response": pending.response, "guidance": pending.question.generalFeedback ?? false,
         ]
     }

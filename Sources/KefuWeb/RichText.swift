@@ -242,3 +242,54 @@ enum RichText {
         return out
     }
 }
+
+extension RichText {
+    /// `text` in `format` as a tree of template nodes for the `rich` partial (`{{#stem}}{{> rich}}{{/stem}}` with
+    /// `["nodes": …]`): elements of the allowlist and text pieces, which Mustache escapes itself — so no page needs
+    /// unescaped HTML. The tree is read from the sanitized HTML, whose tags are all written by ``sanitize(_:)``.
+    static func nodes(_ text: String, format: String) -> [[String: Any]] {
+        tree(sanitize(html(text, format: format)))
+    }
+
+    /// The template data for the `rich` partial.
+    static func content(_ text: String, format: String) -> [String: Any] { ["nodes": nodes(text, format: format)] }
+
+    /// Parses sanitized HTML (allowlisted tags without attributes, escaped text) into nested nodes.
+    static func tree(_ html: String) -> [[String: Any]] {
+        var stack: [(tag: String, children: [[String: Any]])] = [("", [])]
+        func append(_ node: [String: Any]) { stack[stack.count - 1].children.append(node) }
+        var text = ""
+        func flush() {
+            if !text.isEmpty { append(["isText": true, "text": decodeEntities(text)]) }
+            text = ""
+        }
+        var rest = Substring(html)
+        while let first = rest.first {
+            guard first == "<", let close = rest.firstIndex(of: ">") else {
+                text.append(first)
+                rest = rest.dropFirst()
+                continue
+            }
+            flush()
+            let inside = rest[rest.index(after: rest.startIndex)..<close]
+            rest = rest[rest.index(after: close)...]
+            if inside.hasPrefix("/") {
+                let name = String(inside.dropFirst())
+                guard stack.count > 1, stack.contains(where: { $0.tag == name }) else { continue }
+                while let top = stack.popLast() {
+                    append(["isText": false, "tag": top.tag, "void": false, "nodes": top.children])
+                    if top.tag == name { break }
+                }
+            } else if void.contains(String(inside)) {
+                append(["isText": false, "tag": String(inside), "void": true, "nodes": [[String: Any]]()])
+            } else {
+                stack.append((String(inside), []))
+            }
+        }
+        flush()
+        while stack.count > 1, let top = stack.popLast() {
+            append(["isText": false, "tag": top.tag, "void": false, "nodes": top.children])
+        }
+        return stack[0].children
+    }
+}

@@ -109,6 +109,19 @@ struct MaskerTests {
         #expect(masked("身份证 110105 19900307 \(id.suffix(4))") == "身份证 ****** ******** \(id.suffix(4))")
     }
 
+    @Test("compatibility forms are folded by NFKC before matching: circled, mathematical, superscript digits")
+    func compatibilityForms() {
+        #expect(masked("手机①③⑧①②③④⑤⑥⑦⑧") == "手机*******⑤⑥⑦⑧")
+        #expect(masked("手机𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖 ok") == "手机*******𝟓𝟔𝟕𝟖 ok")
+        #expect(masked("tel ¹³⁸¹²³⁴⁵⁶⁷⁸") == "tel *******⁵⁶⁷⁸")
+        #expect(masked("mail：ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ").contains("ｊｏｈｎ") == false)
+        // Look-alikes: letters with accents, ligatures, and a circled step number stay as written.
+        #expect(masked("café résumé ﬁle ①号窗口") == "café résumé ﬁle ①号窗口")
+        #expect(MaskView.foldAll("⑴") == ["(", "1", ")"])
+        #expect(MaskView.foldAll("中") == ["中"])
+        #expect(MaskView.foldAll("\u{200B}") == [])
+    }
+
     @Test("a mobile read out in Chinese numerals is masked; short numeral runs are words")
     func chineseNumerals() {
         #expect(masked("我的手机是一三八一二三四五六七八，谢谢") == "我的手机是*******五六七八，谢谢")
