@@ -77,6 +77,7 @@ public enum WebApp {
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
         routes.addMentorRoutes(to: router)
+        routes.addTeamRoutes(to: router)
         return router
     }
 
