@@ -30,7 +30,8 @@ extension WebRoutes {
                     "title": pages.locales.text("team_issue_title", context.locale), "person": person.rawValue,
                     "certification": outcome.certification.rawValue, "certTitle": outcome.title,
                     "issued": outcome.isIssued,
-                    "checks": TeamView.checks(outcome.checks.map { ($0.requirement, $0.met, $0.actual) }),
+                    "checks": TeamView.checks(
+                        outcome.checks.map { ($0.requirement, $0.met, $0.actual) }, locale: context.locale),
                 ]
                 if let entry = outcome.entry { data["entry"] = entry.sequence.rawValue }
                 return try pages.render(

@@ -55,7 +55,8 @@ extension WebRoutes {
                     "person": record.person.rawValue, "track": record.track, "from": record.from.rawValue,
                     "to": record.to.rawValue, "approvedBy": record.approvedBy.rawValue, "entry": record.entry.rawValue,
                     "hash": record.hash, "recordedAt": record.recordedAt,
-                    "checks": TeamView.checks(record.checks.map { ($0.requirement, $0.isMet, $0.actual) }),
+                    "checks": TeamView.checks(
+                        record.checks.map { ($0.requirement, $0.isMet, $0.actual) }, locale: context.locale),
                 ]
                 return try pages.render("team_promotion_done", data, context: context)
             } catch let error as ServiceError where error.code != .notFound {
@@ -85,7 +86,8 @@ extension WebRoutes {
             [
                 "track": step.track, "from": step.from.rawValue, "to": step.to.rawValue, "ready": step.isReady,
                 "canApply": step.isReady && mayApply.allowed,
-                "checks": TeamView.checks(step.checks.map { ($0.requirement, $0.isMet, $0.actual) }),
+                "checks": TeamView.checks(
+                    step.checks.map { ($0.requirement, $0.isMet, $0.actual) }, locale: context.locale),
                 "unmet": step.checks.filter { !$0.isMet }.count,
             ]
         }
@@ -107,7 +109,9 @@ extension WebRoutes {
         var data: [String: Any] = [
             "title": pages.locales.text("team_confirm_title", context.locale), "person": person.rawValue,
             "name": check.name, "from": step.from.rawValue, "to": step.to.rawValue, "track": step.track,
-            "ready": step.isReady, "checks": TeamView.checks(step.checks.map { ($0.requirement, $0.isMet, $0.actual) }),
+            "ready": step.isReady,
+            "checks": TeamView.checks(
+                step.checks.map { ($0.requirement, $0.isMet, $0.actual) }, locale: context.locale),
         ]
         if let error { data["error"] = error }
         return try pages.render(

@@ -180,8 +180,14 @@ enum TeamView {
     }
 
     /// Requirement checks (promotion, certification) as rows: requirement, met, actual.
-    static func checks(_ checks: [(requirement: String, met: Bool, actual: String)]) -> [[String: Any]] {
-        checks.map { ["requirement": $0.requirement, "met": $0.met, "actual": $0.actual] }
+    static func checks(_ checks: [(requirement: String, met: Bool, actual: String)], locale: String) -> [[String: Any]]
+    {
+        checks.map {
+            [
+                "requirement": RequirementText.localized($0.requirement, locale), "met": $0.met,
+                "actual": RequirementText.localized($0.actual, locale),
+            ]
+        }
     }
 
     /// A person's display name, `name (id)`.

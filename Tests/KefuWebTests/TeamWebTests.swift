@@ -302,7 +302,7 @@ struct TeamWebTests {
             #expect(
                 before.status == .ok && before.body.contains("class=\"rule unmet\"")
                     && !before.body.contains("apply-link"))
-            #expect(before.body.contains("rating D or better"), "the ratings rule is listed")
+            #expect(before.body.contains("个考核周期评级均不低于 D"), "the ratings rule is listed, in Chinese")
             let early = try await browser.post("/team/promotion/E001/apply", [("to", "team-lead"), ("confirm", "yes")])
             #expect(
                 early.status == .conflict && early.body.contains("id=\"refusal\"")
