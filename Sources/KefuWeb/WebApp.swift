@@ -77,6 +77,7 @@ public enum WebApp {
         routes.addScenarioRoutes(to: router)
         routes.addVerifyRoutes(to: router)
         routes.addMentorRoutes(to: router)
+        routes.addTeamRoutes(to: router)
         routes.addQARoutes(to: router)
         return router
     }

@@ -203,6 +203,24 @@ struct RequirementTextTests {
             ("expired on 2026-01-02 (ledger entry 2)", "已于 2026-01-02 过期（台账第 2 条）"),
             ("revoked (ledger entry 7): cheating", "已撤销（台账第 7 条）：cheating"),
             ("no exam-mode attempt recorded", "尚无考试模式的记录"),
+            ("currently team-lead", "当前职级为 team-lead"),
+            ("valid certification `onboarding`", "持有有效的 onboarding 认证"),
+            ("at least 12 months at the current level", "在当前职级满 12 个月"),
+            ("rating B or better in each of the last 2 review cycles", "最近 2 个考核周期评级均不低于 B"),
+            ("QA average ≥ 85 over the last 3 months", "最近 3 个月质检平均分 ≥ 85"),
+            ("has mentored at least 2 apprentices", "至少带过 2 名徒弟"),
+            (
+                "specialist since 2026-01-01; reaches 12 months on 2027-01-01",
+                "自 2026-01-01 起任 specialist；满 12 个月的日期为 2027-01-01"
+            ),
+            ("specialist since 2025-01-01", "自 2025-01-01 起任 specialist"),
+            ("2026-10 A, 2026-11 B (only 2 cycles)", "2026-10 A, 2026-11 B（仅 2 个周期）"),
+            ("91.5 over 12 scored interactions", "12 条已评分会话的平均分 91.5"),
+            ("best 88", "最好成绩 88"),
+            ("1 apprentice", "1 名徒弟"),
+            ("revoked: misconduct", "已撤销：misconduct"),
+            ("expired on 2026-01-02", "已于 2026-01-02 过期"),
+            ("not taken", "未参加"),
             ("something new", "something new"),
         ]
         for (english, chinese) in cases {
