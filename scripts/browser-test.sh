@@ -84,53 +84,52 @@ export KEFU_KEY_DIR="$work/keys"
 export KEFU_ROOT="$PWD"
 unset KEFU_KEY KEFU_TOKEN KEFU_HOST KEFU_PORT KEFU_WEB KEFU_SECURE_COOKIES
 export KEFU_TEST_PASSWORD="correct horse battery staple"
+
+# Gives each person a password (an invitation used at once).
+enrol() {
+    for person in "$@"; do
+        link=$("$kefu" account invite "$person" | grep -E '^https?://')
+        printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
+    done
+}
+# Plays both onboarding scenarios in exam mode with their model replies; prints the P2P run's transcript number.
+play_both() {
+    "$kefu" play p2p-withdrawal-delay --as "$1" --mode exam \
+        --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | sed -n -E 's/.*saved as transcript ([0-9]+).*/\1/p'
+    "$kefu" play express-damaged-parcel --as "$1" --mode exam \
+        --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
+}
+# PERSON earns `onboarding` from real evidence, as in scripts/demo.sh: the theory exam with its essay marked by
+# GRADER, the two scenarios in exam mode, and S001's (a supervisor's) sign-off.
+earn_onboarding() {
+    local person=$1 grader=$2 attempt run
+    "$kefu" exam take onboarding-theory --as "$person" --lang zh \
+        --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
+    attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $person.*/\1 \2/p" | sed -n 1,1p)
+    [ -n "$attempt" ] || { echo "browser-test: no essay of $person waiting to be graded" >&2; exit 1; }
+    # shellcheck disable=SC2086 # "attempt question"
+    "$kefu" exam grade $attempt 5 --as "$grader" >/dev/null
+    run=$(play_both "$person")
+    "$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
+    "$kefu" certify "$person" onboarding | tail -n 1
+}
+
 "$kefu" people import Samples/people.csv >/dev/null
 # E001 (zh) takes the exam and plays the scenario in the browser; E002 (en) holds a certification; E003 is spare.
-for person in E001 E002 E003; do
-    link=$("$kefu" account invite "$person" | grep -E '^https?://')
-    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
-done
-# E002 earns `onboarding` from real evidence, as in scripts/demo.sh: the theory exam (its essay marked by team lead
-# L001), the two scenarios in exam mode, a supervisor's sign-off.
+enrol E001 E002 E003
 holder=E002
-"$kefu" exam take onboarding-theory --as "$holder" --lang zh \
-    --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
-attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $holder.*/\1 \2/p" | sed -n 1,1p)
-[ -n "$attempt" ] || { echo "browser-test: no essay of $holder waiting to be graded" >&2; exit 1; }
-# shellcheck disable=SC2086 # "attempt question"
-"$kefu" exam grade $attempt 5 --as L001 >/dev/null
-run=$("$kefu" play p2p-withdrawal-delay --as "$holder" --mode exam \
-    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | sed -n -E 's/.*saved as transcript ([0-9]+).*/\1/p')
-"$kefu" play express-damaged-parcel --as "$holder" --mode exam \
-    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
-"$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
-"$kefu" certify "$holder" onboarding | tail -n 1
+earn_onboarding "$holder" L001
 export KEFU_TEST_HOLDER="$holder" KEFU_TEST_CERTIFICATION=onboarding
 # --- mentor flow (Tests/browser/test_mentor.py): M001 earns onboarding (so may mentor) and is assigned the new hires;
 # apprentice E003 passes both exam-mode scenarios and submits the theory exam, whose essay waits for M001's mark.
 # In the browser M001 marks the essay, overrides a verdict and signs off; supervisor S001 then issues onboarding.
-for person in M001 S001; do
-    link=$("$kefu" account invite "$person" | grep -E '^https?://')
-    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
-done
-"$kefu" exam take onboarding-theory --as M001 --lang zh \
-    --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
-attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · M001.*/\1 \2/p" | sed -n 1,1p)
-# shellcheck disable=SC2086 # "attempt question"
-"$kefu" exam grade $attempt 5 --as L001 >/dev/null
-run=$("$kefu" play p2p-withdrawal-delay --as M001 --mode exam \
-    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | sed -n -E 's/.*saved as transcript ([0-9]+).*/\1/p')
-"$kefu" play express-damaged-parcel --as M001 --mode exam \
-    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
-"$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
-"$kefu" certify M001 onboarding >/dev/null
+enrol M001 S001
+earn_onboarding M001 L001 >/dev/null
 "$kefu" mentor assign >/dev/null
-[ "$("$kefu" mentor list | grep -c 'E003')" -ge 1 ] || { echo "browser-test: E003 got no mentor" >&2; exit 1; }
+[ "$("$kefu" mentor list | grep -E '^M001:' | grep -c 'E003')" -ge 1 ] \
+    || { echo "browser-test: E003 is not M001's apprentice" >&2; "$kefu" mentor list >&2; exit 1; }
 apprentice=E003
-"$kefu" play p2p-withdrawal-delay --as "$apprentice" --mode exam \
-    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl >/dev/null
-"$kefu" play express-damaged-parcel --as "$apprentice" --mode exam \
-    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
+play_both "$apprentice" >/dev/null
 "$kefu" exam take onboarding-theory --as "$apprentice" --lang zh \
     --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
 export KEFU_TEST_MENTOR=M001 KEFU_TEST_APPRENTICE="$apprentice" KEFU_TEST_SUPERVISOR=S001
@@ -145,23 +144,9 @@ export KEFU_TEST_TRAINEE=E001
 # 2026-08 … 2026-11 with the cycles 2026-08 … 2026-10 stored (the fourth rating comes from the browser's cycle).
 echo "== team area: L001 earns onboarding, mentors three new hires, has three rated cycles; S001 and Q002 sign in"
 "$kefu" role grant Q002 admin >/dev/null
-for person in S001 Q002; do
-    link=$("$kefu" account invite "$person" | grep -E '^https?://')
-    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
-done
+enrol Q002
 lead=L001
-"$kefu" exam take onboarding-theory --as "$lead" --lang zh \
-    --answers Samples/exams/onboarding-theory.zh.model.jsonl >/dev/null || true
-attempt=$("$kefu" exam queue | sed -n -E "s/^attempt #([0-9]+) question ([0-9]+) · $lead.*/\1 \2/p" | sed -n 1,1p)
-[ -n "$attempt" ] || { echo "browser-test: no essay of $lead waiting to be graded" >&2; exit 1; }
-# shellcheck disable=SC2086 # "attempt question"
-"$kefu" exam grade $attempt 5 --as S001 >/dev/null
-run=$("$kefu" play p2p-withdrawal-delay --as "$lead" --mode exam \
-    --replies Scenarios/p2p/withdrawal-delay.zh.model.jsonl | sed -n -E 's/.*saved as transcript ([0-9]+).*/\1/p')
-"$kefu" play express-damaged-parcel --as "$lead" --mode exam \
-    --replies Scenarios/express/damaged-parcel.zh.model.jsonl >/dev/null
-"$kefu" mentor sign-off "$run" --as S001 --note "带教能力合格" >/dev/null
-"$kefu" certify "$lead" onboarding | tail -n 1
+earn_onboarding "$lead" S001
 # Three new hires of today for L001 to mentor (the mentor flow above gave M001, full at four, the sample's new hires).
 today=$(date -u +%Y-%m-%d)
 {

@@ -58,7 +58,7 @@ extension Kefu {
 }
 
 /// The sample team for `kefu serve --demo`: people from Samples/people.csv (once), QA grants, and a one-time
-/// invitation link for a trainee, a mentor and a supervisor.
+/// invitation link for a trainee, a mentor, a QA reviewer, a team lead and a supervisor.
 enum DemoSeed {
     struct Link {
         let person: String
@@ -79,16 +79,21 @@ enum DemoSeed {
         }
         let accounts = AccountService(environment: environment)
         let active = try await people.list().filter(\.isActive)
+        let reviewers = Set(try await accounts.grants(of: nil).filter { $0.role == .qaReviewer }.map(\.person.rawValue))
         var links: [Link] = []
-        // One active person per role: the first specialist (trainee), the first mentor-level person, the first
-        // supervisor or manager.
+        var picked = Set<String>()
+        // One active person per role, each a different person: the first specialist (trainee), the first
+        // mentor-level person, the first QA reviewer (a grant), the first team lead, the first supervisor or manager.
         let picks: [(String, (Person) -> Bool)] = [
             ("trainee", { $0.level == .specialist }),
-            ("mentor", { $0.level == .seniorSpecialist || $0.level == .expert }),
+            ("mentor", { ($0.level == .seniorSpecialist || $0.level == .expert) && !reviewers.contains($0.id) }),
+            ("qa-reviewer", { reviewers.contains($0.id) }),
+            ("team lead", { $0.level == .teamLead }),
             ("supervisor", { $0.level == .supervisor || $0.level == .manager }),
         ]
         for (role, matches) in picks {
-            for person in active.filter(matches).sorted(by: { $0.id < $1.id }) {
+            for person in active.filter(matches).sorted(by: { $0.id < $1.id }) where !picked.contains(person.id) {
+                picked.insert(person.id)
                 guard let link = try? await accounts.invite(PersonID(person.id), by: operatorIdentity) else { continue }
                 links.append(Link(person: person.id, role: role, path: "/account/setup?token=" + link.token))
                 break

@@ -45,16 +45,8 @@ struct Locales: Sendable {
 
     /// One file's flat `key: text` mapping.
     private static func read(_ path: String, locale: String) throws -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WebError(.internalServerError, "\(path): the \(locale) strings are missing")
-        }
-        let node: Any?
-        do { node = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
-            throw WebError(.internalServerError, "\(path): not valid YAML: \(error)")
-        }
-        guard let map = node as? [String: Any] else {
-            throw WebError(.internalServerError, "\(path): expected a mapping of keys to texts")
-        }
+        let map = try yamlMapping(
+            path, missing: "the \(locale) strings are missing", expected: "expected a mapping of keys to texts")
         var table: [String: String] = [:]
         for (key, value) in map {
             guard let text = value as? String else {
@@ -101,4 +93,18 @@ struct Locales: Sendable {
         }
         return best?.0 ?? "zh"
     }
+}
+
+/// The top-level mapping of the YAML file at `path`; errors name the file: `missing` when it cannot be read,
+/// `expected` when it is not a mapping.
+func yamlMapping(_ path: String, missing: String, expected: String) throws -> [String: Any] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw WebError(.internalServerError, "\(path): \(missing)")
+    }
+    let node: Any?
+    do { node = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
+        throw WebError(.internalServerError, "\(path): not valid YAML: \(error)")
+    }
+    guard let map = node as? [String: Any] else { throw WebError(.internalServerError, "\(path): \(expected)") }
+    return map
 }

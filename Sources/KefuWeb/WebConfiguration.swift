@@ -32,16 +32,9 @@ public struct WebConfiguration: Sendable, Hashable {
     /// Settings read from a YAML file (`host`, `port`, `web`, `secure_cookies`, `sign_ins_per_minute`), applied over
     /// `self`. Unknown keys are errors naming the file, so a typo is not silently ignored.
     public func applying(file path: String) throws -> WebConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WebError(.internalServerError, "\(path): cannot read the configuration file; check the path")
-        }
-        let node: Any?
-        do { node = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
-            throw WebError(.internalServerError, "\(path): not valid YAML: \(error)")
-        }
-        guard let map = node as? [String: Any] else {
-            throw WebError(.internalServerError, "\(path): expected a mapping of settings (host: …, port: …)")
-        }
+        let map = try yamlMapping(
+            path, missing: "cannot read the configuration file; check the path",
+            expected: "expected a mapping of settings (host: …, port: …)")
         var copy = self
         for (key, value) in map {
             let text = "\(value)"
