@@ -175,11 +175,8 @@ export KEFU_TEST_CYCLE=2026-11
 # ---- end of the team area ------------------------------------------------------------------------------------------
 # ---- QA (Tests/browser/test_qa.py): QA reviewers Q001-Q003 (granted qa-reviewer), team lead L001, the sample
 # interactions imported and scored with conduct.zh, a sample to review and a one-interaction sample to calibrate on.
-# (Q002 may have an account already: the team area's block invites it.)
-for person in Q001 Q002 Q003 L001; do
-    link=$("$kefu" account invite "$person" 2>/dev/null | grep -E '^https?://') || continue
-    printf '%s\n' "$KEFU_TEST_PASSWORD" | "$kefu" account set-password --token "$link" --password-stdin >/dev/null
-done
+# (Q002 is enrolled by the team area's block above.)
+enrol Q001 Q003 L001
 for person in Q001 Q002 Q003; do "$kefu" role grant "$person" qa-reviewer >/dev/null; done
 "$kefu" qa import Samples/qa/interactions.jsonl >/dev/null
 "$kefu" qa score --rubric conduct.zh >/dev/null
