@@ -85,13 +85,65 @@ extension KefuEnvironment {
         get throws { try translatingStorageErrors { try storage.qa } }
     }
 
-    /// The scorer of rubric `reference` (an id or a path inside the content root).
+    /// The scorer of rubric `reference` (an id or a path inside the content root), compiled once per process and
+    /// compiled again when a rubric or the clause catalogue changes on disk (the web app scores on every review page).
     func qaScorer(_ reference: String) throws -> Scorer {
-        do { return try ScoreService(repository: content).scorer(rubric: reference) } catch {
+        let root = content.root
+        let stamp = ScorerCache.stamp(root, reference: reference)
+        let key = root.path + "|" + reference
+        if let cached = ScorerCache.shared.get(key, stamp: stamp) { return cached }
+        do {
+            let scorer = try ScoreService(repository: content).scorer(rubric: reference)
+            ScorerCache.shared.put(key, stamp: stamp, scorer)
+            return scorer
+        } catch {
             throw ServiceError(.invalidInput, error.description)
         }
     }
 
     /// Now, as stored timestamps are written.
     var qaTimestamp: String { LedgerService.timestamp(clock.now()) }
+}
+
+/// Compiled rubric scorers by content root and reference, with the on-disk state they were compiled from.
+final class ScorerCache: @unchecked Sendable {
+    static let shared = ScorerCache()
+    private let lock = NSLock()
+    private var entries: [String: (stamp: String, scorer: Scorer)] = [:]
+
+    func get(_ key: String, stamp: String) -> Scorer? {
+        lock.withLock { entries[key].flatMap { $0.stamp == stamp ? $0.scorer : nil } }
+    }
+
+    func put(_ key: String, stamp: String, _ scorer: Scorer) {
+        lock.withLock {
+            if entries.count > 64 { entries.removeAll() }
+            entries[key] = (stamp, scorer)
+        }
+    }
+
+    /// Names, sizes and modification times of the rubric files, the clause catalogue and a rubric named by its
+    /// path: any edit changes it.
+    static func stamp(_ root: URL, reference: String) -> String {
+        let manager = FileManager.default
+        var parts: [String] = []
+        // A rubric named by its path may live outside Rubrics/.
+        let own = root.appendingPathComponent(reference)
+        if let attributes = try? manager.attributesOfItem(atPath: own.path) {
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            parts.append("\(reference):\(size):\(time)")
+        }
+        let folders = [root.appendingPathComponent("Rubrics"), root.appendingPathComponent("Policies")]
+        for folder in folders {
+            let names = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let attributes = try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+                let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+                let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                parts.append("\(folder.lastPathComponent)/\(name):\(size):\(time)")
+            }
+        }
+        return parts.joined(separator: ";")
+    }
 }

@@ -54,7 +54,9 @@ public enum WebApp {
         let routes = WebRoutes(
             services: WebServices(environment: environment, accountSettings: configuration.accountSettings),
             pages: pages, configuration: configuration,
-            throttle: SignInThrottle(limit: configuration.signInsPerMinute), plays: LivePlays(), logger: logger,
+            throttle: SignInThrottle(
+                limit: configuration.signInsPerMinute, addressLimit: configuration.signInsPerMinutePerAddress),
+            plays: LivePlays(), logger: logger,
             openAPIDocument: Array(
                 FileManager.default.contents(
                     atPath: (configuration.webDirectory as NSString).appendingPathComponent("openapi.json"))

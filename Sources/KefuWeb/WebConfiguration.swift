@@ -17,8 +17,11 @@ public struct WebConfiguration: Sendable, Hashable {
     public var secureCookies = false
     /// Reload templates on every request (development).
     public var reloadTemplates = false
-    /// Sign-in attempts allowed per minute from one address and for one person id.
+    /// Sign-in attempts allowed per minute for one person id.
     public var signInsPerMinute = 10
+    /// Sign-in attempts allowed per minute from one address (a contact centre behind one NAT or proxy address signs
+    /// in many people at the start of a shift).
+    public var signInsPerMinutePerAddress = 120
     /// Password hashing and session settings (tests lower the bcrypt cost).
     public var accountSettings = AccountSettings.standard
     /// The largest request body accepted (uploads of credentials, JSON).
@@ -49,6 +52,12 @@ public struct WebConfiguration: Sendable, Hashable {
             case "web": copy.webDirectory = text
             case "secure_cookies": copy.secureCookies = ["true", "1", "yes"].contains(text.lowercased())
             case "mentor_webhook": copy.mentorWebhook = try WebhookSettings.parse(value, file: path)
+            case "sign_ins_per_minute_per_address":
+                guard let n = Int(text), n > 0 else {
+                    throw WebError(
+                        .internalServerError, "\(path): sign_ins_per_minute_per_address must be a positive number")
+                }
+                copy.signInsPerMinutePerAddress = n
             case "sign_ins_per_minute":
                 guard let n = Int(text), n > 0 else {
                     throw WebError(.internalServerError, "\(path): sign_ins_per_minute must be a positive number")
@@ -57,7 +66,7 @@ public struct WebConfiguration: Sendable, Hashable {
             default:
                 throw WebError(
                     .internalServerError,
-                    "\(path): unknown setting `\(key)` (known: host, port, web, secure_cookies, sign_ins_per_minute, mentor_webhook)"
+                    "\(path): unknown setting `\(key)` (known: host, port, web, secure_cookies, sign_ins_per_minute, sign_ins_per_minute_per_address, mentor_webhook)"
                 )
             }
         }

@@ -81,3 +81,29 @@ struct QARetentionTests {
         #expect(!audit.contains("13812345678") && !audit.contains("anna") && audit.contains("identifier_sha256"))
     }
 }
+
+@Suite("QA scorer cache")
+struct ScorerCacheTests {
+    @Test("a rubric is compiled once, and again after its file changes")
+    func recompiles() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kefu-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["Rubrics", "Policies"] {
+            try FileManager.default.copyItem(
+                at: repositoryRoot.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let storage = try SQLiteStorage(path: folder.appendingPathComponent("kefu.sqlite").path)
+        let env = KefuEnvironment(
+            configuration: Configuration(root: folder.path, database: storage.location), storage: storage)
+        let first = try env.qaScorer("conduct.zh")
+        let again = try env.qaScorer("conduct.zh")
+        #expect(first.rubric.sourceHash == again.rubric.sourceHash)
+        let file = folder.appendingPathComponent("Rubrics/conduct.zh.yaml")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text += "\n# edited\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let edited = try env.qaScorer("conduct.zh")
+        #expect(edited.rubric.sourceHash != first.rubric.sourceHash)
+    }
+}

@@ -5,6 +5,8 @@ import HummingbirdTesting
 import KefuServices
 import Testing
 
+@testable import KefuWeb
+
 @Suite("web: sign-in, sessions, CSRF, security headers, languages")
 struct SignInTests {
     @Test("healthz answers 200; an anonymous visitor to / goes to /login; static files are served")
@@ -112,6 +114,23 @@ struct SignInTests {
             #expect(blocked.status == .tooManyRequests)
             #expect(browser.cookies["kefu_session"] == nil)
         }
+    }
+
+    @Test("one person id has the low limit; one address (a centre behind NAT) the higher one; a minute later all pass")
+    func throttleLimits() async {
+        let throttle = SignInThrottle(limit: 3, addressLimit: 5)
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        for n in 0..<3 {
+            #expect(await throttle.allow(["person:e00\(n)", "address:10.0.0.1"], at: start))
+        }
+        #expect(await throttle.allow(["person:e003", "address:10.0.0.1"], at: start))
+        #expect(await throttle.allow(["person:e004", "address:10.0.0.1"], at: start))
+        #expect(!(await throttle.allow(["person:e005", "address:10.0.0.1"], at: start)))
+        #expect(await throttle.allow(["person:e006", "address:10.0.0.2"], at: start))
+        for _ in 0..<2 { #expect(await throttle.allow(["person:e007", "address:10.0.0.3"], at: start)) }
+        #expect(await throttle.allow(["person:e007", "address:10.0.0.4"], at: start))
+        #expect(!(await throttle.allow(["person:e007", "address:10.0.0.5"], at: start)))
+        #expect(await throttle.allow(["person:e007", "address:10.0.0.1"], at: start.addingTimeInterval(61)))
     }
 
     @Test("Chinese by default; English from Accept-Language or the language switch")

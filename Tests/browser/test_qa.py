@@ -6,7 +6,6 @@ import os
 import pathlib
 import re
 import tempfile
-import time
 import unittest
 
 from selenium.webdriver.common.by import By
@@ -43,37 +42,21 @@ def strings(lang: str) -> dict:
 QA_EN = strings("en")
 
 
-# When each sign-in of this module happened, so the module can leave the throttle's budget to the tests after it.
-SIGN_INS: list = []
-
-
-def tearDownModule():
-    """Waits until at most two of this module's sign-ins fall in the last minute: the tests that run next sign in
-    from the same address and do not retry when the throttle (10 a minute) refuses."""
-    while len([t for t in SIGN_INS if time.monotonic() - t < 61]) > 2:
-        time.sleep(1)
-
-
 def sign_in(driver, person: str) -> None:
-    """Signs in through the login form (QA staff need not have exams on their home page). These flows sign in a
-    dozen times a minute from one address: when the sign-in throttle (10 a minute) refuses, wait and try again."""
-    for attempt in range(8):
-        driver.delete_all_cookies()
-        common.set_language(driver, "zh")
-        driver.get(BASE + "/login")
-        visible(driver, "#login-form")
-        driver.find_element(By.ID, "person").send_keys(person)
-        driver.find_element(By.ID, "password").send_keys(common.PASSWORD)
-        form = driver.find_element(By.ID, "login-form")
-        driver.find_element(By.ID, "sign-in").click()
-        wait(driver).until(EC.staleness_of(form), f"{person}: the sign-in form was not answered")
-        present(driver, "main")
-        if common.path_of(driver) == "/":
-            SIGN_INS.append(time.monotonic())
-            common.set_language(driver, "zh")
-            return
-        time.sleep(10)
-    raise AssertionError(f"{person} could not sign in: {common.body_text(driver)[:200]}")
+    """Signs in through the login form (QA staff need not have exams on their home page)."""
+    driver.delete_all_cookies()
+    common.set_language(driver, "zh")
+    driver.get(BASE + "/login")
+    visible(driver, "#login-form")
+    driver.find_element(By.ID, "person").send_keys(person)
+    driver.find_element(By.ID, "password").send_keys(common.PASSWORD)
+    form = driver.find_element(By.ID, "login-form")
+    driver.find_element(By.ID, "sign-in").click()
+    wait(driver).until(EC.staleness_of(form), f"{person}: the sign-in form was not answered")
+    present(driver, "main")
+    if common.path_of(driver) != "/":
+        raise AssertionError(f"{person} could not sign in: {common.body_text(driver)[:200]}")
+    common.set_language(driver, "zh")
 
 
 def go(driver, path: str, selector: str = "main") -> None:
