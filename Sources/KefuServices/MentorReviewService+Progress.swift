@@ -38,6 +38,19 @@ public struct CertificationProgress: Sendable, Hashable, Codable {
 }
 
 extension MentorReviewService {
+    /// The ids of `mentor`'s active apprentices (the same reading rule as ``apprentices(of:by:)``), without evaluating
+    /// their progress.
+    public func apprenticeIDs(of mentor: PersonID, by actor: Identity) async throws -> Set<PersonID> {
+        if mentor != actor.person, actor.roles.isDisjoint(with: [.supervisor, .manager, .admin]) {
+            throw ServiceError(.forbidden, "\(actor.person) may list only their own apprentices")
+        }
+        return Set(
+            try await translatingStorageErrors {
+                try await environment.storage.mentoring.mentorships(of: mentor, activeOnly: true)
+            }
+            .filter { $0.mentorID == mentor }.map(\.apprenticeID))
+    }
+
     /// The active apprentices of `mentor` with their progress, by id. A mentor reads their own; supervisors,
     /// managers and administrators anyone's.
     public func apprentices(of mentor: PersonID, by actor: Identity) async throws -> [ApprenticeProgress] {
@@ -49,9 +62,10 @@ extension MentorReviewService {
         }
         .filter { $0.mentorID == mentor }
         .sorted { $0.apprenticeID < $1.apprenticeID }
+        let rules = try environment.content.certificationRules()
         var result: [ApprenticeProgress] = []
         for pair in pairs {
-            result.append(try await progress(of: pair.apprenticeID, since: pair.assignedAt))
+            result.append(try await progress(of: pair.apprenticeID, since: pair.assignedAt, rules: rules))
         }
         return result
     }
@@ -67,13 +81,12 @@ extension MentorReviewService {
             try await environment.storage.mentoring.mentorships(of: person, activeOnly: true)
                 .first { $0.apprenticeID == person }?.assignedAt
         }
-        return try await progress(of: person, since: since ?? "")
+        return try await progress(of: person, since: since ?? "", rules: try environment.content.certificationRules())
     }
 
     /// Evaluates every certification for `person` as of today, read-only (`certify` evaluates the same rules).
-    func progress(of person: PersonID, since: String) async throws -> ApprenticeProgress {
+    func progress(of person: PersonID, since: String, rules: [CertificationRule]) async throws -> ApprenticeProgress {
         let storage = try environment.storage
-        let rules = try environment.content.certificationRules()
         let today = LedgerService.day(environment.clock.now())
         return try await translatingStorageErrors {
             guard let found = try await storage.people.person(person) else { throw ServiceError.notFound(person) }

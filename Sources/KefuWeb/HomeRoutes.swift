@@ -29,7 +29,7 @@ extension WebRoutes {
         guard identity.has(.mentor) else { return false }
         let queue = try await services.mentoring.queue(mentor: identity.person, by: identity)
         let runs = queue.items.filter { if case .transcript = $0 { return true } else { return false } }.count
-        let essays = try await essays(for: identity).count
+        let essays = queue.items.count - runs
         return [
             "text": pages.locales.text(
                 "home_mentor_waiting", locale, ["runs": String(runs), "essays": String(essays)]),

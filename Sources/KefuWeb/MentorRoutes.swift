@@ -16,9 +16,8 @@ extension WebRoutes {
             }
             let apprentices = try await services.mentoring.apprentices(of: identity.person, by: identity)
             let queue = try await services.mentoring.queue(mentor: identity.person, by: identity)
-            let essays = try await essays(for: identity)
             var data = MentorView.home(
-                apprentices: apprentices, queue: queue, essays: essays, locale: context.locale, locales: pages.locales)
+                apprentices: apprentices, queue: queue, locale: context.locale, locales: pages.locales)
             data["notice"] = notice(request, context)
             return try pages.render("mentor_home", data, context: context)
         }
@@ -124,15 +123,6 @@ extension WebRoutes {
                 attempt: pending.attempt.id, position: pending.position, marks: marks, comment: form["comment"] ?? "",
                 by: identity)
             return Pages.redirect("/mentor?done=graded")
-        }
-    }
-
-    /// The essays waiting for `identity`'s mark: their apprentices' (the queue a lead sees is in the exam pages).
-    func essays(for identity: Identity) async throws -> [PendingGrade] {
-        let apprentices = Set(
-            try await services.mentoring.apprentices(of: identity.person, by: identity).map(\.person))
-        return try await services.exams.gradingQueue(by: identity).filter {
-            apprentices.contains($0.attempt.personID)
         }
     }
 

@@ -8,9 +8,12 @@ import KefuStorage
 enum MentorView {
     /// The mentor's home: apprentices with their progress, then the transcripts and essays waiting.
     static func home(
-        apprentices: [ApprenticeProgress], queue: MentorQueue, essays: [PendingGrade], locale: String,
-        locales: Locales
+        apprentices: [ApprenticeProgress], queue: MentorQueue, locale: String, locales: Locales
     ) -> [String: Any] {
+        let essays: [MentorQueueEssay] = queue.items.compactMap { item in
+            guard case .essay(let essay) = item else { return nil }
+            return essay
+        }
         let runs: [[String: Any]] = queue.items.compactMap { item in
             guard case .transcript(let run) = item else { return nil }
             return [
@@ -27,9 +30,8 @@ enum MentorView {
             "hasApprentices": !apprentices.isEmpty, "runs": runs, "hasRuns": !runs.isEmpty,
             "essays": essays.map { essay in
                 [
-                    "attempt": essay.attempt.id.rawValue, "n": essay.position + 1,
-                    "person": essay.attempt.personID.rawValue, "blueprint": essay.attempt.blueprint.rawValue,
-                    "submittedAt": essay.attempt.submittedAt ?? "",
+                    "attempt": essay.attempt.rawValue, "n": essay.position + 1, "person": essay.person.rawValue,
+                    "blueprint": essay.blueprint.rawValue,
                 ] as [String: Any]
             },
             "hasEssays": !essays.isEmpty, "waiting": runs.count + essays.count,
