@@ -34,7 +34,7 @@ def locale(lang: str) -> dict:
     files = [folder / f"{lang}.yaml"] + sorted(folder.glob(f"{lang}.*.yaml"))
     lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
     for line in lines:
-        match = re.match(r"^([A-Za-z0-9_]+):\s*(.*)$", line)
+        match = re.match(r"^([A-Za-z0-9_\-]+):\s*(.*)$", line)
         if match:
             value = match.group(2).strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
