@@ -208,7 +208,7 @@ echo "== kefu promote check: every rule of the next step on both tracks, met or 
 
 # The web app on the same database: sign-in links, a health check, a graceful stop.
 echo
-echo "== kefu serve --demo: the web app (trainees' exams and scenario chats, credential checks, JSON API)"
+echo "== kefu serve --demo: the web app (trainees, mentors, QA reviewers, team leads, supervisors, administrators; credential checks; JSON API)"
 "$kefu" serve --demo --port 0 > "$demo/serve.log" 2>"$demo/serve.err" &
 server=$!
 for _ in $(seq 1 50); do grep -q "listening on" "$demo/serve.log" 2>/dev/null && break; sleep 0.2; done

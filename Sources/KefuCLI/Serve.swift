@@ -86,13 +86,17 @@ enum DemoSeed {
         // mentor-level person, the first QA reviewer (a grant), the first team lead, the first supervisor or manager.
         let picks: [(String, (Person) -> Bool)] = [
             ("trainee", { $0.level == .specialist }),
-            ("mentor", { ($0.level == .seniorSpecialist || $0.level == .expert) && !reviewers.contains($0.id) }),
+            ("mentor", { $0.level == .seniorSpecialist || $0.level == .expert }),
             ("qa-reviewer", { reviewers.contains($0.id) }),
             ("team lead", { $0.level == .teamLead }),
             ("supervisor", { $0.level == .supervisor || $0.level == .manager }),
         ]
         for (role, matches) in picks {
-            for person in active.filter(matches).sorted(by: { $0.id < $1.id }) where !picked.contains(person.id) {
+            // Mentors who are not QA reviewers first, so both roles get a person when there are enough.
+            let candidates = active.filter(matches).sorted {
+                (reviewers.contains($0.id) ? 1 : 0, $0.id) < (reviewers.contains($1.id) ? 1 : 0, $1.id)
+            }
+            for person in candidates where !picked.contains(person.id) {
                 picked.insert(person.id)
                 guard let link = try? await accounts.invite(PersonID(person.id), by: operatorIdentity) else { continue }
                 links.append(Link(person: person.id, role: role, path: "/account/setup?token=" + link.token))
