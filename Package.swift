@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // System library: PCRE2 (8-bit code units). Debian: libpcre2-dev.
@@ -73,12 +75,22 @@ let package = Package(
             name: "KefuStore",
             dependencies: ["KefuCore", "KefuLedger", "KefuStorage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictImports),
+        // PostgreSQL through postgres-nio (pooled PostgresClient): migrations and every SQL statement of the server
+        // backend; implements KefuStorage like KefuStore does.
+        .target(
+            name: "KefuPostgres",
+            dependencies: [
+                "KefuCore", "KefuLedger", "KefuStorage", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictImports),
         // Use cases shared by the CLI and (later) the web layer.
         .target(
             name: "KefuServices",
             dependencies: [
                 "KefuCore", "KefuRegex", "KefuRubrics", "KefuContent", "KefuLedger", "KefuStorage", "KefuStore",
-                "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
+                "KefuPostgres", "KefuTracks", "KefuQA", "KefuScenarios", "KefuExams", "KefuMentoring",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
@@ -113,9 +125,15 @@ let package = Package(
         .executableTarget(name: "kefu", dependencies: ["KefuCLI"], swiftSettings: strictImports),
         // Test support: fresh storage, the storage conformance suites, golden files.
         .target(
-            name: "KefuTesting", dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuServices"],
+            name: "KefuTesting",
+            dependencies: ["KefuCore", "KefuStorage", "KefuStore", "KefuPostgres", "KefuServices"],
             swiftSettings: strictImports),
-        .testTarget(name: "KefuStorageTests", dependencies: ["KefuTesting", "KefuStorage", "KefuStore", "KefuCore"]),
+        .testTarget(
+            name: "KefuStorageTests",
+            dependencies: [
+                "KefuTesting", "KefuStorage", "KefuStore", "KefuPostgres", "KefuCore", "KefuLedger",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "KefuRegexTests", dependencies: ["KefuRegex"]),
         .testTarget(
             name: "KefuWebTests",

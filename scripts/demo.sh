@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-echo "== building kefu"
-swift build --product kefu 2>&1 | tail -n 1
-kefu=".build/debug/kefu"
+kefu="${KEFU_DEMO_BIN:-.build/debug/kefu}"
+if [ -z "${KEFU_DEMO_BIN:-}" ]; then
+    echo "== building kefu"
+    swift build --product kefu 2>&1 | tail -n 1
+fi
 echo
 echo "== kefu lint: every rubric, rule example and policy citation"
 "$kefu" lint
@@ -30,9 +32,10 @@ echo
 echo "== kefu coverage: which policy clauses the content cites"
 "$kefu" coverage | sed -n 1,1p
 
-# Storage and the certification ledger, on a fresh embedded SQLite database.
+# Storage and the certification ledger, on a fresh embedded SQLite database (or, with KEFU_DEMO_DB=postgres://…,
+# on an empty PostgreSQL database: scripts/postgres-e2e.sh runs the demo both ways).
 demo=$(mktemp -d)
-export KEFU_DB="$demo/kefu.sqlite"
+export KEFU_DB="${KEFU_DEMO_DB:-$demo/kefu.sqlite}"
 # The issuer's signing keys live outside the database's folder (by default ~/.config/kefu/keys); the demo keeps
 # its throwaway keys in their own folder, which kefu creates with mode 0700.
 export KEFU_KEY_DIR="$demo/keys"
@@ -228,4 +231,6 @@ except urllib.error.HTTPError as e:
 PY
 kill -TERM "$server" && wait "$server" && echo "stopped gracefully on SIGTERM"
 echo "To click through yourself: .build/debug/kefu serve --demo   (then open a printed link)"
+# KEFU_DEMO_KEEP=FOLDER keeps the database, keys and outputs (scripts/postgres-e2e.sh copies them into PostgreSQL).
+if [ -n "${KEFU_DEMO_KEEP:-}" ]; then cp -r "$demo/." "$KEFU_DEMO_KEEP/"; fi
 rm -rf "$demo"

@@ -3,6 +3,7 @@
 # nothing is half-written.
 #
 #   bash scripts/kill-test.sh [ROUNDS]     (default 34 rounds of each, 102 kills; needs sqlite3 for the counts)
+#   bash scripts/with-postgres.sh bash scripts/kill-test.sh [ROUNDS] --postgres    (the same on PostgreSQL; psql)
 #
 # Per round:
 # - QA import of a 6,000-interaction file, killed at a random moment: its interactions are all there or none are.
@@ -14,13 +15,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-34}
-command -v sqlite3 >/dev/null || { echo "kill-test: sqlite3 is needed for the counts (apt-get install sqlite3)" >&2; exit 2; }
+backend=sqlite
+if [ "${2:-}" = "--postgres" ]; then backend=postgres; fi
+if [ "$backend" = sqlite ]; then
+    command -v sqlite3 >/dev/null || { echo "kill-test: sqlite3 is needed for the counts (apt-get install sqlite3)" >&2; exit 2; }
+fi
 swift build --product kefu 2>&1 | tail -n 1
 kefu="$PWD/.build/debug/kefu"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export KEFU_DB="$work/kefu.sqlite" KEFU_KEY_DIR="$work/keys" KEFU_ROOT="$PWD"
 unset KEFU_KEY
+if [ "$backend" = postgres ]; then
+    export KEFU_DB="${KEFU_TEST_POSTGRES:?run through scripts/with-postgres.sh}"
+    sql() { psql "$KEFU_DB" -tAqc "$1"; }
+else
+    sql() { sqlite3 "$KEFU_DB" "$1"; }
+fi
 "$kefu" people import Samples/people.csv >/dev/null
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -47,7 +58,7 @@ for round in $(seq 1 "$rounds"); do
     pause 0.05 3.5
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    stored=$(sqlite3 "$KEFU_DB" "SELECT COUNT(*) FROM qa_interaction WHERE id LIKE 'k$round-%'")
+    stored=$(sql "SELECT COUNT(*) FROM qa_interaction WHERE id LIKE 'k$round-%'")
     if [ "$stored" != 0 ] && [ "$stored" != 6000 ]; then fail "round $round: QA import left $stored of 6000"; fi
 
     # Ledger appends: the ledger and the audit log verify after the kill.
@@ -58,7 +69,7 @@ for round in $(seq 1 "$rounds"); do
     wait "$pid" 2>/dev/null || true
     "$kefu" ledger verify >/dev/null 2>&1 || fail "round $round: the ledger does not verify after a kill"
     "$kefu" audit verify >/dev/null 2>&1 || fail "round $round: the audit log does not verify after a kill"
-    entries=$(sqlite3 "$KEFU_DB" "SELECT COUNT(*) FROM ledger_entry")
+    entries=$(sql "SELECT COUNT(*) FROM ledger_entry")
     if [ $((entries % 3000)) != 0 ]; then fail "round $round: the ledger holds $entries entries, not a multiple of 3000"; fi
 
     # Exam answers from a pipe: every line written well before the kill is stored.
@@ -80,14 +91,14 @@ for round in $(seq 1 "$rounds"); do
     kill -9 "$pid" 2>/dev/null || true
     exec 3>&-
     wait "$pid" 2>/dev/null || true
-    attempt=$(sqlite3 "$KEFU_DB" "SELECT MAX(id) FROM exam_attempt WHERE person_id = '$person'")
-    saved=$(sqlite3 "$KEFU_DB" "SELECT COUNT(*) FROM exam_response WHERE attempt_id = ${attempt:-0} AND response IS NOT NULL")
+    attempt=$(sql "SELECT MAX(id) FROM exam_attempt WHERE person_id = '$person'")
+    saved=$(sql "SELECT COUNT(*) FROM exam_response WHERE attempt_id = ${attempt:-0} AND response IS NOT NULL")
+    sql "SELECT paper FROM exam_attempt WHERE id = ${attempt:-0}" > "$work/paper.json"
     # Lines for questions not on the drawn paper are not answers; count the ones that are.
-    given=$(python3 - "$KEFU_DB" "${attempt:-0}" "$written" <<'EOF'
-import json, sqlite3, sys
-db, attempt, written = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-row = sqlite3.connect(db).execute("SELECT paper FROM exam_attempt WHERE id = ?", (attempt,)).fetchone()
-ids = {item["question"]["id"] for item in json.loads(row[0])["items"]} if row else set()
+    given=$(python3 - "$work/paper.json" "$written" <<'EOF'
+import json, sys
+paper, written = open(sys.argv[1], encoding="utf-8").read().strip(), int(sys.argv[2])
+ids = {item["question"]["id"] for item in json.loads(paper)["items"]} if paper else set()
 raw = open("Samples/exams/onboarding-theory.zh.model.jsonl", encoding="utf-8").read().split("\n")[:written]
 lines = [json.loads(l) for l in raw if l.strip() and not l.lstrip().startswith("#")]
 print(len({l["id"] for l in lines if l["id"] in ids and l.get("answer") is not None}))
@@ -103,4 +114,4 @@ if [ "$failures" -gt 0 ]; then
     echo "kill-test: $failures failure(s) in $rounds rounds"
     exit 1
 fi
-echo "kill-test: $rounds rounds of each, 0 answers lost, 0 half-written imports, ledger and audit log verify"
+echo "kill-test ($backend): $rounds rounds of each, 0 answers lost, 0 half-written imports, ledger and audit log verify"

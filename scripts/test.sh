@@ -6,9 +6,9 @@ bash scripts/bootstrap.sh
 echo "== code health: formatting (.swift-format) and function length (≤ 80 lines in Sources/)"
 bash scripts/format.sh --check
 python3 scripts/long-functions.py Sources
-echo "== build and test"
+echo "== build and test (SQLite, and PostgreSQL in a throwaway cluster: scripts/with-postgres.sh)"
 swift build --build-tests
-swift test --skip-build
+bash scripts/with-postgres.sh swift test --skip-build
 echo "== credentials verified by outsiders: PyJWT and joserfc (Tests/python/test_credentials.py)"
 # A private virtual environment under .build, so nothing is installed into the system's Python.
 if [ ! -x .build/python/bin/python3 ] && ! python3 -m venv .build/python; then

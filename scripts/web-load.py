@@ -81,6 +81,20 @@ def percentile(values, p):
     return values[index]
 
 
+# --record FILE: per attempt and position, the last answer the server acknowledged (200) and every answer sent after
+# it without an acknowledgement (in flight when a server was killed); scripts/two-servers.py checks the database
+# against it. A candidate whose server stops answering stops too.
+RECORD = {}
+
+
+def note(cand, position, body, acked):
+    entry = RECORD.setdefault(f"{cand['attempt']}/{position}", {"acked": None, "pending": []})
+    if acked:
+        entry["acked"], entry["pending"] = body, []
+    else:
+        entry["pending"].append(body)
+
+
 async def candidate_loop(host, port, cand, deadline, paced, latencies, errors, counter, starts):
     conn = Connection(host, port)
     await conn.open()
@@ -101,18 +115,23 @@ async def candidate_loop(host, port, cand, deadline, paced, latencies, errors, c
         q = questions[turn % len(questions)]
         body = json.dumps({"answer": answer_for(q, turn // len(questions))}).encode()
         start = time.monotonic()
+        note(cand, q["position"], body.decode(), False)
         try:
             status, _ = await conn.request("PUT", f"/api/attempts/{cand['attempt']}/answers/{q['position']}", headers, body)
             if status != 200:
                 errors.append(status)
             else:
+                note(cand, q["position"], body.decode(), True)
                 latencies.append(time.monotonic() - start)
                 starts.append(start)
                 if SLOW and latencies[-1] * 1000 > SLOW:
                     print(f"slow: {latencies[-1] * 1000:.0f} ms at +{start - BEGAN:.2f} s", file=sys.stderr)
-        except (ConnectionError, asyncio.IncompleteReadError) as error:
+        except (ConnectionError, asyncio.IncompleteReadError, OSError) as error:
             errors.append(str(error))
-            await conn.open()
+            try:
+                await conn.open()
+            except OSError:
+                return  # the server is gone (killed on purpose by scripts/two-servers.py)
         counter[0] += 1
         turn += 1
         if paced:
@@ -144,6 +163,7 @@ async def main():
     parser.add_argument("--connections", type=int, default=64, help="saturated/render: concurrent connections")
     parser.add_argument("--label", help="a name carried into the output")
     parser.add_argument("--warmup", type=float, default=3, help="paced: seconds reported apart (arrival burst)")
+    parser.add_argument("--record", help="write what was acknowledged and what was in flight to this JSON file")
     args = parser.parse_args()
     hostport = args.base.split("://", 1)[1].rstrip("/")
     host, port = hostport.rsplit(":", 1)
@@ -164,6 +184,9 @@ async def main():
         tasks = [render_loop(host, port, c, deadline, latencies, errors) for c in chosen]
     await asyncio.gather(*tasks)
     seconds = time.monotonic() - began
+    if args.record:
+        with open(args.record, "w", encoding="utf-8") as f:
+            json.dump(RECORD, f)
     ms = lambda v: round(v * 1000, 2)
     # Paced: the first seconds (every candidate opens the attempt page within the same second, then answers) are
     # reported apart from the steady state the percentiles describe.

@@ -19,6 +19,8 @@ struct BenchLedger: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also time `ledger verify --all-signatures` (every Ed25519 signature).")
     var allSignatures = true
     @Option(help: "Folder for the throwaway database and key (default: the temporary folder).") var workDir: String?
+    @Option(help: "Run on this PostgreSQL server (postgres://…; a scratch schema, dropped after) instead of SQLite.")
+    var db: String?
 
     func run() async throws {
         try await Edge.run {
@@ -27,13 +29,15 @@ struct BenchLedger: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             var configuration = try Edge.configuration(global: global)
-            configuration.database = folder.appendingPathComponent("bench.sqlite").path
-            configuration.keyPath = configuration.database + ".key"
+            configuration.database = DatabaseService.scratch(server: db, folder: folder, name: "bench.sqlite")
+            configuration.keyPath = folder.appendingPathComponent("bench.key").path
             let environment = try KefuEnvironment.open(configuration, access: .readWrite)
+            print("database: \(try environment.storage.location)")
             let r = try await LedgerBenchmark.run(
                 service: LedgerService(environment: environment), entries: entries, singles: singles,
                 allSignatures: allSignatures)
             for line in Self.report(r) { print(line) }
+            await DatabaseService.dropScratch(configuration.database)
         }
     }
 

@@ -14,11 +14,16 @@ struct BenchQA: AsyncParsableCommand {
     @Option(help: "Folder for the temporary file and database (default: the temporary folder).") var workDir: String?
     @Option(help: "Also import these files (e.g. ../shared/corpora/*.jsonl) into a fresh database and time them.")
     var corpus: [String] = []
+    @Option(help: "Run on this PostgreSQL server (postgres://…; a scratch schema, dropped after) instead of SQLite.")
+    var db: String?
 
-    /// An environment over a new database in `folder`.
+    /// An environment over a new database: a SQLite file in `folder`, or a scratch schema on `--db`.
     func freshEnvironment(_ folder: URL, _ name: String) throws -> KefuEnvironment {
-        let path = folder.appendingPathComponent(name).path
-        return try KefuEnvironment.open(Configuration(root: folder.path, database: path), access: .readWrite)
+        let location = DatabaseService.scratch(server: db, folder: folder, name: name)
+        return try KefuEnvironment.open(
+            Configuration(
+                root: folder.path, database: location, keyDirectory: folder.appendingPathComponent("keys").path),
+            access: .readWrite)
     }
 
     func run() async throws {
@@ -37,6 +42,7 @@ struct BenchQA: AsyncParsableCommand {
                 print(
                     "corpus \((path as NSString).lastPathComponent): \(report.imported) interactions in \(fmt(seconds)) s = \(Int(Double(report.imported) / seconds))/s"
                 )
+                await DatabaseService.dropScratch(env.configuration.database)
             }
 
             let file = folder.appendingPathComponent("generated.jsonl").path
@@ -47,6 +53,7 @@ struct BenchQA: AsyncParsableCommand {
             )
 
             let env = try freshEnvironment(folder, "bench.sqlite")
+            print("database: \(try env.storage.location)")
             start = ContinuousClock.now
             let report = try await QAImportService(environment: env).importInteractions(
                 from: .file(file), format: .jsonl, batch: "bench", by: .system)
@@ -79,6 +86,7 @@ struct BenchQA: AsyncParsableCommand {
                 "verify: \(verification.isIdentical ? "identical" : "DIFFERENT") in \(fmt((ContinuousClock.now - start).seconds)) s (re-hashes every interaction's stored turns)"
             )
             if let peak = ScoringBenchmark.peakMemoryMiB() { print("peak memory: \(fmt(peak)) MiB") }
+            await DatabaseService.dropScratch(env.configuration.database)
         }
     }
 

@@ -26,6 +26,13 @@ struct BenchWeb: AsyncParsableCommand {
     @Option(help: "Blueprint taken.") var blueprint = "onboarding-theory"
     @Option(help: "Folder for the temporary database (default: the temporary folder).") var workDir: String?
     @Option(help: "Python interpreter for the load script.") var python = "python3"
+    @Option(help: "Run on this PostgreSQL server (postgres://…; a scratch schema, dropped after) instead of SQLite.")
+    var db: String?
+    @Option(
+        help:
+            "Only prepare: add the candidates to --db itself (an empty database, kept) and write them to this JSON file, for load from outside (scripts/two-servers.py)."
+    )
+    var prepareOnly: String?
 
     func run() async throws {
         try await Edge.run {
@@ -35,8 +42,10 @@ struct BenchWeb: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             var configuration = base
-            configuration.database = folder.appendingPathComponent("bench.sqlite").path
-            configuration.keyDirectory = folder.appendingPathComponent("keys").path
+            configuration.database =
+                prepareOnly != nil && db != nil
+                ? (db ?? "") : DatabaseService.scratch(server: db, folder: folder, name: "bench.sqlite")
+            if prepareOnly == nil { configuration.keyDirectory = folder.appendingPathComponent("keys").path }
             configuration.keyPath = nil
             let environment = try KefuEnvironment.open(configuration, access: .readWrite)
             let started = ContinuousClock.now
@@ -44,6 +53,11 @@ struct BenchWeb: AsyncParsableCommand {
             print(
                 "\(candidates) candidates with API tokens and \(blueprint) attempts in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s"
             )
+            if let prepareOnly {
+                try JSONEncoder().encode(list).write(to: URL(fileURLWithPath: prepareOnly))
+                print("wrote \(prepareOnly)")
+                return
+            }
             let file = folder.appendingPathComponent("candidates.json")
             try JSONEncoder().encode(list).write(to: file)
             var settings = WebConfiguration(root: base.root)
@@ -84,6 +98,7 @@ struct BenchWeb: AsyncParsableCommand {
                 }
             }
             Self.report(results)
+            await DatabaseService.dropScratch(configuration.database)
         }
     }
 

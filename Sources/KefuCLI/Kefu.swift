@@ -30,7 +30,7 @@ public struct Kefu: AsyncParsableCommand {
                 name: "Administration",
                 subcommands: [
                     People.self, AccountCommand.self, TokenCommand.self, RoleCommand.self, Evidence.self,
-                    LedgerCommand.self, AuditCommand.self, PolicyCommand.self,
+                    LedgerCommand.self, AuditCommand.self, PolicyCommand.self, DatabaseCommand.self,
                 ]),
             CommandGroup(
                 name: "Content", subcommands: [Lint.self, Coverage.self, ScenarioCommand.self, BankCommand.self]),

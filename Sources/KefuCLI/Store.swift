@@ -4,7 +4,10 @@ import KefuServices
 
 /// Options of commands that use the database.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "SQLite database (default: $KEFU_DB or ./kefu.sqlite; created and migrated on first use).")
+    @Option(
+        help:
+            "Database: a SQLite file, or postgres://USER@HOST[:PORT]/DATABASE for PostgreSQL (default: $KEFU_DB or ./kefu.sqlite; created and migrated on first use)."
+    )
     var db: String?
 
     @Option(

@@ -3,6 +3,7 @@ import Foundation
 public import KefuContent
 public import KefuCore
 public import KefuLedger
+import KefuPostgres
 public import KefuStorage
 import KefuStore
 public import Logging
@@ -207,7 +208,10 @@ public struct KefuEnvironment: Sendable {
     }
 
     static func openStorage(_ location: String, readOnly: Bool) throws -> any Storage {
-        do { return try SQLiteStorage(path: location, readOnly: readOnly) } catch let error as StorageError {
+        do {
+            if PostgresLocation.isPostgres(location) { return try PostgresStorage(url: location, readOnly: readOnly) }
+            return try SQLiteStorage(path: location, readOnly: readOnly)
+        } catch let error as StorageError {
             throw ServiceError(error)
         }
     }

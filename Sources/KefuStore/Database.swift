@@ -533,6 +533,16 @@ public final class KefuDatabase: Sendable {
         migrator.registerMigration("2026-12 QA calibration sessions closed") { db in
             try SQLiteQAStore.migrateCalibrationClosing(db)
         }
+        migrator.registerMigration("2026-12 QA review item order") { db in
+            // The order items were reviewed in (1, 2, …), explicit (it was the rowid order), so PostgreSQL keeps it too.
+            try db.execute(sql: "ALTER TABLE qa_review_item ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+            try db.execute(
+                sql: """
+                    UPDATE qa_review_item SET position = (
+                        SELECT count(*) + 1 FROM qa_review_item AS earlier
+                        WHERE earlier.review_id = qa_review_item.review_id AND earlier.rowid < qa_review_item.rowid)
+                    """)
+        }
         return migrator
     }
 }

@@ -95,14 +95,8 @@ enum ExamSQL {
                     db.cachedStatement(sql: "SELECT status FROM exam_attempt WHERE id = ?"),
                     arguments: [save.attempt.rawValue])
             }
-            guard let status = statuses[save.attempt] ?? nil else {
-                outcomes.append(StorageError(.notFound, "no exam attempt \(save.attempt)"))
-                continue
-            }
-            guard status == ExamAttemptStatus.inProgress.rawValue else {
-                outcomes.append(
-                    StorageError(
-                        .conflict, "exam attempt \(save.attempt) is already submitted; answers can no longer change"))
+            if let refusal = save.refusal(status: statuses[save.attempt] ?? nil) {
+                outcomes.append(refusal)
                 continue
             }
             try db.cachedStatement(

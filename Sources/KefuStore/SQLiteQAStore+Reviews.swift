@@ -49,11 +49,13 @@ extension SQLiteQAStore {
                     .conflict, "\(review.reviewer) has already reviewed \(review.interaction) with this rubric version")
             }
             let id = ReviewID(db.lastInsertedRowID)
-            for item in review.items {
+            for (position, item) in review.items.enumerated() {
                 try db.execute(
-                    sql:
-                        "INSERT INTO qa_review_item (review_id, item_id, automatic, verdict, comment) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id.rawValue, item.item, item.automatic, item.verdict, item.comment])
+                    sql: """
+                        INSERT INTO qa_review_item (review_id, item_id, automatic, verdict, comment, position)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id.rawValue, item.item, item.automatic, item.verdict, item.comment, position + 1])
             }
             for entry in audit(id) { try Self.append(entry, db) }
             return id
@@ -82,7 +84,8 @@ extension SQLiteQAStore {
 
     static func reviewItems(_ id: ReviewID, _ db: Database) throws -> [QAReviewItemRecord] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM qa_review_item WHERE review_id = ? ORDER BY rowid", arguments: [id.rawValue]
+            db, sql: "SELECT * FROM qa_review_item WHERE review_id = ? ORDER BY position, rowid",
+            arguments: [id.rawValue]
         ).map(reviewItem)
     }
 

@@ -1,5 +1,6 @@
 public import Foundation
 import KefuCore
+public import KefuPostgres
 public import KefuStorage
 public import KefuStore
 
@@ -42,6 +43,25 @@ public enum FreshStorage {
 
     /// The SQLite factory the conformance suites run with.
     public static let sqliteFactory: StorageFactory = { try sqlite() }
+
+    /// The PostgreSQL server the tests use: `$KEFU_TEST_POSTGRES` (a `postgres://` URL, set by
+    /// `scripts/postgres-test.sh`, which starts a throwaway cluster), or nil when none was started.
+    public static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["KEFU_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A new PostgreSQL storage in a schema of its own (`t_<uuid>`) on ``postgresURL``'s server.
+    public static func postgres() throws -> PostgresStorage {
+        guard let url = postgresURL else {
+            throw CheckFailure(
+                "no PostgreSQL for the tests: run them through scripts/test.sh, or set KEFU_TEST_POSTGRES")
+        }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return try PostgresStorage(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)&pool_max=4")
+    }
+
+    /// The PostgreSQL factory the conformance suites run with.
+    public static let postgresFactory: StorageFactory = { try postgres() }
 }
 
 /// Storage conformance: each store's checks, written against the ``Storage`` protocols only, so a

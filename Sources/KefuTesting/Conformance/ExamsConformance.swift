@@ -205,7 +205,7 @@ extension StorageConformance {
         func record(_ person: PersonID, _ scenario: ScenarioID = "sc") -> ScenarioRunRecord {
             ScenarioRunRecord(
                 personID: person, scenario: scenario, language: "zh", contentVersion: "v1", mode: .exam, seed: 3,
-                startedAt: "2026-11-22T09:00:00Z", transcript: "{}", report: "{}")
+                startedAt: "2026-11-22T09:00:00.000Z", transcript: "{}", report: "{}")
         }
         do {
             _ = try await store.start(record("X999"))
@@ -225,7 +225,8 @@ extension StorageConformance {
 
         let complete = try await store.finish(
             ScenarioRunEnd(
-                run: one.id, status: .complete, outcome: "resolved", finishedAt: "2026-11-22T09:05:00Z", score: 88.5,
+                run: one.id, status: .complete, outcome: "resolved", finishedAt: "2026-11-22T09:05:00.000Z",
+                score: 88.5,
                 passed: true, transcript: "{\"t\":1}", report: "{\"r\":1}"))
         try check(
             complete.status == .complete && complete.attemptID != nil && complete.score == 88.5 && complete.passed,
@@ -233,7 +234,7 @@ extension StorageConformance {
         try await verify(try await store.run(one.id) == complete, "the finished run reads back as returned")
         let stopped = try await store.finish(
             ScenarioRunEnd(
-                run: two.id, status: .incomplete, outcome: "end-of-input", finishedAt: "2026-11-22T09:06:00Z",
+                run: two.id, status: .incomplete, outcome: "end-of-input", finishedAt: "2026-11-22T09:06:00.000Z",
                 score: 10, passed: false, transcript: "{}", report: "{}"))
         try check(stopped.attemptID == nil && stopped.status == .incomplete, "an incomplete run is not evidence")
         do {

@@ -48,7 +48,7 @@ extension StorageConformance {
         try check(c1, "a fresh store has no mentorships")
 
         // Assign two pairs.
-        let t0 = "2026-11-01T09:00:00Z"
+        let t0 = "2026-11-01T09:00:00.000Z"
         let pairs = [
             MentorshipRecord(
                 apprenticeID: "A1", mentorID: "M1", assignedAt: t0, score: 3.5,
@@ -83,7 +83,7 @@ extension StorageConformance {
         try check(c2, "a refused assignment writes nothing (not even its endings)")
 
         // End one pair and add its replacement in one transaction.
-        let t1 = "2026-11-10T09:00:00Z"
+        let t1 = "2026-11-10T09:00:00.000Z"
         let replaced = try await store.recordAssignment(
             ending: [MentorshipEnding(id: stored[0].id, reason: "mentor M1 left")],
             adding: [
@@ -111,16 +111,16 @@ extension StorageConformance {
     /// Transcripts: unknown runs, notes, overrides that keep the automatic verdict, the queue, sign-off once.
     static func transcriptReviews(_ storage: any Storage, seed: any ConformanceSeed) async throws {
         let store = storage.mentoring
-        let t1 = "2026-11-10T09:00:00Z"
+        let t1 = "2026-11-10T09:00:00.000Z"
         // Transcripts: unknown runs, notes, overrides, sign-off.
         let c3 = try await store.run(RunID(987_654)) == nil
         try check(c3, "an unknown run reads nil")
         let done = try await seed.addRun(
-            person: "A2", status: "complete", startedAt: "2026-11-11T09:00:00Z", to: storage)
+            person: "A2", status: "complete", startedAt: "2026-11-11T09:00:00.000Z", to: storage)
         let playing = try await seed.addRun(
-            person: "A2", status: "in-progress", startedAt: "2026-11-12T09:00:00Z", to: storage)
+            person: "A2", status: "in-progress", startedAt: "2026-11-12T09:00:00.000Z", to: storage)
         let others = try await seed.addRun(
-            person: "A3", status: "complete", startedAt: "2026-11-12T10:00:00Z", to: storage)
+            person: "A3", status: "complete", startedAt: "2026-11-12T10:00:00.000Z", to: storage)
         let run = try await store.run(done)
         try check(
             run?.id == done && run?.personID == "A2" && run?.status == .complete,

@@ -41,11 +41,11 @@ extension StorageConformance {
         let first = try await people.addAttempt(
             Attempt(
                 personID: "E1", kind: "exam", reference: "onboarding-theory", contentVersion: "v1", score: 86.5,
-                passed: true, completedAt: "2026-11-20T10:00:00Z"))
+                passed: true, completedAt: "2026-11-20T10:00:00.000Z"))
         let second = try await people.addAttempt(
             Attempt(
                 personID: "E1", kind: "scenario", reference: "p2p", contentVersion: "v2", mode: "practice", score: 40,
-                passed: false, completedAt: "2026-11-21T10:00:00Z"))
+                passed: false, completedAt: "2026-11-21T10:00:00.000Z"))
         try check(second.rawValue > first.rawValue, "attempt numbers increase")
         try await expect(.notFound, "an attempt for an unknown person") {
             _ = try await people.addAttempt(
@@ -55,7 +55,8 @@ extension StorageConformance {
         }
         let signOff = try await people.addSignOff(
             SignOff(
-                personID: "E1", mentorID: "E2", certification: "onboarding", signedAt: "2026-11-21T11:00:00Z", note: "好"
+                personID: "E1", mentorID: "E2", certification: "onboarding", signedAt: "2026-11-21T11:00:00.000Z",
+                note: "好"
             ))
         try await expect(.notFound, "a sign-off by an unknown mentor") {
             _ = try await people.addSignOff(

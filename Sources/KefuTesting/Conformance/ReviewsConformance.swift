@@ -50,7 +50,7 @@ extension StorageConformance {
     /// Cycles with `replace` (a second store without it is a conflict), scorecards by person, team and period.
     static func reviewCycles(_ store: any ReviewStore) async throws {
         let cycle = ReviewCycleRecord(
-            period: "2026-11", kind: "month", start: "2026-11-01", end: "2026-11-30", runAt: "2026-12-01T09:00:00Z",
+            period: "2026-11", kind: "month", start: "2026-11-01", end: "2026-11-30", runAt: "2026-12-01T09:00:00.000Z",
             definition: "h1")
         func card(
             _ period: String, _ start: String, _ end: String, _ person: PersonID, _ total: Double, _ rating: String
@@ -75,7 +75,7 @@ extension StorageConformance {
         try await store.storeCycle(
             cycle, scorecards: [card("2026-11", "2026-11-01", "2026-11-30", "A1", 91, "A")], replace: true)
         let october = ReviewCycleRecord(
-            period: "2026-10", kind: "month", start: "2026-10-01", end: "2026-10-31", runAt: "2026-11-01T09:00:00Z",
+            period: "2026-10", kind: "month", start: "2026-10-01", end: "2026-10-31", runAt: "2026-11-01T09:00:00.000Z",
             definition: "h1")
         try await store.storeCycle(
             october,
@@ -128,7 +128,7 @@ extension StorageConformance {
             PromotionWrite(
                 entry: LedgerEntry(
                     sequence: 0, kind: .promotion, person: evidence.person.id, subject: Level.seniorSpecialist.rawValue,
-                    recordedAt: "2026-12-05T09:00:00Z",
+                    recordedAt: "2026-12-05T09:00:00.000Z",
                     evidence: .object(["approved_by": .string(evidence.approver?.id ?? "")]),
                     previousHash: ""), level: .seniorSpecialist)
         }
