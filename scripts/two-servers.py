@@ -35,8 +35,8 @@ def start_server(kefu, db, env, log):
     for _ in range(300):
         time.sleep(0.1)
         text = open(log).read()
-        if "listening on" in text:
-            base = text.split("listening on", 1)[1].split()[0]
+        if "kefu serve: listening on" in text:
+            base = text.split("kefu serve: listening on", 1)[1].split()[0]
             return process, base
         if process.poll() is not None:
             break
