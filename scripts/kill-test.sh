@@ -20,8 +20,10 @@ if [ "${2:-}" = "--postgres" ]; then backend=postgres; fi
 if [ "$backend" = sqlite ]; then
     command -v sqlite3 >/dev/null || { echo "kill-test: sqlite3 is needed for the counts (apt-get install sqlite3)" >&2; exit 2; }
 fi
-swift build --product kefu 2>&1 | tail -n 1
-kefu="$PWD/.build/debug/kefu"
+if [ -n "${KEFU_BIN:-}" ]; then kefu="$KEFU_BIN"; else
+    swift build --product kefu 2>&1 | tail -n 1
+    kefu="$PWD/.build/debug/kefu"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export KEFU_DB="$work/kefu.sqlite" KEFU_KEY_DIR="$work/keys" KEFU_ROOT="$PWD"

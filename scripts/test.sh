@@ -9,6 +9,9 @@ python3 scripts/long-functions.py Sources
 echo "== build and test (SQLite, and PostgreSQL in a throwaway cluster: scripts/with-postgres.sh)"
 swift build --build-tests
 bash scripts/with-postgres.sh swift test --skip-build
+echo "== PostgreSQL end to end: the demo on PostgreSQL; a SQLite database copied over with kefu db copy and compared"
+swift build --product kefu 2>&1 | tail -n 1
+bash scripts/with-postgres.sh bash scripts/postgres-e2e.sh
 echo "== credentials verified by outsiders: PyJWT and joserfc (Tests/python/test_credentials.py)"
 # A private virtual environment under .build, so nothing is installed into the system's Python.
 if [ ! -x .build/python/bin/python3 ] && ! python3 -m venv .build/python; then

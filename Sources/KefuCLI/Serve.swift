@@ -48,7 +48,8 @@ extension Kefu {
                 let scheme = settings.secureCookies ? "https" : "http"
                 try await WebApp.serve(environment: environment, configuration: settings, logger: logger) { address in
                     let base = "\(scheme)://\(address)"
-                    var text = "kefu serve: listening on \(base) (database \((try? environment.storage.location) ?? "?"))\n"
+                    var text =
+                        "kefu serve: listening on \(base) (database \((try? environment.storage.location) ?? "?"))\n"
                     for link in links { text += "  \(link.person) (\(link.role)): \(base)\(link.path)\n" }
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

@@ -7,7 +7,10 @@ import PostgresNIO
 extension PostgresAccountStore {
     /// The columns ``sessions(_:_:_:)`` decodes, in order.
     static let sessionColumns =
-        "id, person_id, secret_hash, created_at, expires_at, last_seen_at, revoked_at, user_agent"
+        """
+        id, person_id, secret_hash, kefu_time(created_at), kefu_time(expires_at), kefu_time(last_seen_at),
+        kefu_time(revoked_at), user_agent
+        """
 
     // MARK: Sessions
 
@@ -20,8 +23,8 @@ extension PostgresAccountStore {
             let id = try await conn.query(
                 """
                 INSERT INTO session (person_id, secret_hash, created_at, expires_at, last_seen_at, user_agent)
-                VALUES (\(session.person.rawValue), \(session.secretHash), \(session.createdAt),
-                        \(session.expiresAt), \(session.lastSeenAt), \(session.userAgent))
+                VALUES (\(session.person.rawValue), \(session.secretHash), \(session.createdAt)::timestamptz,
+                        \(session.expiresAt)::timestamptz, \(session.lastSeenAt)::timestamptz, \(session.userAgent))
                 RETURNING id
                 """, logger: logger
             ).first(Int64.self)
@@ -65,7 +68,7 @@ extension PostgresAccountStore {
         let logger = database.logger
         try await database.write { conn in
             _ = try await conn.query(
-                "UPDATE session SET last_seen_at = \(time) WHERE id = \(id.rawValue)", logger: logger)
+                "UPDATE session SET last_seen_at = \(time)::timestamptz WHERE id = \(id.rawValue)", logger: logger)
         }
     }
 
@@ -77,7 +80,10 @@ extension PostgresAccountStore {
             ).first(Bool.self)
             guard exists == true else { throw StorageError(.notFound, "no session \(id)") }
             let revoked = try await conn.query(
-                "UPDATE session SET revoked_at = \(time) WHERE id = \(id.rawValue) AND revoked_at IS NULL RETURNING id",
+                """
+                UPDATE session SET revoked_at = \(time)::timestamptz WHERE id = \(id.rawValue) AND revoked_at IS NULL
+                RETURNING id
+                """,
                 logger: logger
             ).all(Int64.self)
             return revoked.count == 1
@@ -95,8 +101,8 @@ extension PostgresAccountStore {
     ) async throws -> Int {
         try await conn.query(
             """
-            UPDATE session SET revoked_at = \(time)
-            WHERE person_id = \(person.rawValue) AND revoked_at IS NULL AND expires_at COLLATE "C" > \(time)
+            UPDATE session SET revoked_at = \(time)::timestamptz
+            WHERE person_id = \(person.rawValue) AND revoked_at IS NULL AND expires_at > \(time)::timestamptz
             RETURNING id
             """, logger: logger
         ).all(Int64.self).count
@@ -181,14 +187,14 @@ extension PostgresAccountStore {
                 try await conn.query(
                     """
                     UPDATE api_token t SET last_used_at = u.at
-                    FROM unnest(\(tokenIDs)::text[], \(tokenTimes)::text[]) AS u(id, at) WHERE t.id = u.id
+                    FROM unnest(\(tokenIDs)::text[], \(tokenTimes)::timestamptz[]) AS u(id, at) WHERE t.id = u.id
                     """, logger: logger)
             }
             if !sessionIDs.isEmpty {
                 try await conn.query(
                     """
                     UPDATE session s SET last_seen_at = u.at
-                    FROM unnest(\(sessionIDs)::bigint[], \(sessionTimes)::text[]) AS u(id, at) WHERE s.id = u.id
+                    FROM unnest(\(sessionIDs)::bigint[], \(sessionTimes)::timestamptz[]) AS u(id, at) WHERE s.id = u.id
                     """, logger: logger)
             }
         }

@@ -7,9 +7,13 @@ import PostgresNIO
 extension PostgresAccountStore {
     /// The columns ``tokens(_:_:_:)`` decodes, in order.
     static let apiTokenColumns =
-        "id, name, secret_hash, person_id, scopes, created_by, created_at, expires_at, last_used_at, revoked_at"
+        """
+        id, name, secret_hash, person_id, scopes, created_by, kefu_time(created_at), kefu_time(expires_at),
+        kefu_time(last_used_at), kefu_time(revoked_at)
+        """
     /// The columns ``grants(_:_:_:)`` decodes, in order.
-    static let grantColumns = "id, person_id, role, granted_by, granted_at, withdrawn_at, withdrawn_by"
+    static let grantColumns =
+        "id, person_id, role, granted_by, kefu_time(granted_at), kefu_time(withdrawn_at), withdrawn_by"
 
     // MARK: API tokens
 
@@ -27,8 +31,8 @@ extension PostgresAccountStore {
                 """
                 INSERT INTO api_token (id, name, secret_hash, person_id, scopes, created_by, created_at, expires_at)
                 VALUES (\(token.id.rawValue), \(token.name), \(token.secretHash), \(token.person.rawValue),
-                        \(token.scopes.map(\.rawValue))::text[], \(token.createdBy.rawValue), \(token.createdAt),
-                        \(token.expiresAt))
+                        \(token.scopes.map(\.rawValue))::text[], \(token.createdBy.rawValue),
+                        \(token.createdAt)::timestamptz, \(token.expiresAt)::timestamptz)
                 """, logger: logger)
         }
     }
@@ -50,13 +54,13 @@ extension PostgresAccountStore {
                 return try await Self.tokens(
                     """
                     SELECT \(unescaped: Self.apiTokenColumns) FROM api_token WHERE person_id = \(person.rawValue)
-                    ORDER BY created_at COLLATE "C", id COLLATE "C"
+                    ORDER BY created_at, id COLLATE "C"
                     """, conn, logger)
             }
             return try await Self.tokens(
                 """
                 SELECT \(unescaped: Self.apiTokenColumns) FROM api_token
-                ORDER BY created_at COLLATE "C", id COLLATE "C"
+                ORDER BY created_at, id COLLATE "C"
                 """, conn, logger)
         }
     }
@@ -65,7 +69,7 @@ extension PostgresAccountStore {
         let logger = database.logger
         try await database.write { conn in
             _ = try await conn.query(
-                "UPDATE api_token SET last_used_at = \(time) WHERE id = \(id.rawValue)", logger: logger)
+                "UPDATE api_token SET last_used_at = \(time)::timestamptz WHERE id = \(id.rawValue)", logger: logger)
         }
     }
 
@@ -78,7 +82,7 @@ extension PostgresAccountStore {
             guard exists == true else { throw StorageError(.notFound, "no API token `\(id)`") }
             let revoked = try await conn.query(
                 """
-                UPDATE api_token SET revoked_at = \(time) WHERE id = \(id.rawValue) AND revoked_at IS NULL
+                UPDATE api_token SET revoked_at = \(time)::timestamptz WHERE id = \(id.rawValue) AND revoked_at IS NULL
                 RETURNING id
                 """, logger: logger
             ).all(String.self)
@@ -125,7 +129,7 @@ extension PostgresAccountStore {
                 """
                 INSERT INTO role_grant (person_id, role, granted_by, granted_at)
                 VALUES (\(grant.person.rawValue), \(grant.role.rawValue), \(grant.grantedBy.rawValue),
-                        \(grant.grantedAt))
+                        \(grant.grantedAt)::timestamptz)
                 RETURNING id
                 """, logger: logger
             ).first(Int64.self)
@@ -152,7 +156,7 @@ extension PostgresAccountStore {
             else { throw StorageError(.notFound, "`\(person)` holds no grant of \(role.rawValue)") }
             try await conn.query(
                 """
-                UPDATE role_grant SET withdrawn_at = \(time), withdrawn_by = \(actor.rawValue)
+                UPDATE role_grant SET withdrawn_at = \(time)::timestamptz, withdrawn_by = \(actor.rawValue)
                 WHERE id = \(grant.id.rawValue)
                 """, logger: logger)
             grant.withdrawnAt = time

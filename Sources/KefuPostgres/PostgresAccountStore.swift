@@ -5,14 +5,17 @@ import KefuStorage
 import PostgresNIO
 
 /// AccountStore on PostgreSQL: the `account`, `account_token`, `session`, `api_token` and `role_grant` tables.
-/// Timestamps are Kefu's ``Timestamp`` text (kept byte for byte, as on SQLite) and compare as text in byte order
-/// (`COLLATE "C"`), whatever the database's collation.
+/// Moments are `timestamptz`: written from Kefu's ``Timestamp`` text (`::timestamptz`), read back in Kefu's canonical
+/// form (`kefu_time`) and compared as instants.
 struct PostgresAccountStore: AccountStore {
     let database: PostgresDatabase
 
     /// The columns ``account(_:)`` decodes, in order.
     static let accountColumns =
-        "person_id, password_hash, created_at, updated_at, failed_attempts, lockouts, locked_until, disabled"
+        """
+        person_id, password_hash, kefu_time(created_at), kefu_time(updated_at), failed_attempts, lockouts,
+        kefu_time(locked_until), disabled
+        """
 
     // MARK: Accounts
 
@@ -32,9 +35,10 @@ struct PostgresAccountStore: AccountStore {
             try change(&account)
             try await conn.query(
                 """
-                UPDATE account SET password_hash = \(account.passwordHash), updated_at = \(account.updatedAt),
-                failed_attempts = \(account.failedAttempts), lockouts = \(account.lockouts),
-                locked_until = \(account.lockedUntil), disabled = \(account.isDisabled)
+                UPDATE account SET password_hash = \(account.passwordHash),
+                updated_at = \(account.updatedAt)::timestamptz, failed_attempts = \(account.failedAttempts),
+                lockouts = \(account.lockouts),
+                locked_until = \(account.lockedUntil)::timestamptz, disabled = \(account.isDisabled)
                 WHERE person_id = \(account.person.rawValue)
                 """, logger: logger)
             if let endSessionsAt { _ = try await Self.endSessions(of: person, at: endSessionsAt, conn, logger) }
@@ -60,7 +64,10 @@ struct PostgresAccountStore: AccountStore {
 
     /// The columns ``oneTimeTokens(_:_:_:)`` decodes, in order.
     static let tokenColumns =
-        "id, person_id, purpose, token_hash, created_by, created_at, expires_at, used_at, revoked_at"
+        """
+        id, person_id, purpose, token_hash, created_by, kefu_time(created_at), kefu_time(expires_at),
+        kefu_time(used_at), kefu_time(revoked_at)
+        """
 
     func issue(_ token: OneTimeToken) async throws -> OneTimeToken {
         let logger = database.logger
@@ -71,11 +78,12 @@ struct PostgresAccountStore: AccountStore {
             try await conn.query(
                 """
                 INSERT INTO account (person_id, created_at, updated_at)
-                VALUES (\(token.person.rawValue), \(token.createdAt), \(token.createdAt)) ON CONFLICT DO NOTHING
+                VALUES (\(token.person.rawValue), \(token.createdAt)::timestamptz, \(token.createdAt)::timestamptz)
+                ON CONFLICT DO NOTHING
                 """, logger: logger)
             try await conn.query(
                 """
-                UPDATE account_token SET revoked_at = \(token.createdAt)
+                UPDATE account_token SET revoked_at = \(token.createdAt)::timestamptz
                 WHERE person_id = \(token.person.rawValue) AND purpose = \(token.purpose.rawValue)
                 AND used_at IS NULL AND revoked_at IS NULL
                 """, logger: logger)
@@ -83,7 +91,7 @@ struct PostgresAccountStore: AccountStore {
                 """
                 INSERT INTO account_token (person_id, purpose, token_hash, created_by, created_at, expires_at)
                 VALUES (\(token.person.rawValue), \(token.purpose.rawValue), \(token.tokenHash),
-                        \(token.createdBy.rawValue), \(token.createdAt), \(token.expiresAt))
+                        \(token.createdBy.rawValue), \(token.createdAt)::timestamptz, \(token.expiresAt)::timestamptz)
                 RETURNING id
                 """, logger: logger
             ).first(Int64.self)
@@ -127,9 +135,9 @@ struct PostgresAccountStore: AccountStore {
             else { throw StorageError(.notFound, "no such one-time token") }
             let used = try await conn.query(
                 """
-                UPDATE account_token SET used_at = \(time)
+                UPDATE account_token SET used_at = \(time)::timestamptz
                 WHERE id = \(token.id.rawValue) AND used_at IS NULL AND revoked_at IS NULL
-                AND expires_at COLLATE "C" > \(time) RETURNING id
+                AND expires_at > \(time)::timestamptz RETURNING id
                 """, logger: logger
             ).all(Int64.self)
             guard used.count == 1 else {
@@ -137,8 +145,8 @@ struct PostgresAccountStore: AccountStore {
             }
             try await conn.query(
                 """
-                UPDATE account SET password_hash = \(passwordHash), updated_at = \(time), failed_attempts = 0,
-                lockouts = 0, locked_until = NULL WHERE person_id = \(token.person.rawValue)
+                UPDATE account SET password_hash = \(passwordHash), updated_at = \(time)::timestamptz,
+                failed_attempts = 0, lockouts = 0, locked_until = NULL WHERE person_id = \(token.person.rawValue)
                 """, logger: logger)
             _ = try await Self.endSessions(of: token.person, at: time, conn, logger)
             token.usedAt = time

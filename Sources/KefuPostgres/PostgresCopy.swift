@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KefuLedger
 public import KefuStorage
 import Logging
 import PostgresNIO
@@ -249,23 +250,8 @@ extension PostgresDatabase {
         return ordered
     }
 
-    /// `text` as a JSON string.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                out += String(format: "\\u%04x", control.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// `text` as a JSON string (the ledger's canonical escaping).
+    static func quoted(_ text: String) -> String { JSONValue.string(text).canonicalString }
 
     /// Lower-case hex of `bytes`.
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

@@ -17,7 +17,7 @@ extension PostgresQAStore {
                 """
                 INSERT INTO qa_dispute (review_id, item_id, agent, reason, status, opened_at)
                 VALUES (\(review.rawValue), \(item), \(dispute.agent.rawValue), \(dispute.reason), 'open',
-                        \(dispute.openedAt))
+                        \(dispute.openedAt)::timestamptz)
                 RETURNING id
                 """, logger: logger
             ).first(Int64.self)
@@ -59,7 +59,7 @@ extension PostgresQAStore {
             try await conn.query(
                 """
                 UPDATE qa_dispute SET status = \(decision.status), resolver = \(decision.resolver.rawValue),
-                resolution = \(decision.comment), resolved_at = \(decision.at) WHERE id = \(id.rawValue)
+                resolution = \(decision.comment), resolved_at = \(decision.at)::timestamptz WHERE id = \(id.rawValue)
                 """, logger: logger)
             try await Self.append(decision.audit, conn, logger)
             guard let resolved = try await Self.disputes(id: id, conn, logger).first else {
@@ -87,7 +87,7 @@ extension PostgresQAStore {
         try await conn.query(
             """
             SELECT d.id, d.review_id, r.interaction_id, r.rubric, d.item_id, d.agent, d.reason, d.status, d.resolver,
-                   d.resolution, d.opened_at, d.resolved_at
+                   d.resolution, kefu_time(d.opened_at), kefu_time(d.resolved_at)
             FROM qa_dispute d JOIN qa_review r ON r.id = d.review_id
             WHERE (\(id?.rawValue)::bigint IS NULL OR d.id = \(id?.rawValue))
             AND (\(review?.rawValue)::bigint IS NULL OR d.review_id = \(review?.rawValue))
@@ -125,7 +125,7 @@ extension PostgresQAStore {
                 INSERT INTO qa_calibration (name, sample, rubric, rubric_version, reviewers, created_by, created_at)
                 VALUES (\(session.name.rawValue), \(session.sample.rawValue), \(session.rubric.rawValue),
                         \(session.rubricVersion), \(session.reviewers.map(\.rawValue))::text[],
-                        \(session.createdBy.rawValue), \(session.createdAt))
+                        \(session.createdBy.rawValue), \(session.createdAt)::timestamptz)
                 """, logger: logger)
             try await Self.append(audit, conn, logger)
         }
@@ -144,7 +144,8 @@ extension PostgresQAStore {
     ) async throws -> [QACalibrationSummary] {
         try await conn.query(
             """
-            SELECT c.name, c.sample, c.rubric, c.rubric_version, c.reviewers, c.created_by, c.created_at, x.closed_at
+            SELECT c.name, c.sample, c.rubric, c.rubric_version, c.reviewers, c.created_by, kefu_time(c.created_at),
+                   kefu_time(x.closed_at)
             FROM qa_calibration c LEFT JOIN qa_calibration_closed x ON x.name = c.name
             WHERE \(name?.rawValue)::text IS NULL OR c.name = \(name?.rawValue)
             ORDER BY c.created_at DESC, c.name

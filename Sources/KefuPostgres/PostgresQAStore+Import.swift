@@ -61,8 +61,8 @@ extension PostgresQAStore {
     ) async throws -> Imported<T> {
         try await conn.query(
             """
-            INSERT INTO qa_batch (name, source, imported_at, count) VALUES (\(batch.rawValue), \(source), \(importedAt), 0)
-            ON CONFLICT (name) DO NOTHING
+            INSERT INTO qa_batch (name, source, imported_at, count)
+            VALUES (\(batch.rawValue), \(source), \(importedAt)::timestamptz, 0) ON CONFLICT (name) DO NOTHING
             """, logger: logger)
         let known = try await storedKeys(conn, logger)
         let imported = try await PostgresQABridge.run { bridge -> Imported<T> in

@@ -43,7 +43,8 @@ extension PostgresQAStore {
                                        final_score, final_passed, comment, submitted_at)
                 VALUES (\(review.interaction.rawValue), \(review.reviewer.rawValue), \(review.rubric.rawValue),
                         \(review.rubricVersion), \(review.calibration?.rawValue ?? ""), \(review.automaticScore),
-                        \(review.finalScore), \(review.finalPassed), \(review.comment), \(review.submittedAt))
+                        \(review.finalScore), \(review.finalPassed), \(review.comment),
+                        \(review.submittedAt)::timestamptz)
                 ON CONFLICT (interaction_id, reviewer, rubric_version, calibration) DO NOTHING
                 RETURNING id
                 """, logger: logger
@@ -77,7 +78,7 @@ extension PostgresQAStore {
         let rows = try await conn.query(
             """
             SELECT r.id, r.interaction_id, r.reviewer, r.rubric, r.rubric_version, r.calibration, r.automatic_score,
-                   r.final_score, r.final_passed, r.comment, r.submitted_at
+                   r.final_score, r.final_passed, r.comment, kefu_time(r.submitted_at)
             FROM unnest(\(ids)::bigint[]) WITH ORDINALITY AS k(id, n) JOIN qa_review r ON r.id = k.id ORDER BY k.n
             """, logger: logger
         ).all((Int64, String, String, String, String, String, Double, Double, Bool, String, String).self)

@@ -62,7 +62,7 @@ extension PostgresQAStore {
             SELECT u.id, u.rubric, \(rubricVersion), u.score, u.passed, u.critical, u.items::json, u.at
             FROM unnest(\(ids)::text[], \(scores.map(\.rubric.rawValue))::text[], \(scores.map(\.score))::float8[],
                         \(scores.map(\.passed))::boolean[], \(scores.map(\.criticalFailed))::boolean[],
-                        \(scores.map(\.itemsJSON))::text[], \(scores.map(\.scoredAt))::text[])
+                        \(scores.map(\.itemsJSON))::text[], \(scores.map(\.scoredAt))::timestamptz[])
                  AS u(id, rubric, score, passed, critical, items, at)
             """, logger: logger)
     }
@@ -81,7 +81,7 @@ extension PostgresQAStore {
         guard
             let row = try await conn.query(
                 """
-                SELECT rubric, score, passed, critical_failed, items::text, scored_at FROM qa_score
+                SELECT rubric, score, passed, critical_failed, items::text, kefu_time(scored_at) FROM qa_score
                 WHERE interaction_id = \(interaction.rawValue) AND rubric_version = \(rubricVersion)
                 """, logger: logger
             ).first((String, Double, Bool, Bool, String, String).self)

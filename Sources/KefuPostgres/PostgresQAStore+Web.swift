@@ -31,7 +31,7 @@ extension PostgresQAStore: QAWebStore {
         return try await database.read { conn in
             try await conn.query(
                 """
-                SELECT b.name, b.source, b.imported_at, b.count,
+                SELECT b.name, b.source, kefu_time(b.imported_at), b.count,
                        (SELECT COALESCE(sum(masked_count), 0) FROM qa_interaction i WHERE i.batch = b.name)
                 FROM qa_batch b ORDER BY b.imported_at DESC, b.name LIMIT \(limit < 0 ? nil : limit)::bigint
                 """, logger: logger
@@ -46,7 +46,7 @@ extension PostgresQAStore: QAWebStore {
         return try await database.read { conn in
             try await conn.query(
                 """
-                SELECT s.name, s.parameters::text, s.population_size, s.created_at,
+                SELECT s.name, s.parameters::text, s.population_size, kefu_time(s.created_at),
                        (SELECT count(*) FROM qa_sample_member m WHERE m.sample = s.name)
                 FROM qa_sample s ORDER BY s.created_at DESC, s.name
                 """, logger: logger
@@ -150,7 +150,8 @@ extension PostgresQAStore: QAWebStore {
         let logger = database.logger
         let row = try await database.read { conn in
             try await conn.query(
-                "SELECT closed_at, closed_by FROM qa_calibration_closed WHERE name = \(name.rawValue)", logger: logger
+                "SELECT kefu_time(closed_at), closed_by FROM qa_calibration_closed WHERE name = \(name.rawValue)",
+                logger: logger
             ).first((String, String).self)
         }
         return row.map { (at: $0.0, by: PersonID($0.1)) }
@@ -165,7 +166,8 @@ extension PostgresQAStore: QAWebStore {
             guard exists == true else { throw StorageError(.notFound, "no calibration session `\(name)`") }
             let closed = try await conn.query(
                 """
-                INSERT INTO qa_calibration_closed (name, closed_by, closed_at) VALUES (\(name.rawValue), \(by.rawValue), \(at))
+                INSERT INTO qa_calibration_closed (name, closed_by, closed_at)
+                VALUES (\(name.rawValue), \(by.rawValue), \(at)::timestamptz)
                 ON CONFLICT (name) DO NOTHING RETURNING name
                 """, logger: logger
             ).first(String.self)

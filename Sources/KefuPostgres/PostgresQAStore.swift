@@ -4,8 +4,9 @@ import KefuStorage
 import PostgresNIO
 
 /// QAStore on PostgreSQL: interactions, samples and scores here; the import in `PostgresQAStore+Import.swift`;
-/// reviews, disputes, calibration, reports and the audit log in `PostgresQAStore+Reviews.swift`. Ids, names and
-/// timestamps are `COLLATE "C"` columns, so they sort and compare byte for byte as on SQLite.
+/// reviews, disputes, calibration, reports and the audit log in `PostgresQAStore+Reviews.swift`. Ids and names are
+/// `COLLATE "C"` columns, so they sort and compare byte for byte as on SQLite; the moments Kefu writes are
+/// `timestamptz` (written `::timestamptz`, read `kefu_time`), while imported start times stay the source's text.
 struct PostgresQAStore: QAStore {
     let database: PostgresDatabase
 
@@ -112,7 +113,7 @@ struct PostgresQAStore: QAStore {
                 """
                 INSERT INTO qa_sample (name, parameters, population_hash, population_size, members_hash, created_at)
                 VALUES (\(name.rawValue), \(record.parameters)::json, \(record.populationHash),
-                        \(record.populationSize), \(record.membersHash), \(record.createdAt))
+                        \(record.populationSize), \(record.membersHash), \(record.createdAt)::timestamptz)
                 """, logger: logger)
             try await conn.query(
                 """
@@ -153,7 +154,8 @@ struct PostgresQAStore: QAStore {
         guard
             let head = try await conn.query(
                 """
-                SELECT parameters::text, population_hash, population_size, members_hash, created_at FROM qa_sample
+                SELECT parameters::text, population_hash, population_size, members_hash, kefu_time(created_at)
+                FROM qa_sample
                 WHERE name = \(name.rawValue)
                 """, logger: logger
             ).first((String, String, Int, String, String).self)

@@ -105,6 +105,13 @@ public enum PostgresMigrations {
                 }
                 return
             }
+            // Up to date already: nothing to create (the application role may not create anything).
+            if let applied = try await recorded(connection, logger: logger, schema: schema),
+                Set(all.map(\.name)).isSubset(of: applied)
+            {
+                try check(applied)
+                return
+            }
             try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
             do {
                 try await connection.run("CREATE SCHEMA IF NOT EXISTS \(schema)", logger: logger)
