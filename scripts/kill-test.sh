@@ -31,8 +31,11 @@ unset KEFU_KEY
 if [ "$backend" = postgres ]; then
     export KEFU_DB="${KEFU_TEST_POSTGRES:?run through scripts/with-postgres.sh}"
     sql() { psql "$KEFU_DB" -tAqc "$1"; }
+    # PostgreSQL's import and appends take longer (a server between), so the kill windows cover their end too.
+    import_window="0.05 12" append_window="0.05 3"
 else
     sql() { sqlite3 "$KEFU_DB" "$1"; }
+    import_window="0.05 3.5" append_window="0.05 2.0"
 fi
 "$kefu" people import Samples/people.csv >/dev/null
 failures=0
@@ -57,7 +60,8 @@ for round in $(seq 1 "$rounds"); do
     make_batch "$round"
     "$kefu" qa import "$work/batch-$round.jsonl" --batch "kill-$round" >/dev/null 2>&1 &
     pid=$!
-    pause 0.05 3.5
+    # shellcheck disable=SC2086
+    pause $import_window
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     stored=$(sql "SELECT COUNT(*) FROM qa_interaction WHERE id LIKE 'k$round-%'")
@@ -66,7 +70,8 @@ for round in $(seq 1 "$rounds"); do
     # Ledger appends: the ledger and the audit log verify after the kill.
     "$kefu" ledger stress-append --count 3000 --person E001 >/dev/null 2>&1 &
     pid=$!
-    pause 0.05 2.0
+    # shellcheck disable=SC2086
+    pause $append_window
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     "$kefu" ledger verify >/dev/null 2>&1 || fail "round $round: the ledger does not verify after a kill"

@@ -107,6 +107,8 @@ def main():
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--again", type=float, default=6, help="seconds of load after the restart")
+    parser.add_argument("--appender", help="a debug build of kefu: two processes append ledger entries meanwhile "
+                        "(`ledger stress-append`, 200 entries each, one transaction each batch of 1)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="kefu-two-servers-")
     env = dict(os.environ, KEFU_KEY_DIR=os.path.join(work, "keys"))
@@ -124,17 +126,25 @@ def main():
     try:
         load_a = load(base_a, a, args.seconds, records[0], work, "a")
         load_b = load(base_b, b, args.seconds, records[1], work, "b")
+        appenders = []
+        if args.appender:
+            # Two more processes append to the ledger at the same time, entry by entry, while both servers work.
+            script = f'for i in $(seq 1 100); do "{args.appender}" ledger stress-append --count 1 --person W0001 --db "{args.db}" >/dev/null || exit 1; done'
+            appenders = [subprocess.Popen(["bash", "-c", script], env=env) for _ in range(2)]
         random.seed()
         kill_at = random.uniform(args.seconds * 0.4, args.seconds * 0.7)
         time.sleep(kill_at)
         server_b.send_signal(signal.SIGKILL)
         server_b.wait()
         out_a, out_b = json.loads(load_a.communicate()[0]), json.loads(load_b.communicate()[0])
+        appended = sum(p.wait() == 0 for p in appenders)
+        failures += len(appenders) - appended
         checked, lost, examples = check(base_a, candidates, [json.load(open(records[0])), json.load(open(records[1]))])
         print(json.dumps({"phase": "two servers, the second killed", "candidates": len(candidates),
                           "killedAfterSeconds": round(kill_at, 1), "savesA": out_a["requests"], "p99A": out_a["p99"],
                           "savesB": out_b["requests"], "errorsB": out_b["errors"], "positionsChecked": checked,
-                          "lost": lost, **({"examples": examples} if examples else {})}))
+                          "lost": lost, "ledgerAppenders": f"{appended} of {len(appenders)} appended 100 entries each",
+                          **({"examples": examples} if examples else {})}))
         failures += lost
         server_b, base_b = start_server(args.kefu, args.db, env, os.path.join(work, "b2.log"))
         load_a = load(base_a, a, args.again, records[2], work, "a2")

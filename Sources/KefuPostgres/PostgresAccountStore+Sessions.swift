@@ -128,7 +128,8 @@ extension PostgresAccountStore {
 
     func tokenCredentials(_ id: APITokenID) async throws -> (token: APITokenRecord, facts: CredentialFacts)? {
         let logger = database.logger
-        let found = try await database.read { conn -> Credential<APITokenRecord>? in
+        // On every request: statements that need not agree, without a transaction (as on SQLite).
+        let found = try await database.readNow { conn -> Credential<APITokenRecord>? in
             guard
                 let token = try await Self.tokens(
                     "SELECT \(unescaped: Self.apiTokenColumns) FROM api_token WHERE id = \(id.rawValue)", conn, logger
@@ -141,7 +142,7 @@ extension PostgresAccountStore {
 
     func sessionCredentials(secretHash: String) async throws -> (session: SessionRecord, facts: CredentialFacts)? {
         let logger = database.logger
-        let found = try await database.read { conn -> Credential<SessionRecord>? in
+        let found = try await database.readNow { conn -> Credential<SessionRecord>? in
             guard
                 let session = try await Self.sessions(
                     "SELECT \(unescaped: Self.sessionColumns) FROM session WHERE secret_hash = \(secretHash)", conn,

@@ -1,6 +1,6 @@
 import Foundation
 import KefuCore
-public import KefuStorage
+import KefuStorage
 import Logging
 import NIOSSL
 public import PostgresNIO
@@ -167,6 +167,21 @@ public final class PostgresDatabase: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: nil, body)
+    }
+
+    /// Runs `body` on a pooled connection without a wrapping transaction (each statement reads its own snapshot):
+    /// for the short indexed reads every web request makes (the credential, the attempt, its answers), whose
+    /// statements need not agree with each other — as SQLite's store reads them. Saves the `BEGIN` and `COMMIT`
+    /// round trips.
+    public func readNow<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await ready()
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.storageError(error, location: location.redacted)
+        }
     }
 
     private func transaction<T: Sendable>(

@@ -92,7 +92,8 @@ struct PostgresExamStore: ExamStore {
     /// One attempt, or nil.
     func attempt(_ id: ExamAttemptID) async throws -> ExamAttemptRecord? {
         let logger = database.logger
-        return try await database.read { conn in try await PostgresExamRows.attempt(id, conn, logger) }
+        // On every answer save: one statement, no transaction (as on SQLite).
+        return try await database.readNow { conn in try await PostgresExamRows.attempt(id, conn, logger) }
     }
 
     /// Attempts, oldest first, filtered when given.
@@ -108,7 +109,7 @@ struct PostgresExamStore: ExamStore {
     /// The saved answers of an attempt, by position.
     func responses(attempt: ExamAttemptID) async throws -> [StoredResponse] {
         let logger = database.logger
-        return try await database.read { conn in
+        return try await database.readNow { conn in
             try await conn.query(
                 """
                 SELECT position, response::text, flagged, kefu_time(saved_at) FROM exam_response

@@ -1,9 +1,9 @@
 import Foundation
-public import KefuCore
-public import KefuLedger
+import KefuCore
+import KefuLedger
 import KefuStorage
-public import Logging
-public import PostgresNIO
+import Logging
+import PostgresNIO
 
 /// LedgerStore on PostgreSQL: `ledger_entry` (append-only by trigger and by grants), `ledger_merkle_node` (the
 /// stored tree levels, so proofs read O(log n) nodes) and `checkpoint`. Appends run holding the ledger's advisory

@@ -1,9 +1,9 @@
 import Foundation
-public import KefuCore
+import KefuCore
 import KefuLedger
 import KefuStorage
-public import Logging
-public import PostgresNIO
+import Logging
+import PostgresNIO
 
 /// PeopleStore on PostgreSQL: `person` (languages and channels as `text[]`, the hire date a `date`), `attempt` and
 /// `signoff`. The static functions are the building blocks other stores use inside their own transactions.

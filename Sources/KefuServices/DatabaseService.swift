@@ -1,5 +1,5 @@
 public import Foundation
-public import KefuCore
+import KefuCore
 import KefuPostgres
 public import KefuStorage
 import KefuStore
