@@ -141,11 +141,6 @@ public final class PostgresDatabase: Sendable {
 
     deinit { runner.cancel() }
 
-    /// Why a method is not implemented on PostgreSQL yet (never returned by a finished store).
-    static func notYet(_ function: String) -> StorageError {
-        StorageError(.unavailable, "\(function) is not available on PostgreSQL yet")
-    }
-
     /// Runs `body` in one read-write transaction (SERIALIZABLE), retrying the whole transaction on a serialization
     /// failure or deadlock (up to 20 times, with growing random waits). `body` must be safe to run again.
     ///

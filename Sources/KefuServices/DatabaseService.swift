@@ -37,7 +37,9 @@ public struct DatabaseService: Sendable {
         let reader: KefuDatabase
         let storage: PostgresStorage
         do {
-            reader = try KefuDatabase(path: source, readOnly: true)
+            // Opened as every command opens it: a file from an older Kefu is migrated first (migrations only add), so
+            // its tables and columns are the ones PostgreSQL has.
+            reader = try KefuDatabase(path: source)
             storage = try PostgresStorage(url: target)
         } catch let error as StorageError { throw ServiceError(error) }
         let report = try await translatingStorageErrors { try await storage.database.copy(from: reader) }
