@@ -12,6 +12,10 @@ bash scripts/with-postgres.sh swift test --skip-build
 echo "== PostgreSQL end to end: the demo on PostgreSQL; a SQLite database copied over with kefu db copy and compared"
 swift build --product kefu 2>&1 | tail -n 1
 bash scripts/with-postgres.sh bash scripts/postgres-e2e.sh
+echo "== two kefu serve processes on one PostgreSQL, 500 candidates, one server killed mid-write (scripts/two-servers.py)"
+# shellcheck disable=SC2016
+bash scripts/with-postgres.sh bash -c 'python3 scripts/two-servers.py --kefu .build/debug/kefu \
+    --appender .build/debug/kefu --db "$KEFU_TEST_POSTGRES" --candidates 500 --seconds 12 --again 4'
 echo "== credentials verified by outsiders: PyJWT and joserfc (Tests/python/test_credentials.py)"
 # A private virtual environment under .build, so nothing is installed into the system's Python.
 if [ ! -x .build/python/bin/python3 ] && ! python3 -m venv .build/python; then
