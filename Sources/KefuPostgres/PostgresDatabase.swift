@@ -148,6 +148,7 @@ public final class PostgresDatabase: Sendable {
     /// transaction's snapshot is taken after the previous holder committed (ledger and audit appends: one at a time
     /// across every process, each seeing the head the previous one wrote). The lock is released after `COMMIT` or
     /// `ROLLBACK`, and by the server if the process dies.
+    @discardableResult
     public func write<T: Sendable>(
         lock: Int64? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
